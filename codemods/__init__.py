@@ -1,0 +1,75 @@
+"""fixbot's codemods: pure source-to-source rewrites, one module each, found by walking this package.
+
+A codemod is a subclass of `Codemod` with its metadata as class attributes and one pure function,
+`rewrite(source, filename, **options) -> str`: text in, text out, or `Refusal` with a one-line reason.
+Codemods never touch the disk, git or the network; `fixbot codemod`, `fixbot apply` and the tests do that.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+class Refusal(Exception):
+    """The codemod will not rewrite this file; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One documented case of a codemod; the shared test runs every one of them.
+
+    `after=None` means the codemod must leave `before` unchanged; `refuses` is a piece of the expected
+    refusal reason.
+    """
+
+    id: str
+    before: str
+    after: str | None = None
+    refuses: str | None = None
+    filename: str = "settings.py"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Codemod:
+    """Base of every codemod: metadata plus `rewrite`."""
+
+    NAME: ClassVar[str]
+    DESCRIPTION: ClassVar[str]
+    HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes
+    FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns of the file names it understands
+    EXAMPLES: ClassVar[tuple[Example, ...]] = ()
+
+    @classmethod
+    def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
+        raise NotImplementedError
+
+
+def all_codemods() -> dict[str, type[Codemod]]:
+    """Every codemod in this package, by NAME, found by importing each public module."""
+    found: dict[str, type[Codemod]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Codemod)
+                and value is not Codemod
+                and value.__module__ == module.__name__
+                and getattr(value, "NAME", None)
+            ):
+                found[value.NAME] = value
+    return dict(sorted(found.items()))
+
+
+def get(name: str) -> type[Codemod]:
+    """The codemod called `name`; KeyError names the known ones."""
+    codemods = all_codemods()
+    try:
+        return codemods[name]
+    except KeyError:
+        raise KeyError(f"unknown codemod {name!r} (known: {', '.join(codemods)})") from None
