@@ -1,0 +1,13 @@
+"""The errors fixbot reports to users: one line each, and the exit code that goes with them."""
+
+from __future__ import annotations
+
+
+class FixbotError(Exception):
+    """A failure the user can act on; `str(err)` is the one-line message, `exit_code` the process status."""
+
+    exit_code = 2
+
+
+class BadInput(FixbotError):
+    """The log, the repository, a file or the command line cannot be used as given."""

@@ -1,0 +1,29 @@
+"""Does a rewritten file still parse as what its name says it is? Used by the codemod tests."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import subprocess
+import tempfile
+
+import yaml
+
+
+def assert_parses(text: str, filename: str) -> None:
+    name = os.path.basename(filename)
+    if name.endswith(".py"):
+        compile(text, filename, "exec")
+    elif name.endswith((".yml", ".yaml")):
+        yaml.safe_load(text)
+    elif name.endswith(".json"):
+        json.loads(text)
+    elif fnmatch.fnmatch(name, "*.sh") or name in {"entrypoint", "start", "run"}:
+        with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
+            f.write(text)
+        try:
+            result = subprocess.run(["bash", "-n", f.name], capture_output=True, text=True)
+            assert result.returncode == 0, result.stderr
+        finally:
+            os.unlink(f.name)
