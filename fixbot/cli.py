@@ -1,0 +1,119 @@
+"""The `fixbot` command line: thin commands over the pipeline, and one place that turns errors into exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable
+
+import click
+
+from fixbot.errors import FixbotError
+
+
+class _Group(click.Group):
+    """Every FixbotError becomes one line on stderr and its exit code; nothing else shows a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FixbotError as err:
+            click.echo(f"fixbot: {err}", err=True)
+            sys.exit(err.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("fixbot: interrupted", err=True)
+            sys.exit(130)
+        except Exception as err:  # a bug in fixbot: still one line, unless asked for the traceback
+            if os.environ.get("FIXBOT_DEBUG"):
+                raise
+            click.echo(f"fixbot: internal error: {type(err).__name__}: {err} (FIXBOT_DEBUG=1 shows more)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fixbot")
+def main() -> None:
+    """fixbot: finds why a deploy died on its logging configuration and fixes it with a codemod."""
+
+
+@main.command()
+@click.argument("log", default="-", metavar="[LOG|-]")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    help="text for people, json for programs, github for workflow annotations and the step summary.",
+)
+def diagnose(log: str, fmt: str) -> None:
+    """Say what failed in LOG (a file, .gz, a run's .zip, or - for stdin), why, and which codemod fixes it.
+
+    Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
+    from fixbot import diagnose as engine
+    from fixbot import report
+
+    try:
+        findings = engine.diagnose_path(log)
+    except engine.EmptyLog as err:
+        findings = []
+        click.echo(f"fixbot: {err}", err=True)
+    if fmt == "json":
+        click.echo(report.diagnosis_json(findings))
+    elif fmt == "github":
+        click.echo(report.diagnosis_annotations(findings), nl=False)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as out:
+                out.write(report.diagnosis_markdown(findings) + "\n")
+    else:
+        click.echo(report.diagnosis_text(findings, log), nl=False)
+    sys.exit(0 if any(f.fixable for f in findings) else 1)
+
+
+def _codemod_or_exit(name: str) -> Callable:
+    import codemods
+
+    try:
+        return codemods.get(name)
+    except KeyError as err:
+        raise click.BadParameter(err.args[0], param_hint="NAME") from None
+
+
+@main.command("codemods")
+def list_codemods() -> None:
+    """List the codemods, the failures they fix and the files they read."""
+    import codemods
+
+    for name, codemod in codemods.all_codemods().items():
+        click.echo(f"{name}\n  {codemod.DESCRIPTION.strip().splitlines()[0]}")
+        click.echo(f"  fixes: {', '.join(codemod.HANDLES)}; files: {', '.join(codemod.FILES)}")
+
+
+@main.command("codemod")
+@click.argument("name")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--diff", is_flag=True, help="Print a unified diff instead of writing the files.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
+def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool) -> None:
+    """Run codemod NAME over FILES, in place. A refusal exits 2 and leaves that file untouched."""
+    from fixbot import files as fileio
+
+    codemod = _codemod_or_exit(name)
+    changed, refused = [], 0
+    for path in files:
+        try:
+            result = fileio.rewrite_file(path, codemod, write=not (diff or check))
+        except FixbotError as err:
+            click.echo(f"fixbot: {err}", err=True)
+            refused += 1
+            continue
+        if result.changed:
+            changed.append(path)
+            if diff:
+                click.echo(result.diff, nl=False)
+            elif check:
+                click.echo(f"would change: {path}")
+            else:
+                click.echo(f"changed: {path}", err=True)
+    if refused:
+        sys.exit(2)
+    sys.exit(1 if check and changed else 0)

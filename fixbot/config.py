@@ -1,0 +1,265 @@
+"""`.fixbot.yml`: a repository's settings for fixbot, validated, with errors that name the file, the key and the line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from fixbot.errors import FixbotError
+from fixbot.gitops import DEFAULT_AUTHOR, branch_name_problem
+
+FILENAME = ".fixbot.yml"
+LOGGING_STRATEGIES = ("console", "path")
+
+_STR, _BOOL, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_TEAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_CODEMOD = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+class ConfigError(FixbotError):
+    """`.fixbot.yml` cannot be used; the message is `FILE:LINE: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who fixbot's commits are by."""
+
+    name: str = DEFAULT_AUTHOR[0]
+    email: str = DEFAULT_AUTHOR[1]
+
+    def as_tuple(self) -> tuple[str, str]:
+        return (self.name, self.email)
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """How fixbot's pull requests are opened."""
+
+    labels: tuple[str, ...] = ("fixbot",)
+    reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `.fixbot.yml` can set; `codemods=None` means every codemod is enabled."""
+
+    codemods: tuple[str, ...] | None = None
+    logging: str = "console"
+    branch_prefix: str = "fixbot/"
+    author: Author = field(default_factory=Author)
+    pull_request: PullRequest = field(default_factory=PullRequest)
+    source: Path | None = None  # the file these settings came from; None for built-in defaults
+
+    def enables(self, codemod: str) -> bool:
+        return self.codemods is None or codemod in self.codemods
+
+
+def load_config(
+    path: Path | str | None,
+    repo_dir: Path | str,
+    *,
+    known_codemods: Iterable[str] | None = None,
+) -> Config:
+    """The settings in `path`, or in `<repo_dir>/.fixbot.yml` when `path` is None; defaults when there is none.
+
+    `known_codemods`, when given, makes an unknown codemod name an error too.
+    """
+    repo_dir = Path(repo_dir)
+    if path is None:
+        path = repo_dir / FILENAME
+        if not path.is_file():
+            return Config()
+    path = Path(path)
+    shown = _shown_name(path, repo_dir)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{shown}:{line}: is not UTF-8 text") from None
+    return parse_config(text, shown, known_codemods=known_codemods, source=path)
+
+
+def parse_config(
+    text: str,
+    filename: str = FILENAME,
+    *,
+    known_codemods: Iterable[str] | None = None,
+    source: Path | None = None,
+) -> Config:
+    """The settings in `text`; errors are reported against `filename`."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{filename}:{mark.line + 1}" if mark else filename
+        what = ": ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError(f"{where}: invalid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{filename}: invalid YAML: {_one_line(str(exc))}") from None
+    if root is None or (root.tag == _NULL and isinstance(root, yaml.ScalarNode)):
+        return Config(source=source)
+    v = _Validator(filename)
+    top = v.mapping(root, "", "the file", _TOP_KEYS)
+
+    kwargs: dict = {"source": source}
+    if "codemods" in top:
+        names = v.strings(top["codemods"], "codemods", _CODEMOD, "codemod name")
+        if known_codemods is not None:
+            known = sorted(known_codemods)
+            for item, name in zip(top["codemods"].value, names):
+                if name not in known:
+                    v.fail(item, f"codemods: unknown codemod {name!r}{_suggest(name, known)} (known: {', '.join(known)})")
+        kwargs["codemods"] = names
+    if "logging" in top:
+        node = top["logging"]
+        strategy = v.string(node, "logging")
+        if strategy not in LOGGING_STRATEGIES:
+            v.fail(node, f"logging must be one of {', '.join(LOGGING_STRATEGIES)}, not {strategy!r}")
+        kwargs["logging"] = strategy
+    if "branch_prefix" in top:
+        node = top["branch_prefix"]
+        prefix = v.string(node, "branch_prefix")
+        # The prefix is checked as part of a complete branch name, which is what git will see.
+        problem = branch_name_problem(prefix + "x") if prefix else "it is empty"
+        if problem:
+            v.fail(node, f"branch_prefix {prefix!r} cannot start a branch name: {problem}")
+        kwargs["branch_prefix"] = prefix
+    if "author" in top:
+        author = v.mapping(top["author"], "author", "author", ("name", "email"))
+        values = {}
+        for key, node in author.items():
+            value = v.string(node, f"author.{key}")
+            if not value.strip() or any(c in value for c in "<>\n\r\0"):
+                v.fail(node, f"author.{key} {value!r} cannot be used in a commit (empty, or contains < > or a newline)")
+            if key == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+                v.fail(node, f"author.email {value!r} is not an email address")
+            values[key] = value.strip()
+        kwargs["author"] = Author(**values)
+    if "pull_request" in top:
+        pr = v.mapping(top["pull_request"], "pull_request", "pull_request", _PR_KEYS)
+        values = {}
+        if "labels" in pr:
+            labels = v.strings(pr["labels"], "pull_request.labels")
+            for item, label in zip(pr["labels"].value, labels):
+                if not label.strip() or len(label) > 50:
+                    v.fail(item, f"pull_request.labels: {label!r} is not a GitHub label name (1 to 50 characters)")
+            values["labels"] = labels
+        if "reviewers" in pr:
+            values["reviewers"] = v.strings(pr["reviewers"], "pull_request.reviewers", _LOGIN, "GitHub login", at=True)
+        if "team_reviewers" in pr:
+            values["team_reviewers"] = v.strings(
+                pr["team_reviewers"], "pull_request.team_reviewers", _TEAM, "team slug", at=True
+            )
+        if "draft" in pr:
+            values["draft"] = v.boolean(pr["draft"], "pull_request.draft")
+        kwargs["pull_request"] = PullRequest(**values)
+    return Config(**kwargs)
+
+
+_TOP_KEYS = ("codemods", "logging", "branch_prefix", "author", "pull_request")
+_PR_KEYS = ("labels", "reviewers", "team_reviewers", "draft")
+
+
+class _Validator:
+    """Checks composed YAML nodes; every failure points at the node's line."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    def fail(self, node: yaml.Node, message: str):
+        raise ConfigError(f"{self.filename}:{node.start_mark.line + 1}: {message}")
+
+    def mapping(self, node: yaml.Node, dotted: str, what: str, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{what} must be a mapping of {', '.join(allowed)}, not {_kind(node)}")
+        found: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            name = f"{dotted}.{key}" if dotted else key
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "YAML merge keys (<<) are not supported here")
+            if key not in allowed:
+                shown = name if isinstance(key, str) else _kind(key_node)
+                self.fail(key_node, f"unknown key {shown}{_suggest(str(key), allowed)} (allowed: {', '.join(allowed)})")
+            if key in found:
+                self.fail(key_node, f"duplicate key {name}")
+            found[key] = value_node
+        return found
+
+    def string(self, node: yaml.Node, dotted: str) -> str:
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == _STR):
+            self.fail(node, f"{dotted} must be a string, not {_kind(node)}")
+        return node.value
+
+    def boolean(self, node: yaml.Node, dotted: str) -> bool:
+        if not (isinstance(node, yaml.ScalarNode) and node.tag == _BOOL):
+            self.fail(node, f"{dotted} must be true or false, not {_kind(node)}")
+        return yaml.SafeLoader.bool_values[node.value.lower()]
+
+    def strings(
+        self,
+        node: yaml.Node,
+        dotted: str,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "",
+        at: bool = False,
+    ) -> tuple[str, ...]:
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, f"{dotted} must be a list of strings, not {_kind(node)}")
+        values = []
+        for item in node.value:
+            if not (isinstance(item, yaml.ScalarNode) and item.tag == _STR):
+                self.fail(item, f"{dotted} must be a list of strings, but one item is {_kind(item)}")
+            value = item.value
+            if at:
+                value = value.removeprefix("@")  # people write reviewers as they would mention them
+            if pattern is not None and not pattern.fullmatch(value):
+                self.fail(item, f"{dotted}: {item.value!r} is not a valid {what}")
+            values.append(value)
+        return tuple(values)
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    kinds = {
+        _STR: "a string",
+        _BOOL: "a boolean",
+        _NULL: "empty (null)",
+        "tag:yaml.org,2002:int": "a number",
+        "tag:yaml.org,2002:float": "a number",
+        "tag:yaml.org,2002:timestamp": "a date",
+    }
+    return kinds.get(node.tag, f"a {node.tag.rsplit(':', 1)[-1]} value")
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _shown_name(path: Path, repo_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(repo_dir.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

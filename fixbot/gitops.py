@@ -1,0 +1,438 @@
+"""Git side effects: one fix commit on its own branch, made without touching the user's checkout, and its push."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import git
+
+from fixbot.errors import FixbotError
+
+DEFAULT_AUTHOR = ("fixbot", "fixbot@users.noreply.github.com")
+
+_ZERO = "0" * 40
+_REGULAR, _EXECUTABLE, _SYMLINK, _TREE, _GITLINK = 0o100644, 0o100755, 0o120000, 0o040000, 0o160000
+_BRANCH_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
+_REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_SHA = re.compile(r"[0-9a-f]{40}")
+# Pushes and ls-remote talk to the network; a bot must never sit forever on a prompt or a dead host.
+_NETWORK_TIMEOUT = 300
+_NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}
+
+
+class GitError(FixbotError):
+    """The repository cannot take fixbot's commit or push as asked; nothing in it was changed."""
+
+
+@dataclass(frozen=True)
+class Committed:
+    """The branch fixbot's commit is on; `created` is False when an identical earlier run had already made it."""
+
+    branch: str
+    sha: str
+    base_sha: str
+    created: bool = True
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """What a push did: `updated` is False when the remote branch already held `sha`."""
+
+    remote: str
+    branch: str
+    sha: str
+    updated: bool
+
+
+def branch_name_problem(name: object) -> str | None:
+    """Why `name` cannot be a fixbot branch, or None when it can.
+
+    Stricter than `git check-ref-format --branch`: a name is built from log facts, so only a small alphabet
+    is allowed and nothing can read as an option, a revision expression or a path outside refs/heads.
+    """
+    if not isinstance(name, str) or not name:
+        return "a branch name must be a non-empty string"
+    if not _BRANCH_CHARS.fullmatch(name):
+        bad = sorted({c for c in name if not _BRANCH_CHARS.fullmatch(c)})
+        return f"branch name {name!r} may only use A-Z a-z 0-9 . _ / - (not {' '.join(map(repr, bad))})"
+    if len(name) > 200:
+        return f"branch name is {len(name)} characters long; at most 200 are allowed"
+    if name.startswith(("-", "/")) or name.endswith(("/", ".", ".lock")) or "//" in name or ".." in name:
+        return f"branch name {name!r} is not a valid git branch name"
+    if name == "HEAD" or any(part.startswith(".") or part.endswith(".lock") for part in name.split("/")):
+        return f"branch name {name!r} is not a valid git branch name"
+    return None
+
+
+def validate_branch_name(name: str) -> str:
+    """`name` if it can be a fixbot branch; GitError otherwise."""
+    problem = branch_name_problem(name)
+    if problem:
+        raise GitError(problem)
+    return name
+
+
+def commit_fix(
+    repo_dir: str | os.PathLike[str],
+    *,
+    branch: str,
+    changes: Mapping[str, bytes],
+    message: str,
+    author: tuple[str, str] = DEFAULT_AUTHOR,
+) -> Committed:
+    """Create `branch` from HEAD with one commit holding exactly `changes` (repo-relative posix path -> bytes).
+
+    The tree is built in a temporary index from HEAD's tree, so the working tree, the real index, HEAD and
+    every other ref stay as they were; uncommitted work is not included. File modes at HEAD are kept.
+    """
+    validate_branch_name(branch)
+    name, email = _identity(author)
+    if not isinstance(message, str) or not message.strip():
+        raise GitError("the commit message is empty")
+    if not changes:
+        raise GitError("there is nothing to commit: no file was changed")
+    with _open(repo_dir) as repo:
+        base = _head_commit(repo)
+        head_tree = repo.commit(base).tree
+        entries = []
+        for path in sorted(changes):
+            content = changes[path]
+            if not isinstance(content, (bytes, bytearray)):
+                raise GitError(f"{path}: new content must be bytes, not {type(content).__name__}")
+            old = _lookup(head_tree, _check_path(path))
+            mode = old.mode if old is not None else _REGULAR
+            entries.append((mode, _store_blob(repo, bytes(content)), path))
+        tree = _write_tree(repo, base, entries)
+        if tree == head_tree.hexsha:
+            raise GitError("there is nothing to commit: every change is already in HEAD")
+
+        ref = f"refs/heads/{branch}"
+        existing = _rev_parse(repo, ref)
+        if existing is not None:
+            return _existing_branch(repo, branch, existing, base, tree)
+
+        env = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        }
+        # The message goes in on stdin: text quoted from a log must never be parsed as an argument.
+        with _stdin(message.encode("utf-8") if message.endswith("\n") else (message + "\n").encode("utf-8")) as fh:
+            sha = _git(repo, "commit-tree", tree, "-p", base, "-F", "-", istream=fh, env=env)
+        # The zero old value makes update-ref fail if another process created the branch in the meantime.
+        rc, _, err = _git_status(repo, "update-ref", "-m", f"fixbot: fix on top of {base[:12]}", ref, sha, _ZERO)
+        if rc != 0:
+            now = _rev_parse(repo, ref)
+            if now is not None:
+                return _existing_branch(repo, branch, now, base, tree)
+            raise GitError(f"could not create branch {branch}: {_first_line(err)}")
+        return Committed(branch=branch, sha=sha, base_sha=base, created=True)
+
+
+def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
+    """The bytes of `path` as committed at HEAD, or None when HEAD has no such file."""
+    with _open(repo_dir) as repo:
+        obj = _lookup(repo.commit(_head_commit(repo)).tree, _check_path(path))
+        return None if obj is None else obj.data_stream.read()
+
+
+def unified_diff(repo_dir: str | os.PathLike[str], changes: Mapping[str, bytes]) -> str:
+    """A `git apply`-able unified diff of `changes` against HEAD, for `--dry-run` and the reports."""
+    with _open(repo_dir) as repo:
+        head_tree = repo.commit(_head_commit(repo)).tree
+        out: list[str] = []
+        for path in sorted(changes):
+            obj = _lookup(head_tree, _check_path(path))
+            old = None if obj is None else obj.data_stream.read()
+            new = bytes(changes[path])
+            if old == new:
+                continue
+            out.extend(_file_diff(path, old, new, obj.mode if obj is not None else _REGULAR))
+        return "".join(out)
+
+
+def remote_branch_sha(repo_dir: str | os.PathLike[str], branch: str, *, remote: str = "origin") -> str | None:
+    """The commit `branch` points at on `remote` right now, or None if the remote has no such branch.
+
+    This is the value to pass as `push(expect=...)` after checking that the remote branch is fixbot's own.
+    """
+    validate_branch_name(branch)
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+        ref = f"refs/heads/{branch}"
+        rc, out, err = _git_status(
+            repo, "ls-remote", "--heads", remote, ref, env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT
+        )
+        if rc != 0:
+            raise GitError(f"could not read branches of remote {remote}: {_first_line(err)}")
+        for line in out.splitlines():
+            sha, _, name = line.partition("\t")
+            if name == ref:
+                return sha
+        return None
+
+
+def push(
+    repo_dir: str | os.PathLike[str],
+    branch: str,
+    *,
+    remote: str = "origin",
+    expect: str | None,
+) -> Pushed:
+    """Push local `branch` to the same name on `remote`, only if the remote branch is at `expect` now.
+
+    `expect=None` means the remote branch must not exist yet. The lease is checked by the remote's own
+    compare-and-swap, so commits someone else pushed to the branch are never overwritten.
+    """
+    validate_branch_name(branch)
+    if expect is not None and not (isinstance(expect, str) and _SHA.fullmatch(expect)):
+        raise GitError(f"expected remote commit must be a full 40-character sha, not {expect!r}")
+    ref = f"refs/heads/{branch}"
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+        sha = _rev_parse(repo, ref)
+        if sha is None:
+            raise GitError(f"there is no local branch {branch} to push")
+        rc, out, err = _git_status(
+            repo,
+            "push",
+            "--porcelain",
+            "--no-verify",  # the user's pre-push hooks are for their pushes, not for a bot's branch
+            f"--force-with-lease={ref}:{expect or ''}",
+            remote,
+            f"{ref}:{ref}",
+            env=_NO_PROMPT,
+            kill_after_timeout=_NETWORK_TIMEOUT,
+        )
+        flag, summary = _porcelain_status(out, ref)
+        if rc == 0 and flag in {"=", "*", "+", " "}:
+            return Pushed(remote=remote, branch=branch, sha=sha, updated=flag != "=")
+        if flag == "!" and "stale info" in summary:
+            now = "does not exist" if expect is None else f"is no longer at {expect[:12]}"
+            raise GitError(
+                f"refusing to push {branch} to {remote}: the remote branch {now}"
+                " (someone else pushed to it; their commits are kept)"
+            )
+        if flag == "!":
+            raise GitError(f"{remote} rejected {branch}: {summary or _first_line(err)}")
+        raise GitError(f"could not push {branch} to {remote}: {_first_line(err) or summary or 'git push failed'}")
+
+
+# --- internals -------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _open(repo_dir: str | os.PathLike[str]) -> Iterator[git.Repo]:
+    where = os.fspath(repo_dir)
+    try:
+        # expand_vars=False: a path is a path, "$HOME" in it must not be expanded.
+        repo = git.Repo(where, search_parent_directories=True, expand_vars=False)
+    except git.NoSuchPathError:
+        raise GitError(f"{where}: no such directory") from None
+    except git.InvalidGitRepositoryError:
+        raise GitError(f"{where}: not a git repository") from None
+    try:
+        if repo.bare:
+            raise GitError(f"{where}: is a bare repository; fixbot needs a repository with a working tree")
+        top = Path(repo.working_tree_dir).resolve()
+        if top != Path(where).resolve():
+            raise GitError(f"{where}: is inside the git repository at {top}; pass its top level")
+        # Pin the repository GitPython found, so an inherited GIT_DIR/GIT_WORK_TREE cannot redirect commands.
+        repo.git.update_environment(GIT_DIR=repo.git_dir, GIT_WORK_TREE=str(top))
+        yield repo
+    finally:
+        repo.close()
+
+
+def _git(repo: git.Repo, *args: str, **kwargs) -> str:
+    rc, out, err = _git_status(repo, *args, **kwargs)
+    if rc != 0:
+        raise GitError(f"git {_subcommand(args)} failed: {_first_line(err) or f'exit status {rc}'}")
+    return out
+
+
+def _git_status(repo: git.Repo, *args: str, **kwargs) -> tuple[int, str, str]:
+    try:
+        return repo.git.execute(
+            [repo.git.GIT_PYTHON_GIT_EXECUTABLE, *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            **kwargs,
+        )
+    except git.GitCommandError as exc:  # raised by kill_after_timeout
+        raise GitError(f"git {_subcommand(args)} did not finish: {_first_line(str(exc.stderr))}") from None
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    return next((a for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] != "-c")), "")
+
+
+def _rev_parse(repo: git.Repo, ref: str) -> str | None:
+    rc, out, _ = _git_status(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    return out.strip() if rc == 0 else None
+
+
+def _head_commit(repo: git.Repo) -> str:
+    rc, _, _ = _git_status(repo, "symbolic-ref", "--quiet", "HEAD")
+    if rc != 0:
+        raise GitError(f"{repo.working_tree_dir}: HEAD is detached; check out the branch the fix should start from")
+    sha = _rev_parse(repo, "HEAD")
+    if sha is None:
+        raise GitError(f"{repo.working_tree_dir}: the repository has no commits yet")
+    return sha
+
+
+def _first_line(text: str) -> str:
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return ""
+
+
+def _identity(author: tuple[str, str]) -> tuple[str, str]:
+    try:
+        name, email = author
+    except (TypeError, ValueError):
+        raise GitError("author must be a (name, email) pair") from None
+    for what, value in (("name", name), ("email", email)):
+        # git strips or rejects these silently; say so instead of committing a mangled identity.
+        if not isinstance(value, str) or not value.strip() or any(c in value for c in "<>\n\r\0"):
+            raise GitError(f"author {what} {value!r} cannot be used in a commit")
+    if "@" not in email:
+        raise GitError(f"author email {email!r} is not an email address")
+    return name.strip(), email.strip()
+
+
+def _check_path(path: object) -> PurePosixPath:
+    """A repository-relative path that can only name something inside the repository."""
+    if not isinstance(path, str) or not path:
+        raise GitError(f"{path!r}: a changed path must be a non-empty string")
+    if "\0" in path or "\\" in path:
+        raise GitError(f"{path!r}: paths may not contain NUL or backslash")
+    if path.startswith("/") or re.match(r"[A-Za-z]:", path):
+        raise GitError(f"{path}: absolute paths are outside the repository")
+    parts = path.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise GitError(f"{path}: path must be normalised and stay inside the repository (no '..', '.' or '//')")
+    if any(part.lower() == ".git" for part in parts):
+        raise GitError(f"{path}: fixbot never writes inside .git")
+    return PurePosixPath(path)
+
+
+def _lookup(tree: git.Tree, path: PurePosixPath):
+    """HEAD's blob at `path`, None if absent; GitError if reaching it would leave the tree's plain files."""
+    node = tree
+    parts = path.parts
+    for depth, part in enumerate(parts):
+        try:
+            node = node[part]
+        except KeyError:
+            return None
+        where = "/".join(parts[: depth + 1])
+        last = depth == len(parts) - 1
+        if node.mode == _SYMLINK:
+            if last:
+                raise GitError(f"{path}: is a symlink at HEAD; fixbot only rewrites regular files")
+            raise GitError(f"{path}: goes through the symlink {where}, which may lead outside the repository")
+        if node.mode == _GITLINK:
+            raise GitError(f"{path}: {where} is a submodule; fixbot does not commit into submodules")
+        if last:
+            if node.type != "blob":
+                raise GitError(f"{path}: is a directory at HEAD, not a file")
+            return node
+        if node.type != "tree":
+            raise GitError(f"{path}: {where} is a file at HEAD, not a directory")
+    return None
+
+
+def _store_blob(repo: git.Repo, content: bytes) -> str:
+    # hash-object reading stdin applies no filters: the bytes (CRLF included) go into the blob exactly.
+    with _stdin(content) as fh:
+        return _git(repo, "hash-object", "-w", "--stdin", istream=fh).strip()
+
+
+def _write_tree(repo: git.Repo, base: str, entries: list[tuple[int, str, str]]) -> str:
+    """HEAD's tree with `entries` replaced, built in a throwaway index so the user's index is never read or written."""
+    with tempfile.TemporaryDirectory(prefix="fixbot-index-") as tmp:
+        # splitIndex/sparse would make git write shared files next to the real index; a plain index is enough.
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        opts = ("-c", "core.splitIndex=false", "-c", "index.sparse=false")
+        _git(repo, *opts, "read-tree", base, env=env)
+        # -z --index-info takes "mode sha<TAB>path<NUL>" records on stdin: paths are data, never arguments.
+        records = b"".join(f"{mode:o} {sha}\t{path}".encode("utf-8") + b"\0" for mode, sha, path in entries)
+        with _stdin(records) as fh:
+            _git(repo, *opts, "update-index", "-z", "--index-info", istream=fh, env=env)
+        return _git(repo, *opts, "write-tree", env=env).strip()
+
+
+def _existing_branch(repo: git.Repo, branch: str, sha: str, base: str, tree: str) -> Committed:
+    commit = repo.commit(sha)
+    if [p.hexsha for p in commit.parents] == [base] and commit.tree.hexsha == tree:
+        return Committed(branch=branch, sha=sha, base_sha=base, created=False)
+    raise GitError(
+        f"branch {branch} already exists at {sha[:12]}, which is not this fix on top of HEAD ({base[:12]});"
+        " delete or rename it, or choose another branch prefix"
+    )
+
+
+def _check_remote(repo: git.Repo, remote: str) -> None:
+    if not isinstance(remote, str) or not _REMOTE_NAME.fullmatch(remote):
+        raise GitError(f"{remote!r} is not a valid remote name")
+    if remote not in {r.name for r in repo.remotes}:
+        raise GitError(f"{repo.working_tree_dir}: has no remote named {remote}")
+
+
+def _porcelain_status(out: str, ref: str) -> tuple[str | None, str]:
+    # `git push --porcelain` prints "<flag>\t<from>:<to>\t<summary>" per ref.
+    for line in out.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and fields[1].endswith(f":{ref}"):
+            return fields[0][:1], fields[2]
+    return None, ""
+
+
+@contextmanager
+def _stdin(data: bytes) -> Iterator[object]:
+    # GitPython hands istream to Popen as stdin, which needs a real file descriptor.
+    with tempfile.TemporaryFile() as fh:
+        fh.write(data)
+        fh.seek(0)
+        yield fh
+
+
+def _file_diff(path: str, old: bytes | None, new: bytes, mode: int) -> list[str]:
+    a = "/dev/null" if old is None else f"a/{path}"
+    header = [f"diff --git a/{path} b/{path}\n"]
+    if old is None:
+        header.append(f"new file mode {mode:o}\n")
+    try:
+        old_text = "" if old is None else old.decode("utf-8")
+        new_text = new.decode("utf-8")
+    except UnicodeDecodeError:
+        return [*header, f"Binary files {a} and b/{path} differ\n"]
+    # Split on \n only, as git does (str.splitlines would also split on \x0b, \x1c, U+2028...); \r stays in the line.
+    old_lines, new_lines = _split_lf(old_text), _split_lf(new_text)
+    out = header
+    for line in difflib.unified_diff(old_lines, new_lines, a, f"b/{path}", lineterm="\n", n=3):
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return out
+
+
+def _split_lf(text: str) -> list[str]:
+    lines = text.split("\n")
+    result = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        result.append(lines[-1])
+    return result

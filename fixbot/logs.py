@@ -1,0 +1,188 @@
+"""Open a log source and stream its lines, normalised, in bounded memory.
+
+Sources: a path, `-` (stdin), a `.gz`, or a `.zip` of a GitHub Actions run's logs. Lines come out with ANSI
+colours, GitHub's timestamp prefix, `##[group]`-style markers and CR removed, decoded as UTF-8 with
+replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory.
+
+Most of a large log is noise; `interesting_chunks` lets the diagnosis skip whole chunks that cannot hold a
+failure without decoding them line by line (see `fixbot/diagnose.py`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from fixbot.errors import BadInput
+
+CHUNK = 1 << 20
+MAX_LINE = 64 * 1024
+
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_GITHUB_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_GITHUB_MARKER = re.compile(r"^##\[(?:group|endgroup|error|warning|notice|debug|command|section)\]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One normalised line: where it came from (a zip member, or None) and its 1-based number there."""
+
+    source: str | None
+    number: int
+    text: str
+
+
+def normalise(raw: bytes) -> str:
+    """Bytes of one line (without its newline) to the text a person would read."""
+    text = raw.decode("utf-8", "replace").rstrip("\r")
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\r" in text:  # progress bars redraw with CR: the last redraw is what was left on screen
+        text = text.rsplit("\r", 1)[-1]
+    if text[:1].isdigit() or text[:1] == "\ufeff":
+        text = _GITHUB_TIMESTAMP.sub("", text, count=1)
+    if text.startswith("##["):
+        text = _GITHUB_MARKER.sub("", text, count=1)
+    return text
+
+
+def raw_lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Lines of a binary stream without their newline, each cut to MAX_LINE bytes, in bounded memory."""
+    for chunk in chunks(stream):
+        yield from chunk.split(b"\n")
+
+
+def chunks(stream: BinaryIO) -> Iterator[bytes]:
+    """Pieces of about CHUNK bytes that end at line boundaries, no line in them longer than MAX_LINE.
+
+    Joining the pieces with b"\\n" gives the stream back (with over-long lines cut)."""
+    carry = b""
+    skipping = False  # inside an over-long line whose head has already been kept
+    while True:
+        block = stream.read(CHUNK)
+        if not block:
+            break
+        if skipping:
+            cut = block.find(b"\n")
+            if cut < 0:
+                continue
+            block, skipping = block[cut:], False  # keep the newline that ends the over-long line
+        data = carry + block
+        end = data.rfind(b"\n")
+        if end < 0:
+            if len(data) > MAX_LINE:
+                carry, skipping = data[:MAX_LINE], True
+            else:
+                carry = data
+            continue
+        body, carry = data[:end], data[end + 1 :]
+        if len(carry) > MAX_LINE:
+            carry, skipping = carry[:MAX_LINE], True
+        if len(body) > CHUNK + MAX_LINE or _has_long_line(body):
+            body = b"\n".join(part[:MAX_LINE] for part in body.split(b"\n"))
+        yield body
+    if carry:
+        yield carry
+
+
+def _has_long_line(body: bytes) -> bool:
+    # Cheap test first: a chunk with at least one newline every MAX_LINE bytes on average is nearly always fine.
+    if body.count(b"\n") * MAX_LINE >= len(body) and len(body) <= MAX_LINE:
+        return False
+    start = 0
+    while True:
+        nl = body.find(b"\n", start)
+        if (nl if nl >= 0 else len(body)) - start > MAX_LINE:
+            return True
+        if nl < 0:
+            return False
+        start = nl + 1
+
+
+def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
+    """The binary streams a log source is made of: one for a file, `-` or `.gz`; one per text file of a zip."""
+    if path == "-":
+        yield None, sys.stdin.buffer
+        return
+    if os.path.isdir(path):
+        raise BadInput(f"{path}: is a directory, not a log file")
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except OSError as err:
+        raise BadInput(f"{path}: cannot read: {err.strerror}") from None
+    with handle:
+        head = handle.read(4)
+        handle.seek(0)
+        if head[:2] == b"\x1f\x8b":
+            yield None, _GzipStream(handle, path)
+        elif head == b"PK\x03\x04" or path.endswith(".zip"):
+            yield from _zip_members(handle, path)
+        else:
+            yield None, handle
+
+
+def _zip_members(handle: BinaryIO, path: str) -> Iterator[tuple[str, BinaryIO]]:
+    try:
+        archive = zipfile.ZipFile(handle)
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise BadInput(f"{path}: not a readable zip archive ({err})") from None
+    # A GitHub run's archive holds each job's whole log at the top level and the same lines again split per
+    # step in a folder per job: read the whole logs when they are there, so nothing is read twice.
+    top = [m for m in members if "/" not in m.filename.strip("/")]
+    with archive:
+        for member in sorted(top or members, key=lambda m: m.filename):
+            try:
+                with archive.open(member) as stream:
+                    yield member.filename, _ZipStream(stream, path, member.filename)
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as err:
+                raise BadInput(f"{path}: {member.filename}: cannot extract ({err})") from None
+
+
+class _Wrapped:
+    """A binary stream whose read errors (a truncated archive) become one-line BadInput errors."""
+
+    def __init__(self, stream: BinaryIO, what: str):
+        self._stream, self._what = stream, what
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self._stream.read(size)
+        except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError) as err:
+            raise BadInput(f"{self._what}: truncated or corrupt ({err})") from None
+
+
+class _GzipStream(_Wrapped):
+    def __init__(self, handle: BinaryIO, path: str):
+        super().__init__(gzip.GzipFile(fileobj=handle, mode="rb"), path)
+
+
+class _ZipStream(_Wrapped):
+    def __init__(self, stream: BinaryIO, path: str, member: str):
+        super().__init__(stream, f"{path}: {member}")
+
+
+def read_lines(path: str) -> Iterator[Line]:
+    """Every normalised line of a log source, numbered as in the original."""
+    for source, stream in open_sources(path):
+        number = 0
+        for raw in raw_lines(stream):
+            number += 1
+            yield Line(source, number, normalise(raw))
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True for data no log is made of: NUL bytes, or mostly control characters."""
+    if b"\x00" in sample:
+        return True
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls * 10 > len(sample)

@@ -1,0 +1,133 @@
+"""Render findings and results for each audience: terminal text, JSON, GitHub annotations and step summary.
+
+Everything quoted from a log passes through `fixbot.redact` here, at the one place where it leaves fixbot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import Any, Iterable
+
+from fixbot.diagnose import Evidence, Finding
+from fixbot.redact import redact
+
+
+def redacted(findings: Iterable[Finding]) -> list[Finding]:
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return [
+        dataclasses.replace(
+            f,
+            summary=redact(f.summary),
+            facts={k: clean(v) for k, v in f.facts.items()},
+            evidence=tuple(dataclasses.replace(e, text=redact(e.text)) for e in f.evidence),
+        )
+        for f in findings
+    ]
+
+
+def _evidence_json(e: Evidence) -> dict[str, Any]:
+    out: dict[str, Any] = {"line": e.line, "text": e.text}
+    if e.source is not None:
+        out["source"] = e.source
+    return out
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "summary": f.summary,
+        "facts": f.facts,
+        "evidence": [_evidence_json(e) for e in f.evidence],
+        "fixes": list(f.fixes),
+        "occurrences": f.occurrences,
+    }
+
+
+def diagnosis_json(findings: list[Finding]) -> str:
+    return json.dumps({"findings": [finding_json(f) for f in redacted(findings)]}, indent=2)
+
+
+def _where(e: Evidence) -> str:
+    return f"{e.source}:{e.line}" if e.source else str(e.line)
+
+
+def diagnosis_text(findings: list[Finding], log: str) -> str:
+    if not findings:
+        return "No known failure found in the log.\n"
+    out: list[str] = []
+    for f in redacted(findings):
+        mark = "fixable" if f.fixable else "no fix"
+        out.append(f"{f.kind} ({mark}): {f.summary}")
+        if "cause" in f.facts:
+            out.append(f"  root cause: {f.facts['cause']}")
+        if f.facts.get("project_frames"):
+            out.append(f"  raised via: {', '.join(f.facts['project_frames'][:3])}")
+        if f.occurrences > 1:
+            out.append(f"  seen {f.occurrences} times (once per worker or retry)")
+        out.append("  evidence:")
+        width = max(len(_where(e)) for e in f.evidence) if f.evidence else 0
+        out.extend(f"    {_where(e):>{width}} | {e.text}" for e in f.evidence)
+        if f.fixes:
+            out.append(f"  fix: {' or '.join(f.fixes)}  (preview: fixbot apply --log {log} --dry-run)")
+        out.append("")
+    return "\n".join(out)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def diagnosis_annotations(findings: list[Finding]) -> str:
+    """GitHub workflow commands: one `::error` (fixable) or `::warning` per finding."""
+    lines = []
+    for f in redacted(findings):
+        level = "error" if f.fixable else "warning"
+        body = f.summary
+        if "cause" in f.facts:
+            body += f"\nroot cause: {f.facts['cause']}"
+        if f.fixes:
+            body += f"\nfix: {' or '.join(f.fixes)}"
+        lines.append(f"::{level} title={_escape_property('fixbot: ' + f.kind)}::{_escape_data(body)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def fence(text: str, info: str = "") -> str:
+    """A Markdown code fence longer than any run of backticks inside `text`, so nothing can break out."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text}\n{ticks}"
+
+
+def diagnosis_markdown(findings: list[Finding]) -> str:
+    if not findings:
+        return "### fixbot\n\nNo known failure found in the log.\n"
+    out = ["### fixbot diagnosis", ""]
+    for f in redacted(findings):
+        out.append(f"**{f.kind}**: {_no_mentions(f.summary)}")
+        out.append("")
+        if "cause" in f.facts:
+            cause = _no_mentions(f.facts["cause"]).replace("`", "'")
+            out.append(f"Root cause: `{cause}`")
+            out.append("")
+        out.append(fence("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)))
+        out.append("")
+        out.append(f"Fix: {', '.join(f'`{n}`' for n in f.fixes)}" if f.fixes else "No automatic fix.")
+        out.append("")
+    return "\n".join(out)
+
+
+def _no_mentions(text: str) -> str:
+    """`@name` would ping someone on GitHub; a zero-width joiner after the @ keeps it readable and silent."""
+    return re.sub(r"@(?=[A-Za-z0-9])", "@\u200d", text)
