@@ -117,3 +117,7 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool) -> N
     if refused:
         sys.exit(2)
     sys.exit(1 if check and changed else 0)
+
+
+if __name__ == "__main__":
+    main()

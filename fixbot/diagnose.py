@@ -62,8 +62,9 @@ _CHAIN = re.compile(
 _ERRNO = re.compile(r"^\[Errno (?P<errno>\d+)\] (?P<reason>[^:]+?)(?:: (?P<quoted>.+))?$")
 _QUOTED_TAIL = re.compile(r""":\s*(?P<q>u?'(?:[^'\\]|\\.)*'|u?"(?:[^"\\]|\\.)*")\s*$""")
 # Frames of the interpreter, installed packages and their console scripts (`.venv/bin/gunicorn`).
+_CUT_QUOTE = re.compile(r""":\s*u?['"](?P<rest>[^'"]+)$""")
 _LIBRARY_FRAME = re.compile(
-    r"site-packages|dist-packages|[/\\]lib[/\\]python\d|[/\\]Lib[/\\]|^<frozen |^<string>|[/\\]bin[/\\][\w.-]+(?<!\.py)$"
+    r"site-packages|dist-packages|[/\\]lib(?:64)?[/\\]python\d|[/\\]Lib[/\\]|^<frozen |^<string>|[/\\]bin[/\\][\w.-]+(?<!\.py)$"
 )
 
 _MAX_TRACEBACK_LINES = 400  # a traceback longer than this without its exception line is abandoned
@@ -103,7 +104,6 @@ class TracebackReader:
         self._chain_open = False  # "The above exception ..." seen: the next traceback continues the chain
         self._since_exception = 0
         self._wrapped: tuple[int, str, re.Match[str], str] | None = None  # exception line cut mid-quote
-        self.from_traceback = False
 
     def feed(self, number: int, text: str) -> list[tuple[list[PyException], bool]]:
         done: list[tuple[list[PyException], bool]] = []
@@ -147,8 +147,9 @@ class TracebackReader:
             self.flush(done)
         exc = _EXCEPTION.match(text)
         if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"]):
-            # A lone exception line (a pasted excerpt): a chain of one, not from a traceback.
-            done.append(([_make_exception(number, text, exc, ())], False))
+            # A lone exception line (a pasted excerpt without its traceback) may still be the cause of a chain.
+            self._frames = []
+            self._exception(number, text, exc, done)
         return done
 
     def flush(self, done: list[tuple[list[PyException], bool]] | None = None) -> list:
@@ -158,7 +159,7 @@ class TracebackReader:
             self._wrapped = None
             self._exception(number, text, exc, done, joined=True)
         if self._chain:
-            done.append((self._chain, True))
+            done.append((self._chain, any(e.frames for e in self._chain)))
         self._chain, self._chain_open, self._frames = [], False, None
         return done
 
@@ -212,7 +213,8 @@ def _quoted_value(text: str) -> str | None:
     """The path in `...: '/x/y.log'` as Python meant it (repr escapes undone: Windows paths come out right)."""
     match = _QUOTED_TAIL.search(text)
     if not match:
-        return None
+        cut = _CUT_QUOTE.search(text)  # a pasted excerpt that lost the closing quote
+        return cut["rest"] if cut else None
     literal = match["q"].lstrip("u")
     try:
         value = ast.literal_eval(literal)

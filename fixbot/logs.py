@@ -91,17 +91,14 @@ def chunks(stream: BinaryIO) -> Iterator[bytes]:
 
 
 def _has_long_line(body: bytes) -> bool:
-    # Cheap test first: a chunk with at least one newline every MAX_LINE bytes on average is nearly always fine.
-    if body.count(b"\n") * MAX_LINE >= len(body) and len(body) <= MAX_LINE:
-        return False
+    """Whether some line of `body` is longer than MAX_LINE, in about len(body) / MAX_LINE steps."""
     start = 0
-    while True:
-        nl = body.find(b"\n", start)
-        if (nl if nl >= 0 else len(body)) - start > MAX_LINE:
+    while len(body) - start > MAX_LINE:
+        last = body.rfind(b"\n", start, start + MAX_LINE + 1)
+        if last < 0:
             return True
-        if nl < 0:
-            return False
-        start = nl + 1
+        start = last + 1
+    return False
 
 
 def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
