@@ -106,8 +106,14 @@ def parse_config(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}" if mark else filename
-        what = ": ".join(p for p in (exc.context, exc.problem) if p)
-        raise ConfigError(f"{where}: invalid YAML: {what}") from None
+        what = exc.problem or exc.context or "cannot be parsed"
+        if exc.context and exc.problem and exc.problem.startswith("but "):
+            what = f"{exc.context}, {exc.problem}"  # PyYAML splits one sentence in two here
+        elif exc.context and exc.problem:
+            # The problem is often found only at the end of the file; the context says where it started.
+            started = exc.context_mark
+            what += f" ({exc.context}" + (f" started on line {started.line + 1})" if started else ")")
+        raise ConfigError(f"{where}: invalid YAML: {_one_line(what)}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{filename}: invalid YAML: {_one_line(str(exc))}") from None
     if root is None or (root.tag == _NULL and isinstance(root, yaml.ScalarNode)):

@@ -18,7 +18,7 @@ from fixbot.errors import FixbotError
 DEFAULT_AUTHOR = ("fixbot", "fixbot@users.noreply.github.com")
 
 _ZERO = "0" * 40
-_REGULAR, _EXECUTABLE, _SYMLINK, _TREE, _GITLINK = 0o100644, 0o100755, 0o120000, 0o040000, 0o160000
+_REGULAR, _SYMLINK, _GITLINK = 0o100644, 0o120000, 0o160000  # git tree entry modes
 _BRANCH_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
 _REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _SHA = re.compile(r"[0-9a-f]{40}")
@@ -98,25 +98,32 @@ def commit_fix(
         raise GitError("the commit message is empty")
     if not changes:
         raise GitError("there is nothing to commit: no file was changed")
+    for path, content in changes.items():
+        _check_path(path)
+        if not isinstance(content, (bytes, bytearray)):
+            raise GitError(f"{path}: new content must be bytes, not {type(content).__name__}")
     with _open(repo_dir) as repo:
         base = _head_commit(repo)
         head_tree = repo.commit(base).tree
-        entries = []
+        # path -> (mode, blob sha) of what differs from HEAD; hashed without writing, so that a refusal below
+        # leaves not even an unreferenced object behind.
+        wanted: dict[str, tuple[int, str]] = {}
         for path in sorted(changes):
-            content = changes[path]
-            if not isinstance(content, (bytes, bytearray)):
-                raise GitError(f"{path}: new content must be bytes, not {type(content).__name__}")
-            old = _lookup(head_tree, _check_path(path))
-            mode = old.mode if old is not None else _REGULAR
-            entries.append((mode, _store_blob(repo, bytes(content)), path))
-        tree = _write_tree(repo, base, entries)
-        if tree == head_tree.hexsha:
+            old = _lookup(head_tree, PurePosixPath(path))
+            sha = _hash_blob(repo, bytes(changes[path]), write=False)
+            if old is None or old.hexsha != sha:
+                wanted[path] = (old.mode if old is not None else _REGULAR, sha)
+        if not wanted:
             raise GitError("there is nothing to commit: every change is already in HEAD")
 
         ref = f"refs/heads/{branch}"
         existing = _rev_parse(repo, ref)
         if existing is not None:
-            return _existing_branch(repo, branch, existing, base, tree)
+            return _existing_branch(repo, branch, existing, base, wanted)
+
+        for path in wanted:
+            _hash_blob(repo, bytes(changes[path]), write=True)
+        tree = _write_tree(repo, base, [(mode, sha, path) for path, (mode, sha) in wanted.items()])
 
         env = {
             "GIT_AUTHOR_NAME": name,
@@ -126,13 +133,14 @@ def commit_fix(
         }
         # The message goes in on stdin: text quoted from a log must never be parsed as an argument.
         with _stdin(message.encode("utf-8") if message.endswith("\n") else (message + "\n").encode("utf-8")) as fh:
-            sha = _git(repo, "commit-tree", tree, "-p", base, "-F", "-", istream=fh, env=env)
+            # --no-gpg-sign: a user's commit.gpgSign would sign a bot's commit with their key, or wait on pinentry.
+            sha = _git(repo, "commit-tree", "--no-gpg-sign", tree, "-p", base, "-F", "-", istream=fh, env=env)
         # The zero old value makes update-ref fail if another process created the branch in the meantime.
         rc, _, err = _git_status(repo, "update-ref", "-m", f"fixbot: fix on top of {base[:12]}", ref, sha, _ZERO)
         if rc != 0:
             now = _rev_parse(repo, ref)
             if now is not None:
-                return _existing_branch(repo, branch, now, base, tree)
+                return _existing_branch(repo, branch, now, base, wanted)
             raise GitError(f"could not create branch {branch}: {_first_line(err)}")
         return Committed(branch=branch, sha=sha, base_sha=base, created=True)
 
@@ -152,6 +160,8 @@ def unified_diff(repo_dir: str | os.PathLike[str], changes: Mapping[str, bytes])
         for path in sorted(changes):
             obj = _lookup(head_tree, _check_path(path))
             old = None if obj is None else obj.data_stream.read()
+            if not isinstance(changes[path], (bytes, bytearray)):
+                raise GitError(f"{path}: new content must be bytes, not {type(changes[path]).__name__}")
             new = bytes(changes[path])
             if old == new:
                 continue
@@ -354,10 +364,10 @@ def _lookup(tree: git.Tree, path: PurePosixPath):
     return None
 
 
-def _store_blob(repo: git.Repo, content: bytes) -> str:
+def _hash_blob(repo: git.Repo, content: bytes, *, write: bool) -> str:
     # hash-object reading stdin applies no filters: the bytes (CRLF included) go into the blob exactly.
     with _stdin(content) as fh:
-        return _git(repo, "hash-object", "-w", "--stdin", istream=fh).strip()
+        return _git(repo, "hash-object", *(["-w"] if write else []), "--stdin", istream=fh).strip()
 
 
 def _write_tree(repo: git.Repo, base: str, entries: list[tuple[int, str, str]]) -> str:
@@ -374,10 +384,20 @@ def _write_tree(repo: git.Repo, base: str, entries: list[tuple[int, str, str]]) 
         return _git(repo, *opts, "write-tree", env=env).strip()
 
 
-def _existing_branch(repo: git.Repo, branch: str, sha: str, base: str, tree: str) -> Committed:
+def _existing_branch(
+    repo: git.Repo, branch: str, sha: str, base: str, wanted: dict[str, tuple[int, str]]
+) -> Committed:
+    """The branch as already done if it is exactly this change on top of `base`; GitError otherwise."""
     commit = repo.commit(sha)
-    if [p.hexsha for p in commit.parents] == [base] and commit.tree.hexsha == tree:
-        return Committed(branch=branch, sha=sha, base_sha=base, created=False)
+    if [p.hexsha for p in commit.parents] == [base]:
+        # Raw diff records: ":oldmode newmode oldsha newsha status\0path\0", compared without writing anything.
+        fields = _git(repo, "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", base, sha).split("\0")
+        done = {}
+        for meta, path in zip(fields[0::2], fields[1::2]):
+            _, new_mode, _, new_sha, _ = meta.split(" ")
+            done[path] = (int(new_mode, 8), new_sha)
+        if done == wanted:
+            return Committed(branch=branch, sha=sha, base_sha=base, created=False)
     raise GitError(
         f"branch {branch} already exists at {sha[:12]}, which is not this fix on top of HEAD ({base[:12]});"
         " delete or rename it, or choose another branch prefix"

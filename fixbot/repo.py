@@ -1,0 +1,278 @@
+"""A read-only view of the repository being repaired: where the log's paths, settings and Gunicorn live.
+
+Paths quoted in a log are untrusted: they can only ever select a regular file inside the repository (no
+`..`, no absolute escape, no symlink leading out). Only the files the log and the settings chain point to are
+read, plus the names of tracked files, so an apply costs the same in a repository of 10,000 unrelated files.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from fixbot.errors import BadInput
+
+_SETDEFAULT = re.compile(
+    r"""os\.environ(?:\.setdefault\(\s*|\[\s*)['"]DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"](?P<module>[\w.]+)['"]"""
+)
+_ENV_ASSIGN = re.compile(
+    r"""(?:^|[\s;"'\[,])(?:ENV\s+|export\s+|-e\s+|--env[=\s]|environment:\s*-?\s*)?DJANGO_SETTINGS_MODULE(?:=|\s+|:\s*)['"]?(?P<module>[A-Za-z_][\w.]*)""",
+    re.M,
+)
+_SETTINGS_FLAG = re.compile(r"""--settings(?:=|\s+)['"]?(?P<module>[A-Za-z_][\w.]*)""")
+_MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+
+# Files that set the environment a deploy starts with, by name.
+ENV_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.sh", "entrypoint*", "start*", "Procfile*",
+             ".env", "*.env", ".env.*", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml")
+
+
+@dataclass(frozen=True)
+class SettingsChoice:
+    module: str
+    file: str  # repo-relative
+    why: str
+
+
+@dataclass(frozen=True)
+class LoggingSite:
+    """Where the LOGGING in effect is defined, how the active settings module reaches it, and who else shares it."""
+
+    file: str  # repo-relative file holding the last assignment of LOGGING
+    chain: tuple[str, ...]  # active module's file, then each star-imported file, down to `file`
+    mutations: tuple[str, ...] = ()  # files that change LOGGING after it is defined
+    shared_with: tuple[str, ...] = ()  # other settings modules that import `file` too
+    why: str = ""
+
+
+@dataclass
+class RepoView:
+    root: Path
+    _cache: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "RepoView":
+        root = Path(path)
+        if not root.is_dir():
+            raise BadInput(f"{path}: not a directory")
+        return cls(root.resolve())
+
+    # --- safe access ------------------------------------------------------------------------------------
+
+    def safe(self, relative: str) -> str | None:
+        """`relative` as a repo-relative posix path if it names a regular file inside the repository, else None."""
+        parts = PurePosixPath(relative.replace("\\", "/")).parts
+        if not parts or relative.startswith(("/", "\\")) or ".." in parts or any(":" in p for p in parts[:1]):
+            return None
+        candidate = self.root.joinpath(*parts)
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_file() or not real.is_relative_to(self.root):
+            return None
+        return PurePosixPath(*parts).as_posix()
+
+    def read(self, relative: str) -> str:
+        checked = self.safe(relative)
+        if checked is None:
+            raise BadInput(f"{relative}: not a file inside the repository")
+        if checked not in self._cache:
+            try:
+                self._cache[checked] = (self.root / checked).read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadInput(f"{checked}: not UTF-8 text") from None
+        return self._cache[checked]
+
+    @cached_property
+    def tracked(self) -> tuple[str, ...]:
+        """Names of the files git tracks (names only: nothing is read)."""
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(self.root), "ls-files", "-z", "--cached"],
+                capture_output=True, check=True, timeout=60,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ()
+        return tuple(name for name in out.decode("utf-8", "replace").split("\0") if name)
+
+    # --- paths from the log ---------------------------------------------------------------------------
+
+    def map_log_path(self, path: str) -> str | None:
+        """The repository file a path printed by the deployed program names, by its longest matching suffix.
+
+        `/app/apps/backend/config/wsgi.py` finds `apps/backend/config/wsgi.py`; only files inside the
+        repository can come out, whatever the log says."""
+        if "\x00" in path:
+            return None
+        flavour = PureWindowsPath if re.match(r"^[A-Za-z]:[\\/]|\\\\", path) else PurePosixPath
+        parts = [p for p in flavour(path).parts if p not in ("/", "\\") and not re.match(r"^[A-Za-z]:\\?$", p)]
+        if ".." in parts:
+            return None
+        for start in range(len(parts)):  # longest suffix first, probing the disk directly
+            found = self.safe("/".join(parts[start:]))
+            if found:
+                return found
+        # The repository may hold the file under another prefix than the container: compare suffixes.
+        best, best_len = None, 0
+        name = parts[-1] if parts else None
+        for tracked in self.tracked:
+            if not tracked.endswith(name or "\0"):
+                continue
+            tparts = tracked.split("/")
+            common = 0
+            while common < min(len(tparts), len(parts)) and tparts[-1 - common] == parts[-1 - common]:
+                common += 1
+            if common > best_len and self.safe(tracked):
+                best, best_len = tracked, common
+        return best if best_len >= 2 else None
+
+    # --- Django settings --------------------------------------------------------------------------------
+
+    def settings_module(self, project_frames: list[str]) -> SettingsChoice | None:
+        """The DJANGO_SETTINGS_MODULE the failing process ran with, and how we know.
+
+        An environment set by the deploy (Dockerfile ENV, entrypoints, .env, `--settings`) wins over the
+        `os.environ.setdefault(...)` default of wsgi.py / asgi.py / manage.py, as it does at run time."""
+        frames = [self.map_log_path(f.rsplit(":", 1)[0]) for f in project_frames]
+        frames = [f for f in frames if f]
+        for source in self._env_sources(frames):
+            text = self.read(source)
+            for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN):
+                match = pattern.search(text)
+                if match and _MODULE.match(match["module"]):
+                    file = self.module_file(match["module"], frames)
+                    if file:
+                        return SettingsChoice(match["module"], file, f"{source} sets DJANGO_SETTINGS_MODULE={match['module']}")
+        entry_points = [f for f in frames if f.rsplit("/", 1)[-1] in ("wsgi.py", "asgi.py", "manage.py")]
+        entry_points += [t for t in self.tracked if t.rsplit("/", 1)[-1] in ("wsgi.py", "asgi.py", "manage.py")]
+        for entry in dict.fromkeys(entry_points):
+            match = _SETDEFAULT.search(self.read(entry))
+            if match:
+                file = self.module_file(match["module"], [entry])
+                if file:
+                    return SettingsChoice(match["module"], file, f"{entry} defaults DJANGO_SETTINGS_MODULE to {match['module']}")
+        return None
+
+    def _env_sources(self, frames: list[str]) -> list[str]:
+        """Deploy files at the top of the repository and beside the project's entry points, by name."""
+        dirs = {""}
+        for frame in frames:
+            parts = frame.split("/")[:-1]
+            dirs.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+        found = []
+        for tracked in self.tracked:
+            directory, _, name = tracked.rpartition("/")
+            if directory in dirs and any(fnmatch.fnmatch(name, p) for p in ENV_FILES):
+                found.append(tracked)
+        return sorted(found, key=lambda t: (t.count("/"), t))
+
+    def module_file(self, module: str, near: list[str]) -> str | None:
+        """The file of a dotted module, looked for from the repository root and every ancestor of `near`."""
+        if not _MODULE.match(module):
+            return None
+        roots = {""}
+        for path in near:
+            parts = path.split("/")[:-1]
+            roots.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+        relative = module.replace(".", "/")
+        for root in sorted(roots, key=len, reverse=True):
+            for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
+                found = self.safe(f"{root}/{candidate}" if root else candidate)
+                if found:
+                    return found
+        return None
+
+    def logging_site(self, settings_file: str, module: str) -> LoggingSite | None:
+        """Follow `from .base import *` chains from the active settings file to the LOGGING in effect."""
+        state = _Walk(self)
+        state.visit(settings_file, module, ())
+        if state.definer is None:
+            return None
+        definer, chain = state.definer
+        shared = self._importers_of(definer, exclude=set(chain))
+        why = (
+            f"{chain[0]} is the active settings module and defines LOGGING itself"
+            if len(chain) == 1
+            else f"{chain[0]} is the active settings module; it gets LOGGING from {definer} through "
+            + " -> ".join(chain)
+        )
+        return LoggingSite(definer, chain, tuple(state.mutations), shared, why)
+
+    def _importers_of(self, target: str, exclude: set[str]) -> tuple[str, ...]:
+        """Sibling settings modules that star-import `target` too (fixing it there changes them as well)."""
+        directory = target.rpartition("/")[0]
+        stem = target.rpartition("/")[2].removesuffix(".py")
+        pattern = re.compile(rf"^from\s+(?:\.|[\w.]*\.){re.escape(stem)}\s+import\s", re.M)
+        out = []
+        for tracked in self.tracked:
+            if tracked.rpartition("/")[0] == directory and tracked.endswith(".py") and tracked not in exclude | {target}:
+                if pattern.search(self.read(tracked)):
+                    out.append(tracked)
+        return tuple(sorted(out))
+
+    # --- Gunicorn ------------------------------------------------------------------------------------
+
+    def candidates(self, patterns: tuple[str, ...]) -> list[str]:
+        """Tracked files whose name matches one of `patterns` (a codemod's FILES)."""
+        return [t for t in self.tracked if any(fnmatch.fnmatch(t.rpartition("/")[2], p) for p in patterns)]
+
+
+class _Walk:
+    """Executes the settings chain in the head, statement by statement: the last assignment of LOGGING wins."""
+
+    def __init__(self, repo: RepoView):
+        self.repo = repo
+        self.definer: tuple[str, tuple[str, ...]] | None = None
+        self.mutations: list[str] = []
+        self.seen: set[str] = set()
+
+    def visit(self, file: str, module: str, chain: tuple[str, ...]) -> None:
+        if file in self.seen or len(chain) > 20:
+            return
+        self.seen.add(file)
+        chain = (*chain, file)
+        try:
+            tree = ast.parse(self.repo.read(file), file)
+        except SyntaxError as err:
+            raise BadInput(f"{file}:{err.lineno}: settings file does not parse: {err.msg}") from None
+        package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
+                target = _absolute(node, package)
+                found = self.repo.module_file(target, [file]) if target else None
+                if found:
+                    self.visit(found, target, chain)
+            elif _assigns_logging(node):
+                self.definer = (file, chain)
+                self.mutations = []
+            elif _mutates_logging(node) and file not in self.mutations:
+                self.mutations.append(file)
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str | None:
+    if not node.level:
+        return node.module
+    base = package.split(".") if package else []
+    if node.level - 1 > len(base):
+        return None
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])]) or None
+
+
+def _assigns_logging(node: ast.stmt) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return any(isinstance(t, ast.Name) and t.id == "LOGGING" for t in targets)
+
+
+def _mutates_logging(node: ast.stmt) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id == "LOGGING" and isinstance(sub.ctx, ast.Load):
+            return True
+    return False

@@ -1,0 +1,243 @@
+""".fixbot.yml: defaults, every setting, and errors that name the file, the key and the line."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixbot.config import Author, Config, ConfigError, PullRequest, load_config
+
+FULL = """\
+# fixbot settings for this repository
+codemods:
+  - logging-console
+  - gunicorn-stdout
+logging: path
+branch_prefix: bots/fixbot-
+author:
+  name: Deploy Bot
+  email: deploy-bot@example.org
+pull_request:
+  labels: [fixbot, deploy]
+  reviewers: ["@alice", bob]
+  team_reviewers: [platform-team]
+  draft: true
+"""
+
+
+def write_config(repo: Path, text: str, name: str = ".fixbot.yml") -> Path:
+    path = repo / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_no_file_means_defaults(tmp_path):
+    config = load_config(None, tmp_path)
+    assert config == Config()
+    assert config.codemods is None and config.enables("anything")
+    assert config.logging == "console"
+    assert config.branch_prefix == "fixbot/"
+    assert config.author.as_tuple() == ("fixbot", "fixbot@users.noreply.github.com")
+    assert config.pull_request == PullRequest(labels=("fixbot",), reviewers=(), team_reviewers=(), draft=False)
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# only a comment\n", "---\n", "~\n"], ids=repr)
+def test_empty_file_means_defaults(tmp_path, text):
+    write_config(tmp_path, text)
+    config = load_config(None, tmp_path)
+    assert dataclasses.replace(config, source=None) == Config()
+
+
+def test_full_file(tmp_path):
+    path = write_config(tmp_path, FULL)
+    config = load_config(None, tmp_path)
+    assert config == Config(
+        codemods=("logging-console", "gunicorn-stdout"),
+        logging="path",
+        branch_prefix="bots/fixbot-",
+        author=Author(name="Deploy Bot", email="deploy-bot@example.org"),
+        pull_request=PullRequest(
+            labels=("fixbot", "deploy"), reviewers=("alice", "bob"), team_reviewers=("platform-team",), draft=True
+        ),
+        source=path,
+    )
+    assert config.enables("gunicorn-stdout") and not config.enables("something-else")
+
+
+def test_partial_sections_keep_their_other_defaults(tmp_path):
+    write_config(tmp_path, "author:\n  name: Ops\npull_request:\n  draft: false\n  reviewers: []\n")
+    config = load_config(None, tmp_path)
+    assert config.author == Author(name="Ops", email="fixbot@users.noreply.github.com")
+    assert config.pull_request.labels == ("fixbot",)
+    assert config.codemods is None
+
+
+def test_empty_codemod_list_disables_every_codemod(tmp_path):
+    write_config(tmp_path, "codemods: []\n")
+    assert not load_config(None, tmp_path).enables("logging-console")
+
+
+def test_config_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Config().logging = "path"  # type: ignore[misc]
+
+
+def test_explicit_path_outside_the_repo(tmp_path):
+    elsewhere = tmp_path / "ci"
+    elsewhere.mkdir()
+    path = write_config(elsewhere, "logging: path\n", name="fixbot-ci.yml")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    write_config(repo, "logging: console\n")
+    assert load_config(path, repo).logging == "path"
+
+
+def test_explicit_path_that_does_not_exist(tmp_path):
+    with pytest.raises(ConfigError, match=r"nope\.yml: no such file"):
+        load_config(tmp_path / "nope.yml", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        pytest.param(
+            "logging: console\npull_request:\n  draft: false\n  labels: fixbot\n",
+            ".fixbot.yml:4: pull_request.labels must be a list of strings, not a string",
+            id="labels-string",
+        ),
+        pytest.param(
+            "pull_request:\n  labels:\n",
+            ".fixbot.yml:2: pull_request.labels must be a list of strings, not empty (null)",
+            id="labels-null",
+        ),
+        pytest.param(
+            "pull_request:\n  labels:\n    - fixbot\n    - 7\n",
+            ".fixbot.yml:4: pull_request.labels must be a list of strings, but one item is a number",
+            id="label-number",
+        ),
+        pytest.param(
+            "logging: console\npull_requests:\n  labels: []\n",
+            ".fixbot.yml:2: unknown key pull_requests; did you mean pull_request?",
+            id="unknown-top-key",
+        ),
+        pytest.param(
+            "pull_request:\n  labels: []\n  assignees: [alice]\n",
+            ".fixbot.yml:3: unknown key pull_request.assignees",
+            id="unknown-nested-key",
+        ),
+        pytest.param(
+            "author:\n  name: x\n  mail: x@y.z\n",
+            ".fixbot.yml:3: unknown key author.mail; did you mean email?",
+            id="unknown-author-key",
+        ),
+        pytest.param(
+            "\n\nlogging: file\n",
+            ".fixbot.yml:3: logging must be one of console, path, not 'file'",
+            id="logging-strategy",
+        ),
+        pytest.param("logging: [console]\n", ".fixbot.yml:1: logging must be a string, not a list", id="logging-list"),
+        pytest.param(
+            "pull_request:\n  draft: 'yes please'\n",
+            ".fixbot.yml:2: pull_request.draft must be true or false, not a string",
+            id="draft-string",
+        ),
+        pytest.param("codemods: all\n", ".fixbot.yml:1: codemods must be a list of strings, not a string", id="codemods"),
+        pytest.param(
+            "codemods:\n  - Logging Console\n",
+            ".fixbot.yml:2: codemods: 'Logging Console' is not a valid codemod name",
+            id="codemod-name",
+        ),
+        pytest.param(
+            "branch_prefix: 'fix bot/'\n",
+            ".fixbot.yml:1: branch_prefix 'fix bot/' cannot start a branch name",
+            id="prefix-space",
+        ),
+        pytest.param("branch_prefix: ''\n", ".fixbot.yml:1: branch_prefix '' cannot start", id="prefix-empty"),
+        pytest.param("branch_prefix: -x/\n", ".fixbot.yml:1: branch_prefix '-x/' cannot start", id="prefix-option"),
+        pytest.param("author: fixbot\n", ".fixbot.yml:1: author must be a mapping of name, email, not a string", id="author"),
+        pytest.param(
+            "author:\n  email: not-an-address\n",
+            ".fixbot.yml:2: author.email 'not-an-address' is not an email address",
+            id="author-email",
+        ),
+        pytest.param(
+            "author:\n  name: 'a <b>'\n", ".fixbot.yml:2: author.name 'a <b>' cannot be used in a commit", id="author-name"
+        ),
+        pytest.param(
+            "pull_request:\n  reviewers: [alice, 'bob smith']\n",
+            ".fixbot.yml:2: pull_request.reviewers: 'bob smith' is not a valid GitHub login",
+            id="reviewer-login",
+        ),
+        pytest.param(
+            "pull_request:\n  team_reviewers: {platform: yes}\n",
+            ".fixbot.yml:2: pull_request.team_reviewers must be a list of strings, not a mapping",
+            id="team-mapping",
+        ),
+        pytest.param("logging: path\nlogging: console\n", ".fixbot.yml:2: duplicate key logging", id="duplicate"),
+        pytest.param(
+            "- logging: path\n",
+            ".fixbot.yml:1: the file must be a mapping of codemods, logging, branch_prefix, author, pull_request, not a list",
+            id="top-list",
+        ),
+        pytest.param("42\n", ".fixbot.yml:1: the file must be a mapping", id="top-number"),
+    ],
+)
+def test_error_names_file_key_and_line(tmp_path, text, message):
+    write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(None, tmp_path)
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text, line, problem",
+    [
+        pytest.param(
+            "logging: console\npull_request:\n  labels: [fixbot\n",
+            4,
+            "expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started on line 3)",
+            id="open-flow",
+        ),
+        pytest.param("logging: console\n  branch_prefix: x/\n", 2, "mapping values are not allowed here", id="indent"),
+        pytest.param("a: 1\n\tb: 2\n", 2, "found character '\\t'", id="tab"),
+        pytest.param("logging: 'console\n", 2, "found unexpected end of stream", id="open-quote"),
+        pytest.param("logging: path\n---\nlogging: console\n", 2, "expected a single document", id="two-documents"),
+    ],
+)
+def test_bad_yaml_is_one_line_with_the_line_number(tmp_path, text, line, problem):
+    write_config(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(None, tmp_path)
+    message = str(info.value)
+    assert message.startswith(f".fixbot.yml:{line}: invalid YAML: ")
+    assert problem in message
+    assert "\n" not in message
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    (tmp_path / ".fixbot.yml").write_bytes(b"logging: console\nauthor:\n  name: caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"^\.fixbot\.yml:3: is not UTF-8 text$"):
+        load_config(None, tmp_path)
+
+
+def test_unknown_codemod_is_an_error_when_the_known_ones_are_given(tmp_path):
+    write_config(tmp_path, "codemods:\n  - logging-console\n  - gunicorn-stdot\n")
+    with pytest.raises(ConfigError, match=r"^\.fixbot\.yml:3: codemods: unknown codemod 'gunicorn-stdot'; did you mean"):
+        load_config(None, tmp_path, known_codemods=["logging-console", "gunicorn-stdout"])
+    assert load_config(None, tmp_path).codemods == ("logging-console", "gunicorn-stdot")
+
+
+def test_explicit_file_is_named_as_given(tmp_path):
+    path = write_config(tmp_path, "logging: 3\n", name="custom.yml")
+    with pytest.raises(ConfigError, match=r"^custom\.yml:1: logging must be a string, not a number$"):
+        load_config(path, tmp_path)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-other.yml"
+    elsewhere.write_text("logging: 3\n")
+    with pytest.raises(ConfigError, match="^" + re.escape(f"{elsewhere}:1: ")):
+        load_config(elsewhere, tmp_path)
