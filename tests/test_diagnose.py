@@ -314,3 +314,13 @@ def test_diagnose_imports_nothing_heavy(tmp_path):
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "yaml" in imported, "the check must see the imports it is about"
     assert not imported & {"libcst", "github", "git", "tree_sitter", "codemods", "requests"}
+
+
+def test_worker_boot_failure_without_its_cause_is_reported_without_a_fix(runs, tmp_path):
+    # The tail of a real boot, as a monitor that keeps the last lines would show it: the cause is cut off.
+    lines = runs["gunicorn-missing-dir"].splitlines()
+    last_exit = max(i for i, line in enumerate(lines) if "Worker exiting" in line)
+    result = fixbot("diagnose", str(write(tmp_path, "tail.log", "\n".join(lines[last_exit + 1 :]))), "--format", "json")
+    assert result.returncode == 1
+    f = only(json.loads(result.stdout)["findings"], "gunicorn-worker-boot")
+    assert f["facts"]["reason"] == "Worker failed to boot" and f["fixes"] == []

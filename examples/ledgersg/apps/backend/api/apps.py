@@ -1,0 +1,8 @@
+"""The public API of the LedgerSG backend."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    default_auto_field = 'django.db.models.BigAutoField'
+    name = 'api'

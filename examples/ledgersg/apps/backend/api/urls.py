@@ -1,0 +1,9 @@
+"""API v1 routes."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path('health/', views.health, name='health'),
+]
