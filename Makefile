@@ -12,8 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The incident, end to end without a token or the network: diagnose the kept log of a real boot of the
+# example, then show the fix apply would commit (a dry run changes nothing).
 demo: $(STAMP)
-	$(BIN)/fixbot diagnose examples/ledgersg/logs/boot-failure.log; test $$? -le 1
+	$(BIN)/fixbot diagnose examples/ledgersg/logs/boot-failure.log
+	$(BIN)/fixbot apply --log examples/ledgersg/logs/boot-failure.log --repo examples/ledgersg --dry-run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

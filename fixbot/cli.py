@@ -69,6 +69,39 @@ def diagnose(log: str, fmt: str) -> None:
     sys.exit(0 if any(f.fixable for f in findings) else 1)
 
 
+@main.command()
+@click.option("--log", "log", required=True, metavar="LOG|-", help="The failing log: a file, .gz, a run's .zip, or -.")
+@click.option("--repo", "repo", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The repository to fix (its top level).")
+@click.option("--dry-run", is_flag=True, help="Show the diagnosis, the plan and the diff; change nothing.")
+@click.option("--codemod", "codemod", metavar="NAME", help="Use this codemod instead of the configured one.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Instead of REPO/.fixbot.yml.")
+@click.option("--verify-cmd", "verify_cmd", metavar="CMD",
+              help="Also run CMD (e.g. 'python manage.py check') in a temporary worktree of the fix.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def apply(log: str, repo: str, dry_run: bool, codemod: str | None, config: str | None, verify_cmd: str | None,
+          fmt: str) -> None:
+    """Diagnose LOG and commit the fix on a new branch of REPO, without touching your checkout.
+
+    Exit 0: fixed or already fixed; 1: nothing fixable; 2: refused or an error (nothing changed)."""
+    from fixbot import apply as pipeline
+    from fixbot import report
+
+    try:
+        result = pipeline.run(log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd)
+    except FixbotError as err:
+        if fmt == "json":
+            click.echo(report.apply_json(pipeline.Result("refused", error=str(err), dry_run=dry_run)))
+        raise
+    except KeyError as err:  # an unknown --codemod
+        raise click.BadParameter(err.args[0], param_hint="--codemod") from None
+    if fmt == "json":
+        click.echo(report.apply_json(result))
+    else:
+        click.echo(report.apply_text(result, log, colour=sys.stdout.isatty()), nl=False)
+    sys.exit(result.exit_code)
+
+
 def _codemod_or_exit(name: str) -> Callable:
     import codemods
 

@@ -142,7 +142,7 @@ class RepoView:
         `os.environ.setdefault(...)` default of wsgi.py / asgi.py / manage.py, as it does at run time."""
         frames = [self.map_log_path(f.rsplit(":", 1)[0]) for f in project_frames]
         frames = [f for f in frames if f]
-        for source in self._env_sources(frames):
+        for source in self.deploy_files(frames):
             text = self.read(source)
             for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN):
                 match = pattern.search(text)
@@ -160,7 +160,7 @@ class RepoView:
                     return SettingsChoice(match["module"], file, f"{entry} defaults DJANGO_SETTINGS_MODULE to {match['module']}")
         return None
 
-    def _env_sources(self, frames: list[str]) -> list[str]:
+    def deploy_files(self, frames: list[str]) -> list[str]:
         """Deploy files at the top of the repository and beside the project's entry points, by name."""
         dirs = {""}
         for frame in frames:

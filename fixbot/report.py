@@ -131,3 +131,100 @@ def diagnosis_markdown(findings: list[Finding]) -> str:
 def _no_mentions(text: str) -> str:
     """`@name` would ping someone on GitHub; a zero-width joiner after the @ keeps it readable and silent."""
     return re.sub(r"@(?=[A-Za-z0-9])", "@\u200d", text)
+
+
+# --- apply ---------------------------------------------------------------------------------------------
+
+_SUBJECTS = {
+    "logging-console": "fix(logging): send Django's '{handler}' log handler to the console",
+    "logging-path": "fix(logging): keep Django's log files in a directory that exists",
+    "gunicorn-stdout": "fix(logging): send Gunicorn's logs to stdout",
+}
+
+
+def _subject(result) -> str:
+    step = result.steps[0]
+    subject = _SUBJECTS.get(step.codemod, "fix(logging): repair the logging configuration")
+    return redact(subject.format_map({'handler': 'file', **step.finding.facts}))[:72]
+
+
+def _failure_lines(result) -> list[str]:
+    out: list[str] = []
+    for f in redacted(f for f in result.findings if f.fixable):
+        out.append(f"The deploy failed: {f.summary}.")
+        if "cause" in f.facts:
+            out.append(f"Root cause: {f.facts['cause']}")
+        out.append("")
+        out.append("Evidence from the log:")
+        out.extend(f"    {_where(e)}: {e.text}" for e in f.evidence)
+        out.append("")
+    return out
+
+
+def commit_message(result) -> str:
+    """Subject, what failed with its evidence, and what changed and why; a trailer fingerprints the fix."""
+    out = [_subject(result), ""]
+    out += _failure_lines(result)
+    out.append("What fixbot changed:")
+    for c in result.changes:
+        out.append(f"- {c.path} ({c.codemod}): {c.why}")
+        if c.checks:
+            out.append(f"  Checked: {'; '.join(c.checks)}.")
+    out += ["", f"Fixbot-Fingerprint: {result.fingerprint}"]
+    return "\n".join(out) + "\n"
+
+
+def apply_json(result) -> str:
+    return json.dumps(
+        {
+            "status": result.status,
+            "changes": [{"path": c.path, "codemod": c.codemod, "why": c.why, "checks": list(c.checks)} for c in result.changes],
+            "branch": result.branch if result.status == "fixed" else None,
+            "commit": result.commit,
+            "created": result.created,
+            "pr_url": result.pr_url,
+            "diff": result.diff,
+            "dry_run": result.dry_run,
+            "notes": [redact(n) for n in result.notes],
+            "findings": [finding_json(f) for f in redacted(result.findings)],
+            "error": result.error,
+        },
+        indent=2,
+    )
+
+
+def _colour_diff(diff: str) -> str:
+    colours = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
+    out = []
+    for line in diff.splitlines(keepends=True):
+        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
+        out.append(f"{colour}{line.rstrip(chr(10))}\x1b[0m\n" if colour else line)
+    return "".join(out)
+
+
+def apply_text(result, log: str, *, colour: bool = False) -> str:
+    out = [diagnosis_text(list(result.findings), log).rstrip("\n"), ""]
+    if result.status == "no-fix":
+        out.append("Nothing fixbot can fix: no change made.")
+        return "\n".join(out) + "\n"
+    if result.status == "already-fixed":
+        out.append("Already fixed: the repository no longer has this failure (nothing to change).")
+    for c in result.changes:
+        out.append(f"plan: {c.codemod} on {c.path}")
+        out.append(f"  why: {c.why}")
+        if c.checks:
+            out.append(f"  checked: {'; '.join(c.checks)}")
+    for note in result.notes:
+        out.append(f"note: {redact(note)}")
+    if result.diff:
+        out += ["", (_colour_diff(result.diff) if colour else result.diff).rstrip("\n")]
+    if result.status == "fixed":
+        out.append("")
+        if result.dry_run:
+            out.append(f"dry run: nothing changed (would commit on branch {result.branch})")
+        elif result.commit:
+            made = "committed" if result.created else "already committed"
+            out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
+        if result.pr_url:
+            out.append(f"pull request: {result.pr_url}")
+    return "\n".join(out) + "\n"

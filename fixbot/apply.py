@@ -1,0 +1,151 @@
+"""`fixbot apply`: from a failing log to a proven fix on its own branch, leaving the user's checkout as it was.
+
+diagnose -> plan -> codemods -> verify, all in memory; then (unless --dry-run) one commit on a new branch made
+by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists
+changes nothing; a failure after it (--verify-cmd) removes the branch again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import codemods
+from fixbot import diagnose, files, gitops, verify
+from fixbot.config import Config, load_config
+from fixbot.diagnose import Finding
+from fixbot.errors import BadInput
+from fixbot.plan import Plan, Step, make_plan
+from fixbot.repo import RepoView
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    codemod: str
+    why: str
+    checks: tuple[str, ...]
+    diff: str
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # fixed | already-fixed | no-fix | refused
+    findings: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = ()
+    notes: tuple[str, ...] = ()
+    branch: str | None = None
+    commit: str | None = None
+    created: bool = False
+    pr_url: str | None = None
+    dry_run: bool = False
+    fingerprint: str | None = None
+    error: str | None = None
+    steps: tuple[Step, ...] = field(default=(), repr=False)
+
+    @property
+    def diff(self) -> str:
+        return "".join(c.diff for c in self.changes)
+
+    @property
+    def exit_code(self) -> int:
+        return {"fixed": 0, "already-fixed": 0, "no-fix": 1}.get(self.status, 2)
+
+
+def run(
+    log: str,
+    repo_dir: str | Path = ".",
+    *,
+    dry_run: bool = False,
+    codemod: str | None = None,
+    config_path: str | Path | None = None,
+    verify_cmd: str | None = None,
+) -> Result:
+    """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
+    try:
+        findings = diagnose.diagnose_path(log)
+    except diagnose.EmptyLog:
+        findings = []
+    if codemod is not None:
+        codemods.get(codemod)  # an unknown name is a usage error before anything else happens
+    if not dry_run:
+        gitops.check_repository(repo_dir)
+    repo = RepoView.open(repo_dir)
+    config = load_config(Path(config_path) if config_path else None, repo.root, known_codemods=tuple(codemods.all_codemods()))
+    fixable = tuple(f for f in findings if f.fixable)
+    if not fixable:
+        return Result("no-fix", tuple(findings), dry_run=dry_run)
+
+    plan = make_plan(list(fixable), repo, config, codemod)
+    originals: dict[str, str] = {}
+    current: dict[str, str] = {}
+    changes: list[Change] = []
+    for step in plan.steps:
+        if step.path not in current:
+            originals[step.path] = current[step.path] = _source(repo, step.path, from_head=not dry_run)
+        before = current[step.path]
+        try:
+            after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
+        except codemods.Refusal as refusal:
+            raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
+        checked = verify.check(step.path, after, step.codemod)
+        current[step.path] = after
+        changes.append(Change(step.path, step.codemod, step.why, checked.checks, ""))
+
+    changed = [c for c in changes if current[c.path] != originals[c.path]]
+    if not changed:
+        return Result("already-fixed", tuple(findings), notes=plan.notes, dry_run=dry_run, steps=plan.steps)
+    shown: set[str] = set()
+    with_diffs = []
+    for c in changed:  # one diff per file, on the change that touched it first
+        diff = "" if c.path in shown else files.unified_diff(c.path, originals[c.path], current[c.path])
+        shown.add(c.path)
+        with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
+    fingerprint = _fingerprint(plan)
+    branch = f"{config.branch_prefix}{plan.steps[0].finding.kind}-{fingerprint[:8]}"
+    result = Result(
+        "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, dry_run=dry_run,
+        fingerprint=fingerprint, steps=plan.steps,
+    )
+    if dry_run:
+        return result
+    return _commit(result, repo, config, {c.path: current[c.path] for c in with_diffs}, verify_cmd)
+
+
+def _source(repo: RepoView, path: str, *, from_head: bool) -> str:
+    """The text to rewrite: as committed at HEAD when a commit is made on top of it, else as on disk."""
+    if not from_head:
+        return repo.read(path)
+    data = gitops.head_blob(repo.root, path)
+    if data is None:
+        raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text") from None
+
+
+def _fingerprint(plan: Plan) -> str:
+    return hashlib.sha256("\0".join(sorted(s.fingerprint for s in plan.steps)).encode()).hexdigest()[:16]
+
+
+def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str], verify_cmd: str | None) -> Result:
+    from fixbot import report
+
+    committed = gitops.commit_fix(
+        repo.root,
+        branch=result.branch,
+        changes={path: text.encode("utf-8") for path, text in texts.items()},
+        message=report.commit_message(result),
+        author=config.author.as_tuple(),
+    )
+    if verify_cmd:
+        try:
+            verify.verify_command(repo.root, committed.sha, verify_cmd)
+        except verify.VerifyFailed:
+            if committed.created:
+                gitops.delete_branch(repo.root, committed.branch, expect=committed.sha)
+            raise
+    return dataclasses.replace(result, commit=committed.sha, created=committed.created)

@@ -1,0 +1,95 @@
+"""Prove a rewrite before it is committed, without running the user's code (unless they ask, with --verify-cmd).
+
+Static checks: the result parses as what it is; a rewritten LOGGING is structurally valid for dictConfig
+(every referenced handler, formatter and filter exists, no file handler left, no logger with two stream
+handlers); a shell script passes `bash -n`. `verify_command` runs the user's own command in a temporary
+worktree of the fix commit, as Repairnator validated its patches.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from fixbot.errors import FixbotError
+
+_SHELLS = ("#!/bin/sh", "#!/bin/bash", "#!/usr/bin/env bash", "#!/usr/bin/env sh", "#!/bin/dash")
+
+
+class VerifyFailed(FixbotError):
+    """A rewrite did not pass its checks; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    path: str
+    checks: tuple[str, ...]  # what was proven, for the report and the PR body
+
+
+def check(path: str, after: str, codemod: str) -> Checked:
+    """Raise VerifyFailed naming the first problem of the rewritten `path`; say what was checked otherwise."""
+    name = os.path.basename(path)
+    done: list[str] = []
+    if name.endswith(".py"):
+        try:
+            compile(after, path, "exec", dont_inherit=True)
+        except SyntaxError as err:
+            raise VerifyFailed(f"{path}:{err.lineno}: the rewrite does not compile: {err.msg}") from None
+        done.append("compiles")
+        if codemod.startswith("logging-"):
+            from codemods._logging_dict import check_source
+
+            problems = check_source(after, allow_file_handlers=codemod == "logging-path")
+            if problems:
+                raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {problems[0]}")
+            done.append("LOGGING is valid for dictConfig: every handler, formatter and filter it names exists")
+            if codemod == "logging-console":
+                done.append("no handler writes to a file; no logger has two stream handlers")
+    elif name.endswith((".yml", ".yaml")):
+        try:
+            yaml.safe_load(after)
+        except yaml.YAMLError as err:
+            raise VerifyFailed(f"{path}: the rewrite is not valid YAML: {str(err).splitlines()[0]}") from None
+        done.append("parses as YAML")
+    if is_shell(name, after):
+        bash = shutil.which("bash")
+        if bash:
+            result = subprocess.run([bash, "-n"], input=after.encode(), capture_output=True, timeout=30)
+            if result.returncode != 0:
+                first = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+                raise VerifyFailed(f"{path}: bash -n rejects the rewrite: {' '.join(first)}")
+            done.append("bash -n passes")
+    return Checked(path, tuple(done))
+
+
+def is_shell(name: str, text: str) -> bool:
+    return name.endswith((".sh", ".bash")) or text.startswith(_SHELLS)
+
+
+def verify_command(repo_root: Path, commit: str, command: str, timeout: float = 600) -> str:
+    """Run the user's `command` (from the command line, never from a log) in a temporary worktree of `commit`.
+
+    Returns the tail of its output; raises VerifyFailed when it exits non-zero."""
+    with tempfile.TemporaryDirectory(prefix="fixbot-verify-") as scratch:
+        tree = Path(scratch) / "tree"
+        subprocess.run(
+            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(tree), commit],
+            check=True, capture_output=True, timeout=120,
+        )
+        try:
+            result = subprocess.run(command, shell=True, cwd=tree, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise VerifyFailed(f"--verify-cmd did not finish within {timeout:.0f}s") from None
+        finally:
+            subprocess.run(["git", "-C", str(repo_root), "worktree", "remove", "--force", str(tree)],
+                           capture_output=True, timeout=120)
+    tail = (result.stdout + result.stderr).decode("utf-8", "replace").strip().splitlines()[-5:]
+    if result.returncode != 0:
+        raise VerifyFailed(f"--verify-cmd exited {result.returncode} on the fixed tree: {' | '.join(tail)[-300:]}")
+    return "\n".join(tail)
