@@ -228,3 +228,64 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
         if result.pr_url:
             out.append(f"pull request: {result.pr_url}")
     return "\n".join(out) + "\n"
+
+
+# --- pull request -----------------------------------------------------------------------------------------
+
+PR_BODY_LIMIT = 65_536  # GitHub refuses longer bodies
+MARKER = "<!-- fixbot:fingerprint={} -->"
+
+
+def pr_title(result) -> str:
+    return _subject(result)
+
+
+def _checklist(result) -> list[str]:
+    out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
+    if any(c.codemod.startswith("logging-") for c in result.changes):
+        out.append("- [ ] `python manage.py check` passes with the deployed settings module")
+    out.append("- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers")
+    out.append("- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)")
+    if any(c.codemod == "logging-console" for c in result.changes):
+        out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
+    return out
+
+
+def pr_body(result, run_url: str | None = None) -> str:
+    """The pull request's description: what failed, why, what changed, how to check it and how to say no."""
+    findings = [f for f in redacted(result.findings) if f.fixable]
+    parts = [MARKER.format(result.fingerprint), "## What failed", ""]
+    where = f" in [this deploy run]({run_url})" if run_url else ""
+    for f in findings:
+        parts.append(f"The deploy failed{where}: **{_no_mentions(f.summary)}** (`{f.kind}`).")
+        parts.append("")
+    parts += ["## Root cause", ""]
+    evidence_budget = PR_BODY_LIMIT // 2
+    for f in findings:
+        if "cause" in f.facts:
+            cause = _no_mentions(f.facts["cause"]).replace("`", "'")
+            parts += [f"`{cause}`", ""]
+        lines = "\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)[:evidence_budget]
+        parts += ["Evidence from the log:", "", fence(_no_mentions(lines)), ""]
+    parts += ["## The change", ""]
+    for c in result.changes:
+        parts.append(f"- `{c.path}` — **{c.codemod}**: {_no_mentions(redact(c.why))}")
+        if c.checks:
+            parts.append(f"  - checked by fixbot: {'; '.join(c.checks)}")
+    if result.notes:
+        parts += ["", "Also noticed (not changed by this PR):", ""]
+        parts += [f"- {_no_mentions(redact(n))}" for n in result.notes]
+    parts += ["", "## Checklist for the reviewer", "", *_checklist(result), ""]
+    parts += [
+        "## If this is not the right fix",
+        "",
+        "Close this pull request without merging: fixbot takes that as a no and will not reopen it or open "
+        "another one for the same failure. To stop a kind of fix altogether, list only the codemods you want "
+        "under `codemods:` in `.fixbot.yml`.",
+        "",
+        "<sub>Opened by fixbot. Nothing is merged without a reviewer.</sub>",
+    ]
+    body = "\n".join(parts)
+    if len(body) > PR_BODY_LIMIT:
+        body = body[: PR_BODY_LIMIT - 200] + "\n\n…(cut to fit GitHub's limit)\n"
+    return body
