@@ -152,5 +152,13 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool) -> N
     sys.exit(1 if check and changed else 0)
 
 
+
+@main.command("github-action", hidden=True)
+def github_action() -> None:
+    """The body of action.yml: inputs from INPUT_* variables, outputs to $GITHUB_OUTPUT and the step summary."""
+    from fixbot import action
+
+    sys.exit(action.main(os.environ))
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,112 @@
+"""fixbot as a GitHub Action step: read the action's inputs, run apply (and open the PR), write its outputs.
+
+Inputs arrive as environment variables set by action.yml's `env:`, never spliced into a script. A run
+triggered from a fork is skipped: its logs and branch are not this repository's to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+from fixbot.errors import FixbotError
+
+
+def _event(env: Mapping[str, str]) -> dict:
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def from_fork(event: dict, repository: str) -> bool:
+    run = event.get("workflow_run") or {}
+    head = (run.get("head_repository") or {}).get("full_name")
+    if head and repository and head != repository:
+        return True
+    pull = event.get("pull_request") or {}
+    pr_head = ((pull.get("head") or {}).get("repo") or {}).get("full_name")
+    return bool(pr_head and repository and pr_head != repository)
+
+
+def _write_outputs(env: Mapping[str, str], outputs: dict[str, str]) -> None:
+    target = env.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as out:
+        for name, value in outputs.items():
+            delimiter = f"fixbot_{secrets.token_hex(8)}"  # a value can never end the block early
+            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def _summary(env: Mapping[str, str], text: str) -> None:
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(text + "\n")
+
+
+def main(env: Mapping[str, str]) -> int:
+    from fixbot import apply, report
+
+    repository = env.get("GITHUB_REPOSITORY", "")
+    event = _event(env)
+    if from_fork(event, repository):
+        print("::notice title=fixbot::the failed run came from a fork; fixbot does nothing for forks")
+        _write_outputs(env, {"status": "skipped", "pr-url": "", "finding": ""})
+        return 0
+    dry_run = env.get("INPUT_DRY_RUN", "false").strip().lower() in ("true", "1", "yes")
+    workspace = env.get("GITHUB_WORKSPACE") or "."
+    run = event.get("workflow_run") or {}
+    run_url = run.get("html_url")
+    try:
+        with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+            log = env.get("INPUT_LOG_FILE", "").strip()
+            if not log:
+                run_id = env.get("INPUT_RUN_ID", "").strip() or str(run.get("id") or "")
+                if not run_id:
+                    raise FixbotError("give the action log-file or run-id (or run it on workflow_run)")
+                from fixbot import forge
+
+                log = str(forge.download_run_logs(run_id, Path(scratch)))
+            result = apply.run(
+                log, workspace, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None
+            )
+            pr_url = ""
+            if result.status == "fixed" and not dry_run:
+                from fixbot import forge
+                from fixbot.config import load_config
+
+                config = load_config(
+                    Path(env["INPUT_CONFIG"]) if env.get("INPUT_CONFIG", "").strip() else None, Path(workspace)
+                )
+                published = forge.publish(
+                    Path(workspace), result, config,
+                    base_branch=env.get("INPUT_BASE_BRANCH", "").strip() or None,
+                    run_url=run_url,
+                    title=report.pr_title(result),
+                    body=report.pr_body(result, run_url),
+                )
+                pr_url = published.url or ""
+                for warning in published.warnings:
+                    print(f"::warning title=fixbot::{warning}")
+    except FixbotError as err:
+        print(f"::error title=fixbot::{str(err).replace(chr(10), ' ')}")
+        _write_outputs(env, {"status": "refused", "pr-url": "", "finding": ""})
+        _summary(env, f"### fixbot\n\nfixbot could not fix this run: {err}")
+        return 2
+    print(report.apply_text(result, log), end="")
+    print(report.diagnosis_annotations(list(result.findings)), end="")
+    fixable = [f for f in result.findings if f.fixable]
+    _write_outputs(env, {"status": result.status, "pr-url": pr_url, "finding": fixable[0].kind if fixable else ""})
+    summary = report.diagnosis_markdown(list(result.findings))
+    if pr_url:
+        summary += f"\nPull request: {pr_url}\n"
+    _summary(env, summary)
+    return 0 if result.status in ("fixed", "already-fixed", "no-fix") else 2
