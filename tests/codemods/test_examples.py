@@ -21,8 +21,10 @@ def test_every_codemod_documents_itself():
         assert codemod.DESCRIPTION.strip(), name
         assert codemod.HANDLES, name
         assert codemod.FILES, name
-        kinds = {bool(e.refuses) for e in codemod.EXAMPLES} | {e.after is None for e in codemod.EXAMPLES}
-        assert kinds == {True, False}, f"{name} needs fix, no-op and refusal examples"
+        fixes = [e for e in codemod.EXAMPLES if not e.refuses and e.after is not None]
+        noops = [e for e in codemod.EXAMPLES if not e.refuses and e.after is None]
+        refusals = [e for e in codemod.EXAMPLES if e.refuses]
+        assert fixes and noops and refusals, f"{name} needs fix, no-op and refusal examples"
 
 
 @pytest.mark.parametrize("codemod, example", CASES)

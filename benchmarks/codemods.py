@@ -1,0 +1,103 @@
+"""Time logging-console over generated settings modules against libcst's bare parse-and-print (the floor)."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import libcst as cst  # noqa: E402
+
+from codemods import Refusal  # noqa: E402
+from codemods.logging_console import LoggingConsole  # noqa: E402
+
+HEAD = '''"""Django settings for {name}."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ.get("SECRET_KEY", "{name}-insecure")
+DEBUG = os.environ.get("DEBUG") == "1"
+ALLOWED_HOSTS = ["*"]
+INSTALLED_APPS = [{apps}]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.postgresql", "NAME": os.environ.get("DB", "{name}"), "HOST": "db", "PORT": 5432}}}}
+TEMPLATES = [{{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [], "APP_DIRS": True}}]
+LOG_DIR = BASE_DIR / "logs"
+
+
+def show_toolbar(request):
+    return DEBUG and request.META.get("REMOTE_ADDR") in ("127.0.0.1",)
+
+'''
+
+
+def settings_module(rng: random.Random, i: int) -> str:
+    q = rng.choice(["'", '"'])
+    handlers = [f"    {q}console{q}: {{{q}class{q}: {q}logging.StreamHandler{q}, {q}formatter{q}: {q}verbose{q}}},"]
+    names = ["console"]
+    for n in range(rng.randint(0, 3)):
+        cls = rng.choice(["logging.FileHandler", "logging.handlers.RotatingFileHandler", "logging.handlers.WatchedFileHandler"])
+        handlers.append(
+            f"    {q}file{n}{q}: {{{q}level{q}: {q}INFO{q}, {q}class{q}: {q}{cls}{q}, "
+            f"{q}filename{q}: os.path.join(LOG_DIR, {q}f{n}.log{q}), {q}maxBytes{q}: 1048576, {q}backupCount{q}: 3}},"
+        )
+        names.append(f"file{n}")
+    handlers.append(f"    {q}mail_admins{q}: {{{q}level{q}: {q}ERROR{q}, {q}class{q}: {q}django.utils.log.AdminEmailHandler{q}}},")
+    loggers = "\n".join(
+        f"    {q}{logger}{q}: {{{q}handlers{q}: {rng.sample(names, k=rng.randint(1, len(names)))!r}, {q}level{q}: {q}INFO{q}}},".replace("'", q)
+        for logger in ("django", "django.request", "celery", "app")
+    )
+    apps = ", ".join(f'"app{k}"' for k in range(rng.randint(5, 25)))
+    logging_src = (
+        f"LOGGING = {{\n    {q}version{q}: 1,\n    {q}formatters{q}: {{{q}verbose{q}: {{{q}format{q}: {q}%(message)s{q}}}}},\n"
+        f"    {q}handlers{q}: {{\n" + "\n".join("    " + h for h in handlers) + "\n    },\n"
+        f"    {q}loggers{q}: {{\n" + "\n".join("    " + line for line in loggers.splitlines()) + "\n    },\n}\n"
+    )
+    return HEAD.format(name=f"project{i}", apps=apps) + logging_src
+
+
+def best_of(runs: int, *works) -> list[float]:
+    """Best time of each, runs interleaved so that a busy machine slows both alike."""
+    best = [float("inf")] * len(works)
+    for _ in range(runs):
+        for i, work in enumerate(works):
+            start = time.perf_counter()
+            work()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
+
+
+def main(count: int = 500) -> None:
+    rng = random.Random(1)
+    sources = [settings_module(rng, i) for i in range(count)]
+    changed = sum(LoggingConsole.rewrite(s, "settings.py") != s for s in sources)
+
+    def floor() -> None:
+        for source in sources:
+            cst.parse_module(source).code
+
+    def codemod() -> None:
+        for source in sources:
+            try:
+                LoggingConsole.rewrite(source, "settings.py")
+            except Refusal:
+                pass
+
+    floor_s, codemod_s = best_of(5, floor, codemod)
+    print(f"{count} settings modules, {changed} rewritten, {sum(map(len, sources)) / count:.0f} bytes each")
+    print(f"libcst parse + print (floor): {floor_s:.3f} s ({floor_s / count * 1000:.2f} ms/file)")
+    print(f"logging-console:             {codemod_s:.3f} s ({codemod_s / count * 1000:.2f} ms/file)")
+    print(f"ratio: {codemod_s / floor_s:.2f}x")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)

@@ -1,0 +1,955 @@
+"""logging-console: before/after cases from real settings shapes, and proof the results configure without files."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import logging
+import logging.config
+import os
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codemods import Refusal
+from codemods._logging_dict import check_source
+from codemods.logging_console import LoggingConsole
+
+REPO = Path(__file__).resolve().parents[2]
+
+FIXES = [
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "handlers": {
+                    "file": {
+                        "level": "DEBUG",
+                        "class": "logging.FileHandler",
+                        "filename": "/path/to/django/debug.log",
+                    },
+                },
+                "loggers": {
+                    "django": {
+                        "handlers": ["file"],
+                        "level": "DEBUG",
+                        "propagate": True,
+                    },
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "handlers": {
+                    "file": {
+                        "level": "DEBUG",
+                        "class": "logging.StreamHandler",
+                    },
+                },
+                "loggers": {
+                    "django": {
+                        "handlers": ["file"],
+                        "level": "DEBUG",
+                        "propagate": True,
+                    },
+                },
+            }
+            '''
+        ),
+        id='django docs file example: the only file handler becomes a StreamHandler in place',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                'version': 1,
+                'filters': {'require_debug_false': {'()': 'django.utils.log.RequireDebugFalse'}},
+                'handlers': {
+                    'mail_admins': {
+                        'level': 'ERROR',
+                        'filters': ['require_debug_false'],
+                        'class': 'django.utils.log.AdminEmailHandler',
+                    },
+                    'logfile': {
+                        'level': 'DEBUG',
+                        'class': 'logging.handlers.RotatingFileHandler',
+                        'filename': os.path.join(BASE_DIR, 'logs', 'django.log'),
+                        'maxBytes': 1024 * 1024 * 5,  # 5 MB
+                        'backupCount': 5,
+                        'formatter': 'standard',
+                    },
+                },
+                'loggers': {
+                    'django.request': {'handlers': ['mail_admins', 'logfile'], 'level': 'ERROR', 'propagate': True},
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                'version': 1,
+                'filters': {'require_debug_false': {'()': 'django.utils.log.RequireDebugFalse'}},
+                'handlers': {
+                    'mail_admins': {
+                        'level': 'ERROR',
+                        'filters': ['require_debug_false'],
+                        'class': 'django.utils.log.AdminEmailHandler',
+                    },
+                    'logfile': {
+                        'level': 'DEBUG',
+                        'class': 'logging.StreamHandler',
+                        'formatter': 'standard',
+                    },
+                },
+                'loggers': {
+                    'django.request': {'handlers': ['mail_admins', 'logfile'], 'level': 'ERROR', 'propagate': True},
+                },
+            }
+            '''
+        ),
+        id='mail_admins stays, rotating file handler loses maxBytes and backupCount',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "formatter": "simple"},
+                    "file": {"class": "logging.handlers.WatchedFileHandler", "filename": "/var/log/app/app.log"},
+                },
+                "root": {"handlers": ["console", "file"], "level": "INFO"},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "formatter": "simple"},
+                },
+                "root": {"handlers": ["console"], "level": "INFO"},
+            }
+            '''
+        ),
+        id='root at top level reuses console, WatchedFileHandler goes',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {"class": "logging.handlers.TimedRotatingFileHandler", "filename": "app.log", "when": "midnight", "interval": 1, "utc": True},
+                },
+                "loggers": {
+                    "": {"handlers": ["file"], "level": "INFO"},
+                    "django": {"handlers": ["file"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {"class": "logging.StreamHandler"},
+                },
+                "loggers": {
+                    "": {"handlers": ["file"], "level": "INFO"},
+                    "django": {"handlers": ["file"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        id="the '' logger and TimedRotatingFileHandler keys",
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "info_file": {"level": "INFO", "class": "logging.FileHandler", "filename": "info.log", "formatter": "verbose"},
+                    "error_file": {"level": "ERROR", "class": "logging.FileHandler", "filename": "error.log"},
+                },
+                "loggers": {
+                    "app": {"handlers": ["info_file", "error_file"], "level": "INFO"},
+                    "app.jobs": {"handlers": ["error_file"], "level": "ERROR", "propagate": False},
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "info_file": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "verbose"},
+                },
+                "loggers": {
+                    "app": {"handlers": ["info_file"], "level": "INFO"},
+                    "app.jobs": {"handlers": ["info_file"], "level": "ERROR", "propagate": False},
+                },
+            }
+            '''
+        ),
+        id='two file handlers collapse into one console handler',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "disable_existing_loggers": True,
+                "formatters": {
+                    "verbose": {
+                        "format": "%(levelname)s %(asctime)s %(module)s %(process)d %(thread)d %(message)s",
+                    },
+                },
+                "handlers": {
+                    "console": {
+                        "level": "DEBUG",
+                        "class": "logging.StreamHandler",
+                        "formatter": "verbose",
+                    },
+                    "file": {
+                        "level": "INFO",
+                        "class": "logging.FileHandler",
+                        "filename": str(ROOT_DIR / "logs" / "django.log"),
+                        "formatter": "verbose",
+                    },
+                },
+                "root": {"level": "INFO", "handlers": ["console", "file"]},
+                "loggers": {
+                    "django.db.backends": {"level": "ERROR", "handlers": ["console", "file"], "propagate": False},
+                    "django.security.DisallowedHost": {"level": "ERROR", "handlers": ["file", "console"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "disable_existing_loggers": True,
+                "formatters": {
+                    "verbose": {
+                        "format": "%(levelname)s %(asctime)s %(module)s %(process)d %(thread)d %(message)s",
+                    },
+                },
+                "handlers": {
+                    "console": {
+                        "level": "DEBUG",
+                        "class": "logging.StreamHandler",
+                        "formatter": "verbose",
+                    },
+                },
+                "root": {"level": "INFO", "handlers": ["console"]},
+                "loggers": {
+                    "django.db.backends": {"level": "ERROR", "handlers": ["console"], "propagate": False},
+                    "django.security.DisallowedHost": {"level": "ERROR", "handlers": ["console"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        id='cookiecutter-django shape: pathlib str() filename, console reused everywhere',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = dict(
+                version=1,
+                handlers={
+                    "file": {"class": "logging.FileHandler", "filename": LOG_DIR / "api.log", "delay": True},
+                    "console": {"class": "logging.StreamHandler"},
+                },
+                root=dict(handlers=["file"], level="INFO"),
+            )
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = dict(
+                version=1,
+                handlers={
+                    "console": {"class": "logging.StreamHandler"},
+                },
+                root=dict(handlers=["console"], level="INFO"),
+            )
+            '''
+        ),
+        id='LOGGING = dict(...) with keyword sections',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            from typing import Any
+
+            LOGGING: dict[str, Any] = {
+                "version": 1,
+                "handlers": {"file": {"class": "logging.FileHandler", "filename": f"{LOG_DIR}/api.log", "mode": "a", "encoding": "utf-8"}},
+                "root": {"handlers": ["file"]},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            from typing import Any
+
+            LOGGING: dict[str, Any] = {
+                "version": 1,
+                "handlers": {"file": {"class": "logging.StreamHandler"}},
+                "root": {"handlers": ["file"]},
+            }
+            '''
+        ),
+        id='annotated assignment and an f-string filename',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {  # see docs/logging.md
+                "version": 1,
+                "handlers": {
+                    # goes to stderr, collected by docker
+                    "console": {"class": "logging.StreamHandler"},
+                    # the API log, rotated by logrotate
+                    "api": {
+                        "class": "logging.handlers.WatchedFileHandler",  # logrotate-friendly
+                        "filename": "/var/log/api/api.log",
+                    },
+                },
+                "loggers": {
+                    "api": {
+                        "handlers": [
+                            "api",  # the file
+                            "console",
+                        ],
+                        "level": "INFO",
+                    },
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {  # see docs/logging.md
+                "version": 1,
+                "handlers": {
+                    # goes to stderr, collected by docker
+                    "console": {"class": "logging.StreamHandler"},
+                },
+                "loggers": {
+                    "api": {
+                        "handlers": [
+                            "console",
+                        ],
+                        "level": "INFO",
+                    },
+                },
+            }
+            '''
+        ),
+        id='comments inside the dict survive, those of removed entries go',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "/app/logs/api.log"},
+                },
+                "loggers": {
+                    "django": {"handlers": ["console"]},
+                    "celery": {"handlers": []},
+                },
+            }
+
+            LOGGING["handlers"]["file"]["filename"] = os.path.join(LOG_DIR, "api.log")
+            LOGGING["loggers"]["django"]["handlers"].append("file")
+            LOGGING["loggers"]["celery"]["handlers"].append("file")
+            if DEBUG:
+                LOGGING["handlers"]["file"]["level"] = "DEBUG"
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                },
+                "loggers": {
+                    "django": {"handlers": ["console"]},
+                    "celery": {"handlers": []},
+                },
+            }
+
+            LOGGING["loggers"]["celery"]["handlers"].append("console")
+            if DEBUG:
+                pass
+            '''
+        ),
+        id='later statements that touch the removed handler go or are redirected',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {"file": {"level": "INFO", "class": "logging.FileHandler", "filename": "api.log"}},
+                "loggers": {"django": {"handlers": ["file"]}},
+            }
+            LOGGING["handlers"]["file"]["filename"] = env("LOG_FILE"); LOGGING["handlers"]["file"]["level"] = "DEBUG"
+            LOGGING["loggers"]["gunicorn"] = {"handlers": ["file"], "propagate": False}
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {"file": {"level": "INFO", "class": "logging.StreamHandler"}},
+                "loggers": {"django": {"handlers": ["file"]}},
+            }
+            LOGGING["handlers"]["file"]["level"] = "DEBUG"
+            LOGGING["loggers"]["gunicorn"] = {"handlers": ["file"], "propagate": False}
+            '''
+        ),
+        id='later statements on a handler rewritten in place',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {'version': 1, 'handlers': {'console': {'class': 'logging.StreamHandler'}, 'file': {'class': 'logging.FileHandler', 'filename': 'debug.log'}}, 'root': {'handlers': ['file', 'console']}}
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {'version': 1, 'handlers': {'console': {'class': 'logging.StreamHandler'}}, 'root': {'handlers': ['console']}}
+            '''
+        ),
+        id='single quotes on one line',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "filters": {"require_debug_true": {"()": "django.utils.log.RequireDebugTrue"}},
+                "handlers": {
+                    "console": {"level": "INFO", "filters": ["require_debug_true"], "class": "logging.StreamHandler"},
+                    "file": {"level": "WARNING", "class": "logging.FileHandler", "filename": "warn.log", "filters": []},
+                },
+                "loggers": {
+                    "django": {"handlers": ["console", "file"]},
+                    "django.server": {"handlers": ["console"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "filters": {"require_debug_true": {"()": "django.utils.log.RequireDebugTrue"}},
+                "handlers": {
+                    "console": {"level": "INFO", "filters": ["require_debug_true"], "class": "logging.StreamHandler"},
+                    "file": {"level": "WARNING", "class": "logging.StreamHandler", "filters": []},
+                },
+                "loggers": {
+                    "django": {"handlers": ["file"]},
+                    "django.server": {"handlers": ["console"], "propagate": False},
+                },
+            }
+            '''
+        ),
+        id='a DEBUG-only console handler is not reused',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "x.log"},
+                    "buffer": {"class": "logging.handlers.MemoryHandler", "capacity": 100, "target": "file"},
+                },
+                "root": {"handlers": ("buffer",)},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "buffer": {"class": "logging.handlers.MemoryHandler", "capacity": 100, "target": "console"},
+                },
+                "root": {"handlers": ("buffer",)},
+            }
+            '''
+        ),
+        id='MemoryHandler target is redirected',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {"file": {"class": "logging.FileHandler", "filename": "x.log"}},
+                "root": {"handlers": ["file"]},
+            }
+            if not DEBUG:
+                LOGGING["handlers"]["file"]["filename"] = "/var/log/x.log"
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {"file": {"class": "logging.StreamHandler"}},
+                "root": {"handlers": ["file"]},
+            }
+            if not DEBUG:
+                pass
+            '''
+        ),
+        id='a statement removed from an if block leaves pass',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            import os
+
+            BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            LOG_DIR = os.path.join(BASE_DIR, "logs")
+
+            LOGGING = {
+                "version": 1,
+                "formatters": {"simple": {"format": "%(levelname)s %(message)s"}},
+                "handlers": {
+                    "file": {
+                        "level": "INFO",
+                        "class": "logging.handlers.RotatingFileHandler",
+                        "filename": os.path.join(LOG_DIR, "api.log"),
+                        "maxBytes": 10485760,
+                        "backupCount": 10,
+                        "formatter": "simple",
+                        "encoding": "utf8",
+                    },
+                },
+                "loggers": {"api": {"handlers": ["file"], "level": "INFO", "propagate": False}},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            import os
+
+            BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            LOG_DIR = os.path.join(BASE_DIR, "logs")
+
+            LOGGING = {
+                "version": 1,
+                "formatters": {"simple": {"format": "%(levelname)s %(message)s"}},
+                "handlers": {
+                    "file": {
+                        "level": "INFO",
+                        "class": "logging.StreamHandler",
+                        "formatter": "simple",
+                    },
+                },
+                "loggers": {"api": {"handlers": ["file"], "level": "INFO", "propagate": False}},
+            }
+            '''
+        ),
+        id='os.path.join filename; LOG_DIR stays',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                    "file": {"class": "logging.FileHandler", "filename": "x.log"},
+                },
+                "loggers": {"a": {"handlers": []}, "b": {"handlers": ["console"]}},
+            }
+            LOGGING["loggers"]["a"]["handlers"] += ["file", "console"]
+            LOGGING["loggers"]["b"]["handlers"].extend(["file"])
+            LOGGING["root"] = {"handlers": ["file"], "level": "WARNING"}
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler"},
+                },
+                "loggers": {"a": {"handlers": []}, "b": {"handlers": ["console"]}},
+            }
+            LOGGING["loggers"]["a"]["handlers"] += ["console"]
+            LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}
+            '''
+        ),
+        id='+= and extend and a logger set after the definition',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "a": {"class": "logging.FileHandler", "filename": "a.log"},
+                    "b": {"class": "logging.FileHandler", "filename": "b.log"},
+                    "c": {"class": "logging.FileHandler", "filename": "c.log"},
+                },
+                "loggers": {"x": {"handlers": ["c", "b", "a", "c"]}},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "a": {"class": "logging.StreamHandler"},
+                },
+                "loggers": {"x": {"handlers": ["a"]}},
+            }
+            '''
+        ),
+        id='duplicate references collapse',
+    ),
+    pytest.param(
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {
+                        "level": "INFO",
+                        "class": "concurrent_log_handler.ConcurrentRotatingFileHandler",
+                        "filename": "/var/log/app.log",
+                        "maxBytes": 512 * 1024,
+                        "backupCount": 3,
+                        "use_gzip": True,
+                    },
+                },
+                "root": {"handlers": ["file"], "level": "INFO"},
+            }
+            '''
+        ),
+        dedent(
+            '''\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "file": {
+                        "level": "INFO",
+                        "class": "logging.StreamHandler",
+                    },
+                },
+                "root": {"handlers": ["file"], "level": "INFO"},
+            }
+            '''
+        ),
+        id='a third-party FileHandler loses the keys StreamHandler does not take',
+    ),
+    pytest.param(
+        'LOGGING = {\r\n    "version": 1,\r\n    "handlers": {\r\n        "console": {"class": "logging.StreamHandler"},\r\n'
+        '        "file": {"class": "logging.FileHandler", "filename": "a.log"},\r\n    },\r\n'
+        '    "root": {"handlers": ["file"]},\r\n}\r\n',
+        'LOGGING = {\r\n    "version": 1,\r\n    "handlers": {\r\n        "console": {"class": "logging.StreamHandler"},\r\n'
+        '    },\r\n    "root": {"handlers": ["console"]},\r\n}\r\n',
+        id="CRLF line endings stay CRLF",
+    ),
+    pytest.param(
+        'LOGGING = {\n\t"version": 1,\n\t"handlers": {\n\t\t"file": {\n\t\t\t"class": "logging.FileHandler",\n'
+        '\t\t\t"filename": "/var/log/a.log",\n\t\t\t"formatter": "plain",\n\t\t},\n\t},\n'
+        '\t"root": {"handlers": ["file"]},\n}\n',
+        'LOGGING = {\n\t"version": 1,\n\t"handlers": {\n\t\t"file": {\n\t\t\t"class": "logging.StreamHandler",\n'
+        '\t\t\t"formatter": "plain",\n\t\t},\n\t},\n'
+        '\t"root": {"handlers": ["file"]},\n}\n',
+        id="tab indentation stays tabs",
+    ),
+    pytest.param(
+        "LOGGING = {'version': 1, 'handlers': {'f': {'()': 'app.logs.make', 'filename': 'a.log', 'mode': 'a'}}, "
+        "'root': {'handlers': ['f']}}\n",
+        "LOGGING = {'version': 1, 'handlers': {'f': {'class': 'logging.StreamHandler'}}, 'root': {'handlers': ['f']}}\n",
+        id="a '()' factory given a filename is a file handler too",
+    ),
+]
+
+NOOPS = [
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {"console": {"class": "logging.StreamHandler"}},
+                "root": {"handlers": ["console"], "level": "INFO"},
+            }
+            """
+        ),
+        id="already console-only",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                'version': 1,
+                'handlers': {
+                    'console': {'class': 'logging.StreamHandler'},
+                    'mail_admins': {'level': 'ERROR', 'class': 'django.utils.log.AdminEmailHandler'},
+                    'null': {'class': 'logging.NullHandler'},
+                    'sentry': {'()': 'myapp.logging.SentryHandler'},
+                },
+                'loggers': {'django': {'handlers': ['console', 'mail_admins']}},
+            }
+            LOGGING['loggers']['django']['level'] = 'INFO'
+            logging.config.dictConfig(LOGGING)
+            """
+        ),
+        id="mail, null and custom handlers are not file handlers",
+    ),
+    pytest.param('LOGGING = {"version": 1, "disable_existing_loggers": False}\n', id="no handlers at all"),
+    pytest.param(
+        "# LOGGING: see below\nLOGGING_CONFIG = None\nLOGGING = dict(version=1, handlers={})\n",
+        id="LOGGING in comments and in other names",
+    ),
+]
+
+REFUSALS = [
+    pytest.param("DEBUG = True\n", "no LOGGING in this file", id="no LOGGING"),
+    pytest.param("LOGGING = {\n", "does not parse", id="syntax error"),
+    pytest.param("LOGGING = get_logging_config(BASE_DIR)\n", "built by get_logging_config", id="built by a function"),
+    pytest.param("LOGGING = copy.deepcopy(DEFAULT_LOGGING)\n", "built by copy.deepcopy", id="a copy of another dict"),
+    pytest.param(
+        'LOGGING = {"handlers": {"file": {**BASE_FILE, "filename": "a.log"}}}\n', "spread", id="spread inside a handler"
+    ),
+    pytest.param('LOGGING = {"handlers": {NAME: {"class": "logging.FileHandler"}}}\n', "computed", id="computed handler name"),
+    pytest.param(
+        'LOGGING = {"handlers": {"f": {"class": "logging.FileHandler", "filename": "a"}}, "root": {"handlers": [NAME]}}\n',
+        "computed",
+        id="computed handler reference",
+    ),
+    pytest.param('LOGGING = {"handlers": {"f": {"class": CLS}}}\n', "class of handler 'f'", id="computed class"),
+    pytest.param(
+        'LOGGING = {"handlers": {}}\nLOGGING["handlers"]["f"] = {"class": "logging.FileHandler", "filename": "a"}\n',
+        "added after the definition",
+        id="a file handler added later",
+    ),
+    pytest.param(
+        'LOGGING = {"handlers": {"f": {"class": "logging.FileHandler", "filename": "a"}}}\n'
+        'LOGGING["handlers"]["f"]["class"] = "logging.handlers.RotatingFileHandler"\n',
+        "class of handler 'f' is set",
+        id="class set later",
+    ),
+    pytest.param(
+        'LOGGING = {"handlers": {"f": {"class": "logging.FileHandler", "filename": "a"}}}\nH = LOGGING["handlers"]\n',
+        "another name",
+        id="handlers reached through an alias",
+    ),
+    pytest.param(
+        'from .base import *\nLOGGING["handlers"]["file"]["filename"] = "/tmp/a.log"\n',
+        "defined in a module this one imports",
+        id="only changed here",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", FIXES)
+def test_logging_console_fixes(before, after):
+    assert LoggingConsole.rewrite(before, "settings.py") == after
+    assert LoggingConsole.rewrite(after, "settings.py") == after
+    # structurally sound: nothing written to a file, nothing printed twice, no reference the rewrite broke
+    assert set(check_source(after)) <= set(check_source(before)) - {p for p in check_source(before) if "still writes to a file" in p}
+
+
+@pytest.mark.parametrize("source", NOOPS)
+def test_logging_console_noop(source):
+    assert LoggingConsole.rewrite(source, "settings.py") == source
+
+
+@pytest.mark.parametrize("source, reason", REFUSALS)
+def test_logging_console_refuses(source, reason):
+    with pytest.raises(Refusal, match=reason):
+        LoggingConsole.rewrite(source, "settings.py")
+
+
+# --- the rewritten settings really configure logging, with every file write blocked -------------------------
+
+
+class _Blocked(OSError):
+    pass
+
+
+@pytest.fixture
+def no_file_writes(monkeypatch):
+    real_open, real_os_open = builtins.open, os.open
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wax+"):
+            raise _Blocked(f"write blocked: {file}")
+        return real_open(file, mode, *args, **kwargs)
+
+    def guarded_os_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND):
+            raise _Blocked(f"write blocked: {path}")
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
+
+
+def _configure(source: str) -> dict[str, list[logging.Handler]]:
+    """Exec a settings module and dictConfig its LOGGING; the handlers of every logger it names."""
+    missing = Path("/nonexistent")  # every file the original settings name is under a directory that is not there
+    namespace = {"__file__": str(missing / "app/settings.py"), "os": os, "Path": Path, "DEBUG": False, "logging": logging,
+                 "BASE_DIR": missing, "ROOT_DIR": missing, "LOG_DIR": missing / "logs", "env": lambda name: "/nonexistent/x.log"}
+    exec(compile(source, "settings.py", "exec"), namespace)
+    config = namespace["LOGGING"]
+    config.setdefault("version", 1)
+    config["disable_existing_loggers"] = False
+    for formatter in ("verbose", "simple", "standard", "plain"):
+        config.setdefault("formatters", {}).setdefault(formatter, {"format": "%(message)s"})
+    logging.config.dictConfig(config)
+    names = [""] if "root" in config else []
+    names += list(config.get("loggers", {}))
+    return {name: logging.getLogger(name or None).handlers for name in names}
+
+
+@pytest.fixture
+def fresh_logging():
+    yield
+    logging.config.dictConfig({"version": 1, "disable_existing_loggers": False, "root": {"handlers": []}})
+
+
+EXECUTABLE = [p for p in FIXES if "make" not in p.values[0] and "()" not in p.values[0]]
+
+
+@pytest.mark.parametrize("before, after", EXECUTABLE)
+def test_rewritten_settings_configure_without_files(before, after, no_file_writes, fresh_logging):
+    try:  # the original fails here (or, with delay=True, attaches a FileHandler), so the test can fail
+        original = _configure(before)
+    except (ValueError, _Blocked):
+        pass
+    else:
+        assert any(isinstance(h, logging.FileHandler) for hs in original.values() for h in hs)
+    handlers = _configure(after)
+    for name, attached in handlers.items():
+        streams = [h for h in attached if type(h) is logging.StreamHandler]
+        assert not any(isinstance(h, logging.FileHandler) for h in attached), name
+        assert len(streams) <= 1, f"logger {name!r} prints every line twice"
+    assert any(handlers.values())
+
+
+# --- property: generated LOGGING dicts --------------------------------------------------------------------
+
+_names = st.sampled_from(["console", "file", "errors", "mail", "audit", "null"])
+_classes = st.sampled_from(
+    [
+        "logging.StreamHandler",
+        "logging.FileHandler",
+        "logging.handlers.RotatingFileHandler",
+        "logging.handlers.TimedRotatingFileHandler",
+        "logging.handlers.WatchedFileHandler",
+        "logging.NullHandler",
+        "django.utils.log.AdminEmailHandler",
+    ]
+)
+_handler = st.fixed_dictionaries(
+    {"class": _classes},
+    optional={
+        "level": st.sampled_from(["DEBUG", "INFO", "ERROR"]),
+        "filename": st.sampled_from(["a.log", "/var/log/x.log"]),
+        "maxBytes": st.integers(0, 10**6),
+        "filters": st.just(["f"]),
+        "formatter": st.just("fmt"),
+    },
+)
+
+
+@st.composite
+def logging_sources(draw):
+    handlers = draw(st.dictionaries(_names, _handler, min_size=1, max_size=4))
+    refs = st.lists(st.sampled_from(sorted(handlers)), max_size=4)
+    config = {
+        "version": 1,
+        "filters": {"f": {"()": "logging.Filter"}},
+        "formatters": {"fmt": {"format": "%(message)s"}},
+        "handlers": handlers,
+        "loggers": draw(st.dictionaries(st.sampled_from(["", "django", "app"]), st.fixed_dictionaries({"handlers": refs}), max_size=3)),
+    }
+    if draw(st.booleans()):
+        config["root"] = {"handlers": draw(refs)}
+    return _render(config, draw(st.sampled_from(["'", '"'])), draw(st.sampled_from(["    ", "\t", None])), draw(st.sampled_from(["\n", "\r\n"])))
+
+
+def _render(value, quote, indent, newline, depth=0):
+    if isinstance(value, str):
+        return f"{quote}{value}{quote}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render(v, quote, indent, newline) for v in value) + "]"
+    if not isinstance(value, dict):
+        return repr(value)
+    items = [f"{_render(k, quote, indent, newline)}: {_render(v, quote, indent, newline, depth + 1)}" for k, v in value.items()]
+    source = "{" + ", ".join(items) + "}" if indent is None or depth > 1 else (
+        "{" + newline + "".join(f"{indent * (depth + 1)}{item},{newline}" for item in items) + indent * depth + "}"
+    )
+    return source if depth else f"LOGGING = {source}{newline}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logging_sources())
+def test_generated_logging_dicts(source):
+    try:
+        once = LoggingConsole.rewrite(source, "settings.py")
+    except Refusal:
+        return
+    assert LoggingConsole.rewrite(once, "settings.py") == once
+    compile(once, "settings.py", "exec")
+    assert ("\r\n" in once) == ("\r\n" in source)
+    before = set(check_source(source))
+    after = set(check_source(once))
+    assert not [p for p in after if "still writes to a file" in p]
+    assert after <= before, "the rewrite broke something that was sound"
+
+
+# --- the stock libcst runner ---------------------------------------------------------------------------------
+
+
+def test_libcst_tool_runs_the_command(tmp_path):
+    settings_file = tmp_path / "settings.py"
+    before = FIXES[0].values[0]
+    settings_file.write_text(before)
+    result = subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "--hide-progress",
+         "logging_console.LoggingConsoleCommand", str(settings_file)],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert settings_file.read_text() == FIXES[0].values[1]
