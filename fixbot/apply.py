@@ -3,6 +3,11 @@
 diagnose -> plan -> codemods -> verify, all in memory; then (unless --dry-run) one commit on a new branch made
 by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists
 changes nothing; a failure after it (--verify-cmd) removes the branch again.
+
+Running again on the same log: while the fix is only on its branch, the run finds that branch holding exactly
+this fix on top of HEAD and returns it with status `fixed` and `created=False` (nothing is written; the PR
+step can still update its pull request). Once HEAD holds the fix (merged, or run on the branch itself), the
+codemods change nothing and the status is `already-fixed`: exit 0, no branch, no commit.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     if verify_cmd:
         try:
             verify.verify_command(repo.root, committed.sha, verify_cmd)
-        except verify.VerifyFailed:
+        except BaseException:  # a failed check, or an interrupted one: the branch must not outlive it
             if committed.created:
                 gitops.delete_branch(repo.root, committed.branch, expect=committed.sha)
             raise

@@ -14,6 +14,7 @@ from typing import Any
 from fixbot.config import Config
 from fixbot.diagnose import Finding
 from fixbot.errors import FixbotError
+from fixbot.redact import redact
 from fixbot.repo import RepoView
 
 _LOG_DIR = re.compile(r"^\s*mkdir\s+(?:-\w+\s+)*['\"]?(?P<dir>/[\w./-]*log[\w./-]*?)/?['\"]?\s*$", re.M)
@@ -76,7 +77,14 @@ def make_plan(findings: list[Finding], repo: RepoView, config: Config, override:
 
 
 def _plan_logging(finding: Finding, codemod: str, repo: RepoView) -> tuple[list[Step], list[str]]:
-    frames = list(finding.facts.get("project_frames", []))
+    frames = [str(f) for f in finding.facts.get("project_frames", [])]
+    if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
+        # The traceback ran code that is not in this repository: fixing whatever settings it holds would be a guess.
+        shown = redact(frames[0].rsplit(":", 1)[0])
+        raise NoPlan(
+            f"the log's traceback runs {shown}{f' (and {len(frames) - 1} more)' if len(frames) > 1 else ''}, "
+            "which is no file of this repository: is this the repository that failed?"
+        )
     choice = repo.settings_module(frames)
     if choice is None:
         raise NoPlan(
@@ -107,25 +115,29 @@ def _plan_logging(finding: Finding, codemod: str, repo: RepoView) -> tuple[list[
 
 def _entrypoint_log_dir(repo: RepoView) -> str | None:
     for source in repo.deploy_files([]):
-        match = _LOG_DIR.search(repo.read(source))
+        match = _LOG_DIR.search(repo.read_or_none(source) or "")
         if match:
             return match["dir"]
     return None
 
 
-def _gunicorn_sites(repo: RepoView) -> list[tuple[str, list]]:
+def _gunicorn_files(repo: RepoView) -> list[tuple[str, list]]:
+    """Every file that starts or configures Gunicorn, with the log flags that write to files (maybe none)."""
     from codemods import gunicorn_stdout
 
-    sites = []
+    found = []
     for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
         try:
-            invocations = gunicorn_stdout.find_invocations(repo.read(path), path)
+            invocations = gunicorn_stdout.find_invocations(repo.read_or_none(path) or "", path)
         except Exception:  # a file it cannot read is not a site we can speak for
             continue
-        flags = [flag for inv in invocations for flag in inv.flags if flag.value != "-"]
-        if flags:
-            sites.append((path, flags))
-    return sites
+        if invocations:
+            found.append((path, [flag for inv in invocations for flag in inv.flags if flag.value != "-"]))
+    return found
+
+
+def _gunicorn_sites(repo: RepoView) -> list[tuple[str, list]]:
+    return [(path, flags) for path, flags in _gunicorn_files(repo) if flags]
 
 
 def _gunicorn_notes(repo: RepoView) -> list[str]:
@@ -147,6 +159,12 @@ def _plan_gunicorn(finding: Finding, codemod: str, repo: RepoView) -> tuple[list
         why = f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
         return [Step(finding, codemod, path, why)], []
     if not sites:
+        starts = [path for path, _ in _gunicorn_files(repo)]
+        if starts:
+            # Gunicorn is started here and already logs to stdout (the fix merged): the codemod changes nothing
+            # on these files, which makes the result already-fixed rather than an error.
+            why = f"{', '.join(starts)} start{'s' if len(starts) == 1 else ''} Gunicorn and no log of it goes to a file."
+            return [Step(finding, codemod, path, why) for path in starts], []
         raise NoPlan(f"no Gunicorn invocation in this repository writes its logs to a file (looked for {target})")
     raise NoPlan(
         f"{target} is named nowhere and {len(sites)} files start Gunicorn with log files "

@@ -27,10 +27,19 @@ _ENV_ASSIGN = re.compile(
 )
 _SETTINGS_FLAG = re.compile(r"""--settings(?:=|\s+)['"]?(?P<module>[A-Za-z_][\w.]*)""")
 _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_ENTRY_POINTS = ("wsgi.py", "asgi.py", "manage.py")
+
+
+def _env_modules(text: str) -> list[str]:
+    """Every settings module a deploy file sets, first `--settings`, then the environment; comments are skipped."""
+    live = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    found = [m["module"] for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN) for m in pattern.finditer(live)]
+    return [m.rstrip(".") for m in dict.fromkeys(found) if _MODULE.match(m.rstrip("."))]
 
 # Files that set the environment a deploy starts with, by name.
 ENV_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.sh", "entrypoint*", "start*", "Procfile*",
-             ".env", "*.env", ".env.*", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml")
+             ".env", "*.env", ".env.*", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml",
+             "gunicorn.conf.py", "gunicorn*.conf.py")
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,8 @@ class RepoView:
         parts = PurePosixPath(relative.replace("\\", "/")).parts
         if not parts or relative.startswith(("/", "\\")) or ".." in parts or any(":" in p for p in parts[:1]):
             return None
+        if any(p.lower() == ".git" for p in parts):  # git's own files are never the repository's content
+            return None
         candidate = self.root.joinpath(*parts)
         try:
             real = candidate.resolve(strict=True)
@@ -90,6 +101,15 @@ class RepoView:
                 raise BadInput(f"{checked}: not UTF-8 text") from None
         return self._cache[checked]
 
+    def read_or_none(self, relative: str) -> str | None:
+        """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.
+
+        For scans over many files: one deleted, binary or escaping file among them is skipped, not an error."""
+        try:
+            return self.read(relative)
+        except (BadInput, OSError):
+            return None
+
     @cached_property
     def tracked(self) -> tuple[str, ...]:
         """Names of the files git tracks (names only: nothing is read)."""
@@ -107,31 +127,40 @@ class RepoView:
     def map_log_path(self, path: str) -> str | None:
         """The repository file a path printed by the deployed program names, by its longest matching suffix.
 
-        `/app/apps/backend/config/wsgi.py` finds `apps/backend/config/wsgi.py`; only files inside the
-        repository can come out, whatever the log says."""
-        if "\x00" in path:
+        `/app/apps/backend/config/wsgi.py` finds `apps/backend/config/wsgi.py`, and `src/config/wsgi.py` when
+        the repository keeps the code under another prefix; only files inside the repository can come out,
+        whatever the log says. Two tracked files that match equally well are a guess, so neither is chosen."""
+        if "\x00" in path or not path.strip():
             return None
         flavour = PureWindowsPath if re.match(r"^[A-Za-z]:[\\/]|\\\\", path) else PurePosixPath
         parts = [p for p in flavour(path).parts if p not in ("/", "\\") and not re.match(r"^[A-Za-z]:\\?$", p)]
-        if ".." in parts:
+        parts = [p for p in parts if not p.startswith("\\\\")]  # a UNC share names a machine, not a directory
+        if not parts or ".." in parts:
             return None
-        for start in range(len(parts)):  # longest suffix first, probing the disk directly
+        direct, direct_len = None, 0
+        for start in range(len(parts)):  # the same suffix at the top of the repository, longest first
             found = self.safe("/".join(parts[start:]))
             if found:
-                return found
-        # The repository may hold the file under another prefix than the container: compare suffixes.
-        best, best_len = None, 0
-        name = parts[-1] if parts else None
+                direct, direct_len = found, len(parts) - start
+                break
+        # The repository may hold the file under another prefix than the deploy: compare suffixes of tracked files.
+        best: list[str] = []
+        best_len = 0
         for tracked in self.tracked:
-            if not tracked.endswith(name or "\0"):
-                continue
             tparts = tracked.split("/")
+            if tparts[-1] != parts[-1]:
+                continue
             common = 0
             while common < min(len(tparts), len(parts)) and tparts[-1 - common] == parts[-1 - common]:
                 common += 1
-            if common > best_len and self.safe(tracked):
-                best, best_len = tracked, common
-        return best if best_len >= 2 else None
+            if common > best_len:
+                best, best_len = [tracked], common
+            elif common == best_len:
+                best.append(tracked)
+        if direct and direct_len >= best_len:
+            return direct
+        best = [b for b in best if self.safe(b)]
+        return best[0] if len(best) == 1 and best_len >= 2 else None
 
     # --- Django settings --------------------------------------------------------------------------------
 
@@ -141,19 +170,22 @@ class RepoView:
         An environment set by the deploy (Dockerfile ENV, entrypoints, .env, `--settings`) wins over the
         `os.environ.setdefault(...)` default of wsgi.py / asgi.py / manage.py, as it does at run time."""
         frames = [self.map_log_path(f.rsplit(":", 1)[0]) for f in project_frames]
-        frames = [f for f in frames if f]
+        frames = [f for f in dict.fromkeys(frames) if f]
+        entry_points = [f for f in frames if f.rsplit("/", 1)[-1] in _ENTRY_POINTS]
+        entry_points += [t for t in self.tracked if t.rsplit("/", 1)[-1] in _ENTRY_POINTS]
+        entry_points = list(dict.fromkeys(entry_points))
+        # Without frames from the log, a module named by the environment is looked for beside the entry points.
+        near = frames or entry_points
         for source in self.deploy_files(frames):
-            text = self.read(source)
-            for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN):
-                match = pattern.search(text)
-                if match and _MODULE.match(match["module"]):
-                    file = self.module_file(match["module"], frames)
-                    if file:
-                        return SettingsChoice(match["module"], file, f"{source} sets DJANGO_SETTINGS_MODULE={match['module']}")
-        entry_points = [f for f in frames if f.rsplit("/", 1)[-1] in ("wsgi.py", "asgi.py", "manage.py")]
-        entry_points += [t for t in self.tracked if t.rsplit("/", 1)[-1] in ("wsgi.py", "asgi.py", "manage.py")]
-        for entry in dict.fromkeys(entry_points):
-            match = _SETDEFAULT.search(self.read(entry))
+            text = self.read_or_none(source)
+            if text is None:
+                continue
+            for module in _env_modules(text):
+                file = self.module_file(module, near)
+                if file:
+                    return SettingsChoice(module, file, f"{source} sets DJANGO_SETTINGS_MODULE={module}")
+        for entry in entry_points:
+            match = _SETDEFAULT.search(self.read_or_none(entry) or "")
             if match:
                 file = self.module_file(match["module"], [entry])
                 if file:
@@ -182,10 +214,12 @@ class RepoView:
             parts = path.split("/")[:-1]
             roots.update("/".join(parts[:i]) for i in range(len(parts) + 1))
         relative = module.replace(".", "/")
+        tracked = set(self.tracked)
         for root in sorted(roots, key=len, reverse=True):
             for candidate in (f"{relative}.py", f"{relative}/__init__.py"):
                 found = self.safe(f"{root}/{candidate}" if root else candidate)
-                if found:
+                # An untracked file (a gitignored local_settings.py) is not part of what was deployed.
+                if found and (not tracked or found in tracked):
                     return found
         return None
 
@@ -213,7 +247,7 @@ class RepoView:
         out = []
         for tracked in self.tracked:
             if tracked.rpartition("/")[0] == directory and tracked.endswith(".py") and tracked not in exclude | {target}:
-                if pattern.search(self.read(tracked)):
+                if pattern.search(self.read_or_none(tracked) or ""):
                     out.append(tracked)
         return tuple(sorted(out))
 
@@ -221,7 +255,11 @@ class RepoView:
 
     def candidates(self, patterns: tuple[str, ...]) -> list[str]:
         """Tracked files whose name matches one of `patterns` (a codemod's FILES)."""
-        return [t for t in self.tracked if any(fnmatch.fnmatch(t.rpartition("/")[2], p) for p in patterns)]
+        # Patterns with a directory in them ("*/supervisor*/*.conf") match the path, the others the file name.
+        return [
+            t for t in self.tracked
+            if any(fnmatch.fnmatch(t if "/" in p else t.rpartition("/")[2], p) for p in patterns)
+        ]
 
 
 class _Walk:
@@ -242,17 +280,29 @@ class _Walk:
             tree = ast.parse(self.repo.read(file), file)
         except SyntaxError as err:
             raise BadInput(f"{file}:{err.lineno}: settings file does not parse: {err.msg}") from None
+        except ValueError as err:  # NUL bytes
+            raise BadInput(f"{file}: settings file does not parse: {err}") from None
         package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
-        for node in tree.body:
+        self._statements(tree.body, file, package, chain)
+
+    def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...]) -> None:
+        for node in body:
             if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
                 target = _absolute(node, package)
                 found = self.repo.module_file(target, [file]) if target else None
                 if found:
                     self.visit(found, target, chain)
+            elif isinstance(node, ast.Try):
+                # `try: from .local import * except ImportError: pass` runs its body whenever the import works.
+                self._statements(node.body + node.orelse + node.finalbody, file, package, chain)
+                if any(_mentions_logging(h) for h in node.handlers) and file not in self.mutations:
+                    self.mutations.append(file)
             elif _assigns_logging(node):
                 self.definer = (file, chain)
                 self.mutations = []
-            elif _mutates_logging(node) and file not in self.mutations:
+            elif _mentions_logging(node) and file not in self.mutations:
+                # Anything else that touches LOGGING (item assignment, .update(), |=, an assignment under
+                # an `if`) changes the LOGGING in effect: the report says where, so a reviewer can check it.
                 self.mutations.append(file)
 
 
@@ -271,8 +321,5 @@ def _assigns_logging(node: ast.stmt) -> bool:
     return any(isinstance(t, ast.Name) and t.id == "LOGGING" for t in targets)
 
 
-def _mutates_logging(node: ast.stmt) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and sub.id == "LOGGING" and isinstance(sub.ctx, ast.Load):
-            return True
-    return False
+def _mentions_logging(node: ast.AST) -> bool:
+    return any(isinstance(sub, ast.Name) and sub.id == "LOGGING" for sub in ast.walk(node))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -75,21 +76,43 @@ def is_shell(name: str, text: str) -> bool:
 def verify_command(repo_root: Path, commit: str, command: str, timeout: float = 600) -> str:
     """Run the user's `command` (from the command line, never from a log) in a temporary worktree of `commit`.
 
-    Returns the tail of its output; raises VerifyFailed when it exits non-zero."""
+    Returns the tail of its output; raises VerifyFailed when it exits non-zero or runs past `timeout`. The
+    worktree is removed again whatever happens, so the repository keeps only the branch."""
     with tempfile.TemporaryDirectory(prefix="fixbot-verify-") as scratch:
         tree = Path(scratch) / "tree"
-        subprocess.run(
+        added = subprocess.run(
             ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(tree), commit],
-            check=True, capture_output=True, timeout=120,
+            capture_output=True, timeout=120,
         )
+        if added.returncode != 0:
+            why = added.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+            raise VerifyFailed(f"--verify-cmd: could not check out the fix to run it: {' '.join(why)}")
         try:
-            result = subprocess.run(command, shell=True, cwd=tree, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise VerifyFailed(f"--verify-cmd did not finish within {timeout:.0f}s") from None
+            returncode, output = _run_in(tree, command, timeout)
         finally:
             subprocess.run(["git", "-C", str(repo_root), "worktree", "remove", "--force", str(tree)],
                            capture_output=True, timeout=120)
-    tail = (result.stdout + result.stderr).decode("utf-8", "replace").strip().splitlines()[-5:]
-    if result.returncode != 0:
-        raise VerifyFailed(f"--verify-cmd exited {result.returncode} on the fixed tree: {' | '.join(tail)[-300:]}")
+    tail = output.decode("utf-8", "replace").strip().splitlines()[-5:]
+    if returncode != 0:
+        said = " | ".join(tail)[-300:] or "(no output)"
+        raise VerifyFailed(f"--verify-cmd exited {returncode} on the fixed tree: {said}")
     return "\n".join(tail)
+
+
+def _run_in(tree: Path, command: str, timeout: float) -> tuple[int, bytes]:
+    # Its own process group: on a timeout everything the command started (a dev server, say) goes too.
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(command, shell=True, cwd=tree, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise VerifyFailed(f"--verify-cmd did not finish within {timeout:.0f}s") from None
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+        out.seek(0)
+        return proc.returncode, out.read()

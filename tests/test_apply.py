@@ -1,0 +1,390 @@
+"""`fixbot apply` end to end: a real failing boot, the fix on its own branch, the fixed tree booted again."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fixbot import apply
+from tests import realrun
+from tests.test_gitops import git, snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGERSG = ROOT / "examples" / "ledgersg"
+FIXBOT = [sys.executable, "-m", "fixbot.cli"]
+BRANCH = re.compile(r"^fixbot/django-logging-handler-[0-9a-f]{8}$")
+BASE = "apps/backend/config/settings/base.py"
+
+# The start script of the incident's shape: Gunicorn inside `bash -c "…"` with backslash continuations, its
+# error log in a directory that does not exist.
+START_SH = """\
+#!/usr/bin/env bash
+set -e
+cd "$(dirname "$0")/apps/backend"
+bash -c "
+gunicorn config.wsgi:application \\
+-b 127.0.0.1:${BACKEND_PORT} \\
+--workers 1 \\
+--timeout 10 \\
+--error-logfile /missing/dir/error.log
+"
+"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def isolated_git(tmp_path_factory):
+    """No git config from this machine (module-wide, so module fixtures can build repositories)."""
+    home = tmp_path_factory.mktemp("home")
+    (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME",
+                    "DJANGO_SETTINGS_MODULE"):
+            mp.delenv(var, raising=False)
+        yield
+
+
+def fixbot(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([*FIXBOT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def apply_json(log: Path, repo: Path, *args: str) -> tuple[int, dict, str]:
+    result = fixbot("apply", "--log", str(log), "--repo", str(repo), "--format", "json", *args)
+    return result.returncode, json.loads(result.stdout), result.stderr
+
+
+def commit_all(root: Path, message: str = "initial") -> str:
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def clone(source: Path, dest: Path, *args: str) -> Path:
+    git(source.parent, "clone", "-q", *args, str(source), str(dest))
+    return dest
+
+
+def without_branch(snap: dict, branch: str) -> dict:
+    out = dict(snap)
+    out["refs"] = "".join(line + "\n" for line in snap["refs"].splitlines() if f"refs/heads/{branch} " not in line)
+    return out
+
+
+def boot_backend(tree: Path, settings: str) -> realrun.Run:
+    return realrun.run_gunicorn(tree / "apps/backend", env={"DJANGO_SETTINGS_MODULE": settings})
+
+
+@dataclass(frozen=True)
+class Failing:
+    repo: Path
+    log: Path
+    head: str
+    settings: str
+
+
+# --- the settings package: LOGGING in base.py, the active module star-imports it -------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_layout(tmp_path_factory) -> Failing:
+    """A committed project whose real Gunicorn boot failed on base.py's file handler; its log is kept."""
+    top = tmp_path_factory.mktemp("base-layout")
+    project = realrun.make_django_project(
+        top / "repo", logging_source=realrun.file_logging(str(top / "no-such-dir" / "api.log")), settings_layout="base"
+    )
+    head = commit_all(project.root)
+    run = realrun.run_gunicorn(project)
+    assert not run.booted and "Unable to configure handler 'file'" in run.output, run.output
+    log = top / "boot.log"
+    log.write_text(run.output)
+    return Failing(project.root, log, head, project.settings_module)
+
+
+@pytest.fixture(scope="module")
+def base_fixed(base_layout) -> dict:
+    """`fixbot apply` run once, as a user runs it, on the failing log: its JSON and the checkout around it."""
+    before = snapshot(base_layout.repo)
+    dry = fixbot("apply", "--log", str(base_layout.log), "--repo", str(base_layout.repo), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    after_dry = snapshot(base_layout.repo)
+    code, out, err = apply_json(base_layout.log, base_layout.repo)
+    assert code == 0, err
+    return {"before": before, "after_dry": after_dry, "dry": dry.stdout, "json": out, "after": snapshot(base_layout.repo)}
+
+
+def test_fix_is_one_commit_on_top_of_head_changing_only_base_py(base_layout, base_fixed):
+    out = base_fixed["json"]
+    assert out["status"] == "fixed" and out["created"] is True
+    assert BRANCH.match(out["branch"]), out["branch"]
+    branch_sha = git(base_layout.repo, "rev-parse", f"refs/heads/{out['branch']}").strip()
+    assert branch_sha == out["commit"]
+    assert git(base_layout.repo, "rev-list", "--parents", "-n1", branch_sha).split() == [branch_sha, base_layout.head]
+    assert git(base_layout.repo, "diff", "--name-only", base_layout.head, branch_sha) == f"{BASE}\n"
+    assert out["changes"][0]["path"] == BASE and out["changes"][0]["codemod"] == "logging-console"
+    assert "service.py" in out["changes"][0]["why"]  # says why base.py and not the active module
+
+
+def test_checkout_is_untouched_by_dry_run_and_apply(base_layout, base_fixed):
+    assert base_fixed["after_dry"] == base_fixed["before"]
+    assert without_branch(base_fixed["after"], base_fixed["json"]["branch"]) == base_fixed["before"]
+    assert "dry run: nothing changed" in base_fixed["dry"] and f"+++ b/{BASE}" in base_fixed["dry"]
+
+
+def test_fixed_branch_boots_in_a_separate_clone(base_layout, base_fixed, tmp_path):
+    assert not boot_backend(base_layout.repo, base_layout.settings).booted  # still broken where it was
+    tree = clone(base_layout.repo, tmp_path / "review", "--branch", base_fixed["json"]["branch"])
+    run = boot_backend(tree, base_layout.settings)
+    assert run.status == 200 and "healthy" in run.body, run.output
+
+
+def test_json_matches_the_contract(base_layout, base_fixed):
+    out = base_fixed["json"]
+    assert {"status", "changes", "branch", "commit", "pr_url", "diff"} <= set(out)
+    assert all({"path", "codemod"} <= set(c) for c in out["changes"])
+    assert re.fullmatch(r"[0-9a-f]{40}", out["commit"]) and out["pr_url"] is None
+    assert f"--- a/{BASE}\n+++ b/{BASE}\n" in out["diff"] and "-            'class': 'logging.FileHandler'," in out["diff"]
+    assert out["error"] is None
+
+
+def test_rerun_before_merging_returns_the_same_branch(base_layout, base_fixed):
+    before = snapshot(base_layout.repo)
+    result = apply.run(str(base_layout.log), base_layout.repo)
+    assert (result.status, result.branch, result.commit, result.created) == (
+        "fixed", base_fixed["json"]["branch"], base_fixed["json"]["commit"], False
+    )
+    assert result.exit_code == 0
+    assert snapshot(base_layout.repo) == before
+
+
+def test_after_merging_the_fix_a_second_run_is_already_fixed(base_layout, base_fixed, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "merged")
+    git(tree, "merge", "-q", "--ff-only", f"origin/{base_fixed['json']['branch']}")
+    before = snapshot(tree)
+    code, out, err = apply_json(base_layout.log, tree)
+    assert (code, out["status"], out["branch"], out["commit"], out["changes"]) == (0, "already-fixed", None, None, []), err
+    assert snapshot(tree) == before  # no branch, no commit
+
+
+def test_on_the_fix_branch_itself_it_is_already_fixed(base_layout, base_fixed, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "on-branch", "--branch", base_fixed["json"]["branch"])
+    before = snapshot(tree)
+    result = fixbot("apply", "--log", str(base_layout.log), "--repo", str(tree))
+    assert result.returncode == 0 and "Already fixed" in result.stdout, result.stderr
+    assert snapshot(tree) == before
+
+
+def test_dirty_work_tree_is_not_committed_and_stays_as_it_was(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "dirty")
+    committed = (tree / BASE).read_bytes()
+    (tree / BASE).write_bytes(committed + b"\nEXTRA = 'uncommitted'\n")
+    (tree / "scratch.txt").write_text("untracked\n")
+    (tree / "apps/backend/api/views.py").write_text("# staged\n")
+    git(tree, "add", "apps/backend/api/views.py")
+    before = snapshot(tree)
+
+    result = apply.run(str(base_layout.log), tree)
+
+    assert result.status == "fixed" and result.created
+    assert without_branch(snapshot(tree), result.branch) == before
+    fixed = git(tree, "show", f"{result.commit}:{BASE}")
+    assert "EXTRA" not in fixed and "FileHandler" not in fixed
+    assert git(tree, "diff", "--name-only", "HEAD", result.commit) == f"{BASE}\n"
+
+
+def test_verify_cmd_runs_in_a_worktree_of_the_fix(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "verify")
+    before = snapshot(tree)
+    # manage.py check fails on HEAD (the file handler) and passes only on the fixed tree, from the backend dir.
+    check = f"cd apps/backend && {sys.executable} manage.py check"
+    assert subprocess.run(check, shell=True, cwd=tree, capture_output=True).returncode != 0
+    code, out, err = apply_json(base_layout.log, tree, "--verify-cmd", check)
+    assert code == 0 and out["status"] == "fixed", err
+    assert without_branch(snapshot(tree), out["branch"]) == before
+    assert git(tree, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+# --- bad input: one line, exit 2, the repository as it was ----------------------------------------------------
+
+
+def assert_refused(log: Path, repo: Path, *args: str, expect: str) -> str:
+    before = snapshot(repo)
+    result = fixbot("apply", "--log", str(log), "--repo", str(repo), *args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fixbot: ") and expect in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(repo) == before
+    return lines[0]
+
+
+def test_verify_cmd_failing_removes_the_branch(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "verify-fails")
+    assert_refused(base_layout.log, tree, "--verify-cmd", "false", expect="--verify-cmd exited 1")
+    assert git(tree, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+def test_not_a_git_repository(base_layout, tmp_path):
+    tree = tmp_path / "plain"
+    shutil.copytree(base_layout.repo, tree, ignore=shutil.ignore_patterns(".git"))
+    files = {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    result = fixbot("apply", "--log", str(base_layout.log), "--repo", str(tree))
+    assert result.returncode == 2 and "not a git repository" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert {p: p.read_bytes() for p in tree.rglob("*") if p.is_file()} == files
+
+
+def test_bare_repository(base_layout, tmp_path):
+    bare = clone(base_layout.repo, tmp_path / "bare.git", "--bare")
+    refs = git(bare, "for-each-ref")
+    result = fixbot("apply", "--log", str(base_layout.log), "--repo", str(bare))
+    assert result.returncode == 2 and "bare repository" in result.stderr, result.stderr
+    assert git(bare, "for-each-ref") == refs
+
+
+def test_detached_head(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "detached")
+    git(tree, "checkout", "-q", "--detach")
+    assert_refused(base_layout.log, tree, expect="HEAD is detached")
+
+
+def test_existing_branch_of_the_same_name_pointing_elsewhere(base_layout, base_fixed, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "taken")
+    git(tree, "branch", base_fixed["json"]["branch"], "HEAD")
+    assert_refused(base_layout.log, tree, expect="already exists")
+
+
+def test_settings_file_with_a_syntax_error(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "syntax")
+    (tree / BASE).write_text((tree / BASE).read_text() + "\nDEBUG = (\n")
+    commit_all(tree, "break it")
+    assert_refused(base_layout.log, tree, expect=f"{BASE}:")
+
+
+def test_logging_built_by_a_function_is_refused(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "built")
+    text = (tree / BASE).read_text()
+    (tree / BASE).write_text(text[: text.index("LOGGING = {")] + "from logging_helpers import build\n\nLOGGING = build('api')\n")
+    commit_all(tree, "build logging")
+    assert_refused(base_layout.log, tree, expect="refused")
+    code, out, _ = apply_json(base_layout.log, tree)
+    assert code == 2 and out["status"] == "refused" and "built by build" in out["error"]
+
+
+@pytest.mark.parametrize("named", ["/etc/passwd", "../../x/config/wsgi.py", "/app/escape/passwd"])
+def test_log_naming_files_outside_the_repository(base_layout, tmp_path, named):
+    tree = clone(base_layout.repo, tmp_path / "escape")
+    (tree / "escape").symlink_to("/etc")  # a symlink inside the repository that leads out of it
+    commit_all(tree, "a symlink out")
+    log = tmp_path / "evil.log"
+    log.write_text(base_layout.log.read_text().replace(str(base_layout.repo / "apps/backend/config/wsgi.py"), named))
+    assert named in log.read_text()
+    assert_refused(log, tree, expect="no file of this repository")
+
+
+def test_settings_module_symlinked_outside_is_never_read_or_written(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "linked")
+    outside = tmp_path / "outside-base.py"
+    shutil.copy(tree / BASE, outside)
+    (tree / BASE).unlink()
+    (tree / BASE).symlink_to(outside)
+    commit_all(tree, "base.py lives elsewhere")
+    data = outside.read_bytes()
+    assert_refused(base_layout.log, tree, expect="define no LOGGING")
+    assert outside.read_bytes() == data
+
+
+# --- the example of the incident ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ledgersg(tmp_path_factory) -> Failing:
+    top = tmp_path_factory.mktemp("ledgersg")
+    repo = top / "repo"
+    shutil.copytree(LEDGERSG, repo, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    head = commit_all(repo)
+    run = boot_backend(repo, "config.settings.service")
+    assert not run.booted and "Unable to configure handler 'file'" in run.output, run.output
+    return Failing(repo, LEDGERSG / "logs" / "boot-failure.log", head, "config.settings.service")
+
+
+def test_ledgersg_fix_boots(ledgersg, tmp_path):
+    tree = clone(ledgersg.repo, tmp_path / "work")
+    before = snapshot(tree)
+
+    result = apply.run(str(ledgersg.log), tree)
+
+    assert result.status == "fixed" and result.created and BRANCH.match(result.branch)
+    assert [(c.path, c.codemod) for c in result.changes] == [("apps/backend/config/settings/service.py", "logging-console")]
+    assert "Dockerfile sets DJANGO_SETTINGS_MODULE=config.settings.service" in result.changes[0].why
+    assert any("entrypoint.sh" in n and "gunicorn-stdout" in n for n in result.notes)
+    assert without_branch(snapshot(tree), result.branch) == before
+    review = clone(tree, tmp_path / "review", "--branch", result.branch)
+    run = boot_backend(review, ledgersg.settings)
+    assert run.status == 200, run.output
+
+
+def test_ledgersg_logging_path_uses_the_entrypoints_directory(ledgersg, tmp_path):
+    tree = clone(ledgersg.repo, tmp_path / "work")
+    (tree / ".fixbot.yml").write_text("logging: path\n")
+    commit_all(tree, "fixbot: keep log files")
+
+    result = apply.run(str(ledgersg.log), tree)
+
+    assert [(c.path, c.codemod) for c in result.changes] == [("apps/backend/config/settings/service.py", "logging-path")]
+    assert "'/tmp/backend_logs'" in result.diff
+    review = clone(tree, tmp_path / "review", "--branch", result.branch)
+    logs = tmp_path / "logs"  # DJANGO_LOG_DIR keeps the boot's log file out of this machine's /tmp/backend_logs
+    run = realrun.run_gunicorn(review / "apps/backend", env={"DJANGO_SETTINGS_MODULE": ledgersg.settings,
+                                                           "DJANGO_LOG_DIR": str(logs)})
+    assert run.status == 200, run.output
+    assert (logs / "api.log").is_file()
+    assert apply.run(str(ledgersg.log), review).status == "already-fixed"
+
+
+# --- a start script whose Gunicorn log flags are the failure ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def start_script(tmp_path_factory) -> Failing:
+    top = tmp_path_factory.mktemp("script")
+    project = realrun.make_django_project(top / "repo", logging_source=realrun.CONSOLE_LOGGING)
+    script = project.root / "start.sh"
+    script.write_text(START_SH)
+    script.chmod(0o755)
+    head = commit_all(project.root)
+    run = realrun.run_script(script)
+    assert not run.booted and "/missing/dir/error.log" in run.output, run.output
+    log = top / "start.log"
+    log.write_text(run.output)
+    return Failing(project.root, log, head, project.settings_module)
+
+
+def test_start_script_fix_starts(start_script, tmp_path):
+    before = snapshot(start_script.repo)
+    code, out, err = apply_json(start_script.log, start_script.repo)
+    assert code == 0 and out["status"] == "fixed", err
+    assert out["branch"].startswith("fixbot/gunicorn-logfile-")
+    assert [(c["path"], c["codemod"]) for c in out["changes"]] == [("start.sh", "gunicorn-stdout")]
+    assert "+--error-logfile -\n" in out["diff"]
+    assert without_branch(snapshot(start_script.repo), out["branch"]) == before
+    review = clone(start_script.repo, tmp_path / "review", "--branch", out["branch"])
+    run = realrun.run_script(review / "start.sh")
+    assert run.status == 200, run.output
+
+    # merged, the same log is already fixed: exit 0 and nothing made
+    merged = clone(start_script.repo, tmp_path / "merged")
+    git(merged, "merge", "-q", "--ff-only", f"origin/{out['branch']}")
+    before = snapshot(merged)
+    code, again, err = apply_json(start_script.log, merged)
+    assert (code, again["status"], again["branch"]) == (0, "already-fixed", None), err
+    assert snapshot(merged) == before

@@ -1,0 +1,267 @@
+"""The repository view: log paths mapped safely into the repository, the active settings, where LOGGING lives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixbot import diagnose
+from fixbot.config import Config, parse_config
+from fixbot.errors import BadInput
+from fixbot.plan import make_plan
+from fixbot.repo import RepoView
+from tests.test_gitops import git
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGERSG = ROOT / "examples" / "ledgersg"
+WSGI = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.service')\n"
+LOGGING = "LOGGING = {'version': 1}\n"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    (home / "gitconfig").write_text("[user]\n\tname = T\n\temail = t@example.com\n[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def make_repo(root: Path, files: dict[str, str], *, untracked: dict[str, str] | None = None) -> RepoView:
+    """Files written and added to a fresh repository's index (what RepoView.tracked lists), then the view."""
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    for name, text in (untracked or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return RepoView.open(root)
+
+
+def settings_package(active: str = "from .base import *\n", base: str = LOGGING) -> dict[str, str]:
+    return {
+        "apps/backend/manage.py": WSGI,
+        "apps/backend/config/__init__.py": "",
+        "apps/backend/config/wsgi.py": WSGI,
+        "apps/backend/config/settings/__init__.py": "",
+        "apps/backend/config/settings/base.py": base,
+        "apps/backend/config/settings/service.py": active,
+    }
+
+
+SETTINGS = "apps/backend/config/settings"
+FRAME = "/app/apps/backend/config/wsgi.py:16"
+
+
+# --- paths from the log ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def layout(tmp_path) -> RepoView:
+    return make_repo(tmp_path, {
+        "wsgi.py": "",
+        "apps/backend/config/wsgi.py": "",
+        "src/service/config/asgi.py": "",
+        "one/config/urls.py": "",
+        "two/config/urls.py": "",
+    })
+
+
+@pytest.mark.parametrize(
+    "logged, expected",
+    [
+        pytest.param("/app/apps/backend/config/wsgi.py", "apps/backend/config/wsgi.py", id="longest suffix"),
+        pytest.param("apps/backend/config/wsgi.py", "apps/backend/config/wsgi.py", id="relative"),
+        pytest.param("/srv/deploy/config/asgi.py", "src/service/config/asgi.py", id="other prefix"),
+        pytest.param("/srv/backend/config/wsgi.py", "apps/backend/config/wsgi.py", id="other prefix beats a shorter match at the top"),
+        pytest.param("/elsewhere/wsgi.py", "wsgi.py", id="only the name matches"),
+        pytest.param(r"C:\app\apps\backend\config\wsgi.py", "apps/backend/config/wsgi.py", id="windows path"),
+        pytest.param(r"\\server\share\apps\backend\config\wsgi.py", "apps/backend/config/wsgi.py", id="unc path"),
+    ],
+)
+def test_log_path_maps_into_the_repository(layout, logged, expected):
+    assert layout.map_log_path(logged) == expected
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        pytest.param("/etc/passwd", id="absolute outside"),
+        pytest.param("../../x", id="parent"),
+        pytest.param("/app/../../apps/backend/config/wsgi.py", id="parent inside an absolute path"),
+        pytest.param("/app/config/urls.py", id="two files match equally: a guess"),
+        pytest.param("/app/apps/backend/config", id="a directory"),
+        pytest.param("/app/.git/config", id="git's own files"),
+        pytest.param("/app/wsgi.py\x00.txt", id="NUL"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_log_path_outside_or_unclear_maps_to_nothing(layout, logged):
+    assert layout.map_log_path(logged) is None
+
+
+def test_symlink_leading_out_of_the_repository_is_never_selected(tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "config").mkdir(parents=True)
+    (outside / "config" / "wsgi.py").write_text(WSGI)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "linked").symlink_to(outside)
+    (repo / "settings.py").symlink_to(outside / "config" / "wsgi.py")
+    view = make_repo(repo, {"README": ""})
+    assert view.map_log_path("/app/linked/config/wsgi.py") is None
+    assert view.map_log_path("/app/settings.py") is None
+    assert view.safe("linked/config/wsgi.py") is None
+    with pytest.raises(BadInput, match="not a file inside the repository"):
+        view.read("settings.py")
+
+
+# --- which settings module ran ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wsgi",
+    [
+        pytest.param("os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.service')\n", id="single quotes"),
+        pytest.param('os.environ.setdefault(\n    "DJANGO_SETTINGS_MODULE", "config.settings.service"\n)\n', id="double quotes"),
+        pytest.param('os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.service"\n', id="item assignment"),
+    ],
+)
+def test_settings_from_the_wsgi_default(tmp_path, wsgi):
+    files = settings_package()
+    files["apps/backend/config/wsgi.py"] = wsgi
+    files["apps/backend/manage.py"] = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')\n"
+    choice = make_repo(tmp_path, files).settings_module([FRAME])
+    assert (choice.module, choice.file) == ("config.settings.service", f"{SETTINGS}/service.py")
+    assert "apps/backend/config/wsgi.py defaults" in choice.why
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        pytest.param("Dockerfile", "FROM python\nENV DJANGO_SETTINGS_MODULE=config.settings.prod\n", id="Dockerfile ENV"),
+        pytest.param("Dockerfile", "FROM python\nENV DJANGO_SETTINGS_MODULE config.settings.prod\n", id="Dockerfile ENV legacy form"),
+        pytest.param("entrypoint.sh", "#!/bin/sh\nexport DJANGO_SETTINGS_MODULE=config.settings.prod\nexec gunicorn x\n", id="entrypoint export"),
+        pytest.param(".env", "DEBUG=0\nDJANGO_SETTINGS_MODULE='config.settings.prod'\n", id=".env"),
+        pytest.param("start.sh", "#!/bin/sh\npython manage.py migrate --settings=config.settings.prod\n", id="--settings"),
+        pytest.param(
+            "entrypoint.sh",
+            '#!/bin/sh\n# DJANGO_SETTINGS_MODULE=config.settings.service\necho "DJANGO_SETTINGS_MODULE is set"\n'
+            "export DJANGO_SETTINGS_MODULE=config.settings.prod\n",
+            id="comments and prose skipped",
+        ),
+    ],
+)
+def test_the_deploy_environment_wins_over_the_setdefault(tmp_path, name, text):
+    files = settings_package()
+    files[f"{SETTINGS}/prod.py"] = "from .base import *\n"
+    files[name] = text
+    view = make_repo(tmp_path, files)
+    choice = view.settings_module([FRAME])
+    assert (choice.module, choice.file) == ("config.settings.prod", f"{SETTINGS}/prod.py")
+    assert choice.why.startswith(f"{name} sets")
+    # without frames from the log the module is still found, beside the project's entry points
+    assert view.settings_module([]).file == f"{SETTINGS}/prod.py"
+
+
+def test_no_settings_module_anywhere(tmp_path):
+    assert make_repo(tmp_path, {"app.py": "print('hi')\n"}).settings_module([]) is None
+
+
+# --- where LOGGING really is ----------------------------------------------------------------------------------------
+
+
+def site_of(tmp_path: Path, files: dict[str, str], untracked: dict[str, str] | None = None):
+    view = make_repo(tmp_path, files, untracked=untracked)
+    return view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+
+
+@pytest.mark.parametrize(
+    "importer", ["from .base import *\n", "from config.settings.base import *\n", "from config.settings.base import LOGGING\n"]
+)
+def test_logging_found_through_relative_and_absolute_imports(tmp_path, importer):
+    site = site_of(tmp_path, settings_package(active=importer))
+    assert site.file == f"{SETTINGS}/base.py"
+    assert site.chain == (f"{SETTINGS}/service.py", f"{SETTINGS}/base.py")
+    assert "gets LOGGING from" in site.why
+
+
+def test_last_assignment_wins(tmp_path):
+    after = site_of(tmp_path / "after", settings_package(active="from .base import *\n" + LOGGING))
+    assert after.file == f"{SETTINGS}/service.py" and "defines LOGGING itself" in after.why
+    before = site_of(tmp_path / "before", settings_package(active=LOGGING + "from .base import *\n"))
+    assert before.file == f"{SETTINGS}/base.py"
+
+
+def test_chain_of_three_modules(tmp_path):
+    files = settings_package(active="from .common import *\n")
+    files[f"{SETTINGS}/common.py"] = "from .base import *\nDEBUG = False\n"
+    site = site_of(tmp_path, files)
+    assert site.chain == (f"{SETTINGS}/service.py", f"{SETTINGS}/common.py", f"{SETTINGS}/base.py")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "LOGGING['root'] = {'level': 'INFO'}\n",
+        "LOGGING.update({'root': {}})\n",
+        "LOGGING |= {'root': {}}\n",
+        "if DEBUG:\n    LOGGING = {'version': 1}\n",
+    ],
+)
+def test_mutations_after_the_definition_are_noted(tmp_path, change):
+    site = site_of(tmp_path, settings_package(active="from .base import *\nDEBUG = True\n" + change))
+    assert site.file == f"{SETTINGS}/base.py"
+    assert site.mutations == (f"{SETTINGS}/service.py",)
+
+
+def test_sibling_modules_sharing_the_definition_are_reported(tmp_path):
+    files = settings_package()
+    files[f"{SETTINGS}/dev.py"] = "from .base import *\nDEBUG = True\n"
+    files[f"{SETTINGS}/test.py"] = "from config.settings.base import *\n"
+    files[f"{SETTINGS}/other.py"] = "DEBUG = True\n"
+    site = site_of(tmp_path, files)
+    assert site.shared_with == (f"{SETTINGS}/dev.py", f"{SETTINGS}/test.py")
+
+
+def test_local_settings_import_in_try_is_followed_only_when_committed(tmp_path):
+    active = "from .base import *\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n"
+    local = {f"{SETTINGS}/local.py": LOGGING}
+    tracked = site_of(tmp_path / "tracked", {**settings_package(active=active), **local})
+    assert tracked.file == f"{SETTINGS}/local.py"
+    # a gitignored local.py on this disk is not what was deployed
+    untracked = site_of(tmp_path / "untracked", settings_package(active=active), untracked=local)
+    assert untracked.file == f"{SETTINGS}/base.py"
+
+
+def test_settings_with_a_syntax_error_is_one_line_of_bad_input(tmp_path):
+    with pytest.raises(BadInput, match=rf"^{SETTINGS}/base.py:2: settings file does not parse"):
+        site_of(tmp_path, settings_package(base="DEBUG = True\nLOGGING = {\n"))
+
+
+def test_no_logging_anywhere(tmp_path):
+    assert site_of(tmp_path, settings_package(base="DEBUG = True\n")) is None
+
+
+# --- .fixbot.yml ------------------------------------------------------------------------------------------------------
+
+
+def test_logging_path_strategy_uses_the_entrypoints_log_directory(tmp_path):
+    repo = tmp_path / "ledgersg"
+    shutil.copytree(LEDGERSG, repo, ignore=shutil.ignore_patterns("__pycache__"))
+    view = make_repo(repo, {})
+    findings = [f for f in diagnose.diagnose_path(str(LEDGERSG / "logs/boot-failure.log")) if f.fixable]
+
+    plan = make_plan(findings, view, parse_config("logging: path\n"))
+    (step,) = plan.steps
+    assert (step.codemod, step.path) == ("logging-path", f"{SETTINGS}/service.py")
+    assert step.options["log_dir"] == "/tmp/backend_logs"
+    assert any(note.startswith("entrypoint.sh: Gunicorn also writes") for note in plan.notes)
+
+    default = make_plan(findings, view, Config())
+    assert [(s.codemod, s.path) for s in default.steps] == [("logging-console", f"{SETTINGS}/service.py")]
