@@ -276,6 +276,7 @@ class Signature:
 @dataclass(frozen=True)
 class Catalogue:
     markers: tuple[bytes, ...]
+    prefilter_markers: tuple[bytes, ...]
     prefixes: tuple[re.Pattern[str], ...]
     signatures: tuple[Signature, ...]
 
@@ -306,6 +307,7 @@ def catalogue(path: Path = SIGNATURES) -> Catalogue:
         )
     return Catalogue(
         markers=tuple(m.encode() for m in data["markers"]),
+        prefilter_markers=tuple(m.encode() for m in data["prefilter_markers"]),
         prefixes=tuple(re.compile(p) for p in data.get("prefixes", ())),
         signatures=tuple(signatures),
     )
@@ -440,6 +442,9 @@ def diagnose_path(path: str) -> list[Finding]:
     Chunks with none of the signatures' markers are counted, not read: most of a large log is noise."""
     engine = Engine()
     markers = engine.cat.markers
+    regions = logs.marked_regions(path, engine.cat.prefilter_markers)
+    if regions is not None:
+        return _diagnose_regions(path, regions, engine)
     read_anything = False
     for source, stream in logs.open_sources(path):
         number, previous_interesting, first = 0, False, True
@@ -462,4 +467,24 @@ def diagnose_path(path: str) -> list[Finding]:
         engine.gap()
     if not read_anything:
         raise EmptyLog(f"{path}: the log is empty")
+    return engine.findings()
+
+
+def _diagnose_regions(path: str, regions: list[logs.Region], engine: Engine) -> list[Finding]:
+    """Read only the regions of a large plain file where the markers are (see logs.marked_regions)."""
+    with open(path, "rb") as handle:
+        if logs.looks_binary(handle.read(8192)):
+            raise BadInput(f"{path}: binary data, not a text log")
+        for region in regions:
+            handle.seek(region.offset)
+            number = region.first - 1
+            for chunk in logs.chunks(handle):
+                for raw in chunk.split(b"\n"):
+                    number += 1
+                    if number > region.last:
+                        break
+                    engine.feed(None, number, logs.normalise(raw))
+                if number > region.last:
+                    break
+            engine.gap()
     return engine.findings()

@@ -13,7 +13,10 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -183,3 +186,77 @@ def looks_binary(sample: bytes) -> bool:
         return False
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls * 10 > len(sample)
+
+
+# --- large plain files: let grep find the few places worth reading ---------------------------------------
+
+PREFILTER_MIN = 32 << 20  # below this, reading the file ourselves is as fast as starting grep
+_MAX_MATCHES = 100_000  # a log where markers are everywhere is streamed whole instead
+_SPAN = 400  # lines read after each marker: a whole traceback, its chained causes and Gunicorn's last words
+
+
+@dataclass(frozen=True)
+class Region:
+    """Lines first..last of a plain file, starting at byte `offset`: the only part of it worth reading."""
+
+    first: int
+    last: int
+    offset: int
+
+
+def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None:
+    """Where in a large plain log file the markers are, found by grep; None when the file should be streamed.
+
+    grep finds one fixed string at memory speed, which Python cannot (see benchmarks/diagnose.py); one grep
+    per marker, run side by side, beats one grep for all of them. Only the user's path and fixbot's own
+    markers reach grep, after `--`; nothing read from the log does."""
+    grep = shutil.which("grep")
+    if path == "-" or grep is None:
+        return None
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return None
+    if size < PREFILTER_MIN or head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04":
+        return None
+    env = {**os.environ, "LC_ALL": "C"}
+    runs = []
+    try:
+        for marker in markers:
+            out = tempfile.TemporaryFile()
+            command = [grep, "-a", "-b", "-n", "-o", "-F", "-m", str(_MAX_MATCHES + 1), "-e", marker.decode(), "--", path]
+            runs.append((subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env), out))
+        matches: set[tuple[int, int]] = set()
+        for proc, out in runs:
+            if proc.wait() not in (0, 1):
+                return None
+            out.seek(0)
+            for raw in out:
+                number, offset, _ = raw.split(b":", 2)
+                matches.add((int(number), int(offset)))
+            if len(matches) > _MAX_MATCHES:
+                return None
+    finally:
+        for proc, out in runs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            out.close()
+    regions: list[Region] = []
+    with open(path, "rb") as handle:
+        for number, offset in sorted(matches):
+            if regions and number <= regions[-1].last + 1:
+                regions[-1] = Region(regions[-1].first, number + _SPAN, regions[-1].offset)
+            else:
+                regions.append(Region(number, number + _SPAN, _line_start(handle, offset)))
+    return regions
+
+
+def _line_start(handle: BinaryIO, offset: int) -> int:
+    """The offset of the start of the line holding byte `offset` (lines are cut at MAX_LINE anyway)."""
+    back = max(0, offset - MAX_LINE)
+    handle.seek(back)
+    before = handle.read(offset - back)
+    return back + before.rfind(b"\n") + 1

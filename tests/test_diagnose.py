@@ -324,3 +324,16 @@ def test_worker_boot_failure_without_its_cause_is_reported_without_a_fix(runs, t
     assert result.returncode == 1
     f = only(json.loads(result.stdout)["findings"], "gunicorn-worker-boot")
     assert f["facts"]["reason"] == "Worker failed to boot" and f["fixes"] == []
+
+
+@pytest.mark.parametrize("name", ["gunicorn-missing-dir", "manage-check-missing-dir", "gunicorn-not-a-directory",
+                                  "gunicorn-error-logfile", "gunicorn-unrelated-failure", "gunicorn-healthy"])
+def test_large_file_path_through_grep_finds_the_same(runs, tmp_path, monkeypatch, name):
+    # A large plain file is read only where grep finds the markers: it must find exactly what streaming finds,
+    # also with the failure buried under noise far from the start of the file.
+    noise = "".join(f'10.0.0.{i % 250} - - [28/Nov/2026] "GET /api/v1/items/ HTTP/1.1" 200 512\n' for i in range(20000))
+    path = write(tmp_path, "big.log", noise + runs[name] + noise)
+    streamed = diagnose.diagnose_path(str(path))
+    monkeypatch.setattr(diagnose.logs, "PREFILTER_MIN", 0)
+    assert diagnose.logs.marked_regions(str(path), diagnose.catalogue().prefilter_markers) is not None
+    assert diagnose.diagnose_path(str(path)) == streamed
