@@ -87,14 +87,14 @@ def apply(log: str, repo: str, dry_run: bool, codemod: str | None, config: str |
     from fixbot import apply as pipeline
     from fixbot import report
 
+    if codemod is not None:
+        _codemod_or_exit(codemod, "--codemod")
     try:
         result = pipeline.run(log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd)
     except FixbotError as err:
         if fmt == "json":
             click.echo(report.apply_json(pipeline.Result("refused", error=str(err), dry_run=dry_run)))
         raise
-    except KeyError as err:  # an unknown --codemod
-        raise click.BadParameter(err.args[0], param_hint="--codemod") from None
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
@@ -102,13 +102,13 @@ def apply(log: str, repo: str, dry_run: bool, codemod: str | None, config: str |
     sys.exit(result.exit_code)
 
 
-def _codemod_or_exit(name: str) -> Callable:
+def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
     import codemods
 
     try:
         return codemods.get(name)
     except KeyError as err:
-        raise click.BadParameter(err.args[0], param_hint="NAME") from None
+        raise click.BadParameter(err.args[0], param_hint=hint) from None
 
 
 @main.command("codemods")
