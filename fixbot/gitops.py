@@ -10,8 +10,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-import git
+if TYPE_CHECKING:  # GitPython costs ~40 ms to import: only the functions that reach git load it
+    import git
 
 from fixbot.errors import FixbotError
 
@@ -254,6 +256,8 @@ def push(
 
 @contextmanager
 def _open(repo_dir: str | os.PathLike[str]) -> Iterator[git.Repo]:
+    import git
+
     where = os.fspath(repo_dir)
     try:
         # expand_vars=False: a path is a path, "$HOME" in it must not be expanded.
@@ -283,6 +287,8 @@ def _git(repo: git.Repo, *args: str, **kwargs) -> str:
 
 
 def _git_status(repo: git.Repo, *args: str, **kwargs) -> tuple[int, str, str]:
+    import git
+
     try:
         return repo.git.execute(
             [repo.git.GIT_PYTHON_GIT_EXECUTABLE, *args],
