@@ -64,7 +64,7 @@ def main(env: Mapping[str, str]) -> int:
     dry_run = env.get("INPUT_DRY_RUN", "false").strip().lower() in ("true", "1", "yes")
     workspace = env.get("GITHUB_WORKSPACE") or "."
     run = event.get("workflow_run") or {}
-    run_url = run.get("html_url")
+    run_url = run.get("html_url") or apply.run_url(dict(env), env.get("INPUT_RUN_ID", "").strip() or None)
     try:
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
             log = env.get("INPUT_LOG_FILE", "").strip()
@@ -78,24 +78,12 @@ def main(env: Mapping[str, str]) -> int:
             result = apply.run(
                 log, workspace, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None
             )
-            pr_url = ""
-            if result.status == "fixed" and not dry_run:
-                from fixbot import forge
-                from fixbot.config import load_config
-
-                config = load_config(
-                    Path(env["INPUT_CONFIG"]) if env.get("INPUT_CONFIG", "").strip() else None, Path(workspace)
-                )
-                published = forge.publish(
-                    Path(workspace), result, config,
-                    base_branch=env.get("INPUT_BASE_BRANCH", "").strip() or None,
-                    run_url=run_url,
-                    title=report.pr_title(result),
-                    body=report.pr_body(result, run_url),
-                )
-                pr_url = published.url or ""
-                for warning in published.warnings:
-                    print(f"::warning title=fixbot::{warning}")
+            result = apply.open_pr(
+                result, workspace, config_path=env.get("INPUT_CONFIG", "").strip() or None,
+                base_branch=env.get("INPUT_BASE_BRANCH", "").strip() or None, run_url=run_url,
+            )
+            for warning in result.warnings:
+                print(f"::warning title=fixbot::{warning}")
     except FixbotError as err:
         print(f"::error title=fixbot::{str(err).replace(chr(10), ' ')}")
         _write_outputs(env, {"status": "refused", "pr-url": "", "finding": ""})
@@ -104,9 +92,10 @@ def main(env: Mapping[str, str]) -> int:
     print(report.apply_text(result, log), end="")
     print(report.diagnosis_annotations(list(result.findings)), end="")
     fixable = [f for f in result.findings if f.fixable]
+    pr_url = result.pr_url or ""
     _write_outputs(env, {"status": result.status, "pr-url": pr_url, "finding": fixable[0].kind if fixable else ""})
     summary = report.diagnosis_markdown(list(result.findings))
     if pr_url:
-        summary += f"\nPull request: {pr_url}\n"
+        summary += f"\nPull request ({result.pr_action}): {pr_url}\n"
     _summary(env, summary)
     return 0 if result.status in ("fixed", "already-fixed", "no-fix") else 2

@@ -45,6 +45,8 @@ class Result:
     commit: str | None = None
     created: bool = False
     pr_url: str | None = None
+    pr_action: str | None = None  # what forge did: opened | reopened | updated | exists | kept | closed-unmerged
+    warnings: tuple[str, ...] = ()
     dry_run: bool = False
     fingerprint: str | None = None
     error: str | None = None
@@ -154,3 +156,35 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
                 gitops.delete_branch(repo.root, committed.branch, expect=committed.sha)
             raise
     return dataclasses.replace(result, commit=committed.sha, created=committed.created)
+
+
+def open_pr(
+    result: Result,
+    repo_dir: str | Path,
+    *,
+    config_path: str | Path | None = None,
+    base_branch: str | None = None,
+    force: bool = False,
+    run_url: str | None = None,
+) -> Result:
+    """Push a committed fix and open (or update) its one pull request; the Result then carries the PR."""
+    from fixbot import forge, report
+
+    if result.status != "fixed" or result.dry_run:
+        return result
+    config = load_config(Path(config_path) if config_path else None, Path(repo_dir))
+    published = forge.publish(
+        Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,
+        body=report.pr_body(result, run_url), title=report.pr_title(result),
+    )
+    return dataclasses.replace(
+        result, pr_url=published.url, pr_action=published.action, warnings=tuple(published.warnings)
+    )
+
+
+def run_url(env: dict[str, str], run_id: str | None) -> str | None:
+    """The web address of a workflow run, from the standard GitHub Actions variables."""
+    if not run_id or not env.get("GITHUB_REPOSITORY"):
+        return None
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    return f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{run_id}"

@@ -70,7 +70,8 @@ def diagnose(log: str, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--log", "log", required=True, metavar="LOG|-", help="The failing log: a file, .gz, a run's .zip, or -.")
+@click.option("--log", "log", metavar="LOG|-", help="The failing log: a file, .gz, a run's .zip, or -.")
+@click.option("--run-id", "run_id", metavar="ID", help="Instead of --log: download this Actions run's logs.")
 @click.option("--repo", "repo", default=".", show_default=True, type=click.Path(file_okay=False),
               help="The repository to fix (its top level).")
 @click.option("--dry-run", is_flag=True, help="Show the diagnosis, the plan and the diff; change nothing.")
@@ -78,27 +79,49 @@ def diagnose(log: str, fmt: str) -> None:
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Instead of REPO/.fixbot.yml.")
 @click.option("--verify-cmd", "verify_cmd", metavar="CMD",
               help="Also run CMD (e.g. 'python manage.py check') in a temporary worktree of the fix.")
+@click.option("--open-pr", is_flag=True, help="Push the branch to origin and open or update its pull request.")
+@click.option("--base-branch", "base_branch", metavar="BRANCH", help="The PR's base (default: the repository's).")
+@click.option("--force", is_flag=True, help="Reopen a fix a reviewer closed without merging.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def apply(log: str, repo: str, dry_run: bool, codemod: str | None, config: str | None, verify_cmd: str | None,
-          fmt: str) -> None:
+def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod: str | None, config: str | None,
+          verify_cmd: str | None, open_pr: bool, base_branch: str | None, force: bool, fmt: str) -> None:
     """Diagnose LOG and commit the fix on a new branch of REPO, without touching your checkout.
 
     Exit 0: fixed or already fixed; 1: nothing fixable; 2: refused or an error (nothing changed)."""
+    import tempfile
+
     from fixbot import apply as pipeline
     from fixbot import report
 
+    if (log is None) == (run_id is None):
+        raise click.UsageError("give one of --log and --run-id")
     if codemod is not None:
         _codemod_or_exit(codemod, "--codemod")
     try:
-        result = pipeline.run(log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd)
+        with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+            if run_id is not None:
+                from fixbot import forge
+
+                log = str(forge.download_run_logs(run_id, scratch))
+            result = pipeline.run(
+                log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd
+            )
+        if open_pr:
+            result = pipeline.open_pr(
+                result, repo, config_path=config, base_branch=base_branch, force=force,
+                run_url=pipeline.run_url(dict(os.environ), run_id),
+            )
     except FixbotError as err:
         if fmt == "json":
             click.echo(report.apply_json(pipeline.Result("refused", error=str(err), dry_run=dry_run)))
         raise
+    for warning in result.warnings:
+        click.echo(f"fixbot: warning: {warning}", err=True)
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
-        click.echo(report.apply_text(result, log, colour=sys.stdout.isatty()), nl=False)
+        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}",
+                                     colour=sys.stdout.isatty()), nl=False)
     sys.exit(result.exit_code)
 
 

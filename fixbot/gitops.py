@@ -121,7 +121,9 @@ def commit_fix(
         ref = f"refs/heads/{branch}"
         existing = _rev_parse(repo, ref)
         if existing is not None:
-            return _existing_branch(repo, branch, existing, base, wanted)
+            done = _existing_branch(repo, branch, existing, base, wanted, message, email)
+            if done is not None:
+                return done
 
         for path in wanted:
             _hash_blob(repo, bytes(changes[path]), write=True)
@@ -138,11 +140,14 @@ def commit_fix(
             # --no-gpg-sign: a user's commit.gpgSign would sign a bot's commit with their key, or wait on pinentry.
             sha = _git(repo, "commit-tree", "--no-gpg-sign", tree, "-p", base, "-F", "-", istream=fh, env=env)
         # The zero old value makes update-ref fail if another process created the branch in the meantime.
-        rc, _, err = _git_status(repo, "update-ref", "-m", f"fixbot: fix on top of {base[:12]}", ref, sha, _ZERO)
+        old_value = existing or _ZERO  # an own stale branch moves only if nobody moved it meanwhile
+        rc, _, err = _git_status(repo, "update-ref", "-m", f"fixbot: fix on top of {base[:12]}", ref, sha, old_value)
         if rc != 0:
             now = _rev_parse(repo, ref)
-            if now is not None:
-                return _existing_branch(repo, branch, now, base, wanted)
+            if now is not None and now != existing:
+                done = _existing_branch(repo, branch, now, base, wanted, message, email)
+                if done is not None:
+                    return done
             raise GitError(f"could not create branch {branch}: {_first_line(err)}")
         return Committed(branch=branch, sha=sha, base_sha=base, created=True)
 
@@ -404,10 +409,22 @@ def _write_tree(repo: git.Repo, base: str, entries: list[tuple[int, str, str]]) 
 
 
 def _existing_branch(
-    repo: git.Repo, branch: str, sha: str, base: str, wanted: dict[str, tuple[int, str]]
-) -> Committed:
-    """The branch as already done if it is exactly this change on top of `base`; GitError otherwise."""
+    repo: git.Repo, branch: str, sha: str, base: str, wanted: dict[str, tuple[int, str]], message: str, email: str
+) -> Committed | None:
+    """The branch as already done if it is exactly this change on top of `base`; None if it is fixbot's own
+    earlier commit of the same fix on an older base (HEAD moved on: it is rebuilt); GitError otherwise."""
     commit = repo.commit(sha)
+    trailer = _fingerprint_trailer(message)
+    if (
+        trailer
+        and len(commit.parents) == 1
+        and _fingerprint_trailer(commit.message) == trailer
+        and commit.author.email == email
+        and commit.committer.email == email
+        and _git_status(repo, "merge-base", "--is-ancestor", commit.parents[0].hexsha, base)[0] == 0
+        and commit.parents[0].hexsha != base
+    ):
+        return None
     if [p.hexsha for p in commit.parents] == [base]:
         # Raw diff records: ":oldmode newmode oldsha newsha status\0path\0", compared without writing anything.
         fields = _git(repo, "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", base, sha).split("\0")
@@ -421,6 +438,11 @@ def _existing_branch(
         f"branch {branch} already exists at {sha[:12]}, which is not this fix on top of HEAD ({base[:12]});"
         " delete or rename it, or choose another branch prefix"
     )
+
+
+def _fingerprint_trailer(message: str) -> str | None:
+    match = re.search(r"^Fixbot-Fingerprint: (\S+)\s*$", message or "", re.M)
+    return match[1] if match else None
 
 
 def _check_remote(repo: git.Repo, remote: str) -> None:

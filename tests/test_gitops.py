@@ -280,6 +280,27 @@ def test_existing_branch_with_the_fix_on_an_older_base(repo):
     assert_refused(repo, f"already exists at {first.sha[:12]}")
 
 
+def test_own_fix_on_an_older_base_is_rebuilt_on_the_new_head(repo):
+    # HEAD moved on since fixbot's last run: its own commit of the same fix (same fingerprint) is rebuilt.
+    message = "fix(logging): x\n\nFixbot-Fingerprint: abc123\n"
+    first = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message=message)
+    write(repo / "README.md", b"moved on\n")
+    git(repo, "commit", "-q", "-am", "unrelated work")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    second = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message=message)
+    assert second.created and second.sha != first.sha and second.base_sha == head
+    assert git(repo, "rev-parse", f"{BRANCH}^").strip() == head
+
+
+def test_someone_elses_commit_on_the_branch_is_never_replaced(repo):
+    message = "fix(logging): x\n\nFixbot-Fingerprint: abc123\n"
+    commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message=message,
+               author=("A Human", "human@example.com"))
+    write(repo / "README.md", b"moved on\n")
+    git(repo, "commit", "-q", "-am", "unrelated work")
+    assert_refused(repo, "which is not this fix on top of HEAD", message=message)
+
+
 def test_current_branch_name_is_refused(repo):
     assert_refused(repo, "branch main already exists", branch="main")
 
