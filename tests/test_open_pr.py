@@ -1,0 +1,77 @@
+"""`fixbot apply --open-pr` from the command line: log or run id in, one pull request out, however often it runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.github_emulator import make_zip
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log"
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def app(tmp_path, github, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "gitconfig").write_text("[user]\n\tname = Dev\n\temail = dev@example.com\n[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    github.git_dir = origin
+    root = tmp_path / "app"
+    shutil.copytree(ROOT / "examples" / "ledgersg", root, ignore=shutil.ignore_patterns("__pycache__", "logs"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "deployed")
+    git(root, "remote", "add", "origin", str(origin))
+    git(root, "push", "-q", "origin", "main")
+    return root
+
+
+def fixbot(*args: str) -> tuple[int, dict, str]:
+    done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", *args, "--format", "json"],
+                          capture_output=True, text=True, cwd=ROOT, env=dict(os.environ), timeout=120)
+    return done.returncode, json.loads(done.stdout), done.stderr
+
+
+def test_open_pr_then_rerun_keeps_one_pr(github, app):
+    code, first, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 0, err
+    assert (first["status"], first["pr_action"]) == ("fixed", "opened")
+    assert first["pr_url"].endswith("/pull/1")
+    code, again, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 0, err
+    assert again["pr_url"] == first["pr_url"] and again["pr_action"] in ("exists", "updated")
+    assert len(github.pulls) == 1
+    assert git(app, "rev-parse", "--abbrev-ref", "HEAD") == "main", "the user's checkout stays on its branch"
+
+
+def test_run_id_downloads_the_logs_and_links_the_run(github, app, monkeypatch):
+    github.add_run(99, zip_bytes=make_zip({"0_deploy.txt": LOG.read_text()}))
+    monkeypatch.setenv("GITHUB_SERVER_URL", "http://127.0.0.1")
+    code, result, err = fixbot("--run-id", "99", "--repo", str(app), "--open-pr")
+    assert code == 0, err
+    (pull,) = github.pulls.values()
+    assert f"http://127.0.0.1/{github.full_name}/actions/runs/99" in pull["body"]
+    assert result["findings"][0]["evidence"][0]["source"] == "0_deploy.txt"
+
+
+def test_log_and_run_id_together_is_a_usage_error(app):
+    done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", "--log", str(LOG), "--run-id", "1"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "one of --log and --run-id" in done.stderr
