@@ -75,3 +75,28 @@ def test_log_and_run_id_together_is_a_usage_error(app):
     done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", "--log", str(LOG), "--run-id", "1"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "one of --log and --run-id" in done.stderr
+
+
+def test_secrets_in_the_log_reach_neither_stdout_nor_the_pr(github, app, tmp_path, monkeypatch):
+    secrets = {"pat": "ghp_" + "Q" * 36, "aws": "AKIA" + "ABCDEFGHIJKLMNOP", "db": "hunter2-Passw0rd",
+               "env": "very-secret-session-value"}
+    monkeypatch.setenv("SESSION_SECRET", secrets["env"])
+    leaky = LOG.read_text().replace(
+        "'/app/apps/backend/logs/api.log'\n",
+        f"'/app/apps/backend/logs/api.log' postgres://app:{secrets['db']}@db token={secrets['pat']}"
+        f" {secrets['aws']} {secrets['env']}\n",
+    )
+    log = tmp_path / "deploy.log"
+    log.write_text(leaky)
+    for fmt in ("text", "json"):
+        done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", "--log", str(log), "--repo", str(app),
+                               "--open-pr", "--format", fmt], capture_output=True, text=True, cwd=ROOT,
+                              env=dict(os.environ), timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "FileNotFoundError" in done.stdout
+        for secret in secrets.values():
+            assert secret not in done.stdout + done.stderr, (fmt, secret)
+    (pull,) = github.pulls.values()
+    commit = git(app, "log", "--format=%B", "-1", pull["head"]["ref"])
+    for secret in secrets.values():
+        assert secret not in pull["body"] + pull["title"] + commit
