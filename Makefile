@@ -21,8 +21,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Each benchmark compares with its own baseline in the same run; README records the latest numbers.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/diagnose.py
+	$(BIN)/python benchmarks/apply.py
+	$(BIN)/python benchmarks/codemods.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
