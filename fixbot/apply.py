@@ -128,6 +128,9 @@ def _source(repo: RepoView, path: str, *, from_head: bool) -> str:
     data = gitops.head_blob(repo.root, path)
     if data is None:
         raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)")
+    refusal = files.too_large(path, len(data))
+    if refusal is not None:
+        raise refusal
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

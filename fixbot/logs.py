@@ -25,6 +25,13 @@ from fixbot.errors import BadInput
 
 CHUNK = 1 << 20
 MAX_LINE = 64 * 1024
+# Compressed logs are inflated as they are read, so memory stays flat whatever they hold; these caps bound the
+# time a zip bomb can take. Real logs compress 5-50x (crash loops without timestamps up to a few hundred);
+# deflate cannot go past ~1030x. Past RATIO_FLOOR of output, more than MAX_RATIO times the compressed input
+# is refused, and so is more than MAX_INFLATED in all (about 10 s of reading).
+MAX_RATIO = 200
+RATIO_FLOOR = 64 << 20
+MAX_INFLATED = 2 << 30
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _GITHUB_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
@@ -137,8 +144,23 @@ def _zip_members(handle: BinaryIO, path: str) -> Iterator[tuple[str, BinaryIO]]:
     # A GitHub run's archive holds each job's whole log at the top level and the same lines again split per
     # step in a folder per job: read the whole logs when they are there, so nothing is read twice.
     top = [m for m in members if "/" not in m.filename.strip("/")]
+    chosen = sorted(top or members, key=lambda m: m.filename)
+    # zipfile never inflates a member past the size its directory declares, so checking the declared sizes
+    # bounds what is read before any of it is.
+    for member in chosen:
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise BadInput(
+                f"{path}: {member.filename}: inflates {_size(member.compress_size)} to {_size(member.file_size)}"
+                f" (over {MAX_RATIO}x): refusing a likely zip bomb; extract the log yourself and pass the plain file"
+            )
+    total = sum(m.file_size for m in chosen)
+    if total > MAX_INFLATED:
+        raise BadInput(
+            f"{path}: its logs inflate to {_size(total)}, more than the {_size(MAX_INFLATED)} fixbot reads from an"
+            " archive; extract the failing job's log and pass it as a plain file"
+        )
     with archive:
-        for member in sorted(top or members, key=lambda m: m.filename):
+        for member in chosen:
             try:
                 with archive.open(member) as stream:
                     yield member.filename, _ZipStream(stream, path, member.filename)
@@ -160,8 +182,36 @@ class _Wrapped:
 
 
 class _GzipStream(_Wrapped):
+    """A .gz inflated as it is read; a gzip header declares no trustworthy size, so the output is counted."""
+
     def __init__(self, handle: BinaryIO, path: str):
         super().__init__(gzip.GzipFile(fileobj=handle, mode="rb"), path)
+        self._handle, self._path, self._out = handle, path, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        self._out += len(data)
+        if self._out > RATIO_FLOOR:
+            consumed = max(self._handle.tell(), 1)
+            if self._out > MAX_RATIO * consumed:
+                raise BadInput(
+                    f"{self._path}: inflates {_size(consumed)} to over {_size(self._out)} (over {MAX_RATIO}x):"
+                    " refusing a likely gzip bomb; decompress it yourself and pass the plain file"
+                )
+            if self._out > MAX_INFLATED:
+                raise BadInput(
+                    f"{self._path}: inflates to more than the {_size(MAX_INFLATED)} fixbot reads from a .gz;"
+                    " decompress it yourself and pass the plain file"
+                )
+        return data
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"
 
 
 class _ZipStream(_Wrapped):
@@ -193,6 +243,18 @@ def looks_binary(sample: bytes) -> bool:
 PREFILTER_MIN = 32 << 20  # below this, reading the file ourselves is as fast as starting grep
 _MAX_MATCHES = 100_000  # a log where markers are everywhere is streamed whole instead
 _SPAN = 400  # lines read after each marker: a whole traceback, its chained causes and Gunicorn's last words
+# grep holds a whole line in memory (twice, while matching): one 50 MB line would cost it 100 MB. Capped here,
+# grep runs out ("memory exhausted", status 2) and the file is streamed instead, in bounded memory.
+_GREP_MEMORY = 64 << 20
+
+
+def _limit_grep_memory() -> None:  # runs in the child between fork and exec
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (_GREP_MEMORY, _GREP_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -227,7 +289,10 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
         for marker in markers:
             out = tempfile.TemporaryFile()
             command = [grep, "-a", "-b", "-n", "-o", "-F", "-m", str(_MAX_MATCHES + 1), "-e", marker.decode(), "--", path]
-            runs.append((subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env), out))
+            proc = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_grep_memory
+            )
+            runs.append((proc, out))
         matches: set[tuple[int, int]] = set()
         for proc, out in runs:
             if proc.wait() not in (0, 1):

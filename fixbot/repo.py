@@ -95,6 +95,11 @@ class RepoView:
         if checked is None:
             raise BadInput(f"{relative}: not a file inside the repository")
         if checked not in self._cache:
+            from fixbot.files import too_large
+
+            refusal = too_large(checked, (self.root / checked).stat().st_size)
+            if refusal is not None:  # parsing it would take seconds and gigabytes
+                raise refusal
             try:
                 self._cache[checked] = (self.root / checked).read_bytes().decode("utf-8")
             except UnicodeDecodeError:
