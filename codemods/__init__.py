@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 class Refusal(Exception):
@@ -73,3 +74,18 @@ def get(name: str) -> type[Codemod]:
         return codemods[name]
     except KeyError:
         raise KeyError(f"unknown codemod {name!r} (known: {', '.join(codemods)})") from None
+
+
+def lazy_commands(module: str, *names: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A codemod module's `__getattr__` and `__dir__` (PEP 562) serving its libcst.tool commands `names` from
+    codemods._libcst_commands, which imports libcst.codemod only when one is asked for."""
+
+    def __getattr__(name: str) -> Any:
+        if name in names:
+            return getattr(importlib.import_module(f"{__name__}._libcst_commands"), name)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:  # so that `python -m libcst.tool list` still shows them
+        return sorted({*vars(sys.modules[module]), *names})
+
+    return __getattr__, __dir__

@@ -12,18 +12,17 @@ reason, so callers refuse instead of guessing.
 (unless allowed), no logger lists two stream handlers. An empty list means sound.
 
 The module also holds the small libcst helpers both codemods need: walking module-level statements,
-finding the `LOGGING` definitions, and dropping or replacing items of a literal while keeping the
-whitespace and comments of the items that stay.
+finding the `LOGGING` definitions, dropping or replacing items of a literal while keeping the
+whitespace and comments of the items that stay, and the plain `cst.CSTTransformer` base they rewrite with
+(plain libcst: fixbot's path never imports libcst.codemod; codemods/_libcst_commands.py wraps them for it).
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, replace
-from typing import Any, Iterator, Sequence, Union
+from dataclasses import dataclass
+from typing import Iterator, Sequence, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from codemods import Refusal
 
@@ -440,20 +439,12 @@ def like(template: cst.BaseExpression, text: str) -> cst.SimpleString:
     return cst.SimpleString(repr(text) if '"' in text else f'"{text}"')
 
 
-# --- running a libcst command as a fixbot codemod -------------------------------------------------------
+# --- running the rewrites ------------------------------------------------------------------------------
 
 
-class StatementCommand(VisitorBasedCodemodCommand):
-    """Base of the logging commands: they replace whole statements, so the walk never enters expressions
-    or function bodies, and they read no metadata."""
-
-    source_text: str | None = None  # the text parsed, when the caller has it (fixbot's `run` does)
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        # Codemod.transform_module wraps the tree in a MetadataWrapper, which deep-copies it: as costly as
-        # parsing. Nothing here reads metadata, so hand the tree over as is.
-        self.context = replace(self.context, wrapper=cst.MetadataWrapper(tree, unsafe_skip_copy=True))
-        return self.transform_module_impl(tree)
+class StatementTransformer(cst.CSTTransformer):
+    """Base of the logging rewrites: they replace whole statements, so the walk never enters expressions or
+    function bodies."""
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False
@@ -468,23 +459,9 @@ class StatementCommand(VisitorBasedCodemodCommand):
         return False
 
 
-def run(command_class: type[VisitorBasedCodemodCommand], text: str, filename: str, **args: Any) -> str:
-    """Parse, run a libcst command, print; SkipFile and syntax errors become fixbot's Refusal."""
+def parse(text: str) -> cst.Module:
+    """The module, or Refusal when it does not parse."""
     try:
-        module = cst.parse_module(text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         raise Refusal(f"does not parse: {error.message} (line {error.raw_line})") from None
-    command = _command(command_class, tuple(sorted(args.items())))
-    command.context = CodemodContext(filename=filename or None)
-    command.source_text = text
-    try:
-        return command.transform_module(module).code
-    except SkipFile as skip:
-        raise Refusal(str(skip)) from None
-
-
-@functools.lru_cache(maxsize=16)
-def _command(command_class, args):
-    # Building a libcst transformer introspects every method of its class (~15 ms, as long as parsing a
-    # settings module): build each one once. They keep no state between files.
-    return command_class(CodemodContext(), **dict(args))

@@ -16,10 +16,9 @@ from typing import Any
 
 import libcst as cst
 import yaml
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.metadata import PositionProvider
 
-from codemods import Codemod, Example, Refusal
+from codemods import Codemod, Example, Refusal, lazy_commands
 from tree_sitter import Node
 
 from codemods._shell import Script, Unit, Word, command_words, literal_units, parse_error, split, units
@@ -440,14 +439,14 @@ def _get(node, key: str):
 
 
 # -- Gunicorn config modules (libcst) ---------------------------------------------------------------------------
-class GunicornConfigCommand(VisitorBasedCodemodCommand):
-    """Set module-level `accesslog` / `errorlog` of a Gunicorn config module to "-"."""
+class GunicornConfig(cst.CSTTransformer):
+    """Set module-level `accesslog` / `errorlog` of a Gunicorn config module to "-"; run it through a
+    `cst.MetadataWrapper`, which provides the line numbers."""
 
-    DESCRIPTION = "Gunicorn config module: accesslog and errorlog to '-'"
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, context: CodemodContext) -> None:
-        super().__init__(context)
+    def __init__(self) -> None:
+        super().__init__()
         self.flags: list[LogFlag] = []
         self.problems: list[str] = []
 
@@ -502,14 +501,20 @@ def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
     return None
 
 
-def _config_module(source: str) -> tuple[str, GunicornConfigCommand]:
+def _config_module(source: str) -> tuple[str, GunicornConfig]:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as e:
         raise Refusal(f"does not parse: line {e.raw_line}: {e.message}") from None
-    command = GunicornConfigCommand(CodemodContext())
-    result = command.transform_module(module)
-    return result.code, command
+    transformer = GunicornConfig()
+    # The tree was parsed here and nothing else holds it: the wrapper need not deep-copy it.
+    result = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+    return result.code, transformer
+
+
+# The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
+# import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
+__getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
 
 
 # -- dispatch ---------------------------------------------------------------------------------------------------
@@ -556,8 +561,8 @@ def find_invocations(source: str, filename: str) -> list[Invocation]:
     Raises Refusal when the file does not parse or its kind cannot be told from its name and shebang.
     """
     if _kind(source, filename) == "python":
-        _, command = _config_module(source)
-        return [Invocation(1, "config", tuple(command.flags))] if command.flags else []
+        _, config = _config_module(source)
+        return [Invocation(1, "config", tuple(config.flags))] if config.flags else []
     f = _scan(source, filename)
     return [] if f is None else [found.invocation for found in f.found]
 
@@ -676,9 +681,9 @@ class GunicornStdout(Codemod):
         """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories."""
         kind = _kind(source, filename)
         if kind == "python":
-            code, command = _config_module(source)
-            if command.problems:
-                raise Refusal(command.problems[0])
+            code, config = _config_module(source)
+            if config.problems:
+                raise Refusal(config.problems[0])
             return code
         f = _scan(source, filename)
         if f is None:

@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
 
-from codemods import Codemod, Example
+from codemods import Codemod, Example, Refusal, lazy_commands
 from codemods._logging_dict import (
     FILE_ONLY_KEYS,
     STREAM_KEYS,
     LoggingConfig,
     NotStatic,
-    StatementCommand,
+    StatementTransformer,
     code,
     definition_value,
     edit_items,
@@ -40,10 +39,10 @@ from codemods._logging_dict import (
     is_mapping,
     iter_small_statements,
     like,
+    parse,
     read_handler,
     read_logging,
     read_mapping,
-    run,
     string_value,
 )
 
@@ -200,7 +199,7 @@ def _mentions_files(statement: cst.CSTNode, plan: _Plan) -> bool:
 def _unknown(statement: cst.CSTNode, plan: _Plan):
     """A use of LOGGING this codemod does not model: fine unless it touches file handling."""
     if _mentions_files(statement, plan):
-        raise SkipFile(f"LOGGING is used in a way fixbot cannot follow: {code(statement)}")
+        raise Refusal(f"LOGGING is used in a way fixbot cannot follow: {code(statement)}")
     return statement
 
 
@@ -223,17 +222,17 @@ def _follow_handler(m: _Mutation, name: str, rest: tuple[str, ...], plan: _Plan)
     st = m.statement
     if name in plan.files and name != plan.target:  # the handler is gone, and so is what the statement does
         if not rest and m.kind == "assign":
-            raise SkipFile(f"file handler {name!r} is set again after the definition: {code(st)}")
+            raise Refusal(f"file handler {name!r} is set again after the definition: {code(st)}")
         return None
     if name in plan.files:  # rewritten in place into the console handler
         if not rest:
             if m.kind == "del":
                 return st
             if m.kind == "assign":
-                raise SkipFile(f"handler {name!r} is replaced after the definition: {code(st)}")
+                raise Refusal(f"handler {name!r} is replaced after the definition: {code(st)}")
             return _unknown(st, plan)
         if rest[0] == "class":
-            raise SkipFile(f"the class of handler {name!r} is set after the definition: {code(st)}")
+            raise Refusal(f"the class of handler {name!r} is set after the definition: {code(st)}")
         return st if rest[0] in STREAM_KEYS else None
     if not rest and m.kind == "assign":
         if not is_mapping(m.value):
@@ -241,16 +240,16 @@ def _follow_handler(m: _Mutation, name: str, rest: tuple[str, ...], plan: _Plan)
         try:
             handler = read_handler(name, m.value)
         except NotStatic as error:
-            raise SkipFile(str(error)) from None
+            raise Refusal(str(error)) from None
         if handler.file:
-            raise SkipFile(f"a file handler {name!r} is added after the definition: {code(st)}")
+            raise Refusal(f"a file handler {name!r} is added after the definition: {code(st)}")
         if handler.stream:
             plan.streams.add(name)
             if handler.filtered:
                 plan.filtered.add(name)
         return st
     if rest[:1] == ("filename",) or (rest[:1] == ("class",) and "FileHandler" in (string_value(m.value) or "FileHandler")):
-        raise SkipFile(f"handler {name!r} is made to write to a file after the definition: {code(st)}")
+        raise Refusal(f"handler {name!r} is made to write to a file after the definition: {code(st)}")
     return st
 
 
@@ -265,7 +264,7 @@ def _follow_logger(m: _Mutation, logger: tuple[str, ...], rest: tuple[str, ...],
         try:
             mapping = read_mapping(m.value, owner)
         except NotStatic as error:
-            raise SkipFile(str(error)) from None
+            raise Refusal(str(error)) from None
         value = mapping.get("handlers")
         if value is None:
             plan.lists[logger] = []
@@ -316,7 +315,7 @@ def _appended(name: str, owner: str, plan: _Plan, current: list[str] | None, st)
             current.append(name)
         return name
     if current is None:
-        raise SkipFile(f"fixbot cannot tell which handlers {owner} has when this runs: {code(st)}")
+        raise Refusal(f"fixbot cannot tell which handlers {owner} has when this runs: {code(st)}")
     if any(n in plan.streams for n in current):  # it already prints to the console
         return None
     current.append(plan.target)
@@ -330,7 +329,7 @@ def _rewrite_list(literal, owner: str, plan: _Plan, *, fresh: bool = False, curr
         names = [None]
     if None in names:
         if fresh or plan.files:
-            raise SkipFile(f"a handler name of {owner} is computed at run time: {code(literal)}")
+            raise Refusal(f"a handler name of {owner} is computed at run time: {code(literal)}")
         return literal, []
     if fresh:
         new = plan.names(names)
@@ -348,7 +347,7 @@ def _rewrite_list(literal, owner: str, plan: _Plan, *, fresh: bool = False, curr
 
 
 def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it). Raises SkipFile when refusing."""
+    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing."""
     definitions, mutations, statements = [], [], []
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
@@ -360,17 +359,17 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
             mutations.append(m)
             statements.append(statement)
     if not definitions:
-        raise SkipFile("no LOGGING in this file" if not mutations else "LOGGING is only changed here; it is defined in a module this one imports")
+        raise Refusal("no LOGGING in this file" if not mutations else "LOGGING is only changed here; it is defined in a module this one imports")
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
     for statement, value in definitions:
         if not is_mapping(value):
             what = f"built by {code(value.func)}(...)" if isinstance(value, cst.Call) else f"{code(value)}, not a dict literal"
-            raise SkipFile(f"LOGGING is {what}; fixbot only rewrites a LOGGING written out in this file")
+            raise Refusal(f"LOGGING is {what}; fixbot only rewrites a LOGGING written out in this file")
         try:
             config = read_logging(value)
         except NotStatic as error:
-            raise SkipFile(str(error)) from None
+            raise Refusal(str(error)) from None
         literal_edits: _Edits = {}
         plans.append(_plan(config, literal_edits))
         if literal_edits:
@@ -378,7 +377,7 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
     plan = plans[0]
     if mutations and (len(definitions) > 1 or statements[0] is not definitions[0][0]):
         if any(p.files for p in plans):
-            raise SkipFile("LOGGING is defined more than once or changed before its definition; fixbot cannot tell which definition a change applies to")
+            raise Refusal("LOGGING is defined more than once or changed before its definition; fixbot cannot tell which definition a change applies to")
     for m in mutations:
         replacement = _follow(m, plan)
         if replacement is not m.statement:
@@ -388,7 +387,7 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
     if source is None or len(_LOGGING_WORD.findall(source)) > len(statements):
         for statement in _other_uses(module, {id(s) for s in statements}):
             if plan.files and _aliases_part(statement):
-                raise SkipFile(f"part of LOGGING is reached through another name, which fixbot cannot follow: {code(statement)}")
+                raise Refusal(f"part of LOGGING is reached through another name, which fixbot cannot follow: {code(statement)}")
             _unknown(statement, plan)
     return edits
 
@@ -429,20 +428,24 @@ def _other_uses(module: cst.Module, known: set[int]) -> list[cst.CSTNode]:
     return list(uses.found.values())
 
 
-class LoggingConsoleCommand(StatementCommand):
-    """libcst entry point: `python -m libcst.tool codemod logging_console.LoggingConsoleCommand FILE`."""
+def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
+    """`tree` with no LOGGING handler writing to a file; `source` is its text, when the caller has it."""
+    edits = _plan_module(tree, source)
+    return tree.visit(_Rewriter(edits)) if edits else tree
 
-    DESCRIPTION = "Rewrite a Django settings module's LOGGING so that no handler writes to a file."
 
-    def __init__(self, context: CodemodContext) -> None:
-        super().__init__(context)
-        self._edits: dict[int, cst.BaseSmallStatement | None] = {}
+# The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
+# import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
+__getattr__, __dir__ = lazy_commands(__name__, "LoggingConsoleCommand")
+
+
+class _Rewriter(StatementTransformer):
+    """Puts the planned statements in place and drops the removed ones, keeping the blocks' spacing."""
+
+    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None]) -> None:
+        super().__init__()
+        self._edits = edits
         self._removed: set[int] = set()
-
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        self._removed = set()
-        self._edits = _plan_module(tree, self.source_text)
-        return tree.visit(self) if self._edits else tree
 
     def _small(self, body):
         new = [self._edits.get(id(s), s) if id(s) in self._edits else s for s in body]
@@ -547,4 +550,4 @@ class LoggingConsole(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        return run(LoggingConsoleCommand, source, filename)
+        return console_only(parse(source), source).code

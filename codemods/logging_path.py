@@ -13,25 +13,23 @@ in every handler: one place to read, and the second run recognises its own work.
 
 from __future__ import annotations
 
-import argparse
 import posixpath
 import re
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
 
-from codemods import Codemod, Example
+from codemods import Codemod, Example, Refusal, lazy_commands
 from codemods._logging_dict import (
     NotStatic,
-    StatementCommand,
+    StatementTransformer,
     code,
     definition_value,
     is_logging_name,
     is_mapping,
     iter_small_statements,
+    parse,
     read_logging,
-    run,
     string_value,
 )
 
@@ -92,33 +90,30 @@ def _quote_like(template: cst.BaseExpression | None) -> str:
     return '"'
 
 
-class LoggingPathCommand(StatementCommand):
-    """libcst entry point: `python -m libcst.tool codemod logging_path.LoggingPathCommand --log-dir DIR FILE`."""
+def point_at_log_dir(tree: cst.Module, filename: str = "", log_dir: str | None = None, project: str | None = None) -> cst.Module:
+    """`tree` with LOGGING's file handlers under DJANGO_LOG_DIR (default: `default_log_dir(filename, project)`)."""
+    return _Rewriter(log_dir or default_log_dir(filename, project)).rewrite(tree)
 
-    DESCRIPTION = "Point LOGGING's file handlers at os.environ.get('DJANGO_LOG_DIR', <dir>), created before LOGGING."
 
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument("--log-dir", dest="log_dir", default=None, help="directory the entrypoint creates")
-        arg_parser.add_argument("--project", default=None, help="names /tmp/<project>-logs when --log-dir is not given")
+# The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
+# import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
+__getattr__, __dir__ = lazy_commands(__name__, "LoggingPathCommand")
 
-    def __init__(self, context: CodemodContext, log_dir: str | None = None, project: str | None = None) -> None:
-        super().__init__(context)
-        self.options = (log_dir, project)
-        self.log_dir = ""
+
+class _Rewriter(StatementTransformer):
+    """Plans the new filenames and the DJANGO_LOG_DIR setup, then puts them in place."""
+
+    def __init__(self, log_dir: str) -> None:
+        super().__init__()
+        self.log_dir = log_dir
         self._edits: dict[int, cst.BaseSmallStatement] = {}
         self._setup_before: cst.BaseSmallStatement | None = None
         self._quote = '"'
         self._needs_import = False
 
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        log_dir, project = self.options
-        self.log_dir = log_dir or default_log_dir(self.context.filename or "", project)
-        self._edits, self._setup_before, self._quote, self._needs_import = {}, None, '"', False
+    def rewrite(self, tree: cst.Module) -> cst.Module:
         self._plan(tree)
-        if not self._edits:
-            return tree
-        return tree.visit(self)
+        return tree.visit(self) if self._edits else tree
 
     def _plan(self, tree: cst.Module) -> None:
         has_dir, has_os, seen_basenames = False, False, {}
@@ -139,23 +134,23 @@ class LoggingPathCommand(StatementCommand):
                     isinstance(value, cst.Call) and code(value.func) == "os.environ.get" and value.args
                     and string_value(value.args[0].value) == DIR_NAME
                 ):
-                    raise SkipFile(f"{DIR_NAME} is already set to something else: {code(small)}")
+                    raise Refusal(f"{DIR_NAME} is already set to something else: {code(small)}")
                 has_dir = True
             is_definition, value = definition_value(small)
             if is_definition and value is not None:
                 if not is_mapping(value):
-                    raise SkipFile(f"LOGGING is {code(value)}, not a dict literal written out in this file")
+                    raise Refusal(f"LOGGING is {code(value)}, not a dict literal written out in this file")
                 try:
                     config = read_logging(value)
                 except NotStatic as error:
-                    raise SkipFile(str(error)) from None
+                    raise Refusal(str(error)) from None
                 new_value = value
                 for handler in config.handlers.values():
                     if not handler.file:
                         continue
                     entry = handler.mapping.entries.get("filename")
                     if entry is None:
-                        raise SkipFile(f"file handler {handler.name!r} has no filename")
+                        raise Refusal(f"file handler {handler.name!r} has no filename")
                     new = self._filename(entry.value, handler.name, seen_basenames)
                     if new is not entry.value:
                         self._quote = _quote_like(entry.value)
@@ -175,7 +170,7 @@ class LoggingPathCommand(StatementCommand):
         if not has_dir:
             self._setup_before = first_definition
             if first_definition is None:
-                raise SkipFile(f"only later statements set filenames; {DIR_NAME} has no place before LOGGING")
+                raise Refusal(f"only later statements set filenames; {DIR_NAME} has no place before LOGGING")
         self._needs_import = not has_os
 
     def _q(self, text: str) -> str:
@@ -186,9 +181,9 @@ class LoggingPathCommand(StatementCommand):
             return node
         name = _basename(node)
         if not name:
-            raise SkipFile(f"the file name of handler {handler!r} is not known before run time: {code(node)}")
+            raise Refusal(f"the file name of handler {handler!r} is not known before run time: {code(node)}")
         if name in seen:
-            raise SkipFile(f"handlers {seen[name]!r} and {handler!r} would both write {name}")
+            raise Refusal(f"handlers {seen[name]!r} and {handler!r} would both write {name}")
         seen[name] = handler
         quote = _quote_like(node if isinstance(node, cst.SimpleString) else None)
         literal = cst.SimpleString(repr(name) if quote in name or "\\" in name else f"{quote}{name}{quote}")
@@ -285,4 +280,4 @@ class LoggingPath(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        return run(LoggingPathCommand, source, filename, log_dir=options.get("log_dir"), project=options.get("project"))
+        return point_at_log_dir(parse(source), filename, options.get("log_dir"), options.get("project")).code

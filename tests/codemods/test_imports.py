@@ -1,0 +1,52 @@
+"""fixbot's path through the codemods never imports libcst.codemod or libcst.matchers (~200 ms of every run)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY = ("libcst.codemod", "libcst.matchers")
+
+# What fixbot codemod/apply, fixbot.plan and fixbot.verify do with the codemods.
+FIXBOTS_PATH = """
+import codemods
+from codemods import _logging_dict, gunicorn_stdout
+from codemods.logging_console import LoggingConsole
+
+settings = open("examples/ledgersg/apps/backend/config/settings/service.py").read()
+assert LoggingConsole.rewrite(settings, "service.py") != settings
+_logging_dict.check_source(settings)
+assert gunicorn_stdout.find_invocations(open("examples/ledgersg/entrypoint.sh").read(), "entrypoint.sh")
+gunicorn_stdout.find_invocations("accesslog = '/var/log/a.log'\\n", "gunicorn.conf.py")
+for codemod in codemods.all_codemods().values():
+    for example in codemod.EXAMPLES:
+        try:
+            codemod.rewrite(example.before, example.filename, **example.options)
+        except codemods.Refusal:
+            pass
+"""
+
+
+def imported(code: str) -> set[str]:
+    """The modules a fresh interpreter imports running `code` in the repository."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+def heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)}
+
+
+def test_fixbots_path_does_not_import_libcst_codemod():
+    modules = imported(FIXBOTS_PATH)
+    assert {"libcst", "codemods.logging_console", "codemods.gunicorn_stdout"} <= modules, "the check sees the imports"
+    assert not heavy(modules)
+
+
+def test_the_libcst_tool_commands_still_import_it():
+    modules = imported("from codemods.logging_console import LoggingConsoleCommand")
+    assert set(HEAVY) <= heavy(modules)
