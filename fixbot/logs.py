@@ -240,7 +240,7 @@ def looks_binary(sample: bytes) -> bool:
 
 # --- large plain files: let grep find the few places worth reading ---------------------------------------
 
-PREFILTER_MIN = 32 << 20  # below this, reading the file ourselves is as fast as starting grep
+PREFILTER_MIN = 4 << 20  # below this, reading the file ourselves costs about what starting grep does
 _MAX_MATCHES = 100_000  # a log where markers are everywhere is streamed whole instead
 _SPAN = 400  # lines read after each marker: a whole traceback, its chained causes and Gunicorn's last words
 # grep holds a whole line in memory (twice, while matching): one 50 MB line would cost it 100 MB. Capped here,
