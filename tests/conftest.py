@@ -1,10 +1,26 @@
-"""Shared fixtures: a GitHub API emulator on 127.0.0.1, with the environment pointing fixbot at it."""
+"""Shared fixtures: git that sees no config of this machine, and a GitHub API emulator on 127.0.0.1."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.github_emulator import GitHubEmulator
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_git(tmp_path_factory):
+    """No git config or identity from this machine, for the whole session (module fixtures build repos too)."""
+    home = tmp_path_factory.mktemp("home")
+    (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("HOME", str(home))
+        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+                    "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE",
+                    "DJANGO_SETTINGS_MODULE", "FIXBOT_DEBUG"):
+            mp.delenv(var, raising=False)
+        yield home
 
 
 @pytest.fixture

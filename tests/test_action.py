@@ -98,12 +98,8 @@ def _fixbot_source(where: Path) -> Path:
     return source
 
 
-def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "gitconfig").write_text("[user]\n\tname = Dev\n\temail = dev@example.com\n[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, tmp_path, isolated_git):
+    home = isolated_git
 
     origin = tmp_path / "origin.git"
     _git(tmp_path, "init", "-q", "--bare", str(origin))

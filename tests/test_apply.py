@@ -38,19 +38,6 @@ gunicorn config.wsgi:application \\
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def isolated_git(tmp_path_factory):
-    """No git config from this machine (module-wide, so module fixtures can build repositories)."""
-    home = tmp_path_factory.mktemp("home")
-    (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME",
-                    "DJANGO_SETTINGS_MODULE"):
-            mp.delenv(var, raising=False)
-        yield
-
 
 def fixbot(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([*FIXBOT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)

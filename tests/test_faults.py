@@ -39,20 +39,6 @@ REAL_GIT = shutil.which("git")
 MiB = 1 << 20
 
 
-@pytest.fixture(scope="module", autouse=True)
-def isolated_git(tmp_path_factory):
-    """No git config from this machine (module-wide, so module fixtures can build repositories)."""
-    home = tmp_path_factory.mktemp("home")
-    (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.setenv("HOME", str(home))
-        for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME",
-                    "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "DJANGO_SETTINGS_MODULE", "FIXBOT_DEBUG"):
-            mp.delenv(var, raising=False)
-        yield
-
 
 # --- measuring a real fixbot process ----------------------------------------------------------------------
 

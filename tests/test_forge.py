@@ -27,17 +27,6 @@ RUN = "http://127.0.0.1/octo/app/actions/runs/{}"
 FAST = Limits(max_wait=3.0, backoff=0.01, request_gap=0, write_gap=0, timeout=10)
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory, monkeypatch):
-    """No git config from this machine; a known identity for the humans in these tests."""
-    home = tmp_path_factory.mktemp("home")
-    (home / "gitconfig").write_text("[user]\n\tname = Human\n\temail = human@example.com\n[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
-        monkeypatch.delenv(var, raising=False)
-
 
 def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)

@@ -18,17 +18,6 @@ START_FIXED = b"#!/bin/sh\nexec gunicorn --error-logfile - app.wsgi\n"
 BRANCH = "fixbot/django-logging-handler-1a2b3c4d"
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory, monkeypatch):
-    """Tests see no git config from this machine, only a known identity."""
-    home = tmp_path_factory.mktemp("home")
-    (home / "gitconfig").write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
-        monkeypatch.delenv(var, raising=False)
-
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
     # GIT_OPTIONAL_LOCKS=0: `git status` would otherwise refresh and rewrite the index we are comparing.

@@ -24,12 +24,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, github, monkeypatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "gitconfig").write_text("[user]\n\tname = Dev\n\temail = dev@example.com\n[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def app(tmp_path, github) -> Path:
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", str(origin))
     github.git_dir = origin

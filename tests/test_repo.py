@@ -20,15 +20,6 @@ WSGI = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.service
 LOGGING = "LOGGING = {'version': 1}\n"
 
 
-@pytest.fixture(autouse=True)
-def isolated_git(tmp_path_factory, monkeypatch):
-    home = tmp_path_factory.mktemp("home")
-    (home / "gitconfig").write_text("[user]\n\tname = T\n\temail = t@example.com\n[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(var, raising=False)
-
 
 def make_repo(root: Path, files: dict[str, str], *, untracked: dict[str, str] | None = None) -> RepoView:
     """Files written and added to a fresh repository's index (what RepoView.tracked lists), then the view."""
