@@ -16,7 +16,7 @@ from tests import realrun
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "logs"
-SEED = ROOT.parent / "shared" / "seed-report.md"
+SEED = FIXTURES / "seed-report.md"  # the incident report, kept byte for byte (shared/seed-report.md)
 FIXBOT = [sys.executable, "-m", "fixbot.cli"]
 
 
