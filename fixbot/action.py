@@ -66,6 +66,10 @@ def main(env: Mapping[str, str]) -> int:
     run = event.get("workflow_run") or {}
     run_url = run.get("html_url") or apply.run_url(dict(env), env.get("INPUT_RUN_ID", "").strip() or None)
     try:
+        if not dry_run:
+            from fixbot import forge
+
+            forge.check_ready(workspace)
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
             log = env.get("INPUT_LOG_FILE", "").strip()
             if not log:

@@ -176,10 +176,16 @@ def open_pr(
     if result.status != "fixed" or result.dry_run:
         return result
     config = load_config(Path(config_path) if config_path else None, Path(repo_dir))
-    published = forge.publish(
-        Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,
-        body=report.pr_body(result, run_url), title=report.pr_title(result),
-    )
+    try:
+        published = forge.publish(
+            Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,
+            body=report.pr_body(result, run_url), title=report.pr_title(result),
+        )
+    except BaseException:
+        # Exit 2 means nothing changed here: the branch this run made goes (a rerun makes it again).
+        if result.created and result.commit:
+            gitops.delete_branch(repo_dir, result.branch, expect=result.commit)
+        raise
     return dataclasses.replace(
         result, pr_url=published.url, pr_action=published.action, warnings=tuple(published.warnings)
     )

@@ -97,7 +97,13 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
         raise click.UsageError("give one of --log and --run-id")
     if codemod is not None:
         _codemod_or_exit(codemod, "--codemod")
+    if verify_cmd and dry_run:
+        raise click.UsageError("--verify-cmd runs on the fix commit, which --dry-run does not make")
     try:
+        if open_pr and not dry_run:
+            from fixbot import forge
+
+            forge.check_ready(repo)
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
             if run_id is not None:
                 from fixbot import forge

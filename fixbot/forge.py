@@ -65,6 +65,12 @@ class Published:
 # --- publish -------------------------------------------------------------------------------------------------
 
 
+def check_ready(repo_root: str | os.PathLike[str], remote: str = "origin") -> None:
+    """Fail before anything is committed when publishing cannot work: no token, no repository name, no remote."""
+    _env()
+    gitops.check_remote(repo_root, remote)
+
+
 def publish(
     repo_root: str | os.PathLike[str],
     result: Any,

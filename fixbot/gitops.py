@@ -165,6 +165,12 @@ def delete_branch(repo_dir: str | os.PathLike[str], branch: str, *, expect: str)
         _git_status(repo, "update-ref", "-d", f"refs/heads/{branch}", expect)
 
 
+def check_remote(repo_dir: str | os.PathLike[str], remote: str = "origin") -> None:
+    """GitError unless the repository has `remote` to push to."""
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+
+
 def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
     """The bytes of `path` as committed at HEAD, or None when HEAD has no such file."""
     with _open(repo_dir) as repo:

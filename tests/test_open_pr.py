@@ -95,3 +95,20 @@ def test_secrets_in_the_log_reach_neither_stdout_nor_the_pr(github, app, tmp_pat
     commit = git(app, "log", "--format=%B", "-1", pull["head"]["ref"])
     for secret in secrets.values():
         assert secret not in pull["body"] + pull["title"] + commit
+
+
+@pytest.mark.parametrize("unset", ["GITHUB_TOKEN", "GITHUB_REPOSITORY"])
+def test_open_pr_without_what_it_needs_changes_nothing(github, app, monkeypatch, unset):
+    monkeypatch.delenv(unset)
+    refs = git(app, "for-each-ref")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 2 and result["status"] == "refused" and unset in err
+    assert git(app, "for-each-ref") == refs, "no branch is made when the PR cannot be opened"
+
+
+def test_a_failed_publish_removes_the_branch_it_made(github, app):
+    github.fail_next("POST", r"/pulls$", 403, message="Resource not accessible by integration")
+    refs = git(app, "for-each-ref", "refs/heads")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 2 and "pull-requests: write" in err
+    assert git(app, "for-each-ref", "refs/heads") == refs
