@@ -45,10 +45,15 @@ class Rewrite:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-    )
+    """A diff `git apply` takes: lines split on \\n only, as git does (str.splitlines would also split on
+    \\f, \\v, \\x1c-\\x1e, \\x85 and U+2028, and put "No newline" markers mid-file)."""
+    lines = difflib.unified_diff(split_lf(before), split_lf(after), f"a/{path}", f"b/{path}")
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def split_lf(text: str) -> list[str]:
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 def read_text(path: str) -> str:

@@ -75,3 +75,18 @@ def test_unknown_codemod_and_missing_file_are_usage_errors(tmp_path):
     assert unknown.returncode == 2 and "unknown codemod" in unknown.stderr
     missing = fixbot("codemod", "logging-console", str(tmp_path / "missing.py"))
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_diff_applies_with_git_even_with_form_feeds_and_crlf(tmp_path):
+    # str.splitlines would split on the form feed and break the diff; git splits on \n only.
+    script = tmp_path / "start.sh"
+    original = "#!/bin/sh\r\n# page\x0cbreak\r\nexec gunicorn app.wsgi --error-logfile /var/log/app/error.log\r\necho done"
+    script.write_bytes(original.encode())
+    diff = subprocess.run([sys.executable, "-m", "fixbot.cli", "codemod", "gunicorn-stdout", str(script), "--diff"],
+                          capture_output=True, cwd=ROOT)  # bytes: the CRs are part of the diff
+    assert diff.returncode == 0, diff.stderr
+    patch = tmp_path / "fix.patch"
+    patch.write_bytes(diff.stdout.replace(f"a/{script}".encode(), b"a/start.sh").replace(f"b/{script}".encode(), b"b/start.sh"))
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    applied = subprocess.run(["git", "apply", "--check", "-p1", str(patch)], cwd=tmp_path, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
