@@ -4,7 +4,7 @@ Writes a log of SIZE MB of realistic noise (Gunicorn access lines, Django reques
 failure at the end, then times, in the same run:  grep -c "Unable to configure handler" LOG  (the floor)
 and  fixbot diagnose LOG --format json ; and reports the ratio and fixbot's peak memory.
 
-    python benchmarks/diagnose.py [--sizes 10,100,1024] [--keep DIR]
+    python benchmarks/diagnose.py [--sizes 1,10,100,1024] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def timed(cmd: list[str]) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100,1024", help="log sizes in MB, comma-separated")
+    parser.add_argument("--sizes", default="1,10,100,1024", help="log sizes in MB, comma-separated")
     parser.add_argument("--keep", help="directory to write the logs to (default: a temporary one)")
     args = parser.parse_args()
     fixbot = shutil.which("fixbot", path=os.path.dirname(sys.executable)) or "fixbot"
