@@ -26,30 +26,46 @@ def _event(env: Mapping[str, str]) -> dict:
 
 
 def from_fork(event: dict, repository: str) -> bool:
-    run = event.get("workflow_run") or {}
-    head = (run.get("head_repository") or {}).get("full_name")
-    if head and repository and head != repository:
-        return True
+    if "workflow_run" in event:
+        run = event.get("workflow_run") or {}
+        head = (run.get("head_repository") or {}).get("full_name")
+        if not head:  # a deleted fork's run has no head repository: nothing shows the run is this repository's
+            return True
+        if repository and head != repository:
+            return True
     pull = event.get("pull_request") or {}
     pr_head = ((pull.get("head") or {}).get("repo") or {}).get("full_name")
     return bool(pr_head and repository and pr_head != repository)
 
 
-def _write_outputs(env: Mapping[str, str], outputs: dict[str, str]) -> None:
-    target = env.get("GITHUB_OUTPUT")
+def _command(level: str, message: str) -> None:
+    from fixbot.report import workflow_command
+
+    print(workflow_command(level, message), flush=True)
+
+
+def _append(env: Mapping[str, str], name: str, text: str) -> None:
+    """Append to the runner's file `name`; one it cannot take is a warning, not a failed job."""
+    target = env.get(name)
     if not target:
         return
-    with open(target, "a", encoding="utf-8") as out:
-        for name, value in outputs.items():
-            delimiter = f"fixbot_{secrets.token_hex(8)}"  # a value can never end the block early
-            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    try:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as err:
+        _command("warning", f"cannot write {name}: {err}")
+
+
+def _write_outputs(env: Mapping[str, str], outputs: dict[str, str]) -> None:
+    blocks = []
+    for name, value in outputs.items():
+        delimiter = f"fixbot_{secrets.token_hex(8)}"  # a value can never end the block early
+        blocks.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    _append(env, "GITHUB_OUTPUT", "".join(blocks))
 
 
 def _summary(env: Mapping[str, str], text: str) -> None:
-    target = env.get("GITHUB_STEP_SUMMARY")
-    if target:
-        with open(target, "a", encoding="utf-8") as out:
-            out.write(text + "\n")
+    _append(env, "GITHUB_STEP_SUMMARY", text + "\n")
 
 
 def main(env: Mapping[str, str]) -> int:
@@ -58,7 +74,7 @@ def main(env: Mapping[str, str]) -> int:
     repository = env.get("GITHUB_REPOSITORY", "")
     event = _event(env)
     if from_fork(event, repository):
-        print("::notice title=fixbot::the failed run came from a fork; fixbot does nothing for forks")
+        _command("notice", "the failed run came from a fork (or one since deleted); fixbot does nothing for forks")
         _write_outputs(env, {"status": "skipped", "pr-url": "", "finding": ""})
         return 0
     dry_run = env.get("INPUT_DRY_RUN", "false").strip().lower() in ("true", "1", "yes")
@@ -87,11 +103,11 @@ def main(env: Mapping[str, str]) -> int:
                 base_branch=env.get("INPUT_BASE_BRANCH", "").strip() or None, run_url=run_url,
             )
             for warning in result.warnings:
-                print(f"::warning title=fixbot::{warning}")
+                _command("warning", warning)
     except FixbotError as err:
-        print(f"::error title=fixbot::{str(err).replace(chr(10), ' ')}")
+        _command("error", str(err))
         _write_outputs(env, {"status": "refused", "pr-url": "", "finding": ""})
-        _summary(env, f"### fixbot\n\nfixbot could not fix this run: {err}")
+        _summary(env, f"### fixbot\n\nfixbot could not fix this run: {report.md_text(str(err))}")
         return 2
     print(report.apply_text(result, log), end="")
     print(report.diagnosis_annotations(list(result.findings)), end="")

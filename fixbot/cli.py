@@ -9,6 +9,7 @@ from typing import Any, Callable
 import click
 
 from fixbot.errors import FixbotError
+from fixbot.redact import redact
 
 
 class _Group(click.Group):
@@ -17,8 +18,8 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except FixbotError as err:
-            click.echo(f"fixbot: {err}", err=True)
+        except FixbotError as err:  # messages quote the log (a path, a frame): redacted like everything else
+            click.echo(f"fixbot: {redact(str(err))}", err=True)
             sys.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -28,7 +29,8 @@ class _Group(click.Group):
         except Exception as err:  # a bug in fixbot: still one line, unless asked for the traceback
             if os.environ.get("FIXBOT_DEBUG"):
                 raise
-            click.echo(f"fixbot: internal error: {type(err).__name__}: {err} (FIXBOT_DEBUG=1 shows more)", err=True)
+            click.echo(f"fixbot: internal error: {type(err).__name__}: {redact(str(err))} (FIXBOT_DEBUG=1 shows more)",
+                       err=True)
             sys.exit(2)
 
 
@@ -62,8 +64,12 @@ def diagnose(log: str, fmt: str) -> None:
         click.echo(report.diagnosis_annotations(findings), nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            with open(summary, "a", encoding="utf-8") as out:
-                out.write(report.diagnosis_markdown(findings) + "\n")
+            try:
+                with open(summary, "a", encoding="utf-8") as out:
+                    out.write(report.diagnosis_markdown(findings) + "\n")
+            except OSError as err:  # the annotations are out; a summary the runner cannot take is no failure
+                click.echo(f"fixbot: warning: cannot write the step summary (GITHUB_STEP_SUMMARY): {redact(str(err))}",
+                           err=True)
     else:
         click.echo(report.diagnosis_text(findings, log), nl=False)
     sys.exit(0 if any(f.fixable for f in findings) else 1)
@@ -119,10 +125,10 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
             )
     except FixbotError as err:
         if fmt == "json":
-            click.echo(report.apply_json(pipeline.Result("refused", error=str(err), dry_run=dry_run)))
+            click.echo(report.apply_json(pipeline.Result("refused", error=redact(str(err)), dry_run=dry_run)))
         raise
     for warning in result.warnings:
-        click.echo(f"fixbot: warning: {warning}", err=True)
+        click.echo(f"fixbot: warning: {report.redact(warning)}", err=True)
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:

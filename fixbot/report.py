@@ -1,6 +1,9 @@
 """Render findings and results for each audience: terminal text, JSON, GitHub annotations and step summary.
 
-Everything quoted from a log passes through `fixbot.redact` here, at the one place where it leaves fixbot.
+Everything quoted from a log passes through `fixbot.redact` here, at the one place where it leaves fixbot: findings
+through `redacted`, and every other log-derived string (a step's `why`, notes, warnings, an error) through `redact`
+as it is rendered. In Markdown (the PR body, the step summary) log text is also made inert: `md_text` for prose,
+`code` for a value in a code span, `fence` for a block.
 """
 
 from __future__ import annotations
@@ -89,6 +92,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
+    """One GitHub workflow command (`::error`, `::warning`, `::notice`): redacted, and escaped so that nothing in
+    `message` can end it early or start another command."""
+    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message))}"
+
+
 def diagnosis_annotations(findings: list[Finding]) -> str:
     """GitHub workflow commands: one `::error` (fixable) or `::warning` per finding."""
     lines = []
@@ -99,7 +108,7 @@ def diagnosis_annotations(findings: list[Finding]) -> str:
             body += f"\nroot cause: {f.facts['cause']}"
         if f.fixes:
             body += f"\nfix: {' or '.join(f.fixes)}"
-        lines.append(f"::{level} title={_escape_property('fixbot: ' + f.kind)}::{_escape_data(body)}")
+        lines.append(workflow_command(level, body, "fixbot: " + f.kind))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -110,20 +119,43 @@ def fence(text: str, info: str = "") -> str:
     return f"{ticks}{info}\n{text}\n{ticks}"
 
 
+def code(text: str) -> str:
+    """`text` (redacted, on one line) as an inline code span no backtick inside it can end early."""
+    text = _no_mentions(" ".join(redact(str(text)).splitlines()))
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # CommonMark strips one space each side
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()|!#~])")
+
+
+def md_text(text: str) -> str:
+    """`text` (redacted, on one line) as Markdown prose that renders as itself: no HTML, comment, link, image,
+    emphasis, table cell or mention can come out of it."""
+    text = " ".join(redact(str(text)).splitlines())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _no_mentions(_MD_SPECIAL.sub(r"\\\1", text))
+
+
+# What pr_body links to: a plain http(s) address, as forge._run_link accepts (no spaces, quotes, parens, brackets).
+_URL = re.compile(r"https?://[^\s<>\"'`()\[\]]+")
+
+
 def diagnosis_markdown(findings: list[Finding]) -> str:
     if not findings:
         return "### fixbot\n\nNo known failure found in the log.\n"
     out = ["### fixbot diagnosis", ""]
     for f in redacted(findings):
-        out.append(f"**{f.kind}**: {_no_mentions(f.summary)}")
+        out.append(f"**{f.kind}**: {md_text(f.summary)}")
         out.append("")
         if "cause" in f.facts:
-            cause = _no_mentions(f.facts["cause"]).replace("`", "'")
-            out.append(f"Root cause: `{cause}`")
+            out.append(f"Root cause: {code(f.facts['cause'])}")
             out.append("")
-        out.append(fence("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)))
+        out.append(fence(_no_mentions("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence))))
         out.append("")
-        out.append(f"Fix: {', '.join(f'`{n}`' for n in f.fixes)}" if f.fixes else "No automatic fix.")
+        out.append(f"Fix: {', '.join(code(n) for n in f.fixes)}" if f.fixes else "No automatic fix.")
         out.append("")
     return "\n".join(out)
 
@@ -167,9 +199,9 @@ def commit_message(result) -> str:
     out += _failure_lines(result)
     out.append("What fixbot changed:")
     for c in result.changes:
-        out.append(f"- {c.path} ({c.codemod}): {c.why}")
+        out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
         if c.checks:
-            out.append(f"  Checked: {'; '.join(c.checks)}.")
+            out.append(f"  Checked: {redact('; '.join(c.checks))}.")
     out += ["", f"Fixbot-Fingerprint: {result.fingerprint}"]
     return "\n".join(out) + "\n"
 
@@ -178,18 +210,21 @@ def apply_json(result) -> str:
     return json.dumps(
         {
             "status": result.status,
-            "changes": [{"path": c.path, "codemod": c.codemod, "why": c.why, "checks": list(c.checks)} for c in result.changes],
+            "changes": [
+                {"path": c.path, "codemod": c.codemod, "why": redact(c.why), "checks": [redact(k) for k in c.checks]}
+                for c in result.changes
+            ],
             "branch": result.branch if result.status == "fixed" else None,
             "commit": result.commit,
             "created": result.created,
             "pr_url": result.pr_url,
             "pr_action": result.pr_action,
-            "warnings": list(result.warnings),
+            "warnings": [redact(w) for w in result.warnings],
             "diff": result.diff,
             "dry_run": result.dry_run,
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
-            "error": result.error,
+            "error": None if result.error is None else redact(result.error),
         },
         indent=2,
     )
@@ -213,9 +248,9 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
         out.append("Already fixed: the repository no longer has this failure (nothing to change).")
     for c in result.changes:
         out.append(f"plan: {c.codemod} on {c.path}")
-        out.append(f"  why: {c.why}")
+        out.append(f"  why: {redact(c.why)}")
         if c.checks:
-            out.append(f"  checked: {'; '.join(c.checks)}")
+            out.append(f"  checked: {redact('; '.join(c.checks))}")
     for note in result.notes:
         out.append(f"note: {redact(note)}")
     if result.diff:
@@ -259,26 +294,27 @@ def pr_body(result, run_url: str | None = None) -> str:
     """The pull request's description: what failed, why, what changed, how to check it and how to say no."""
     findings = [f for f in redacted(result.findings) if f.fixable]
     parts = [MARKER.format(result.fingerprint), "## What failed", ""]
-    where = f" in [this deploy run]({run_url})" if run_url else ""
+    where = f" in [this deploy run]({run_url})" if run_url and _URL.fullmatch(run_url) else ""
     for f in findings:
-        parts.append(f"The deploy failed{where}: **{_no_mentions(f.summary)}** (`{f.kind}`).")
+        parts.append(f"The deploy failed{where}: **{md_text(f.summary)}** ({code(f.kind)}).")
         parts.append("")
     parts += ["## Root cause", ""]
     evidence_budget = PR_BODY_LIMIT // 2
     for f in findings:
         if "cause" in f.facts:
-            cause = _no_mentions(f.facts["cause"]).replace("`", "'")
-            parts += [f"`{cause}`", ""]
+            parts += [code(f.facts["cause"]), ""]
         lines = "\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)[:evidence_budget]
+        # "<!--" broken up: forge finds a PR by its marker, and a log must not forge one for another fix
+        lines = lines.replace("<!--", "<!\u200d--")
         parts += ["Evidence from the log:", "", fence(_no_mentions(lines)), ""]
     parts += ["## The change", ""]
     for c in result.changes:
-        parts.append(f"- `{c.path}` — **{c.codemod}**: {_no_mentions(redact(c.why))}")
+        parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
         if c.checks:
-            parts.append(f"  - checked by fixbot: {'; '.join(c.checks)}")
+            parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
-        parts += [f"- {_no_mentions(redact(n))}" for n in result.notes]
+        parts += [f"- {md_text(n)}" for n in result.notes]
     parts += ["", "## Checklist for the reviewer", "", *_checklist(result), ""]
     parts += [
         "## If this is not the right fix",

@@ -166,3 +166,72 @@ def test_a_run_from_a_fork_is_skipped_without_a_call(github, tmp_path):
     assert code == 0
     assert "status<<" in outputs.read_text() and "\nskipped\n" in outputs.read_text()
     assert github.calls() == []
+
+
+# --- forks, workflow commands and unwritable outputs ----------------------------------------------------------
+
+import pytest  # noqa: E402
+
+from fixbot import action  # noqa: E402
+
+
+@pytest.mark.parametrize("event, fork", [
+    ({"workflow_run": {"head_repository": {"full_name": "stranger/app"}}}, True),
+    ({"workflow_run": {"head_repository": None}}, True),  # a deleted fork's run
+    ({"workflow_run": {"id": 7}}, True),
+    ({"workflow_run": {"head_repository": {}}}, True),
+    ({"workflow_run": {"head_repository": {"full_name": "acme/app"}}}, False),
+    ({}, False),  # workflow_dispatch, push: no workflow_run at all
+    ({"pull_request": {"head": {"repo": {"full_name": "stranger/app"}}}}, True),
+])
+def test_from_fork(event, fork):
+    assert action.from_fork(event, "acme/app") is fork
+
+
+def _example_repo(tmp_path: Path) -> Path:
+    app = tmp_path / "app"
+    shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
+    _git(app, "init", "-q")
+    _git(app, "add", "-A")
+    _git(app, "commit", "-qm", "deployed")
+    return app
+
+
+def test_workflow_commands_escape_percent_and_newlines(tmp_path, capsys, monkeypatch):
+    from fixbot import apply
+
+    app = _example_repo(tmp_path)
+    forged = "pushed nothing\n::error title=forged::owned 100%0A::notice::x\r"
+    monkeypatch.setattr(apply, "open_pr", lambda result, *a, **k: __import__("dataclasses").replace(
+        result, warnings=(forged,)))
+    log = tmp_path / "deploy.log"
+    log.write_text("Error: '/x/100%0A::error::injected.log' isn't writable [FileNotFoundError(2, 'No such file')]\n")
+    env = {"GITHUB_WORKSPACE": str(app), "INPUT_LOG_FILE": str(log), "INPUT_DRY_RUN": "true"}
+    assert action.main(env) == 0
+    out = capsys.readouterr().out
+    assert "::warning title=fixbot::pushed nothing%0A::error title=forged::owned 100%250A::notice::x%0D\n" in out
+    assert not any(line.startswith(("::error title=forged", "::notice::x")) for line in out.splitlines())
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _git(empty, "init", "-q")
+    assert action.main({**env, "GITHUB_WORKSPACE": str(empty)}) == 2
+    errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "100%250A::error::injected.log" in errors[0]
+
+
+def test_unwritable_outputs_and_summary_are_a_warning(tmp_path, capsys):
+    app = _example_repo(tmp_path)
+    log = tmp_path / "deploy.log"
+    log.write_text("Error: '/x/api.log' isn't writable [FileNotFoundError(2, 'No such file or directory')]\n")
+    missing = tmp_path / "no-such-dir"
+    env = {"GITHUB_WORKSPACE": str(app), "INPUT_LOG_FILE": str(log), "INPUT_DRY_RUN": "true",
+           "GITHUB_OUTPUT": str(missing / "output"), "GITHUB_STEP_SUMMARY": str(missing / "summary.md")}
+    assert action.main(env) == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::warning")]
+    assert any("GITHUB_OUTPUT" in w for w in warnings) and any("GITHUB_STEP_SUMMARY" in w for w in warnings)
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"workflow_run": {"id": 7, "head_repository": None}}))
+    assert action.main({**env, "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/app"}) == 0
+    assert "GITHUB_OUTPUT" in capsys.readouterr().out

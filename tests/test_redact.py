@@ -79,3 +79,84 @@ def test_no_secret_reaches_diagnose_output(tmp_path):
         capture_output=True, text=True, cwd=Path(__file__).parent.parent,
     ).stdout)["findings"][0]["facts"]
     assert facts["path"] == "/app/logs/***.log"
+
+
+# --- what each pattern must catch, and what it must leave alone -------------------------------------------
+
+MASKED = [
+    # (text, the secret that must be gone)
+    ("SECRET_KEY=django-insecure-4f8a9b", "django-insecure-4f8a9b"),
+    ("export DJANGO_SECRET_KEY=django-insecure-4f8a9b", "django-insecure-4f8a9b"),
+    ("DJANGO_SECRET_KEY: 'django insecure 4f8a9b'", "django insecure 4f8a9b"),
+    ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG", "wJalrXUtnFEMI/K7MDENG"),
+    ('db.password="correct horse battery"', "correct horse battery"),
+    ('{"password": "correct horse battery", "user": "app"}', "correct horse battery"),
+    ("{'secret': 'x y z words', 'debug': True}", "x y z words"),
+    ('api_key = "has \\"quotes\\" and spaces"', 'has \\"quotes\\" and spaces'),
+    ('password="cut off at the end of the line', "cut off at the end of the line"),
+    ("postgres://u:p/ss@h/db", "p/ss"),
+    ("postgres://u:p@ss@h/db", "p@ss"),
+    ("redis://:p@ss/w0rd@cache:6379/0", "p@ss/w0rd"),
+    ("'https://bob:hunter2pass@h/x.log'", "hunter2pass"),
+]
+
+
+@pytest.mark.parametrize("text, secret", MASKED, ids=[t for t, _ in MASKED])
+def test_secret_is_masked(text, secret):
+    out = redact(text, {})
+    assert secret not in out, out
+    assert "***" in out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("postgres://u:p@ss@h/db", "postgres://u:***@h/db"),
+    ("postgres://u:p/ss@h:5432/db?sslmode=require", "postgres://u:***@h:5432/db?sslmode=require"),
+    ('{"password": "a b c", "user": "app"}', '{"password": ***, "user": "app"}'),
+])
+def test_the_mask_stops_where_the_secret_ends(text, expected):
+    assert redact(text, {}) == expected
+
+
+UNTOUCHED = [
+    "ValueError: Unable to configure handler 'file'",
+    "django.core.exceptions.ImproperlyConfigured: The SECRET_KEY setting must not be empty.",
+    "Listening at: http://127.0.0.1:8000 (11300)",
+    "GET http://127.0.0.1:8000/api/v1/health/@me 200",
+    "curl -fsS http://127.0.0.1:8000/api/v1/health/",
+    "mailto user@example.com at https://example.com/users/@octocat",
+    "Django could not configure logging",
+]
+
+
+@pytest.mark.parametrize("text", UNTOUCHED)
+def test_ordinary_text_is_not_masked(text):
+    assert redact(text, {}) == text
+
+
+@pytest.mark.parametrize("name", [
+    "GITHUB_TOKEN", "X_AUTH_TOKEN", "SESSION_SECRET", "DJANGO_SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD",
+    "PGPASSWD", "STRIPE_API_KEY", "SENDGRID_APIKEY", "SSH_PRIVATE_KEY", "GOOGLE_CREDENTIALS", "ACCESS_KEY",
+    "client_secret",
+])
+def test_values_of_secret_env_names_are_masked(name):
+    assert redact("value: s3cr3t-value-1 used", {name: "s3cr3t-value-1"}) == "value: *** used"
+
+
+@pytest.mark.parametrize("name, value", [
+    ("GIT_AUTHOR_NAME", "Django"),
+    ("GIT_AUTHOR_EMAIL", "django@example.com"),
+    ("GIT_COMMITTER_NAME", "Django"),
+    ("XAUTHORITY", "/root/.Xauthority"),
+    ("AUTHOR", "Django"),
+    ("OAUTHLIB_INSECURE_TRANSPORT", "Django"),
+    ("POSTGRES_PASSWORD_FILE", "/run/secrets/db"),
+    ("SECRETS_DIR", "/run/secrets"),
+])
+def test_values_of_ordinary_env_names_are_not_masked(name, value):
+    text = "Django could not configure logging from /root/.Xauthority or /run/secrets/db (django@example.com)"
+    assert redact(text, {name: value}) == text
+
+
+def test_a_module_named_for_secrets_is_no_key():
+    line = 'File "/app/config/secrets.py", line 3, in <module> (secrets.py:3: tokens.py:9)'
+    assert redact(line, {}) == line

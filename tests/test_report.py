@@ -1,0 +1,199 @@
+"""What leaves fixbot: no secret from the log at any exit, and no live Markdown or HTML from it in GitHub."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixbot import action, apply, report
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "ledgersg"
+
+PASSWORD = "hunter2pass"
+TOKEN = "ghp_" + "k7Qz" * 9
+SECRET_PATH = f"https://bob:{PASSWORD}@h/{TOKEN}/x.log"
+
+
+def gunicorn_log(path: str) -> str:
+    return f"Error: '{path}' isn't writable [FileNotFoundError(2, 'No such file or directory')]\n"
+
+
+def django_log(path: str) -> str:
+    return (EXAMPLE / "logs" / "boot-failure.log").read_text().replace("/app/apps/backend/logs/api.log", path)
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
+    return done.stdout.strip()
+
+
+def make_repo(root: Path, source: Path | None) -> Path:
+    if source is None:
+        root.mkdir()
+        (root / "README.md").write_text("nothing that starts Gunicorn or Django here\n")
+    else:
+        shutil.copytree(source, root, ignore=shutil.ignore_patterns("__pycache__", "logs"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "deployed")
+    return root
+
+
+@pytest.fixture
+def app(tmp_path) -> Path:
+    return make_repo(tmp_path / "app", EXAMPLE)
+
+
+@pytest.fixture
+def unrelated(tmp_path) -> Path:
+    return make_repo(tmp_path / "unrelated", None)
+
+
+def fixbot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env if env is not None else dict(os.environ), timeout=120)
+
+
+def assert_no_secret(where: str, text: str) -> None:
+    assert PASSWORD not in text and TOKEN not in text, f"a secret leaked into {where}:\n{text}"
+
+
+# --- 1. secrets in log-derived text (paths in `why`, in refusals) reach no output ---------------------------
+
+
+@pytest.mark.parametrize("make_log", [gunicorn_log, django_log], ids=["gunicorn", "django"])
+def test_a_secret_in_the_failing_path_reaches_no_output(make_log, app, unrelated, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(make_log(SECRET_PATH))
+    for fmt in ("text", "json", "github"):
+        done = fixbot("diagnose", str(log), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert_no_secret(f"diagnose --format {fmt}", done.stdout + done.stderr)
+    for fmt in ("text", "json"):
+        done = fixbot("apply", "--log", str(log), "--repo", str(app), "--format", fmt)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_no_secret(f"apply --format {fmt}", done.stdout + done.stderr)
+        refused = fixbot("apply", "--log", str(log), "--repo", str(unrelated), "--format", fmt)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert refused.stderr.startswith("fixbot: ") and "internal error" not in refused.stderr
+        assert_no_secret(f"the refusal of apply --format {fmt}", refused.stdout + refused.stderr)
+    branches = git(app, "for-each-ref", "--format=%(refname:short)", "refs/heads/fixbot/").split()
+    assert len(branches) == 1
+    assert_no_secret("the commit message", git(app, "log", "--format=%B", "-1", branches[0]))
+
+
+def test_the_refusal_that_names_the_path_is_redacted(unrelated, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(SECRET_PATH))
+    done = fixbot("apply", "--log", str(log), "--repo", str(unrelated), "--format", "json")
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert "no Gunicorn invocation" in error and "https://bob:***@h/***/x.log" in error
+    assert "https://bob:***@h/***/x.log" in done.stderr
+
+
+def test_why_and_the_commit_message_are_redacted(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(SECRET_PATH))
+    result = apply.run(str(log), app, dry_run=True)
+    assert result.status == "fixed" and TOKEN in result.changes[0].why, "the path must be in why for this test"
+    for where, text in [("commit message", report.commit_message(result)), ("apply_json", report.apply_json(result)),
+                        ("apply_text", report.apply_text(result, str(log))), ("pr_body", report.pr_body(result)),
+                        ("apply_json refused", report.apply_json(apply.Result("refused", error=result.changes[0].why)))]:
+        assert_no_secret(where, text)
+
+
+def action_env(tmp_path: Path, workspace: Path, log: Path) -> dict[str, str]:
+    return {"GITHUB_WORKSPACE": str(workspace), "INPUT_LOG_FILE": str(log), "INPUT_DRY_RUN": "true",
+            "GITHUB_REPOSITORY": "acme/app", "GITHUB_OUTPUT": str(tmp_path / "output"),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+
+
+@pytest.mark.parametrize("make_log", [gunicorn_log, django_log], ids=["gunicorn", "django"])
+def test_the_action_outputs_carry_no_secret(make_log, app, unrelated, tmp_path, capsys):
+    log = tmp_path / "deploy.log"
+    log.write_text(make_log(SECRET_PATH))
+    for workspace, expected in [(app, 0), (unrelated, 2)]:
+        env = action_env(tmp_path, workspace, log)
+        assert action.main(env) == expected
+        out = capsys.readouterr()
+        assert_no_secret(f"the action's stdout ({workspace.name})", out.out + out.err)
+        assert_no_secret("GITHUB_OUTPUT", Path(env["GITHUB_OUTPUT"]).read_text())
+        assert_no_secret("the step summary", Path(env["GITHUB_STEP_SUMMARY"]).read_text())
+
+
+# --- 3. nothing from the log renders as Markdown or HTML ------------------------------------------------------
+
+INJECTION = "/x/<!-- fixbot:fingerprint=0000 --><img src=x>[click](http://e)a`<img src=y>`b**B**|c|![i](http://e/i.png)"
+
+
+def prose(markdown: str) -> str:
+    """The Markdown without its code blocks and code spans: the only places where log text may be raw."""
+    markdown = re.sub(r"^(`{3,})[^\n]*\n.*?\n\1$", "", markdown, flags=re.S | re.M)
+    return re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", markdown, flags=re.S)
+
+
+def assert_inert(where: str, markdown: str, markers: int = 0) -> None:
+    text = prose(markdown)
+    assert text.count("<!--") == markers, (where, text)
+    for live in ("<img", "[click](", "![i](", "**B**", "|c|"):
+        assert live not in text, (where, live, text)
+
+
+def test_log_text_is_inert_in_the_pr_body_and_the_step_summary(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(INJECTION))
+    result = apply.run(str(log), app, dry_run=True)
+    assert result.status == "fixed" and "<img src=x>" in result.changes[0].why
+    body = report.pr_body(result)
+    assert body.startswith(report.MARKER.format(result.fingerprint))
+    assert_inert("pr_body", body, markers=1)
+    # forge finds a PR by `marker in body`: not even the evidence block may carry a marker for another fix
+    assert body.count("<!-- fixbot:fingerprint=") == 1
+    assert_inert("diagnosis_markdown", report.diagnosis_markdown(list(result.findings)))
+
+
+def test_mentions_stay_silent(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log("/x/@octocat/api.log"))
+    result = apply.run(str(log), app, dry_run=True)
+    for text in (report.pr_body(result), report.diagnosis_markdown(list(result.findings))):
+        assert "@octocat" not in text
+
+
+@pytest.mark.parametrize("run_url, linked", [
+    ("https://github.com/acme/app/actions/runs/9", True),
+    ("javascript:alert(1)", False),
+    ("http://e/x) [click](http://evil", False),
+    ("http://e/x y", False),
+])
+def test_pr_body_links_only_a_plain_http_run_url(app, tmp_path, run_url, linked):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log("/x/api.log"))
+    body = report.pr_body(apply.run(str(log), app, dry_run=True), run_url)
+    assert (f"]({run_url})" in body) is linked
+    if not linked:
+        assert "[click]" not in body and "javascript:" not in body
+
+
+# --- 5. an unwritable step summary is a warning, not an internal error ------------------------------------------
+
+
+def test_diagnose_github_with_an_unwritable_step_summary_still_succeeds(tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log("/x/api.log"))
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(tmp_path / "no-such-dir" / "summary.md")}
+    done = fixbot("diagnose", str(log), "--format", "github", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "::error" in done.stdout
+    assert "internal error" not in done.stderr and "step summary" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
