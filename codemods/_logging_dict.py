@@ -309,10 +309,14 @@ def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> lis
 
 def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]:
     """Structural problems of every LOGGING defined in a settings module's source; [] when it is sound."""
+    from codemods._python import parse_module
+
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except cst.ParserSyntaxError as error:
         return [f"does not parse: {error.message} (line {error.raw_line})"]
+    except Refusal as refusal:
+        return [str(refusal)]
     found, defined = [], False
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
@@ -323,6 +327,8 @@ def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]
             found += problems(read_logging(value), allow_file_handlers=allow_file_handlers)
         except NotStatic as error:
             found.append(str(error))
+        except RecursionError:
+            found.append("LOGGING is nested too deeply to read")
     return found if defined else ["no LOGGING in this file"]
 
 
@@ -461,7 +467,9 @@ class StatementTransformer(cst.CSTTransformer):
 
 def parse(text: str) -> cst.Module:
     """The module, or Refusal when it does not parse."""
+    from codemods._python import parse_module
+
     try:
-        return cst.parse_module(text)
+        return parse_module(text)
     except cst.ParserSyntaxError as error:
         raise Refusal(f"does not parse: {error.message} (line {error.raw_line})") from None

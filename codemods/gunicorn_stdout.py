@@ -502,14 +502,19 @@ def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
 
 
 def _config_module(source: str) -> tuple[str, GunicornConfig]:
+    from codemods._python import TOO_DEEP, parse_module
+
     try:
-        module = cst.parse_module(source)
+        module = parse_module(source)
     except cst.ParserSyntaxError as e:
         raise Refusal(f"does not parse: line {e.raw_line}: {e.message}") from None
     transformer = GunicornConfig()
-    # The tree was parsed here and nothing else holds it: the wrapper need not deep-copy it.
-    result = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
-    return result.code, transformer
+    try:
+        # The tree was parsed here and nothing else holds it: the wrapper need not deep-copy it.
+        result = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+        return result.code, transformer
+    except RecursionError:  # libcst visits recursively: a tree CPython still takes can be too deep for it
+        raise Refusal(TOO_DEEP) from None
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not

@@ -550,4 +550,9 @@ class LoggingConsole(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        return console_only(parse(source), source).code
+        from codemods._python import TOO_DEEP
+
+        try:
+            return console_only(parse(source), source).code
+        except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
+            raise Refusal(TOO_DEEP) from None

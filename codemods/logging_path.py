@@ -280,4 +280,9 @@ class LoggingPath(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        return point_at_log_dir(parse(source), filename, options.get("log_dir"), options.get("project")).code
+        from codemods._python import TOO_DEEP
+
+        try:
+            return point_at_log_dir(parse(source), filename, options.get("log_dir"), options.get("project")).code
+        except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
+            raise Refusal(TOO_DEEP) from None

@@ -77,9 +77,19 @@ def run(
         findings = []
     if codemod is not None:
         codemods.get(codemod)  # an unknown name is a usage error before anything else happens
-    if not dry_run:
-        gitops.check_repository(repo_dir)
-    repo = RepoView.open(repo_dir)
+    # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten: the working tree, the
+    # index and untracked files play no part. A dry run reads the disk (it may be a directory inside a repo).
+    repo = RepoView.open(repo_dir, rev=None if dry_run else "HEAD")
+    try:
+        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run)
+    finally:
+        repo.close()
+
+
+def _run(
+    findings: list[Finding], repo: RepoView, codemod: str | None, config_path: str | Path | None,
+    verify_cmd: str | None, *, dry_run: bool,
+) -> Result:
     config = load_config(Path(config_path) if config_path else None, repo.root, known_codemods=tuple(codemods.all_codemods()))
     fixable = tuple(f for f in findings if f.fixable)
     if not fixable:
@@ -91,7 +101,7 @@ def run(
     changes: list[Change] = []
     for step in plan.steps:
         if step.path not in current:
-            originals[step.path] = current[step.path] = _source(repo, step.path, from_head=not dry_run)
+            originals[step.path] = current[step.path] = _source(repo, step.path)
         before = current[step.path]
         try:
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
@@ -121,20 +131,15 @@ def run(
     return _commit(result, repo, config, {c.path: current[c.path] for c in with_diffs}, verify_cmd)
 
 
-def _source(repo: RepoView, path: str, *, from_head: bool) -> str:
-    """The text to rewrite: as committed at HEAD when a commit is made on top of it, else as on disk."""
-    if not from_head:
-        return repo.read(path)
-    data = gitops.head_blob(repo.root, path)
-    if data is None:
-        raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)")
-    refusal = files.too_large(path, len(data))
-    if refusal is not None:
-        raise refusal
+def _source(repo: RepoView, path: str) -> str:
+    """The text to rewrite: as committed at HEAD when a commit is made on top of it (the view reads HEAD), else
+    as on disk."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
+        return repo.read(path)
+    except BadInput:
+        if repo.commit is not None and repo.safe(path) is None:
+            raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)") from None
+        raise
 
 
 def _fingerprint(plan: Plan) -> str:
@@ -150,6 +155,7 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
         changes={path: text.encode("utf-8") for path, text in texts.items()},
         message=report.commit_message(result),
         author=config.author.as_tuple(),
+        expect_head=repo.commit,
     )
     if verify_cmd:
         try:

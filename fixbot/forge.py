@@ -25,12 +25,12 @@ from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError, ResponseError
 
 from fixbot import gitops
+from fixbot.report import MARKER, PR_BODY_LIMIT
 from fixbot.config import Config
 from fixbot.errors import FixbotError
 from fixbot.redact import redact
 
 DEFAULT_API_URL = "https://api.github.com"
-BODY_LIMIT = 65_536  # GitHub refuses longer PR bodies and comments
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
 
 T = TypeVar("T")
@@ -95,7 +95,7 @@ def publish(
     warnings: list[str] = []
     repo = _api(f"read the repository {env.repository}", "metadata: read", lambda: gh.get_repo(env.repository))
     base = base_branch or repo.default_branch
-    marker = f"<!-- fixbot:fingerprint={result.fingerprint} -->"
+    marker = MARKER.format(result.fingerprint)
     body = _with_marker(redact(body), marker)
     title = " ".join(redact(title).split())[:256] or "fixbot: fix the deploy's logging configuration"
 
@@ -168,7 +168,7 @@ def _find_pulls(gh: Github, repo, env: "_Env", branch: str, marker: str, warning
     query = f'repo:{env.repository} is:pr in:body "{marker[5:-4]}"'
     try:
         hits = _api("search pull requests by fingerprint", "pull-requests: read",
-                    lambda: [i for i in gh.search_issues(query) if marker in (i.body or "")])
+                    lambda: [i for i in gh.search_issues(query) if _marked(i.body, marker)])
         for issue in hits:
             if issue.number not in found:
                 found[issue.number] = _api(f"read pull request #{issue.number}", "pull-requests: read",
@@ -196,7 +196,7 @@ def _comment_once(pr, text: str, key: str, budget: "_Budget", limits: Limits) ->
 
     if _api(f"read the comments of #{pr.number}", "pull-requests: read", find) is not None:
         return False
-    full = redact(text)[: BODY_LIMIT - len(tag) - 2] + "\n\n" + tag
+    full = redact(text)[: PR_BODY_LIMIT - len(tag) - 2] + "\n\n" + tag
     _create_once(f"comment on pull request #{pr.number}", budget, limits,
                  create=lambda: pr.create_issue_comment(full), find=find)
     return True
@@ -223,12 +223,19 @@ def _decorate(pr, repo_root, result, config: Config, warnings: list[str]) -> Non
             warnings.append(str(err))
 
 
+def _marked(body: str | None, marker: str) -> bool:
+    """Whether a PR body is fixbot's for this fingerprint: the marker is its FIRST line, where fixbot puts it.
+    Anywhere else it may be text quoted from a log, which must not make another PR look like this fix's."""
+    return (body or "").split("\n", 1)[0].rstrip("\r").strip() == marker
+
+
 def _with_marker(body: str, marker: str) -> str:
-    if marker not in body:
-        body = body.rstrip("\n") + "\n\n" + marker + "\n"
-    if len(body) > BODY_LIMIT:
-        cut = "\n\n(truncated: the description was longer than GitHub allows)\n\n"
-        body = body[: BODY_LIMIT - len(cut) - len(marker) - 1] + cut + marker + "\n"
+    """`body` with `marker` as its first line, cut to GitHub's limit (the marker stays)."""
+    if not _marked(body, marker):
+        body = marker + "\n\n" + body.lstrip("\n")
+    if len(body) > PR_BODY_LIMIT:
+        cut = "\n\n(truncated: the description was longer than GitHub allows)\n"
+        body = body[: PR_BODY_LIMIT - len(cut)] + cut
     return body
 
 
@@ -328,12 +335,15 @@ def download_run_logs(run_id: int | str, dest_dir: str | os.PathLike[str], *, li
     session.mount("https://", adapter)
     api = f"{env.api_url}/repos/{env.repository}/actions"
     dest = Path(dest_dir) / f"run-{run}-logs.zip"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    what = f"download the logs of run {run}"
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ForgeError(f"could not {what}: cannot write to {dest.parent}: {err.strerror or err}") from None
     with session:
-        what = f"download the logs of run {run}"
         reply = _http(session, env, limits, f"{api}/runs/{run}/logs", what)
         if reply.status_code == 302:
-            _fetch(session, limits, urljoin(reply.url, reply.headers["Location"]), dest, what)
+            _fetch(session, limits, _location(reply, what), dest, what)
             if zipfile.is_zipfile(dest):
                 return dest
             dest.unlink()
@@ -347,26 +357,71 @@ def download_run_logs(run_id: int | str, dest_dir: str | os.PathLike[str], *, li
                            f"list the jobs of run {run}")
             if listed.status_code != 200:
                 raise _error(_as_github(listed), f"list the jobs of run {run}", "actions: read")
-            batch = listed.json().get("jobs") or []
+            payload = _json_object(listed, f"list the jobs of run {run}")
+            batch = payload.get("jobs") or []
+            if not isinstance(batch, list):
+                raise ForgeError(f"could not list the jobs of run {run}: GitHub's answer has no list of jobs")
             jobs += batch
-            if not batch or len(jobs) >= listed.json().get("total_count", 0):
+            total = payload.get("total_count", 0)
+            if not batch or not isinstance(total, int) or len(jobs) >= total:
                 break
             page += 1
         if not jobs:
             raise ForgeError(f"could not {what}: the run has no logs and no jobs")
+        ids = [_job_id(job, run) for job in jobs]  # every job checked before anything is written
         used = 0
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
-            for n, job in enumerate(jobs, 1):
-                job_what = f"download the log of job {job.get('name')!r} of run {run}"
-                reply = _http(session, env, limits, f"{api}/jobs/{int(job['id'])}/logs", job_what)
-                if reply.status_code != 302:
-                    raise _error(_as_github(reply), job_what, "actions: read")
-                data = _fetch(session, limits, urljoin(reply.url, reply.headers["Location"]), None, job_what,
-                              limits.max_log_bytes - used)
-                used += len(data)
-                name = re.sub(r"[^A-Za-z0-9 ._()-]+", "_", str(job.get("name") or job["id"])).strip() or str(job["id"])
-                archive.writestr(f"{n}_{name}.txt", data)  # the layout of GitHub's own run archive
+        try:
+            with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+                for n, (job, job_id) in enumerate(zip(jobs, ids), 1):
+                    job_what = f"download the log of job {job.get('name')!r} of run {run}"
+                    reply = _http(session, env, limits, f"{api}/jobs/{job_id}/logs", job_what)
+                    if reply.status_code != 302:
+                        raise _error(_as_github(reply), job_what, "actions: read")
+                    data = _fetch(session, limits, _location(reply, job_what), None, job_what,
+                                  limits.max_log_bytes - used)
+                    used += len(data)
+                    name = re.sub(r"[^A-Za-z0-9 ._()-]+", "_", str(job.get("name") or job_id)).strip() or str(job_id)
+                    archive.writestr(f"{n}_{name}.txt", data)  # the layout of GitHub's own run archive
+        except OSError as err:
+            _discard(dest)
+            raise ForgeError(f"could not {what}: cannot write {dest}: {err.strerror or err}") from None
+        except BaseException:
+            _discard(dest)
+            raise
     return dest
+
+
+def _discard(path: Path) -> None:
+    """Remove a partial download; what cannot be removed (a directory in its way) is left as it is."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _location(reply: requests.Response, what: str) -> str:
+    """Where a 302 sends the download; a redirect without a Location header is GitHub's error, in one line."""
+    location = reply.headers.get("Location")
+    if not location:
+        raise ForgeError(f"could not {what}: GitHub answered HTTP {reply.status_code} without a Location to download from")
+    return urljoin(reply.url, location)
+
+
+def _json_object(reply: requests.Response, what: str) -> dict:
+    try:
+        payload = reply.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise ForgeError(f"could not {what}: GitHub's answer is not the JSON object it should be")
+    return payload
+
+
+def _job_id(job: object, run: int) -> int:
+    value = job.get("id") if isinstance(job, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise ForgeError(f"could not list the jobs of run {run}: GitHub listed a job without a numeric id ({value!r})")
+    return int(value)
 
 
 def _http(session: requests.Session, env: "_Env", limits: Limits, url: str, what: str) -> requests.Response:
@@ -386,7 +441,10 @@ def _fetch(session, limits: Limits, url: str, dest: Path | None, what: str, most
         with session.get(url, stream=True, timeout=limits.timeout) as reply:
             if reply.status_code != 200:
                 raise ForgeError(f"could not {what}: the download answered HTTP {reply.status_code}")
-            out = dest.open("wb") if dest is not None else None
+            try:
+                out = dest.open("wb") if dest is not None else None
+            except OSError as err:
+                raise ForgeError(f"could not {what}: cannot write {dest}: {err.strerror or err}") from None
             try:
                 for chunk in reply.iter_content(64 * 1024):
                     size += len(chunk)
@@ -400,8 +458,12 @@ def _fetch(session, limits: Limits, url: str, dest: Path | None, what: str, most
         raise ForgeError(f"could not {what}: {_short(exc)}") from None
     except ForgeError:
         if dest is not None:
-            dest.unlink(missing_ok=True)
+            _discard(dest)
         raise
+    except OSError as err:  # the disk filled up, or the file went away while it was written
+        if dest is not None:
+            _discard(dest)
+        raise ForgeError(f"could not {what}: cannot write {dest}: {err.strerror or err}") from None
     return b"".join(chunks)
 
 

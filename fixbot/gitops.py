@@ -88,11 +88,13 @@ def commit_fix(
     changes: Mapping[str, bytes],
     message: str,
     author: tuple[str, str] = DEFAULT_AUTHOR,
+    expect_head: str | None = None,
 ) -> Committed:
     """Create `branch` from HEAD with one commit holding exactly `changes` (repo-relative posix path -> bytes).
 
     The tree is built in a temporary index from HEAD's tree, so the working tree, the real index, HEAD and
     every other ref stay as they were; uncommitted work is not included. File modes at HEAD are kept.
+    `expect_head`: the commit the changes were made from; GitError if HEAD has moved away from it since.
     """
     validate_branch_name(branch)
     name, email = _identity(author)
@@ -106,6 +108,8 @@ def commit_fix(
             raise GitError(f"{path}: new content must be bytes, not {type(content).__name__}")
     with _open(repo_dir) as repo:
         base = _head_commit(repo)
+        if expect_head is not None and base != expect_head:
+            raise GitError(f"HEAD moved from {expect_head[:12]} to {base[:12]} while fixbot was planning; run it again")
         head_tree = repo.commit(base).tree
         # path -> (mode, blob sha) of what differs from HEAD; hashed without writing, so that a refusal below
         # leaves not even an unreferenced object behind.
@@ -176,6 +180,106 @@ def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
     with _open(repo_dir) as repo:
         obj = _lookup(repo.commit(_head_commit(repo)).tree, _check_path(path))
         return None if obj is None else obj.data_stream.read()
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One file of a commit's tree: its mode (0o100644, 0o100755, 0o120000 a symlink, 0o160000 a submodule),
+    and its object."""
+
+    mode: int
+    sha: str
+
+
+REGULAR_MODES = frozenset({0o100644, 0o100755})
+
+
+def tree_files(repo_dir: str | os.PathLike[str], rev: str = "HEAD") -> dict[str, TreeEntry]:
+    """Every file of `rev`'s tree (`git ls-tree -r -z`), by repo-relative posix path; names only, nothing read.
+
+    Symlinks and submodules are listed with their modes so that callers can leave them alone; a name that is
+    not UTF-8 is left out (fixbot cannot name it in a commit either)."""
+    with _open(repo_dir) as repo:
+        return _tree_files(repo, _rev(repo, rev))
+
+
+def index_files(directory: str | os.PathLike[str]) -> tuple[str, ...]:
+    """Names of the files git's index tracks under `directory` (which may be a subdirectory of a repository),
+    relative to it; () when it is not in a git repository or git cannot be run. Nothing is read."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "-C", os.fspath(directory), "ls-files", "-z", "--cached"],
+            capture_output=True, check=True, timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(name for name in out.decode("utf-8", "replace").split("\0") if name)
+
+
+class FileTooLarge(GitError):
+    """A blob larger than the reader was asked to read; `size` is its size in bytes."""
+
+    def __init__(self, path: str, size: int):
+        super().__init__(f"{path}: is {size} bytes")
+        self.size = size
+
+
+class CommitReader:
+    """The files of one commit, read from git's object store (never from the working tree or the index).
+
+    `files` lists the tree once; `read` fetches blobs through one long-lived `git cat-file --batch`, so reading
+    twenty settings files costs one process, not twenty. Close it (or use `with`) when done."""
+
+    def __init__(self, repo_dir: str | os.PathLike[str], rev: str = "HEAD"):
+        self._context = _open(repo_dir)
+        self._repo = self._context.__enter__()
+        try:
+            self.sha = _rev(self._repo, rev)
+            self.files: dict[str, TreeEntry] = _tree_files(self._repo, self.sha)
+        except BaseException:
+            self.close()
+            raise
+
+    def read(self, path: str, *, most: int | None = None) -> bytes | None:
+        """The bytes of the regular file `path` in this commit, or None when it holds no such regular file.
+
+        With `most`, a blob larger than that is not read: FileTooLarge says its size."""
+        import git
+
+        entry = self.files.get(path)
+        if entry is None or entry.mode not in REGULAR_MODES:
+            return None
+        try:
+            # The header (type, size) comes first on the one `cat-file --batch` pipe; the content of a blob too
+            # large to parse is skipped through in chunks, never held.
+            _, kind, size, stream = self._repo.git.stream_object_data(entry.sha)
+            if most is not None and size > most:
+                while stream.read(1 << 20):
+                    pass
+                raise FileTooLarge(path, size)
+            data = stream.read(size)
+            while stream.read(1 << 16):  # the pipe stays in step even if git sent more than it announced
+                pass
+        except git.GitCommandNotFound:
+            raise GitError("git is not installed or not on PATH") from None
+        except (ValueError, OSError, git.GitError) as err:  # a broken pipe, a missing object (a partial clone)
+            raise GitError(f"{path}: cannot read it from commit {self.sha[:12]}: {_first_line(str(err))}") from None
+        if kind not in ("blob", b"blob"):
+            return None
+        return data
+
+    def close(self) -> None:
+        context, self._context = getattr(self, "_context", None), None
+        if context is not None:
+            context.__exit__(None, None, None)
+
+    def __enter__(self) -> "CommitReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def unified_diff(repo_dir: str | os.PathLike[str], changes: Mapping[str, bytes]) -> str:
@@ -307,6 +411,8 @@ def _git_status(repo: git.Repo, *args: str, **kwargs) -> tuple[int, str, str]:
             with_exceptions=False,
             **kwargs,
         )
+    except git.GitCommandNotFound:
+        raise GitError("git is not installed or not on PATH; fixbot needs it to commit") from None
     except git.GitCommandError as exc:  # raised by kill_after_timeout
         raise GitError(f"git {_subcommand(args)} did not finish: {_first_line(str(exc.stderr))}") from None
 
@@ -318,6 +424,39 @@ def _subcommand(args: tuple[str, ...]) -> str:
 def _rev_parse(repo: git.Repo, ref: str) -> str | None:
     rc, out, _ = _git_status(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     return out.strip() if rc == 0 else None
+
+
+def _rev(repo: git.Repo, rev: str) -> str:
+    """The commit sha of `rev` (HEAD: the checked-out branch, with the same refusals as a commit on it)."""
+    if rev == "HEAD":
+        return _head_commit(repo)
+    if not isinstance(rev, str) or rev.startswith("-"):
+        raise GitError(f"{rev!r} is not a revision")
+    sha = _rev_parse(repo, rev)
+    if sha is None:
+        raise GitError(f"{rev}: no such commit")
+    return sha
+
+
+def _tree_files(repo: git.Repo, sha: str) -> dict[str, TreeEntry]:
+    # Records are "<mode> SP <type> SP <object> TAB <path> NUL"; paths are data, never arguments. (No -l: sizes
+    # would make git open every object, 25x the time in a repository of 10,000 files.)
+    rc, out, err = _git_status(repo, "ls-tree", "-r", "-z", "--full-tree", sha, stdout_as_string=False)
+    if rc != 0:
+        raise GitError(f"git ls-tree failed: {_first_line(err) or f'exit status {rc}'}")
+    files: dict[str, TreeEntry] = {}
+    for record in out.split(b"\0"):
+        meta, tab, raw = record.partition(b"\t")
+        fields = meta.split()
+        if not tab or len(fields) != 3:
+            continue
+        try:
+            path = raw.decode("utf-8")
+            mode = int(fields[0], 8)
+        except (UnicodeDecodeError, ValueError):
+            continue
+        files[path] = TreeEntry(mode, fields[2].decode("ascii"))
+    return files
 
 
 def _head_commit(repo: git.Repo) -> str:

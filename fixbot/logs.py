@@ -243,6 +243,7 @@ def looks_binary(sample: bytes) -> bool:
 PREFILTER_MIN = 4 << 20  # below this, reading the file ourselves costs about what starting grep does
 _MAX_MATCHES = 100_000  # a log where markers are everywhere is streamed whole instead
 _SPAN = 400  # lines read after each marker: a whole traceback, its chained causes and Gunicorn's last words
+_BACK = 32 << 10  # bytes read before each marker: the frames of a traceback pasted without its header
 # grep holds a whole line in memory (twice, while matching): one 50 MB line would cost it 100 MB. Capped here,
 # grep runs out ("memory exhausted", status 2) and the file is streamed instead, in bounded memory.
 _GREP_MEMORY = 64 << 20
@@ -312,11 +313,31 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
     regions: list[Region] = []
     with open(path, "rb") as handle:
         for number, offset in sorted(matches):
-            if regions and number <= regions[-1].last + 1:
+            if regions and number <= regions[-1].last + 1:  # inside the region before: no need to look back
+                regions[-1] = Region(regions[-1].first, number + _SPAN, regions[-1].offset)
+                continue
+            start, back = _lines_before(handle, _line_start(handle, offset))
+            first = number - back
+            if regions and first <= regions[-1].last + 1:
                 regions[-1] = Region(regions[-1].first, number + _SPAN, regions[-1].offset)
             else:
-                regions.append(Region(number, number + _SPAN, _line_start(handle, offset)))
+                regions.append(Region(first, number + _SPAN, start))
     return regions
+
+
+def _lines_before(handle: BinaryIO, line_start: int) -> tuple[int, int]:
+    """(offset, count): where the whole lines of the _BACK bytes before `line_start` begin, and how many there are.
+
+    A region starts there and not at its marker: a traceback pasted without its `Traceback` header has its
+    frames above the first line that says `Error`. The newlines are counted, so line numbers stay exact."""
+    back = max(0, line_start - _BACK)
+    handle.seek(back)
+    before = handle.read(line_start - back)
+    cut = 0
+    if back > 0:  # the window starts mid-line: begin at the first whole line in it (none: look no further)
+        newline = before.find(b"\n")
+        cut = len(before) if newline < 0 else newline + 1
+    return back + cut, before.count(b"\n", cut)
 
 
 def _line_start(handle: BinaryIO, offset: int) -> int:

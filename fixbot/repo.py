@@ -11,7 +11,6 @@ import ast
 import fnmatch
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -62,15 +61,43 @@ class LoggingSite:
 
 @dataclass
 class RepoView:
+    """The repository as one revision of it: the files on disk (`rev=None`, for --dry-run and for a directory
+    that is not a repository's top level), or a commit (`rev="HEAD"`), read from git's objects so that what is
+    planned is exactly what the fix commit is made on: uncommitted edits, staged files and untracked files play
+    no part. The same rules hold either way: no `..`, no `.git`, no symlink or submodule, at most
+    `files.MAX_SOURCE` bytes."""
+
     root: Path
+    rev: str | None = None
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _commit: object = field(default=None, repr=False)  # gitops.CommitReader when rev is set
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "RepoView":
+    def open(cls, path: str | os.PathLike, rev: str | None = None) -> "RepoView":
+        commit = None
+        if rev is not None:  # first: it names what is wrong with the repository (not one, bare, detached HEAD...)
+            from fixbot import gitops
+
+            commit = gitops.CommitReader(path, rev)
         root = Path(path)
         if not root.is_dir():
             raise BadInput(f"{path}: not a directory")
-        return cls(root.resolve())
+        return cls(root.resolve(), rev, _commit=commit)
+
+    def close(self) -> None:
+        if self._commit is not None:
+            self._commit.close()
+
+    def __enter__(self) -> "RepoView":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def commit(self) -> str | None:
+        """The sha of the commit this view reads, None when it reads the disk."""
+        return None if self._commit is None else self._commit.sha
 
     # --- safe access ------------------------------------------------------------------------------------
 
@@ -81,6 +108,14 @@ class RepoView:
             return None
         if any(p.lower() == ".git" for p in parts):  # git's own files are never the repository's content
             return None
+        if self._commit is not None:
+            # A regular file of the commit's tree: a symlink or a submodule there is a leaf of another mode,
+            # and nothing below a symlinked directory is listed at all, so no path leads out.
+            from fixbot.gitops import REGULAR_MODES
+
+            posix = PurePosixPath(*parts).as_posix()
+            entry = self._commit.files.get(posix)
+            return posix if entry is not None and entry.mode in REGULAR_MODES else None
         candidate = self.root.joinpath(*parts)
         try:
             real = candidate.resolve(strict=True)
@@ -95,16 +130,38 @@ class RepoView:
         if checked is None:
             raise BadInput(f"{relative}: not a file inside the repository")
         if checked not in self._cache:
-            from fixbot.files import too_large
-
-            refusal = too_large(checked, (self.root / checked).stat().st_size)
-            if refusal is not None:  # parsing it would take seconds and gigabytes
-                raise refusal
-            try:
-                self._cache[checked] = (self.root / checked).read_bytes().decode("utf-8")
-            except UnicodeDecodeError:
-                raise BadInput(f"{checked}: not UTF-8 text") from None
+            self._cache[checked] = self._load(checked)
         return self._cache[checked]
+
+    def _load(self, checked: str) -> str:
+        from fixbot.files import too_large
+
+        if self._commit is not None:
+            from fixbot.files import MAX_SOURCE
+            from fixbot.gitops import FileTooLarge
+
+            try:
+                data = self._commit.read(checked, most=MAX_SOURCE)
+            except FileTooLarge as err:  # parsing it would take seconds and gigabytes
+                raise too_large(checked, err.size) from None
+            if data is None:
+                raise BadInput(f"{checked}: not a file of commit {self._commit.sha[:12]}")
+        else:
+            path = self.root / checked
+            try:
+                refusal = too_large(checked, path.stat().st_size)
+                if refusal is not None:  # parsing it would take seconds and gigabytes
+                    raise refusal
+                data = path.read_bytes()
+            except OSError as err:
+                raise BadInput(f"{checked}: cannot read: {err.strerror or err}") from None
+        refusal = too_large(checked, len(data))  # a file that grew while it was read
+        if refusal is not None:
+            raise refusal
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"{checked}: not UTF-8 text") from None
 
     def read_or_none(self, relative: str) -> str | None:
         """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.
@@ -117,15 +174,19 @@ class RepoView:
 
     @cached_property
     def tracked(self) -> tuple[str, ...]:
-        """Names of the files git tracks (names only: nothing is read)."""
-        try:
-            out = subprocess.run(
-                ["git", "-C", str(self.root), "ls-files", "-z", "--cached"],
-                capture_output=True, check=True, timeout=60,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return ()
-        return tuple(name for name in out.decode("utf-8", "replace").split("\0") if name)
+        """Names of the files git tracks (names only: nothing is read): the commit's regular files, or the
+        index's names when the view reads the disk."""
+        if self._commit is not None:
+            from fixbot.gitops import REGULAR_MODES
+
+            return tuple(
+                path for path, entry in self._commit.files.items()
+                if entry.mode in REGULAR_MODES and ".." not in path.split("/")
+                and not any(p.lower() == ".git" for p in path.split("/"))
+            )
+        from fixbot.gitops import index_files
+
+        return index_files(self.root)
 
     # --- paths from the log ---------------------------------------------------------------------------
 
@@ -295,6 +356,8 @@ class _Walk:
             raise BadInput(f"{file}:{err.lineno}: settings file does not parse: {err.msg}") from None
         except ValueError as err:  # NUL bytes
             raise BadInput(f"{file}: settings file does not parse: {err}") from None
+        except (RecursionError, MemoryError):  # an expression nested too deeply for CPython to build
+            raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
         package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
         self._statements(tree.body, file, package, chain)
 

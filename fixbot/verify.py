@@ -42,6 +42,8 @@ def check(path: str, after: str, codemod: str) -> Checked:
             compile(after, path, "exec", dont_inherit=True)
         except SyntaxError as err:
             raise VerifyFailed(f"{path}:{err.lineno}: the rewrite does not compile: {err.msg}") from None
+        except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes; nested too deeply to compile
+            raise VerifyFailed(f"{path}: the rewrite does not compile: {type(err).__name__}") from None
         done.append("compiles")
         if codemod.startswith("logging-"):
             from codemods._logging_dict import check_source
@@ -80,23 +82,37 @@ def verify_command(repo_root: Path, commit: str, command: str, timeout: float = 
     worktree is removed again whatever happens, so the repository keeps only the branch."""
     with tempfile.TemporaryDirectory(prefix="fixbot-verify-") as scratch:
         tree = Path(scratch) / "tree"
-        added = subprocess.run(
-            ["git", "-C", str(repo_root), "worktree", "add", "--detach", "--quiet", str(tree), commit],
-            capture_output=True, timeout=120,
-        )
+        added = _worktree(repo_root, "add", "--detach", "--quiet", str(tree), commit)
         if added.returncode != 0:
             why = added.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
             raise VerifyFailed(f"--verify-cmd: could not check out the fix to run it: {' '.join(why)}")
         try:
             returncode, output = _run_in(tree, command, timeout)
-        finally:
-            subprocess.run(["git", "-C", str(repo_root), "worktree", "remove", "--force", str(tree)],
-                           capture_output=True, timeout=120)
+        except BaseException:
+            try:  # the worktree goes whatever happened; the first error is the one to report
+                _worktree(repo_root, "remove", "--force", str(tree))
+            except VerifyFailed:
+                pass
+            raise
+        _worktree(repo_root, "remove", "--force", str(tree))
     tail = output.decode("utf-8", "replace").strip().splitlines()[-5:]
     if returncode != 0:
         said = " | ".join(tail)[-300:] or "(no output)"
         raise VerifyFailed(f"--verify-cmd exited {returncode} on the fixed tree: {said}")
     return "\n".join(tail)
+
+
+def _worktree(repo_root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`git worktree ARGS` in the user's repository; VerifyFailed, in one line, if git is missing or hangs."""
+    try:
+        return subprocess.run(["git", "-C", str(repo_root), "worktree", *args], capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise VerifyFailed(
+            f"--verify-cmd: git worktree {args[0]} did not finish within {timeout:.0f}s"
+            + ("; `git worktree prune` cleans up what it left" if args[0] == "remove" else "")
+        ) from None
+    except OSError as err:
+        raise VerifyFailed(f"--verify-cmd: cannot run git worktree {args[0]}: {err.strerror or err}") from None
 
 
 def _run_in(tree: Path, command: str, timeout: float) -> tuple[int, bytes]:

@@ -188,6 +188,47 @@ def test_dirty_work_tree_is_not_committed_and_stays_as_it_was(base_layout, tmp_p
     assert git(tree, "diff", "--name-only", "HEAD", result.commit) == f"{BASE}\n"
 
 
+SERVICE = "apps/backend/config/settings/service.py"
+
+
+def _move_logging_to_service(tree: Path) -> None:
+    """Working tree only: LOGGING leaves base.py for service.py (HEAD still has it, and its failure, in base.py)."""
+    base = (tree / BASE).read_text()
+    start = base.index("LOGGING = {")
+    (tree / BASE).write_text(base[:start])
+    (tree / SERVICE).write_text((tree / SERVICE).read_text() + "\n" + base[start:])
+
+
+def _break_base(tree: Path) -> None:
+    (tree / BASE).write_text((tree / BASE).read_text() + "\nDEBUG = (\n")  # a half-typed edit, never committed
+
+
+def _add_local_settings(tree: Path) -> None:
+    """A new settings module (staged, not committed) made active by a new .env, and an untracked one beside it."""
+    settings = tree / "apps/backend/config/settings"
+    (settings / "local.py").write_text("from .base import *\n\nLOGGING = {'version': 1}\n")
+    (settings / "scratch.py").write_text("from .base import *\nLOGGING = None\n")
+    (tree / ".env").write_text("DJANGO_SETTINGS_MODULE=config.settings.local\n")
+    git(tree, "add", "apps/backend/config/settings/local.py", ".env")
+
+
+@pytest.mark.parametrize("dirty", [_move_logging_to_service, _break_base, _add_local_settings],
+                         ids=["logging-moved", "file-broken", "new-settings-module"])
+def test_uncommitted_changes_do_not_steer_the_fix_of_head(base_layout, base_fixed, tmp_path, dirty):
+    """The plan is made on HEAD, the commit is made on HEAD: what the working tree holds plays no part."""
+    tree = clone(base_layout.repo, tmp_path / "dirty")
+    dirty(tree)
+    before = snapshot(tree)
+
+    result = apply.run(str(base_layout.log), tree)
+
+    assert result.status == "fixed" and [c.path for c in result.changes] == [BASE], result
+    assert git(tree, "diff", "--name-only", "HEAD", result.commit) == f"{BASE}\n"
+    clean = git(base_layout.repo, "show", f"{base_fixed['json']['commit']}:{BASE}")
+    assert git(tree, "show", f"{result.commit}:{BASE}") == clean  # the very fix a clean checkout gets
+    assert without_branch(snapshot(tree), result.branch) == before
+
+
 def test_verify_cmd_runs_in_a_worktree_of_the_fix(base_layout, tmp_path):
     tree = clone(base_layout.repo, tmp_path / "verify")
     before = snapshot(tree)
@@ -218,6 +259,27 @@ def test_verify_cmd_failing_removes_the_branch(base_layout, tmp_path):
     tree = clone(base_layout.repo, tmp_path / "verify-fails")
     assert_refused(base_layout.log, tree, "--verify-cmd", "false", expect="--verify-cmd exited 1")
     assert git(tree, "worktree", "list", "--porcelain").count("worktree ") == 1
+
+
+@pytest.mark.parametrize("hangs", ["add", "remove"])
+def test_git_worktree_that_hangs_is_one_line_and_removes_the_branch(base_layout, tmp_path, monkeypatch, hangs):
+    from fixbot import verify
+
+    tree = clone(base_layout.repo, tmp_path / "hangs")
+    before = snapshot(tree)
+    real_run = subprocess.run
+
+    def run(cmd, *args, **kwargs):
+        if cmd[:4] == ["git", "-C", str(tree.resolve()), "worktree"] and cmd[4] == hangs:
+            if hangs == "remove":
+                real_run(cmd, *args, **kwargs)  # it did its work but never returned
+            raise subprocess.TimeoutExpired(cmd, kwargs.get("timeout"))
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(verify.subprocess, "run", run)
+    with pytest.raises(verify.VerifyFailed, match=rf"^--verify-cmd: git worktree {hangs} did not finish within 120s"):
+        apply.run(str(base_layout.log), tree, verify_cmd="true")
+    assert snapshot(tree) == before  # the branch it made is gone again
 
 
 def test_not_a_git_repository(base_layout, tmp_path):

@@ -327,13 +327,42 @@ def test_worker_boot_failure_without_its_cause_is_reported_without_a_fix(runs, t
 
 
 @pytest.mark.parametrize("name", ["gunicorn-missing-dir", "manage-check-missing-dir", "gunicorn-not-a-directory",
-                                  "gunicorn-error-logfile", "gunicorn-unrelated-failure", "gunicorn-healthy"])
+                                  "gunicorn-error-logfile", "gunicorn-unrelated-failure", "gunicorn-healthy",
+                                  "python34-pasted-cut.log", "seed-report.md", "pasted-frames"])
 def test_large_file_path_through_grep_finds_the_same(runs, tmp_path, monkeypatch, name):
     # A large plain file is read only where grep finds the markers: it must find exactly what streaming finds,
-    # also with the failure buried under noise far from the start of the file.
+    # also with the failure buried under noise far from the start of the file, and also for a traceback pasted
+    # without its `Traceback` header, whose frames come before the first line that says `Error`.
     noise = "".join(f'10.0.0.{i % 250} - - [28/Nov/2026] "GET /api/v1/items/ HTTP/1.1" 200 512\n' for i in range(20000))
-    path = write(tmp_path, "big.log", noise + runs[name] + noise)
+    if name == "pasted-frames":
+        data = PASTED_FRAMES.encode()
+    elif "." in name:
+        data = (FIXTURES / name).read_bytes()
+    else:
+        data = runs[name].encode()
+    path = write(tmp_path, "big.log", noise.encode() + data + noise.encode())
     streamed = diagnose.diagnose_path(str(path))
     monkeypatch.setattr(diagnose.logs, "PREFILTER_MIN", 0)
     assert diagnose.logs.marked_regions(str(path), diagnose.catalogue().prefilter_markers) is not None
     assert diagnose.diagnose_path(str(path)) == streamed
+    if name == "pasted-frames":  # the frames above the exception line were read, with their line numbers
+        [f] = [f for f in streamed if f.kind == "django-logging-handler"]
+        assert any("config/wsgi.py" in str(frame) for frame in f.facts.get("project_frames", [])), f.facts
+
+
+# A traceback as pasted into an issue: no `Traceback (most recent call last):` header, frames first.
+PASTED_FRAMES = """\
+  File "/app/apps/backend/config/wsgi.py", line 16, in <module>
+    application = get_wsgi_application()
+  File "/usr/local/lib/python3.12/site-packages/django/core/wsgi.py", line 12, in get_wsgi_application
+    django.setup(set_prefix=False)
+  File "/usr/local/lib/python3.12/site-packages/django/__init__.py", line 19, in setup
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+  File "/usr/local/lib/python3.12/site-packages/django/utils/log.py", line 76, in configure_logging
+    logging_config_func(logging_settings)
+  File "/usr/local/lib/python3.12/logging/config.py", line 920, in dictConfig
+    dictConfigClass(config).configure()
+  File "/usr/local/lib/python3.12/logging/config.py", line 588, in configure
+    raise ValueError('Unable to configure handler '
+ValueError: Unable to configure handler 'file'
+"""

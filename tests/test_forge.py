@@ -105,7 +105,7 @@ def test_rerun_updates_the_same_pr_with_a_comment_and_a_fresh_body(github, origi
     assert published.action == "updated" and published.number == 1
     assert len(github.pulls) == 1
     assert remote_sha(origin) == again.commit
-    assert github.pulls[1]["body"].startswith("The deploy failed again.")
+    assert github.pulls[1]["body"] == f"<!-- fixbot:fingerprint={FINGERPRINT} -->\n\nThe deploy failed again.\n"
     [comment] = github.comments[1]
     assert "failed the same way again" in comment["body"] and RUN.format(2) in comment["body"]
 
@@ -155,13 +155,36 @@ def test_a_merged_pr_does_not_stop_a_new_one_when_the_failure_comes_back(github,
 
 
 def test_a_pr_found_by_its_marker_under_another_branch_gets_a_comment_not_a_twin(github, origin, checkout):
-    github.add_pull("fixbot-old/handler", body=f"old\n<!-- fixbot:fingerprint={FINGERPRINT} -->\n")
+    github.add_pull("fixbot-old/handler", body=f"<!-- fixbot:fingerprint={FINGERPRINT} -->\nold\n")
     published = publish(checkout, fix(checkout), run_url=RUN.format(3))
 
     assert (published.action, published.number) == ("updated", 1)
     assert len(github.pulls) == 1 and len(github.comments[1]) == 1
     assert "fixbot-old/handler" in published.warnings[0]
     assert git(origin, "branch", "--list") == "* main"  # nothing pushed next to someone's branch
+
+
+@pytest.mark.parametrize("where", ["end", "second line", "indented first line"])
+def test_a_marker_quoted_inside_another_prs_body_is_not_this_fixs(github, origin, checkout, where):
+    """Only the first line carries fixbot's marker: log text quoted further down cannot pass for it."""
+    marker = f"<!-- fixbot:fingerprint={FINGERPRINT} -->"
+    body = {"end": f"A log excerpt:\n{marker}\n", "second line": f"x\n{marker}\n",
+            "indented first line": f"    x {marker}\n"}[where]
+    github.add_pull("someone/else", body=body)
+    published = publish(checkout, fix(checkout))
+
+    assert (published.action, published.number) == ("opened", 2), published
+    assert github.pulls[1]["body"] == body and github.comments.get(1, []) == []
+    assert github.pulls[2]["body"].split("\n", 1)[0] == marker
+
+
+def test_the_marker_is_the_first_line_even_when_the_body_is_cut(github, origin, checkout):
+    from fixbot.report import MARKER, PR_BODY_LIMIT
+
+    publish(checkout, fix(checkout), body="x" * (PR_BODY_LIMIT + 10) + f"\n{MARKER.format(FINGERPRINT)}\n")
+    [pr] = github.pulls.values()
+    assert pr["body"].split("\n", 1)[0] == MARKER.format(FINGERPRINT) and len(pr["body"]) <= PR_BODY_LIMIT
+    assert not hasattr(forge, "BODY_LIMIT")  # one definition, in report
 
 
 def test_a_human_commit_on_the_branch_is_kept(github, origin, checkout, tmp_path, monkeypatch):
@@ -400,6 +423,63 @@ def test_run_logs_are_bounded_in_size(github, tmp_path):
 def test_an_unknown_run_is_one_line(github, tmp_path):
     with pytest.raises(ForgeError, match=r"could not list the jobs of run 99: GitHub answered 404"):
         forge.download_run_logs(99, tmp_path, limits=FAST)
+
+
+class _Reply:
+    """What `forge._http` returns, for answers the emulator never gives."""
+
+    def __init__(self, status: int, *, headers: dict | None = None, body: bytes = b""):
+        import requests
+
+        self.response = requests.Response()
+        self.response.status_code = status
+        self.response.headers.update(headers or {})
+        self.response._content = body
+        self.response.url = "http://127.0.0.1:9/repos/octo/app/actions"
+
+
+def _answers(monkeypatch, *replies: _Reply) -> None:
+    queue = [r.response for r in replies]
+    monkeypatch.setattr(forge, "_http", lambda *args, **kwargs: queue.pop(0))
+
+
+@pytest.mark.parametrize(
+    ("replies", "expected"),
+    [
+        pytest.param([_Reply(302)], "302 without a Location", id="redirect without Location"),
+        pytest.param([_Reply(404), _Reply(200, body=b"<html>busy</html>")], "not the JSON object", id="jobs not JSON"),
+        pytest.param([_Reply(404), _Reply(200, body=b"[1, 2]")], "not the JSON object", id="jobs a list"),
+        pytest.param([_Reply(404), _Reply(200, body=b'{"jobs": {"id": 1}, "total_count": 1}')], "no list of jobs",
+                     id="jobs not a list"),
+        pytest.param([_Reply(404), _Reply(200, body=b'{"jobs": [{"name": "x"}], "total_count": 1}')],
+                     "without a numeric id", id="job without id"),
+        pytest.param([_Reply(404), _Reply(200, body=b'{"jobs": [{"id": "7/../x"}], "total_count": 1}')],
+                     "without a numeric id", id="job id not a number"),
+        pytest.param([_Reply(404), _Reply(200, body=b'{"jobs": [{"id": 7}], "total_count": 1}'), _Reply(302)],
+                     "302 without a Location", id="job redirect without Location"),
+    ],
+)
+def test_malformed_answers_about_run_logs_are_one_line(github, tmp_path, monkeypatch, replies, expected):
+    _answers(monkeypatch, *replies)
+    with pytest.raises(ForgeError, match=expected) as caught:
+        forge.download_run_logs(46, tmp_path, limits=FAST)
+    assert "\n" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_logs_that_cannot_be_written_are_one_line(github, tmp_path):
+    github.add_run(47, zip_bytes=make_zip({"1_deploy.txt": "x\n"}))
+    github.add_run(48, jobs=[(9, "deploy", "x\n")])
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    with pytest.raises(ForgeError, match=r"could not download the logs of run 47: cannot write to .*not-a-dir"):
+        forge.download_run_logs(47, blocker, limits=FAST)
+    (tmp_path / "dl").mkdir()
+    (tmp_path / "dl" / "run-47-logs.zip").mkdir()  # where the archive should go, a directory is in the way
+    (tmp_path / "dl" / "run-48-logs.zip").mkdir()
+    for run in (47, 48):
+        with pytest.raises(ForgeError, match=rf"could not download the log.* of run {run}.*: cannot write"):
+            forge.download_run_logs(run, tmp_path / "dl", limits=FAST)
 
 
 # --- secrets ---------------------------------------------------------------------------------------------------

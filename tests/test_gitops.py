@@ -518,3 +518,36 @@ def test_users_commit_signing_is_not_applied_to_fixbots_commit(repo):
     git(repo, "config", "gpg.program", "false")  # signing would fail, so a passing commit proves none was tried
     result = commit_fix(repo, branch=BRANCH, changes={"README.md": b"x\n"}, message="m")
     assert "gpgsig" not in git(repo, "cat-file", "commit", result.sha)
+
+
+# --- git itself missing ---------------------------------------------------------------------------------------
+
+
+def test_git_missing_is_one_line(repo, monkeypatch):
+    import git as gitpython
+
+    from fixbot import gitops
+
+    reader = gitops.CommitReader(repo)  # opened while git was there; its blobs are read lazily
+    monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(repo / "no-such-git"))
+    for call in (lambda: gitops.check_repository(repo), lambda: gitops.tree_files(repo),
+                 lambda: commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")):
+        with pytest.raises(GitError, match=r"^git is not installed or not on PATH"):
+            call()
+    with pytest.raises(GitError, match=r"^git is not installed or not on PATH"):
+        reader.read("config/settings/base.py")
+    reader.close()
+
+
+def test_tree_files_lists_modes_and_sizes_of_head_only(repo):
+    from fixbot.gitops import CommitReader, tree_files
+
+    write(repo / "config/settings/base.py", b"changed on disk\n")
+    write(repo / "untracked.py", b"")
+    files = tree_files(repo)
+    assert set(files) == {"config/settings/base.py", "scripts/start.sh", "windows.txt", "README.md"}
+    assert files["scripts/start.sh"].mode == 0o100755 and files["README.md"].mode == 0o100644
+    with CommitReader(repo) as head:
+        assert head.read("config/settings/base.py") == SETTINGS and head.read("untracked.py") is None
+    with CommitReader(repo, "release") as release:
+        assert release.read("README.md") == b"app\n"

@@ -112,6 +112,78 @@ def test_symlink_leading_out_of_the_repository_is_never_selected(tmp_path):
         view.read("settings.py")
 
 
+# --- a view of HEAD (what `apply` plans on when it commits) ---------------------------------------------------
+
+
+def test_head_view_reads_the_commit_and_never_the_disk(tmp_path):
+    from fixbot.files import MAX_SOURCE
+    from fixbot.gitops import tree_files
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "wsgi.py").write_text(WSGI)
+    root = tmp_path / "repo"
+    root.mkdir()
+    make_repo(root, {**settings_package(), "big.py": "#" * (MAX_SOURCE + 1), "deep/link/wsgi.py": WSGI})
+    (root / "linked").symlink_to(outside)  # a committed symlink out of the repository
+    (root / "settings.py").symlink_to(root / "apps/backend/manage.py")  # and one inside it
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    head = git(root, "rev-parse", "HEAD").strip()
+    git(root, "update-index", "--add", "--cacheinfo", f"160000,{head},vendor/sub")  # a submodule
+    git(root, "commit", "-q", "-m", "submodule")
+    # The working tree and the index move on; none of it is HEAD.
+    (root / SETTINGS / "base.py").write_text("LOGGING = (\n")
+    (root / SETTINGS / "local.py").write_text(LOGGING)
+    git(root, "add", f"{SETTINGS}/local.py")
+    (root / "scratch.py").write_text("")
+    (root / "vendor/sub").mkdir(parents=True)
+    (root / "vendor/sub/wsgi.py").write_text(WSGI)
+
+    files = tree_files(root)
+    assert files["linked"].mode == 0o120000 and files["vendor/sub"].mode == 0o160000
+    assert files[f"{SETTINGS}/base.py"].mode == 0o100644
+
+    with RepoView.open(root, rev="HEAD") as view:
+        assert view.read(f"{SETTINGS}/base.py") == LOGGING
+        for name in (f"{SETTINGS}/local.py", "scratch.py", "linked", "linked/wsgi.py", "settings.py", "vendor/sub",
+                     "vendor/sub/wsgi.py", "../repo/README", ".git/config", "deep/../big.py"):
+            assert view.safe(name) is None, name
+            assert name not in view.tracked
+        assert view.map_log_path("/app/linked/wsgi.py") is None
+        assert view.map_log_path("/app/vendor/sub/wsgi.py") is None
+        with pytest.raises(BadInput, match=r"^big.py: is .* fixbot parses files up to"):
+            view.read("big.py")
+        site = view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+        assert site.file == f"{SETTINGS}/base.py"
+    # The disk view, for comparison, sees the working tree's broken base.py.
+    with pytest.raises(BadInput, match="does not parse"):
+        RepoView.open(root).logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+
+
+def test_head_view_of_a_directory_that_is_no_repository_top_level_is_one_line(tmp_path):
+    from fixbot.gitops import GitError
+
+    make_repo(tmp_path, settings_package())
+    git(tmp_path, "commit", "-q", "-m", "initial")
+    with pytest.raises(GitError, match="pass its top level"):
+        RepoView.open(tmp_path / "apps", rev="HEAD")
+    with pytest.raises(GitError, match="not a git repository"):
+        RepoView.open(tmp_path.parent, rev="HEAD")
+
+
+def test_a_file_that_cannot_be_read_is_one_line_of_bad_input(tmp_path, monkeypatch):
+    view = make_repo(tmp_path, settings_package())
+
+    def fail(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", fail)
+    with pytest.raises(BadInput, match=rf"^{SETTINGS}/base.py: cannot read: Permission denied$"):
+        view.read(f"{SETTINGS}/base.py")
+    assert view.read_or_none(f"{SETTINGS}/base.py") is None
+
+
 # --- which settings module ran ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,40 @@
+"""Parsing Python for the codemods: CPython's own parser first, so that no input can crash libcst's.
+
+libcst's native parser recurses once per nesting level: a few hundred levels raise RecursionError and past
+~1,500 it overflows the C stack and the process dies with SIGSEGV (exit 139), which no `except` can catch.
+CPython's parser refuses the same sources cleanly (more than 200 nested brackets, 100 indentation levels, or
+an expression too deep to build: SyntaxError, MemoryError or RecursionError), and it is fast (~1 ms for a
+settings module), so every source is shown to it before libcst sees it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from codemods import Refusal
+
+TOO_DEEP = "does not parse: nested too deeply (CPython refuses it too)"
+
+
+def precheck(source: str) -> None:
+    """Refusal, with a one-line reason, unless CPython can parse `source`."""
+    try:
+        ast.parse(source)
+    except SyntaxError as err:
+        message = (err.msg or "invalid syntax").splitlines()[0] if err.msg else "invalid syntax"
+        raise Refusal(f"does not parse: {message} (line {err.lineno})") from None
+    except (RecursionError, MemoryError):
+        raise Refusal(TOO_DEEP) from None
+    except ValueError as err:  # NUL bytes (a SyntaxError from Python 3.12 on)
+        raise Refusal(f"does not parse: {str(err).splitlines()[0]}") from None
+
+
+def parse_module(source: str) -> cst.Module:
+    """The libcst module of `source` (after `precheck`); ParserSyntaxError is left to the caller's message."""
+    precheck(source)
+    try:
+        return cst.parse_module(source)
+    except (RecursionError, MemoryError):
+        raise Refusal(TOO_DEEP) from None

@@ -1,0 +1,106 @@
+"""Deeply nested Python never reaches libcst's native parser, which segfaults (exit 139, past any `except`) at
+~1,500 levels and raises RecursionError from a few hundred: CPython's own parser rejects such code first, and
+fixbot says so in one line (`fixbot codemod` exits 2; `fixbot apply --dry-run` refuses or carries on)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import codemods
+from codemods import gunicorn_stdout
+
+ROOT = Path(__file__).resolve().parents[2]
+LEDGERSG = ROOT / "examples" / "ledgersg"
+LOG = LEDGERSG / "logs" / "boot-failure.log"
+SERVICE = "apps/backend/config/settings/service.py"
+FILE_LOGGING = (
+    "LOGGING = {'version': 1, 'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/x/api.log'}},"
+    " 'root': {'handlers': ['file']}}\n"
+)
+
+NESTS = {
+    "parens-2000": "(" * 2000 + "1" + ")" * 2000,
+    "lists-300": "[" * 300 + "1" + "]" * 300,
+    "sum-5000": "+".join(["1"] * 5000),
+    "calls-3000": "f" + "()" * 3000,
+}
+
+
+def fixbot(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def assert_one_line(result: subprocess.CompletedProcess, code: int) -> str:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr[-2000:])
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr and "internal error" not in result.stderr, lines
+    return lines[0]
+
+
+@pytest.mark.parametrize("nest", NESTS.values(), ids=NESTS.keys())
+@pytest.mark.parametrize(
+    ("codemod", "name", "text"),
+    [
+        ("logging-console", "settings.py", "X = {nest}\n" + FILE_LOGGING),
+        ("logging-path", "settings.py", FILE_LOGGING + "X = {nest}\n"),
+        ("gunicorn-stdout", "gunicorn.conf.py", "errorlog = '/var/log/x/error.log'\nX = {nest}\n"),
+    ],
+    ids=["logging-console", "logging-path", "gunicorn-stdout"],
+)
+def test_codemod_refuses_in_one_line_and_leaves_the_file(tmp_path, codemod, name, text, nest):
+    target = tmp_path / name
+    target.write_text(text.replace("{nest}", nest))
+    data = target.read_bytes()
+    line = assert_one_line(fixbot("codemod", codemod, str(target)), 2)
+    assert "refused" in line and "does not parse" in line, line
+    assert target.read_bytes() == data
+
+
+@pytest.mark.parametrize("nest", NESTS.values(), ids=NESTS.keys())
+def test_rewrite_and_scan_raise_refusal(nest):
+    with pytest.raises(codemods.Refusal, match="^does not parse"):
+        codemods.get("logging-console").rewrite(f"X = {nest}\n{FILE_LOGGING}", "settings.py")
+    with pytest.raises(codemods.Refusal, match="^does not parse"):
+        gunicorn_stdout.find_invocations(f"errorlog = '/x/e.log'\nX = {nest}\n", "gunicorn.conf.py")
+    from codemods._logging_dict import check_source
+
+    [problem] = check_source(f"X = {nest}\n{FILE_LOGGING}")
+    assert problem.startswith("does not parse")
+
+
+def test_nesting_cpython_accepts_is_still_fixed():
+    nest = "[" * 150 + "1" + "]" * 150
+    after = codemods.get("logging-console").rewrite(f"X = {nest}\n{FILE_LOGGING}", "settings.py")
+    assert "FileHandler" not in after and nest in after
+
+
+@pytest.fixture
+def ledgersg(tmp_path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(LEDGERSG, repo, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (repo / "gunicorn.conf.py").write_text("errorlog = '-'\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)  # the index is what a dry run scans
+    return repo
+
+
+@pytest.mark.parametrize("nest", NESTS.values(), ids=NESTS.keys())
+def test_apply_dry_run_with_a_deep_gunicorn_config_carries_on(ledgersg, nest):
+    (ledgersg / "gunicorn.conf.py").write_text(f"errorlog = '/var/log/x/error.log'\nX = {nest}\n")
+    result = fixbot("apply", "--log", str(LOG), "--repo", str(ledgersg), "--dry-run")
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr and f"+++ b/{SERVICE}" in result.stdout
+
+
+@pytest.mark.parametrize("nest", NESTS.values(), ids=NESTS.keys())
+def test_apply_dry_run_with_a_deep_settings_file_refuses_in_one_line(ledgersg, nest):
+    settings = ledgersg / SERVICE
+    settings.write_text(f"X = {nest}\n" + settings.read_text())
+    line = assert_one_line(fixbot("apply", "--log", str(LOG), "--repo", str(ledgersg), "--dry-run"), 2)
+    assert SERVICE in line and "does not parse" in line, line
