@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
@@ -280,23 +279,6 @@ class CommitReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def unified_diff(repo_dir: str | os.PathLike[str], changes: Mapping[str, bytes]) -> str:
-    """A `git apply`-able unified diff of `changes` against HEAD, for `--dry-run` and the reports."""
-    with _open(repo_dir) as repo:
-        head_tree = repo.commit(_head_commit(repo)).tree
-        out: list[str] = []
-        for path in sorted(changes):
-            obj = _lookup(head_tree, _check_path(path))
-            old = None if obj is None else obj.data_stream.read()
-            if not isinstance(changes[path], (bytes, bytearray)):
-                raise GitError(f"{path}: new content must be bytes, not {type(changes[path]).__name__}")
-            new = bytes(changes[path])
-            if old == new:
-                continue
-            out.extend(_file_diff(path, old, new, obj.mode if obj is not None else _REGULAR))
-        return "".join(out)
 
 
 def remote_branch_sha(repo_dir: str | os.PathLike[str], branch: str, *, remote: str = "origin") -> str | None:
@@ -615,30 +597,3 @@ def _stdin(data: bytes) -> Iterator[object]:
         yield fh
 
 
-def _file_diff(path: str, old: bytes | None, new: bytes, mode: int) -> list[str]:
-    a = "/dev/null" if old is None else f"a/{path}"
-    header = [f"diff --git a/{path} b/{path}\n"]
-    if old is None:
-        header.append(f"new file mode {mode:o}\n")
-    try:
-        old_text = "" if old is None else old.decode("utf-8")
-        new_text = new.decode("utf-8")
-    except UnicodeDecodeError:
-        return [*header, f"Binary files {a} and b/{path} differ\n"]
-    # Split on \n only, as git does (str.splitlines would also split on \x0b, \x1c, U+2028...); \r stays in the line.
-    old_lines, new_lines = _split_lf(old_text), _split_lf(new_text)
-    out = header
-    for line in difflib.unified_diff(old_lines, new_lines, a, f"b/{path}", lineterm="\n", n=3):
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
-    return out
-
-
-def _split_lf(text: str) -> list[str]:
-    lines = text.split("\n")
-    result = [line + "\n" for line in lines[:-1]]
-    if lines[-1]:
-        result.append(lines[-1])
-    return result

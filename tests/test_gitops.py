@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fixbot.gitops import Committed, GitError, commit_fix, head_blob, push, remote_branch_sha, unified_diff
+from fixbot.files import unified_diff
+from fixbot.gitops import Committed, GitError, commit_fix, head_blob, push, remote_branch_sha
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
 FIXED = b"LOGGING = {\n    'handlers': {'console': {'class': 'logging.StreamHandler'}},\n}\n"
@@ -393,22 +394,16 @@ def test_head_blob_reads_committed_content_not_the_work_tree(repo):
         head_blob(repo, "../etc/passwd")
 
 
-def test_unified_diff_applies_with_git_apply(repo, tmp_path):
-    changes = {
-        "config/settings/base.py": FIXED,
-        "windows.txt": b"one\r\n2\r\nno eol",
-        "deploy/new.conf": b"new\n",
-        "README.md": b"app\nmore\n",  # unchanged: not in the diff
-    }
-    before = snapshot(repo)
-    diff = unified_diff(repo, changes)
-    assert snapshot(repo) == before
-
-    assert "README.md" not in diff
-    assert "--- a/config/settings/base.py\n+++ b/config/settings/base.py\n" in diff
-    assert "--- /dev/null\n+++ b/deploy/new.conf\n" in diff
+def test_the_diff_fixbot_shows_applies_with_git_apply(repo, tmp_path):
+    # The same bytes commit_fix would commit, shown as fixbot --dry-run shows them: git must accept the diff.
+    changes = {"config/settings/base.py": FIXED, "windows.txt": b"one\r\n2\r\nno eol"}
+    (repo / "windows.txt").write_bytes(b"one\r\ntwo\r\nno eol")
+    git(repo, "add", "windows.txt")
+    git(repo, "commit", "-qm", "a CRLF file without a final newline")
+    diff = "".join(
+        unified_diff(path, head_blob(repo, path).decode(), new.decode()) for path, new in changes.items()
+    )
     assert "\\ No newline at end of file\n" in diff
-
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     (tmp_path / "fix.patch").write_text(diff, newline="")
@@ -417,8 +412,8 @@ def test_unified_diff_applies_with_git_apply(repo, tmp_path):
         assert (clone / path).read_bytes() == content, path
 
 
-def test_unified_diff_of_no_change_is_empty(repo):
-    assert unified_diff(repo, {"README.md": b"app\nmore\n"}) == ""
+def test_the_diff_of_no_change_is_empty():
+    assert unified_diff("README.md", "app\nmore\n", "app\nmore\n") == ""
 
 
 # --- push with a lease ----------------------------------------------------------------------------------------
