@@ -926,10 +926,7 @@ def _render(value, quote, indent, newline, depth=0):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logging_sources())
 def test_generated_logging_dicts(source):
-    try:
-        once = LoggingConsole.rewrite(source, "settings.py")
-    except Refusal:
-        return
+    once = LoggingConsole.rewrite(source, "settings.py")  # generated dicts are all static: a refusal is a bug
     assert LoggingConsole.rewrite(once, "settings.py") == once
     compile(once, "settings.py", "exec")
     assert ("\r\n" in once) == ("\r\n" in source)
