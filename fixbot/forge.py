@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import git
 import requests
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
@@ -239,7 +238,6 @@ def _with_marker(body: str, marker: str) -> str:
     return body
 
 
-_SHA = re.compile(r"[0-9a-f]{40}")
 _URL = re.compile(r"https?://[^\s<>\"'`()\[\]]+")
 
 
@@ -273,28 +271,14 @@ def _push(repo_root, result, config: Config) -> bool | None:
 
 def _foreign_commits(repo_root, branch: str, remote: str, ours: str, config: Config) -> list[str]:
     """Commits on origin's `branch` that fixbot did not both author and commit (a human's, or a rebase by one)."""
-    fixbot = {config.author.email.lower(), gitops.DEFAULT_AUTHOR[1].lower()}
-    if not (_SHA.fullmatch(remote) and _SHA.fullmatch(ours)):  # they become git arguments below
-        raise ForgeError(f"could not compare {branch} with origin: {remote!r} or {ours!r} is not a commit sha")
-    with git.Repo(os.fspath(repo_root)) as repo:
-        env = {"GIT_DIR": repo.git_dir, "GIT_TERMINAL_PROMPT": "0"}
-        # Objects only: no ref, not even FETCH_HEAD, changes in the user's repository.
-        rc, _, err = repo.git.execute(
-            # --refmap= stops the "opportunistic" update of refs/remotes/origin/<branch>.
-            ["git", "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap=", "origin",
-             f"refs/heads/{branch}"],
-            with_extended_output=True, with_exceptions=False, env=env, kill_after_timeout=300)
-        if rc != 0:
-            why = err.strip().splitlines()[-1] if err.strip() else f"exit status {rc}"
-            raise ForgeError(" ".join(redact(f"could not fetch {branch} from origin: {why}").split()))
-        rc, out, _ = repo.git.execute(
-            ["git", "log", "--format=%H%x00%ae%x00%ce", remote, f"^{ours}", "--"],
-            with_extended_output=True, with_exceptions=False, env=env)
-    if rc != 0:
-        return [remote]  # it moved past what was fetched: treat as someone else's until seen
-    commits = [line.split("\0") for line in out.splitlines() if line]
-    return [sha for sha, author, committer in commits
-            if author.lower() not in fixbot or committer.lower() not in fixbot]
+    try:
+        found = gitops.commits_not_by(
+            repo_root, branch, remote_sha=remote, ours=ours,
+            emails={config.author.email, gitops.DEFAULT_AUTHOR[1]},
+        )
+    except gitops.GitError as err:
+        raise ForgeError(" ".join(redact(str(err)).split())) from None
+    return [remote] if found is None else found  # moved past what was fetched: someone else's until seen
 
 
 def _git(what: str, permission: str, fn: Callable[[], T]) -> T:

@@ -174,6 +174,32 @@ def check_remote(repo_dir: str | os.PathLike[str], remote: str = "origin") -> No
         _check_remote(repo, remote)
 
 
+def commits_not_by(
+    repo_dir: str | os.PathLike[str], branch: str, *, remote_sha: str, ours: str, emails: set[str], remote: str = "origin"
+) -> list[str] | None:
+    """Commits of `remote`'s `branch` (at `remote_sha`) missing from `ours` that someone else authored or
+    committed; None when the branch moved past `remote_sha` meanwhile. Fetches objects only: no ref, not even
+    FETCH_HEAD, changes in the user's repository."""
+    validate_branch_name(branch)
+    if not (_SHA.fullmatch(remote_sha) and _SHA.fullmatch(ours)):
+        raise GitError(f"could not compare {branch} with {remote}: {remote_sha!r} or {ours!r} is not a commit sha")
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+        # --refmap= stops the "opportunistic" update of refs/remotes/<remote>/<branch>.
+        rc, _, err = _git_status(
+            repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap=", remote, f"refs/heads/{branch}",
+            env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT,
+        )
+        if rc != 0:
+            raise GitError(f"could not fetch {branch} from {remote}: {_first_line(err) or f'exit status {rc}'}")
+        rc, out, _ = _git_status(repo, "log", "--format=%H%x00%ae%x00%ce", remote_sha, f"^{ours}", "--")
+    if rc != 0:
+        return None
+    lowered = {e.lower() for e in emails}
+    return [sha for sha, author, committer in (line.split("\0") for line in out.splitlines() if line)
+            if author.lower() not in lowered or committer.lower() not in lowered]
+
+
 def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
     """The bytes of `path` as committed at HEAD, or None when HEAD has no such file."""
     with _open(repo_dir) as repo:
