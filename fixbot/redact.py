@@ -42,7 +42,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # Names that say their value is a secret (never AUTHOR or XAUTHORITY: those hold names and paths)...
 _SECRET_NAME = re.compile(
-    r"(?i)(token|secret|passw(or)?d|api_?key|private_?key|access_?key|credential|(^|_)(pass|pwd)(_|$))"
+    # A bare PWD is the shell's working directory, not a password: `pass`/`pwd` count only as part of a name.
+    r"(?i)(token|secret|passw(or)?d|api_?key|private_?key|access_?key|credential|_(pass|pwd)(_|$)|^(pass|pwd)_)"
 )
 # ...unless they name where a secret is kept (Docker's POSTGRES_PASSWORD_FILE, SECRETS_DIR): that is a path.
 _LOCATION_NAME = re.compile(r"(?i)_(file|path|dir|directory)$")

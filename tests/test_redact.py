@@ -136,7 +136,7 @@ def test_ordinary_text_is_not_masked(text):
 @pytest.mark.parametrize("name", [
     "GITHUB_TOKEN", "X_AUTH_TOKEN", "SESSION_SECRET", "DJANGO_SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD",
     "PGPASSWD", "STRIPE_API_KEY", "SENDGRID_APIKEY", "SSH_PRIVATE_KEY", "GOOGLE_CREDENTIALS", "ACCESS_KEY",
-    "client_secret",
+    "client_secret", "DB_PASS", "MYSQL_PWD", "PASS_PHRASE",
 ])
 def test_values_of_secret_env_names_are_masked(name):
     assert redact("value: s3cr3t-value-1 used", {name: "s3cr3t-value-1"}) == "value: *** used"
@@ -151,9 +151,12 @@ def test_values_of_secret_env_names_are_masked(name):
     ("OAUTHLIB_INSECURE_TRANSPORT", "Django"),
     ("POSTGRES_PASSWORD_FILE", "/run/secrets/db"),
     ("SECRETS_DIR", "/run/secrets"),
+    ("PWD", "/srv/app/src"),  # the shell's working directory: every traceback path would lose its head
+    ("OLDPWD", "/srv/app/src"),
 ])
 def test_values_of_ordinary_env_names_are_not_masked(name, value):
-    text = "Django could not configure logging from /root/.Xauthority or /run/secrets/db (django@example.com)"
+    text = ("Django could not configure logging from /root/.Xauthority or /run/secrets/db (django@example.com)"
+            ' File "/srv/app/src/config/wsgi.py", line 16')
     assert redact(text, {name: value}) == text
 
 
