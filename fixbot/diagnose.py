@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from fixbot import logs
 from fixbot.errors import BadInput, FixbotError
@@ -422,18 +422,6 @@ class Engine:
         found = list(self._found.values())
         explained = [f for f in found if f.kind not in subsumed]
         return explained if explained else found
-
-
-def diagnose_lines(lines: Iterable[tuple[int, str]], source: str | None = None) -> list[Finding]:
-    """Findings of already-normalised lines (number, text): for tests and callers that hold text in memory."""
-    engine = Engine()
-    for number, text in lines:
-        engine.feed(source, number, text)
-    return engine.findings()
-
-
-def diagnose_text(text: str) -> list[Finding]:
-    return diagnose_lines((n, logs.normalise(raw.encode())) for n, raw in enumerate(text.split("\n"), 1))
 
 
 def diagnose_path(path: str) -> list[Finding]:

@@ -155,12 +155,6 @@ def commit_fix(
         return Committed(branch=branch, sha=sha, base_sha=base, created=True)
 
 
-def check_repository(repo_dir: str | os.PathLike[str]) -> str:
-    """The sha of HEAD if fixbot can commit here; GitError naming the reason otherwise (nothing is changed)."""
-    with _open(repo_dir) as repo:
-        return _head_commit(repo)
-
-
 def delete_branch(repo_dir: str | os.PathLike[str], branch: str, *, expect: str) -> None:
     """Remove `branch` if it still points at `expect`: undo fixbot's own commit when its verification failed."""
     validate_branch_name(branch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.github_emulator import GitHubEmulator
+from tests.gitcli import git
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,6 +22,15 @@ def isolated_git(tmp_path_factory):
                     "DJANGO_SETTINGS_MODULE", "FIXBOT_DEBUG"):
             mp.delenv(var, raising=False)
         yield home
+
+
+@pytest.fixture
+def origin(tmp_path, github):
+    """A real bare repository as `origin`; the emulator reads its branches as GitHub reads its own."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    github.git_dir = bare
+    return bare
 
 
 @pytest.fixture

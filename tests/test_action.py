@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from tests.github_emulator import make_zip
+from tests.gitcli import git
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -81,12 +82,6 @@ jobs:
 """
 
 
-def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout.strip()
-
-
 def _fixbot_source(where: Path) -> Path:
     """The action as a user's workflow gets it: this repository's action.yml and packages."""
     source = where / "fixbot-action"
@@ -98,21 +93,17 @@ def _fixbot_source(where: Path) -> Path:
     return source
 
 
-def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, tmp_path, isolated_git):
+def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, origin, tmp_path, isolated_git):
     home = isolated_git
-
-    origin = tmp_path / "origin.git"
-    _git(tmp_path, "init", "-q", "--bare", str(origin))
-    github.git_dir = origin
     app = tmp_path / "app"
     shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
     (app / ".github" / "workflows").mkdir(parents=True)
     (app / ".github" / "workflows" / "fixbot.yml").write_text(WORKFLOW)
-    _git(app, "init", "-q")
-    _git(app, "add", "-A")
-    _git(app, "commit", "-qm", "the deploy that failed")
-    _git(app, "remote", "add", "origin", str(origin))
-    _git(app, "push", "-q", "origin", "main")
+    git(app, "init", "-q")
+    git(app, "add", "-A")
+    git(app, "commit", "-qm", "the deploy that failed")
+    git(app, "remote", "add", "origin", str(origin))
+    git(app, "push", "-q", "origin", "main")
     log = (ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text()
     github.add_run(4242, zip_bytes=make_zip({"0_deploy.txt": log}))
 
@@ -149,9 +140,9 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, tmp_pat
     assert pull["head"]["ref"].startswith("fixbot/django-logging-handler-")
     assert "actions/runs/4242" in pull["body"]
     assert f"outputs status=fixed finding=django-logging-handler pr={github.api_url}/{github.full_name}/pull/{pull['number']}" in output
-    fixed = _git(origin, "show", f"{pull['head']['ref']}:apps/backend/config/settings/service.py")
+    fixed = git(origin, "show", f"{pull['head']['ref']}:apps/backend/config/settings/service.py")
     assert "FileHandler" not in fixed
-    assert _git(origin, "rev-parse", "main") == _git(app, "rev-parse", "HEAD"), "main itself is untouched"
+    assert git(origin, "rev-parse", "main") == git(app, "rev-parse", "HEAD"), "main itself is untouched"
 
 
 def test_a_run_from_a_fork_is_skipped_without_a_call(github, tmp_path):
@@ -191,9 +182,9 @@ def test_from_fork(event, fork):
 def _example_repo(tmp_path: Path) -> Path:
     app = tmp_path / "app"
     shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
-    _git(app, "init", "-q")
-    _git(app, "add", "-A")
-    _git(app, "commit", "-qm", "deployed")
+    git(app, "init", "-q")
+    git(app, "add", "-A")
+    git(app, "commit", "-qm", "deployed")
     return app
 
 
@@ -214,7 +205,7 @@ def test_workflow_commands_escape_percent_and_newlines(tmp_path, capsys, monkeyp
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    _git(empty, "init", "-q")
+    git(empty, "init", "-q")
     assert action.main({**env, "GITHUB_WORKSPACE": str(empty)}) == 2
     errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "100%250A::error::injected.log" in errors[0]

@@ -266,8 +266,8 @@ def test_python36_permission_denied_in_the_message():
         ),
     ],
 )
-def test_pasted_excerpts(text, handler, path):
-    f = only([vars(x) for x in diagnose.diagnose_text(text)], "django-logging-handler")
+def test_pasted_excerpts(tmp_path, text, handler, path):
+    f = only(findings_of(write(tmp_path, "pasted.log", text)), "django-logging-handler")
     assert (f["facts"]["handler"], f["facts"].get("path")) == (handler, path)
 
 

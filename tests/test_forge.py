@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -17,6 +16,7 @@ from fixbot.config import Config, PullRequest
 from fixbot.forge import ForgeError, Limits, parse_codeowners
 from fixbot.gitops import commit_fix
 from tests.github_emulator import make_zip
+from tests.gitcli import git
 
 SETTINGS = "config/settings.py"
 BROKEN = b"LOGGING = {'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}}}\n"
@@ -26,21 +26,6 @@ BRANCH = f"fixbot/django-logging-handler-{FINGERPRINT[:8]}"
 RUN = "http://127.0.0.1/octo/app/actions/runs/{}"
 FAST = Limits(max_wait=3.0, backoff=0.01, request_gap=0, write_gap=0, timeout=10)
 
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def origin(tmp_path, github) -> Path:
-    """A real bare repository as `origin`; the emulator reads its branches as GitHub reads its own."""
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    github.git_dir = bare
-    return bare
 
 
 @pytest.fixture

@@ -525,7 +525,7 @@ def test_git_missing_is_one_line(repo, monkeypatch):
 
     reader = gitops.CommitReader(repo)  # opened while git was there; its blobs are read lazily
     monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(repo / "no-such-git"))
-    for call in (lambda: gitops.check_repository(repo), lambda: gitops.tree_files(repo),
+    for call in (lambda: gitops.head_blob(repo, "README.md"), lambda: gitops.tree_files(repo),
                  lambda: commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")):
         with pytest.raises(GitError, match=r"^git is not installed or not on PATH"):
             call()

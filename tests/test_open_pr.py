@@ -12,22 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.github_emulator import make_zip
+from tests.gitcli import git
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log"
 
 
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout.strip()
-
-
 @pytest.fixture
-def app(tmp_path, github) -> Path:
-    origin = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(origin))
-    github.git_dir = origin
+def app(tmp_path, origin) -> Path:
     root = tmp_path / "app"
     shutil.copytree(ROOT / "examples" / "ledgersg", root, ignore=shutil.ignore_patterns("__pycache__", "logs"))
     git(root, "init", "-q")
