@@ -90,7 +90,7 @@ def _run(
     findings: list[Finding], repo: RepoView, codemod: str | None, config_path: str | Path | None,
     verify_cmd: str | None, *, dry_run: bool,
 ) -> Result:
-    config = load_config(Path(config_path) if config_path else None, repo.root, known_codemods=tuple(codemods.all_codemods()))
+    config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
     fixable = tuple(f for f in findings if f.fixable)
     if not fixable:
         return Result("no-fix", tuple(findings), dry_run=dry_run)
@@ -181,7 +181,8 @@ def open_pr(
 
     if result.status != "fixed" or result.dry_run:
         return result
-    config = load_config(Path(config_path) if config_path else None, Path(repo_dir))
+    with RepoView.open(repo_dir, rev="HEAD") as view:  # the settings the fix was made with: HEAD's
+        config = load_config(config_path, view)
     try:
         published = forge.publish(
             Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,

@@ -7,11 +7,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from fixbot.errors import FixbotError
 from fixbot.gitops import DEFAULT_AUTHOR, branch_name_problem
+
+if TYPE_CHECKING:
+    from fixbot.repo import RepoView
 
 FILENAME = ".fixbot.yml"
 LOGGING_STRATEGIES = ("console", "path")
@@ -64,33 +68,58 @@ class Config:
 
 def load_config(
     path: Path | str | None,
-    repo_dir: Path | str,
+    repo: "RepoView",
     *,
     known_codemods: Iterable[str] | None = None,
 ) -> Config:
-    """The settings in `path`, or in `<repo_dir>/.fixbot.yml` when `path` is None; defaults when there is none.
+    """The settings in `path`, or in `.fixbot.yml` at the top of `repo`; defaults when there is none.
 
+    A file inside the repository is read through `repo`, as every other file is: from HEAD's tree when the
+    view reads a commit (an untracked or edited copy on disk plays no part), and never through a symlink. Only
+    a file outside the repository (`--config` given by the user) is read from the disk.
     `known_codemods`, when given, makes an unknown codemod name an error too.
     """
-    repo_dir = Path(repo_dir)
-    if path is None:
-        path = repo_dir / FILENAME
-        if not path.is_file():
+    relative = FILENAME if path is None else _inside(Path(path), repo.root)
+    if relative is None:
+        return _load_file(Path(path), known_codemods)
+    if repo.is_link(relative):
+        raise ConfigError(f"{relative}: is a symlink; fixbot reads its settings only from a regular file in the repository")
+    if repo.safe(relative) is None:
+        if path is None:
             return Config()
-    path = Path(path)
-    shown = _shown_name(path, repo_dir)
+        if repo.commit is None:
+            missing = not (repo.root / relative).exists()
+            raise ConfigError(f"{relative}: {'no such file' if missing else 'not a regular file in the repository'}")
+        raise ConfigError(f"{relative}: not a file of commit {repo.commit[:12]}; fixbot reads its settings as HEAD"
+                          " holds them (commit it, or pass --dry-run)")
+    return _parse_bytes(repo.read_bytes(relative), relative, known_codemods, repo.root / relative)
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    """`path` relative to the repository at `root` (posix), or None when it lies outside it."""
+    try:
+        return (path.absolute().parent.resolve() / path.name).relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def _load_file(path: Path, known_codemods: Iterable[str] | None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{shown}: no such file") from None
+        raise ConfigError(f"{path}: no such file") from None
     except OSError as exc:
-        raise ConfigError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    return _parse_bytes(raw, str(path), known_codemods, path)
+
+
+def _parse_bytes(raw: bytes, shown: str, known_codemods: Iterable[str] | None, source: Path) -> Config:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{shown}:{line}: is not UTF-8 text") from None
-    return parse_config(text, shown, known_codemods=known_codemods, source=path)
+    return parse_config(text, shown, known_codemods=known_codemods, source=source)
 
 
 def parse_config(
@@ -258,13 +287,6 @@ def _kind(node: yaml.Node) -> str:
 def _suggest(name: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {close[0]}?" if close else ""
-
-
-def _shown_name(path: Path, repo_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(repo_dir.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _one_line(text: str) -> str:

@@ -125,6 +125,13 @@ class RepoView:
             return None
         return PurePosixPath(*parts).as_posix()
 
+    def is_link(self, relative: str) -> bool:
+        """Whether `relative` is a symlink in this revision (which `safe` never lets through)."""
+        if self._commit is not None:
+            entry = self._commit.files.get(PurePosixPath(relative).as_posix())
+            return entry is not None and entry.mode == 0o120000
+        return (self.root / relative).is_symlink()
+
     def read(self, relative: str) -> str:
         checked = self.safe(relative)
         if checked is None:
@@ -133,7 +140,21 @@ class RepoView:
             self._cache[checked] = self._load(checked)
         return self._cache[checked]
 
+    def read_bytes(self, relative: str) -> bytes:
+        """The bytes of `relative`, by the same rules as `read` (not cached: for files read once)."""
+        checked = self.safe(relative)
+        if checked is None:
+            raise BadInput(f"{relative}: not a file inside the repository")
+        return self._load_bytes(checked)
+
     def _load(self, checked: str) -> str:
+        data = self._load_bytes(checked)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"{checked}: not UTF-8 text") from None
+
+    def _load_bytes(self, checked: str) -> bytes:
         from fixbot.files import too_large
 
         if self._commit is not None:
@@ -158,10 +179,7 @@ class RepoView:
         refusal = too_large(checked, len(data))  # a file that grew while it was read
         if refusal is not None:
             raise refusal
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(f"{checked}: not UTF-8 text") from None
+        return data
 
     def read_or_none(self, relative: str) -> str | None:
         """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.

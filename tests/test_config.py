@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from fixbot.config import Author, Config, ConfigError, PullRequest, load_config
+from fixbot import config as config_module
+from fixbot.config import Author, Config, ConfigError, PullRequest
+from fixbot.repo import RepoView
+from tests.gitcli import git
 
 FULL = """\
 # fixbot settings for this repository
@@ -27,6 +31,12 @@ pull_request:
   team_reviewers: [platform-team]
   draft: true
 """
+
+
+def load_config(path, repo: Path, rev: str | None = None, **kwargs) -> Config:
+    """The settings as apply reads them: through the repository view of `repo` (its disk, or commit `rev`)."""
+    with RepoView.open(repo, rev=rev) as view:
+        return config_module.load_config(path, view, **kwargs)
 
 
 def write_config(repo: Path, text: str, name: str = ".fixbot.yml") -> Path:
@@ -241,3 +251,86 @@ def test_explicit_file_is_named_as_given(tmp_path):
     elsewhere.write_text("logging: 3\n")
     with pytest.raises(ConfigError, match="^" + re.escape(f"{elsewhere}:1: ")):
         load_config(elsewhere, tmp_path)
+
+
+# --- read as HEAD holds it, never through a symlink ---------------------------------------------------------
+
+
+def committed_repo(root: Path, text: str | None) -> Path:
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "README").write_text("x\n")
+    if text is not None:
+        write_config(root, text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+def test_an_untracked_config_plays_no_part_when_reading_head(tmp_path):
+    repo = committed_repo(tmp_path / "repo", None)
+    write_config(repo, "branch_prefix: hijack/\n")  # untracked: not what the fix commit is made on
+    assert load_config(None, repo, rev="HEAD") == Config()
+    assert load_config(None, repo).branch_prefix == "hijack/"  # a dry run reads the disk, as for every file
+
+
+def test_an_edited_config_is_read_as_committed(tmp_path):
+    repo = committed_repo(tmp_path / "repo", "logging: path\n")
+    write_config(repo, "logging: console\nbranch_prefix: hijack/\n")
+    config = load_config(None, repo, rev="HEAD")
+    assert (config.logging, config.branch_prefix) == ("path", "fixbot/")
+
+
+def test_an_explicit_config_inside_the_repo_is_read_from_head_too(tmp_path):
+    repo = committed_repo(tmp_path / "repo", None)
+    (repo / "ci").mkdir()
+    path = write_config(repo / "ci", "logging: path\n", name="fixbot.yml")
+    with pytest.raises(ConfigError, match=r"^ci/fixbot\.yml: not a file of commit [0-9a-f]{12}; "):
+        load_config(path, repo, rev="HEAD")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "config")
+    assert load_config(path, repo, rev="HEAD").logging == "path"
+
+
+@pytest.mark.parametrize("rev", [None, "HEAD"], ids=["disk", "head"])
+def test_a_symlinked_config_is_refused_and_its_target_never_read(tmp_path, rev):
+    secret = tmp_path / "hosts.yml"
+    secret.write_text("github.com:\n  oauth_token: gho_0123456789abcdef0123456789abcdef0123\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / ".fixbot.yml").symlink_to(secret)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, repo, rev=rev)
+    assert str(caught.value).startswith(".fixbot.yml: is a symlink")
+    assert "github.com" not in str(caught.value) and "gho_" not in str(caught.value)
+
+
+def test_a_symlink_given_with_config_inside_the_repo_is_refused(tmp_path):
+    (tmp_path / "elsewhere.yml").write_text("logging: path\n")
+    repo = committed_repo(tmp_path / "repo", None)
+    (repo / "ci.yml").symlink_to(tmp_path / "elsewhere.yml")
+    with pytest.raises(ConfigError, match=r"^ci\.yml: is a symlink"):
+        load_config(repo / "ci.yml", repo)
+
+
+def test_apply_ignores_an_untracked_config(tmp_path):
+    """End to end: an untracked .fixbot.yml changed the branch prefix before; HEAD's settings decide now."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    repo = tmp_path / "repo"
+    shutil.copytree(root / "examples" / "ledgersg", repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    write_config(repo, "branch_prefix: hijack/\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "fixbot.cli", "apply", "--log", str(repo / "logs/boot-failure.log"), "--repo",
+         str(repo), "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["branch"].startswith("fixbot/django-logging-handler-")
