@@ -7,6 +7,7 @@ on the branch by anyone else are never overwritten. Every GitHub failure becomes
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -204,24 +205,23 @@ def _ours(pr: _Pull, env: "_Env", me: str) -> bool:
 
 
 def _whoami(gh: Github) -> str:
-    """The login that authors what this token opens.
+    """The login that authors what this token opens, from GraphQL's `viewer`.
 
-    A user's token (PAT, OAuth) reads it from `GET /user`. An installation token (the Actions GITHUB_TOKEN, a
-    GitHub App's token) gets 403 "Resource not accessible by integration" there, and `GET /app` needs the app's
-    JWT; GraphQL's `viewer` answers installation tokens with the bot user they act as (`github-actions[bot]`,
-    `<app-slug>[bot]`, the login on the PRs they open). GITHUB_ACTOR is not used: it names who triggered the
-    run, not who the token is.
+    `viewer` answers every kind of token: a user's (PAT, OAuth) with the user, an installation token (the Actions
+    GITHUB_TOKEN, a GitHub App's token) with the bot user it acts as (`github-actions[bot]`, `<app-slug>[bot]`),
+    the login on the PRs it opens. REST has no such single call: `GET /user` answers an installation token with
+    403 "Resource not accessible by integration", and `GET /app` needs the app's JWT. GITHUB_ACTOR is not used:
+    it names who triggered the run, not who the token is.
     """
-    try:
-        return _api("read the token's user", "metadata: read", lambda: _typed(gh.get_user().login, str))
-    except ForgeError:
-        pass  # 403 for an installation token; GraphQL below says who it is, or why not
     query = "query { viewer { login __typename } }"
-    _, data = _api("read the token's identity (GraphQL viewer)", "metadata: read",
+    _, data = _api("read who the token is (GraphQL viewer)", "metadata: read",
                    lambda: gh.requester.graphql_query(query, {}))
-    viewer = _typed(_typed(_typed(data, dict).get("data"), dict).get("viewer"), dict)
-    login = _typed(viewer.get("login"), str)
-    # GraphQL may name a bot without the suffix REST puts on its PRs' author.
+    try:
+        viewer = _typed(_typed(_typed(data, dict).get("data"), dict).get("viewer"), dict)
+        login = _typed(viewer.get("login"), str)
+    except TypeError as exc:
+        raise _malformed(exc, "read who the token is (GraphQL viewer)") from None
+    # A bot may be named without the suffix REST puts on its PRs' author.
     return login if viewer.get("__typename") != "Bot" or login.endswith("[bot]") else f"{login}[bot]"
 
 
@@ -233,7 +233,8 @@ def _typed(value: Any, kind: type[T]) -> T:
 
 
 def _checked(repo):
-    _typed(repo.full_name, str)  # an HTML page or a list where the repository belongs ends here, as one line
+    # PyGithub wraps an HTML page as {"data": ...} and fills full_name from the URL it asked: look at the JSON.
+    _typed(_typed(repo.raw_data, dict).get("full_name"), str)
     return repo
 
 
@@ -696,6 +697,8 @@ def _retry(budget: _Budget, limits: Limits) -> _Retry:
 
 def _connect(limits: Limits) -> tuple[Github, _Env, _Budget]:
     env = _env()
+    # PyGithub logs each retry to stderr by itself (INFO, its own handler); fixbot's errors say it in one line.
+    logging.getLogger("github").setLevel(logging.WARNING)
     budget = _Budget(limits.max_wait)
     gh = Github(
         base_url=env.api_url,

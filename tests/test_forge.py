@@ -205,24 +205,16 @@ def test_a_marked_pr_in_this_repository_by_another_user_is_not_adopted(github, o
     assert github.pulls[1]["body"] == f"{MARKER_LINE}\nmine now\n" and github.comments[1] == []
 
 
-def test_a_user_token_is_known_by_get_user_and_updates_its_own_pr(github, origin, checkout, monkeypatch):
-    github.token_kind, github.login = "user", "octocat"
-    github.add_pull(BRANCH, body=f"{MARKER_LINE}\nthe Actions bot's\n", user="github-actions[bot]",
-                    state="closed")
+@pytest.mark.parametrize("kind, login", [("user", "octocat"), ("installation", "fixbot-app[bot]")])
+def test_the_token_is_known_by_graphql_viewer_and_updates_only_its_own_pr(github, origin, checkout, monkeypatch,
+                                                                          kind, login):
+    github.token_kind, github.login = kind, login
+    github.add_pull(BRANCH, body=f"{MARKER_LINE}\nthe Actions bot's\n", user="github-actions[bot]", state="closed")
     publish(checkout, fix(checkout))
     published = publish(checkout, fix(checkout, monkeypatch, at=2_000_000_000), run_url=RUN.format(2))
 
     assert (published.action, published.number) == ("updated", 2)
-    assert github.pulls[2]["user"] == "octocat" and not github.calls("POST", r"^/graphql$")
-
-
-def test_an_installation_token_is_known_by_graphql_viewer(github, origin, checkout, monkeypatch):
-    github.login = "fixbot-app[bot]"
-    publish(checkout, fix(checkout))
-    published = publish(checkout, fix(checkout, monkeypatch, at=2_000_000_000), run_url=RUN.format(2))
-
-    assert (published.action, published.number) == ("updated", 1)
-    assert github.calls("GET", r"^/user$") and github.calls("POST", r"^/graphql$")
+    assert github.pulls[2]["user"] == login and not github.calls("GET", r"^/user$")
 
 
 def test_a_copied_run_tag_from_someone_else_does_not_silence_fixbots_comment(github, origin, checkout, monkeypatch):

@@ -191,3 +191,42 @@ def test_the_action_targets_the_deployed_branch_from_the_event(github, origin, a
     (pull,) = github.pulls.values()
     assert pull["base"]["ref"] == "staging" and _changed_by_pr(origin, pull) == [FIXED_FILE]
     assert "\nfixed\n" in outputs
+
+
+# --- answers that are not GitHub's API: one line, exit 2, JSON and the Action's outputs still written -------------
+
+GARBAGE = ["html", "truncated", "array", "redirect"]
+WHERE = {"the repository": ("GET", r"^/repos/octo/app$"), "the pull list": ("GET", r"/pulls$"),
+         "the new pull": ("POST", r"/pulls$"), "the identity": ("POST", r"^/graphql$")}
+
+
+@pytest.mark.parametrize("where", list(WHERE))
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_answer_is_a_one_line_forge_error_with_json(github, app, kind, where):
+    github.garble_next(*WHERE[where], kind)
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 2 and result["status"] == "refused", err
+    assert "internal error" not in err and len(err.strip().splitlines()) == 1, err
+    assert result["error"].startswith("could not ")
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_answer_in_the_action_writes_outputs_and_summary(github, app, tmp_path, capsys, kind):
+    github.garble_next("GET", r"^/repos/octo/app$", kind)
+    code, outputs, summary = _action(app, tmp_path, "main")
+
+    assert code == 2
+    assert "status<<" in outputs and "\nrefused\n" in outputs
+    assert "fixbot could not fix this run: could not read the repository" in summary
+    errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_search_answer_only_warns(github, app, kind):
+    github.garble_next("GET", r"^/search/issues$", kind)
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 0 and result["pr_action"] == "opened", err
+    assert "warning: could not search pull requests by fingerprint" in err
