@@ -102,6 +102,7 @@ class GitHubEmulator:
         Handler.emulator = emulator
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # stop() must not wait for a `slow` answer nobody reads any more
         # A short poll makes stop() quick: shutdown() waits for the serving loop to look.
         threading.Thread(target=self._server.serve_forever, args=(0.02,), name="github-emulator", daemon=True).start()
         return self

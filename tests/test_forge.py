@@ -337,6 +337,20 @@ def test_5xx_on_reads_is_retried(github, checkout):
     assert publish(checkout, fix(checkout)).action == "opened"
 
 
+def test_read_timeouts_spend_the_same_retry_budget(github, checkout):
+    """A GitHub that never answers costs one timeout per try: the tries stop when the budget is spent, not after
+    urllib3's ten."""
+    github.slow_seconds = 3
+    github.garble_next("GET", r"^/repos/octo/app$", "slow", times=20)
+    limits = Limits(max_wait=2.5, backoff=0.01, request_gap=0, write_gap=0, timeout=1)
+    start = time.monotonic()
+    with pytest.raises(ForgeError, match=r"could not read the repository octo/app: cannot reach GitHub") as err:
+        publish(checkout, fix(checkout), limits=limits)
+
+    assert time.monotonic() - start < 4.5 and len(github.calls("GET", r"^/repos/octo/app$")) <= 3
+    assert "\n" not in str(err.value)
+
+
 def test_missing_pull_request_permission_fails_at_once_and_names_it(github, checkout):
     github.fail_next("POST", r"/pulls$", 403, times=3)
     with pytest.raises(ForgeError) as err:
