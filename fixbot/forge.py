@@ -1,8 +1,11 @@
 """GitHub side effects: push fixbot's branch with a lease, find-or-open-or-update its one pull request, fetch run logs.
 
 One failure, one pull request: the fix's fingerprint is in the branch name and in a hidden marker in the PR body.
-An open PR is updated; one closed without merging is a reviewer's "no" and stays closed unless forced; commits
-on the branch by anyone else are never overwritten. Every GitHub failure becomes a one-line ForgeError.
+Both are public, so a PR counts as fixbot's only when its head is in GITHUB_REPOSITORY and its author is the
+token's own identity. An open PR is updated; one closed without merging is a reviewer's "no" and stays closed
+unless forced; commits on the branch by anyone else are never overwritten. The PR goes into the branch that was
+deployed, and only when origin's copy of it contains HEAD, so its diff is the fix alone. Every GitHub failure,
+a garbage answer included, becomes a one-line ForgeError.
 """
 
 from __future__ import annotations
@@ -733,7 +736,7 @@ _MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, Runti
 def _malformed(exc: BaseException, what: str) -> ForgeError:
     detail = "a redirect elsewhere" if isinstance(exc, RuntimeError) and "redirect" in str(exc) else type(exc).__name__
     return ForgeError(f"could not {what}: GitHub's answer is not the API's JSON ({detail});"
-                      f" is GITHUB_API_URL the API's address?")
+                      " is GITHUB_API_URL the API's address?")
 
 
 def _create_once(what: str, budget: _Budget, limits: Limits, *, create: Callable[[], T], find: Callable[[], T | None]) -> T:
