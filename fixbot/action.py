@@ -68,6 +68,14 @@ def _summary(env: Mapping[str, str], text: str) -> None:
     _append(env, "GITHUB_STEP_SUMMARY", text + "\n")
 
 
+def _base_branch(env: Mapping[str, str], run: dict) -> str | None:
+    """The PR's base: the input, else the branch whose deploy failed (what the example workflow checks out), else
+    (None) HEAD's branch. Never the default branch by itself: a fix on top of `staging` proposed into `main`
+    would carry every commit `staging` has and `main` lacks. forge checks that origin's base contains HEAD."""
+    given = env.get("INPUT_BASE_BRANCH", "").strip() or run.get("head_branch")
+    return given if isinstance(given, str) and given.strip() else None
+
+
 def main(env: Mapping[str, str]) -> int:
     from fixbot import apply, report
 
@@ -100,7 +108,7 @@ def main(env: Mapping[str, str]) -> int:
             )
             result = apply.open_pr(
                 result, workspace, config_path=env.get("INPUT_CONFIG", "").strip() or None,
-                base_branch=env.get("INPUT_BASE_BRANCH", "").strip() or None, run_url=run_url,
+                base_branch=_base_branch(env, run), run_url=run_url,
             )
             for warning in result.warnings:
                 _command("warning", warning)

@@ -86,7 +86,8 @@ def diagnose(log: str, fmt: str) -> None:
 @click.option("--verify-cmd", "verify_cmd", metavar="CMD",
               help="Also run CMD (e.g. 'python manage.py check') in a temporary worktree of the fix.")
 @click.option("--open-pr", is_flag=True, help="Push the branch to origin and open or update its pull request.")
-@click.option("--base-branch", "base_branch", metavar="BRANCH", help="The PR's base (default: the repository's).")
+@click.option("--base-branch", "base_branch", metavar="BRANCH", help="The PR's base: the branch that was deployed (default: HEAD's branch). Refused unless origin's"
+                   " BRANCH contains HEAD, so the PR carries only the fix.")
 @click.option("--force", is_flag=True, help="Reopen a fix a reviewer closed without merging.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod: str | None, config: str | None,

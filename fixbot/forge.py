@@ -1,12 +1,16 @@
 """GitHub side effects: push fixbot's branch with a lease, find-or-open-or-update its one pull request, fetch run logs.
 
 One failure, one pull request: the fix's fingerprint is in the branch name and in a hidden marker in the PR body.
-An open PR is updated; one closed without merging is a reviewer's "no" and stays closed unless forced; commits
-on the branch by anyone else are never overwritten. Every GitHub failure becomes a one-line ForgeError.
+Both are public, so a PR counts as fixbot's only when its head is in GITHUB_REPOSITORY and its author is the
+token's own identity. An open PR is updated; one closed without merging is a reviewer's "no" and stays closed
+unless forced; commits on the branch by anyone else are never overwritten. The PR goes into the branch that was
+deployed, and only when origin's copy of it contains HEAD, so its diff is the fix alone. Every GitHub failure,
+a garbage answer included, becomes a one-line ForgeError.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -19,9 +23,11 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
+from github.GithubException import BadAttributeException
 from github.GithubRetry import GithubRetry
 from github.Requester import Requester
 from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import TimeoutError as _Timeout
 
 from fixbot import gitops
 from fixbot.report import MARKER, PR_BODY_LIMIT
@@ -92,30 +98,36 @@ def publish(
     limits = limits or Limits()
     gh, env, budget = _connect(limits)
     warnings: list[str] = []
-    repo = _api(f"read the repository {env.repository}", "metadata: read", lambda: gh.get_repo(env.repository))
-    base = base_branch or repo.default_branch
+    # The base is the branch that was deployed, and the fix must sit on what origin has there: a PR into any
+    # other branch would carry every commit the deployed branch has and the base lacks.
+    base = base_branch or gitops.current_branch(repo_root)
+    if base is None:
+        raise ForgeError("HEAD is detached: name the branch that was deployed with --base-branch")
+    _git(f"compare HEAD with origin's {base}", "contents: read",
+         lambda: gitops.check_based_on(repo_root, result.commit, base))
+    repo = _api(f"read the repository {env.repository}", "metadata: read", lambda: _checked(gh.get_repo(env.repository)))
+    me = _whoami(gh)
     marker = MARKER.format(result.fingerprint)
     body = _with_marker(redact(body), marker)
     title = " ".join(redact(title).split())[:256] or "fixbot: fix the deploy's logging configuration"
 
-    pulls = _find_pulls(gh, repo, env, result.branch, marker, warnings)
+    pulls = _find_pulls(gh, repo, env, me, result.branch, marker, warnings)
     current = next((p for p in pulls if p.state == "open"), None)
     closed = [p for p in pulls if p.state == "closed"]
     # The newest closed PR decides: merged means that fix landed and this is a new occurrence; unmerged is a "no".
-    # (merged_at, not merged: list responses are "pull-request-simple", which has no `merged` field.)
-    rejected = closed[-1] if closed and closed[-1].merged_at is None else None
+    rejected = closed[-1] if closed and not closed[-1].merged else None
     if current is None and rejected is not None and not force:
-        return Published(rejected.html_url, rejected.number, "closed-unmerged", tuple(warnings))
+        return Published(rejected.url, rejected.number, "closed-unmerged", tuple(warnings))
 
     note_key = run_url if run_url and _URL.fullmatch(run_url) else result.commit
-    if current is not None and current.head.ref != result.branch:
+    if current is not None and current.ref != result.branch:
         # Found by its marker on another branch (the branch prefix changed): fixbot pushes only to its own branch.
         text = (f"The deploy failed the same way again{_run_link(run_url)}. fixbot's fix is now on `{result.branch}`;"
-                f" this pull request's branch `{current.head.ref}` was left as it is.")
-        commented = _comment_once(current, text, note_key, budget, limits)
-        other = (f"pull request #{current.number} carries this fix on branch {current.head.ref}, not {result.branch};"
+                f" this pull request's branch `{current.ref}` was left as it is.")
+        commented = _comment_once(current, me, text, note_key, budget, limits)
+        other = (f"pull request #{current.number} carries this fix on branch {current.ref}, not {result.branch};"
                  " fixbot commented there and pushed nothing")
-        return Published(current.html_url, current.number, "updated" if commented else "exists", (*warnings, other))
+        return Published(current.url, current.number, "updated" if commented else "exists", (*warnings, other))
     pushed = _push(repo_root, result, config)
     if pushed is None:
         kept = (f"branch {result.branch} on origin has commits by someone else; fixbot kept them and pushed nothing"
@@ -124,84 +136,162 @@ def publish(
             return Published(None, None, "kept", (*warnings, kept))
         text = (f"The deploy failed the same way again{_run_link(run_url)}. fixbot did not update `{result.branch}`:"
                 " it has commits by someone else, and fixbot never overwrites them.")
-        _comment_once(current, text, note_key, budget, limits)
-        return Published(current.html_url, current.number, "kept", (*warnings, kept))
+        _comment_once(current, me, text, note_key, budget, limits)
+        return Published(current.url, current.number, "kept", (*warnings, kept))
 
     if current is not None:
         changed = pushed
         if current.body != body or current.title != title:
             _api(f"update pull request #{current.number}", "pull-requests: write",
-                 lambda: current.edit(title=title, body=body))
+                 lambda: current.pr.edit(title=title, body=body))
             changed = True
         what = f"pushed {result.commit[:12]}" if pushed else "found the branch already up to date"
         text = (f"The deploy failed the same way again{_run_link(run_url)}. fixbot {what} and refreshed the"
                 " description.")
-        commented = _comment_once(current, text, note_key, budget, limits)
-        return Published(current.html_url, current.number, "updated" if changed or commented else "exists",
+        commented = _comment_once(current, me, text, note_key, budget, limits)
+        return Published(current.url, current.number, "updated" if changed or commented else "exists",
                          tuple(warnings))
 
-    if rejected is not None and rejected.head.ref == result.branch:  # force overrides the reviewer's "no"
+    if rejected is not None and rejected.ref == result.branch:  # force overrides the reviewer's "no"
         reopened = _reopen(rejected, title, body)
         if reopened:
             text = f"Reopened by fixbot with --force: the deploy failed the same way again{_run_link(run_url)}."
-            _comment_once(rejected, text, note_key, budget, limits)
-            return Published(rejected.html_url, rejected.number, "reopened", tuple(warnings))
+            _comment_once(rejected, me, text, note_key, budget, limits)
+            return Published(rejected.url, rejected.number, "reopened", tuple(warnings))
 
     head = f"{env.owner}:{result.branch}"
+
+    def find() -> "_Pull | None":
+        return next((p for p in map(_pull, repo.get_pulls(state="open", head=head, base=base))
+                     if _ours(p, env, me) and p.ref == result.branch), None)
+
     pr = _create_once(
         "open the pull request", budget, limits,
-        create=lambda: repo.create_pull(base=base, head=result.branch, title=title, body=body,
-                                        draft=config.pull_request.draft, maintainer_can_modify=True),
-        find=lambda: next(iter(repo.get_pulls(state="open", head=head, base=base)), None),
+        create=lambda: _pull(repo.create_pull(base=base, head=result.branch, title=title, body=body,
+                                              draft=config.pull_request.draft, maintainer_can_modify=True)),
+        find=find,
     )
     _decorate(pr, repo_root, result, config, warnings)
-    return Published(pr.html_url, pr.number, "opened", tuple(warnings))
+    return Published(pr.url, pr.number, "opened", tuple(warnings))
 
 
-def _find_pulls(gh: Github, repo, env: "_Env", branch: str, marker: str, warnings: list[str]) -> list:
-    """fixbot's PRs for this fingerprint, oldest first: by head branch (any state), then by the body marker."""
+@dataclass(frozen=True)
+class _Pull:
+    """What publish reads of a pull request, read once (inside `_api`, so a malformed answer is a ForgeError)."""
+
+    number: int
+    state: str
+    merged: bool
+    ref: str
+    head_repo: str | None  # None: the fork it came from was deleted
+    author: str | None
+    url: str
+    title: str
+    body: str
+    pr: Any  # PyGithub's PullRequest, for writes
+
+
+def _pull(pr) -> _Pull:
+    # merged_at, not merged: list responses are "pull-request-simple", which has no `merged` field.
+    head = pr.head
+    return _Pull(_typed(pr.number, int), _typed(pr.state, str), pr.merged_at is not None, _typed(head.ref, str),
+                 _typed(head.repo.full_name, str) if head.repo is not None else None,
+                 _typed(pr.user.login, str) if pr.user is not None else None,
+                 _typed(pr.html_url, str), pr.title or "", pr.body or "", pr)
+
+
+def _ours(pr: _Pull, env: "_Env", me: str) -> bool:
+    """Whether fixbot opened `pr`: its head is in GITHUB_REPOSITORY (not a fork, not even one with the same owner,
+    which `head=owner:branch` also matches) and its author is the token's own identity. The marker and the
+    branch name are public, so anyone can copy them; neither counts without these two."""
+    return (pr.head_repo or "").lower() == env.repository.lower() and pr.author == me
+
+
+def _whoami(gh: Github) -> str:
+    """The login that authors what this token opens, from GraphQL's `viewer`.
+
+    `viewer` answers every kind of token: a user's (PAT, OAuth) with the user, an installation token (the Actions
+    GITHUB_TOKEN, a GitHub App's token) with the bot user it acts as (`github-actions[bot]`, `<app-slug>[bot]`),
+    the login on the PRs it opens. REST has no such single call: `GET /user` answers an installation token with
+    403 "Resource not accessible by integration", and `GET /app` needs the app's JWT. GITHUB_ACTOR is not used:
+    it names who triggered the run, not who the token is.
+    """
+    query = "query { viewer { login __typename } }"
+    _, data = _api("read who the token is (GraphQL viewer)", "metadata: read",
+                   lambda: gh.requester.graphql_query(query, {}))
+    try:
+        viewer = _typed(_typed(_typed(data, dict).get("data"), dict).get("viewer"), dict)
+        login = _typed(viewer.get("login"), str)
+    except TypeError as exc:
+        raise _malformed(exc, "read who the token is (GraphQL viewer)") from None
+    # A bot may be named without the suffix REST puts on its PRs' author.
+    return login if viewer.get("__typename") != "Bot" or login.endswith("[bot]") else f"{login}[bot]"
+
+
+def _typed(value: Any, kind: type[T]) -> T:
+    """`value` if GitHub sent the type its API documents; TypeError (a malformed answer, see `_api`) otherwise."""
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _checked(repo):
+    # PyGithub wraps an HTML page as {"data": ...} and fills full_name from the URL it asked: look at the JSON.
+    _typed(_typed(repo.raw_data, dict).get("full_name"), str)
+    return repo
+
+
+def _find_pulls(gh: Github, repo, env: "_Env", me: str, branch: str, marker: str, warnings: list[str]) -> list[_Pull]:
+    """fixbot's PRs for this fingerprint, oldest first: by head branch (any state), then by the body marker.
+    Only PRs fixbot opened in this repository count (`_ours`): a fork's, or anyone else's, is never adopted."""
     head = f"{env.owner}:{branch}"
-    found = {p.number: p for p in _api("list pull requests", "pull-requests: read",
-                                       lambda: list(repo.get_pulls(state="all", head=head)))}
+    listed = _api("list pull requests", "pull-requests: read",
+                  lambda: [_pull(p) for p in repo.get_pulls(state="all", head=head)])
+    found = {p.number: p for p in listed if p.ref == branch and _ours(p, env, me)}
     # The marker also finds a PR opened under another branch prefix; search is best effort, so a failure warns.
     query = f'repo:{env.repository} is:pr in:body "{marker[5:-4]}"'
     try:
         hits = _api("search pull requests by fingerprint", "pull-requests: read",
-                    lambda: [i for i in gh.search_issues(query) if _marked(i.body, marker)])
-        for issue in hits:
-            if issue.number not in found:
-                found[issue.number] = _api(f"read pull request #{issue.number}", "pull-requests: read",
-                                           lambda: repo.get_pull(issue.number))
+                    lambda: [_typed(i.number, int) for i in gh.search_issues(query)
+                             if _marked(i.body, marker) and i.user is not None and i.user.login == me])
+        for number in hits:
+            if number not in found:
+                pull = _api(f"read pull request #{number}", "pull-requests: read", lambda: _pull(repo.get_pull(number)))
+                if _ours(pull, env, me) and _marked(pull.body, marker):
+                    found[number] = pull
     except ForgeError as err:
         warnings.append(str(err))
     return [found[n] for n in sorted(found)]
 
 
-def _reopen(pr, title: str, body: str) -> bool:
+def _reopen(pull: _Pull, title: str, body: str) -> bool:
     try:
-        _api(f"reopen pull request #{pr.number}", "pull-requests: write",
-             lambda: pr.edit(state="open", title=title, body=body))
+        _api(f"reopen pull request #{pull.number}", "pull-requests: write",
+             lambda: pull.pr.edit(state="open", title=title, body=body))
         return True
     except ForgeError:
         return False  # GitHub cannot reopen a PR whose branch was deleted and pushed anew: open a new one
 
 
-def _comment_once(pr, text: str, key: str, budget: "_Budget", limits: Limits) -> bool:
-    """Post `text` unless this run already did (a rerun of the same job, or a 5xx after the comment was made)."""
+def _comment_once(pull: _Pull, me: str, text: str, key: str, budget: "_Budget", limits: Limits) -> bool:
+    """Post `text` unless this run already did (a rerun of the same job, or a 5xx after the comment was made).
+    Only fixbot's own comment counts: anyone can paste the tag to keep fixbot quiet."""
     tag = f"<!-- fixbot:run={key} -->"
+    pr = pull.pr
 
     def find():
-        return next((c for c in pr.get_issue_comments() if tag in (c.body or "")), None)
+        return next((c for c in pr.get_issue_comments()
+                     if tag in (c.body or "") and c.user is not None and c.user.login == me), None)
 
-    if _api(f"read the comments of #{pr.number}", "pull-requests: read", find) is not None:
+    if _api(f"read the comments of #{pull.number}", "pull-requests: read", find) is not None:
         return False
     full = redact(text)[: PR_BODY_LIMIT - len(tag) - 2] + "\n\n" + tag
-    _create_once(f"comment on pull request #{pr.number}", budget, limits,
+    _create_once(f"comment on pull request #{pull.number}", budget, limits,
                  create=lambda: pr.create_issue_comment(full), find=find)
     return True
 
 
-def _decorate(pr, repo_root, result, config: Config, warnings: list[str]) -> None:
+def _decorate(pull: _Pull, repo_root, result, config: Config, warnings: list[str]) -> None:
     """Labels and reviewers: each failure is a warning, the PR stands without them."""
     wanted = config.pull_request
     labels = list(wanted.labels)
@@ -210,14 +300,14 @@ def _decorate(pr, repo_root, result, config: Config, warnings: list[str]) -> Non
         users, teams = codeowners_for(repo_root, [c.path for c in result.changes])
     if labels:
         try:
-            _api(f"add the label(s) {', '.join(labels)}", "pull-requests: write", lambda: pr.add_to_labels(*labels))
+            _api(f"add the label(s) {', '.join(labels)}", "pull-requests: write", lambda: pull.pr.add_to_labels(*labels))
         except ForgeError as err:
             warnings.append(str(err))
     if users or teams:
         who = ", ".join([*(f"@{u}" for u in users), *(f"team {t}" for t in teams)])
         try:
             _api(f"request reviews from {who}", "pull-requests: write",
-                 lambda: pr.create_review_request(reviewers=users, team_reviewers=teams))
+                 lambda: pull.pr.create_review_request(reviewers=users, team_reviewers=teams))
         except ForgeError as err:
             warnings.append(str(err))
 
@@ -569,13 +659,14 @@ _CREATES = re.compile(r"/pulls$|/comments$")
 class _Retry(GithubRetry):
     """PyGithub's retry (5xx, 429, rate-limit 403s honouring Retry-After and X-RateLimit-Reset) within a budget."""
 
-    def __init__(self, budget: _Budget | None = None, **kwargs: Any) -> None:
+    def __init__(self, budget: _Budget | None = None, timeout: float = 0, **kwargs: Any) -> None:
         self.budget = budget or _Budget(0)
+        self.timeout = timeout
         super().__init__(**kwargs)
 
     def new(self, **kwargs: Any) -> "_Retry":
         retry = super().new(**kwargs)
-        retry.budget = self.budget
+        retry.budget, retry.timeout = self.budget, self.timeout
         return retry
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
@@ -583,7 +674,10 @@ class _Retry(GithubRetry):
             raise MaxRetryError(_pool, url, error or ResponseError("not replayed: publish looks before it retries"))
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         wait = (retry.get_retry_after(response) if response is not None else None) or retry.get_backoff_time()
-        if not self.budget.take(wait):
+        # A read that timed out already waited `timeout` seconds: without this, 10 tries of a GitHub that never
+        # answers would wait ten timeouts, far past the budget.
+        spent = wait + (self.timeout if isinstance(error, _Timeout) else 0)
+        if not self.budget.take(spent):
             # With raise_on_status=False urllib3 hands back this response, so the caller sees GitHub's own answer.
             raise MaxRetryError(_pool, url, error or ResponseError(f"would wait {wait:.0f}s more"))
         return retry
@@ -592,6 +686,7 @@ class _Retry(GithubRetry):
 def _retry(budget: _Budget, limits: Limits) -> _Retry:
     return _Retry(
         budget,
+        limits.timeout,
         total=10,
         backoff_factor=limits.backoff,
         backoff_max=max(limits.max_wait, 0.001),
@@ -605,6 +700,8 @@ def _retry(budget: _Budget, limits: Limits) -> _Retry:
 
 def _connect(limits: Limits) -> tuple[Github, _Env, _Budget]:
     env = _env()
+    # PyGithub logs each retry to stderr by itself (INFO, its own handler); fixbot's errors say it in one line.
+    logging.getLogger("github").setLevel(logging.WARNING)
     budget = _Budget(limits.max_wait)
     gh = Github(
         base_url=env.api_url,
@@ -626,6 +723,20 @@ def _api(what: str, permission: str, fn: Callable[[], T]) -> T:
         raise _error(exc, what, permission) from None
     except requests.RequestException as exc:
         raise ForgeError(f"could not {what}: cannot reach GitHub ({_short(exc)})") from None
+    except _MALFORMED as exc:
+        raise _malformed(exc, what) from None
+
+
+# What PyGithub raises on an answer that is not the API's JSON: an HTML page or truncated JSON (ValueError), a
+# list or a string where an object belongs (TypeError, AttributeError, KeyError, BadAttributeException from
+# `_typed` or PyGithub's own attribute checks), a redirect to another host (RuntimeError).
+_MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, RuntimeError, BadAttributeException)
+
+
+def _malformed(exc: BaseException, what: str) -> ForgeError:
+    detail = "a redirect elsewhere" if isinstance(exc, RuntimeError) and "redirect" in str(exc) else type(exc).__name__
+    return ForgeError(f"could not {what}: GitHub's answer is not the API's JSON ({detail});"
+                      " is GITHUB_API_URL the API's address?")
 
 
 def _create_once(what: str, budget: _Budget, limits: Limits, *, create: Callable[[], T], find: Callable[[], T | None]) -> T:
@@ -642,10 +753,14 @@ def _create_once(what: str, budget: _Budget, limits: Limits, *, create: Callable
                 if found is not None:
                     return found
                 raise _error(exc, what, "pull-requests: write") from None
-            wait = _server_wait(exc.headers) or delay
+            wait = spent = _server_wait(exc.headers) or delay
         except requests.RequestException as exc:
+            # A timed-out attempt already spent its timeout waiting: that counts against the budget too.
             failure, wait = exc, delay
-        if not budget.take(wait):
+            spent = delay + (limits.timeout if isinstance(exc, requests.Timeout) else 0)
+        except _MALFORMED as exc:
+            raise _malformed(exc, what) from None
+        if not budget.take(spent):
             if isinstance(failure, GithubException):
                 raise _error(failure, what, "pull-requests: write") from None
             raise ForgeError(f"could not {what}: cannot reach GitHub ({_short(failure)})") from None

@@ -194,6 +194,43 @@ def commits_not_by(
             if author.lower() not in lowered or committer.lower() not in lowered]
 
 
+def current_branch(repo_dir: str | os.PathLike[str]) -> str | None:
+    """The branch HEAD is on (what was checked out and deployed), or None when HEAD is detached."""
+    with _open(repo_dir) as repo:
+        rc, out, _ = _git_status(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    return out.strip() if rc == 0 and out.strip() else None
+
+
+def check_based_on(repo_dir: str | os.PathLike[str], commit: str, base: str, *, remote: str = "origin") -> None:
+    """GitError unless the parent of `commit` (fixbot's fix) is contained in `remote`'s `base` branch, so that a
+    pull request of `commit` into `base` carries that one commit and nothing else. Fetches objects only."""
+    validate_branch_name(base)
+    if not _SHA.fullmatch(commit or ""):
+        raise GitError(f"{commit!r} is not a commit sha")
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+        parent = _rev_parse(repo, f"{commit}^1")
+        if parent is None:
+            raise GitError(f"commit {commit[:12]} has no parent to compare with {base}")
+        tip = _ls_remote(repo, remote, base)
+        if tip is None:
+            raise GitError(f"{remote} has no branch {base} to open the pull request against;"
+                           " push it, or name the deployed branch with --base-branch")
+        rc, _, err = _git_status(
+            repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap=", remote,
+            f"refs/heads/{base}", env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT,
+        )
+        if rc == 0:  # merge-base exits 1 when parent is not an ancestor of the tip; anything else is an error
+            rc, _, err = _git_status(repo, "merge-base", "--is-ancestor", parent, tip)
+            if rc == 1:
+                raise GitError(
+                    f"HEAD ({parent[:12]}) is not on {remote}'s {base}: a pull request into {base} would carry every"
+                    f" commit of HEAD that {base} lacks, not only the fix; check out the deployed branch (or name it"
+                    " with --base-branch) and push it first")
+    if rc != 0:
+        raise GitError(f"could not compare HEAD with {remote}'s {base}: {_first_line(err) or f'exit status {rc}'}")
+
+
 def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
     """The bytes of `path` as committed at HEAD, or None when HEAD has no such file."""
     with _open(repo_dir) as repo:
@@ -309,17 +346,7 @@ def remote_branch_sha(repo_dir: str | os.PathLike[str], branch: str, *, remote: 
     validate_branch_name(branch)
     with _open(repo_dir) as repo:
         _check_remote(repo, remote)
-        ref = f"refs/heads/{branch}"
-        rc, out, err = _git_status(
-            repo, "ls-remote", "--heads", remote, ref, env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT
-        )
-        if rc != 0:
-            raise GitError(f"could not read branches of remote {remote}: {_first_line(err)}")
-        for line in out.splitlines():
-            sha, _, name = line.partition("\t")
-            if name == ref:
-                return sha
-        return None
+        return _ls_remote(repo, remote, branch)
 
 
 def push(
@@ -469,6 +496,18 @@ def _head_commit(repo: git.Repo) -> str:
     if sha is None:
         raise GitError(f"{repo.working_tree_dir}: the repository has no commits yet")
     return sha
+
+
+def _ls_remote(repo: git.Repo, remote: str, branch: str) -> str | None:
+    ref = f"refs/heads/{branch}"
+    rc, out, err = _git_status(repo, "ls-remote", "--heads", remote, ref, env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT)
+    if rc != 0:
+        raise GitError(f"could not read branches of remote {remote}: {_first_line(err)}")
+    for line in out.splitlines():
+        sha, _, name = line.partition("\t")
+        if name == ref:
+            return sha
+    return None
 
 
 def _first_line(text: str) -> str:

@@ -41,6 +41,7 @@ class _Fault:
     message: str | None
     after_effect: bool
     times: int
+    garbage: str | None = None
 
 
 @dataclass
@@ -74,7 +75,10 @@ class GitHubEmulator:
         self.default_branch = default_branch
         self.collaborators = {"alice", "bob", "carol", "dave"}  # who may be asked for a review
         self.teams = {"backend", "platform", "ops"}
-        self.login = "github-actions[bot]"  # who the token belongs to: the author of PRs and comments
+        # Who the token is, as GitHub tells it: an installation token (the Actions GITHUB_TOKEN, a GitHub App's)
+        # acts as a bot user and gets 403 from GET /user; a user's token (token_kind "user") reads itself there.
+        self.login = "github-actions[bot]"  # the author of the PRs and comments the token makes
+        self.token_kind = "installation"
         self.requests: list[Request] = []
         self.errors: list[str] = []  # the emulator's own crashes; the fixture fails a test that caused one
         self.pulls: dict[int, dict] = {}
@@ -98,6 +102,7 @@ class GitHubEmulator:
         Handler.emulator = emulator
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # stop() must not wait for a `slow` answer nobody reads any more
         # A short poll makes stop() quick: shutdown() waits for the serving loop to look.
         threading.Thread(target=self._server.serve_forever, args=(0.02,), name="github-emulator", daemon=True).start()
         return self
@@ -136,12 +141,23 @@ class GitHubEmulator:
                 _Fault(method.upper(), re.compile(path_regex), status, dict(headers or {}), message, after_effect, times)
             )
 
+    def garble_next(self, method: str, path_regex: str, kind: str, *, times: int = 1) -> None:
+        """Answer the next matching requests with something that is not the API's JSON: `html` (a proxy's or
+        GitHub's unicorn page, status 200), `truncated` JSON, `array` where an object belongs, `redirect` (301
+        to another host), `slow` (no answer within any sane timeout)."""
+        assert kind in ("html", "truncated", "array", "redirect", "slow"), kind
+        with self._lock:
+            self._faults.append(_Fault(method.upper(), re.compile(path_regex), 200, {}, None, False, times, kind))
+
     def add_pull(self, head: str, *, body: str = "", state: str = "open", merged: bool = False, title: str = "seeded",
-                 base: str | None = None) -> dict:
-        """A PR made by hand (a reviewer's, an earlier run's), with no request recorded."""
+                 base: str | None = None, user: str | None = None, head_repo: str | None = "") -> dict:
+        """A PR made by hand (a reviewer's, an earlier run's, a fork's), with no request recorded. `user` opened
+        it (default: the token's own login); `head_repo` is where its branch lives (default: this repository,
+        None: a fork since deleted)."""
         with self._lock:
             pr = self._create_pull({"title": title, "head": head, "base": base or self.default_branch, "body": body},
-                                   check_head=False)
+                                   check_head=False, head_repo=head_repo)
+            pr["user"] = user or self.login
             if state == "closed":
                 self.close(pr["number"], merged=merged)
             return pr
@@ -176,6 +192,8 @@ class GitHubEmulator:
         if auth not in (f"token {self.token}", f"Bearer {self.token}"):
             raise Reply(401, "Bad credentials")
         fault = self._take_fault(method, path)
+        if fault is not None and fault.garbage:
+            return self._garbage(fault.garbage, path)
         if fault is not None and not fault.after_effect:
             return self._fault_reply(fault)
         status, extra, payload = self._route(method, path, query, body)
@@ -191,6 +209,24 @@ class GitHubEmulator:
                     self._faults.remove(fault)
                 return fault
         return None
+
+    def _garbage(self, kind: str, path: str):
+        if kind == "html":
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<!DOCTYPE html>\n<html><body>Unicorn! We had issues producing the response to your request.</body></html>\n"
+        if kind == "truncated":
+            return 200, {"Content-Type": "application/json; charset=utf-8"}, b'{"id": 1296269, "full_name": "octo/a'
+        if kind == "array":
+            return 200, {}, [{"id": 1, "login": "octo", "full_name": self.full_name}]
+        if kind == "slow":
+            self._lock.release()  # let other requests through while this one hangs
+            try:
+                threading.Event().wait(self.slow_seconds)
+            finally:
+                self._lock.acquire()
+            return 200, {}, {}
+        return 301, {"Location": f"http://github.invalid{path}"}, b""
+
+    slow_seconds = 5.0
 
     def _fault_reply(self, fault: _Fault):
         if fault.message is not None:
@@ -211,6 +247,12 @@ class GitHubEmulator:
         base = f"/repos/{self.owner}/{self.repo}"
         if path == "/search/issues" and method == "GET":
             return 200, {}, self._search(query.get("q", ""))
+        if path == "/user" and method == "GET":
+            if self.token_kind == "installation":
+                raise Reply(403, "Resource not accessible by integration")
+            return 200, {}, self._user(self.login)
+        if path == "/graphql" and method == "POST":
+            return 200, {}, self._graphql(body)
         if not (path == base or path.startswith(base + "/")):
             raise Reply(404, "Not Found")
         rest = path[len(base):]
@@ -254,12 +296,22 @@ class GitHubEmulator:
             "permissions": {"admin": False, "maintain": False, "push": True, "triage": True, "pull": True},
         }
 
+    def _graphql(self, body: Any) -> dict:
+        query = str(_require(body).get("query") or "")
+        if not re.fullmatch(r"\s*(query\s*)?\{\s*viewer\s*\{\s*login\s+__typename\s*\}\s*\}\s*", query):
+            return {"errors": [{"message": f"the emulator answers only the viewer query, not {query!r}"}]}
+        kind = "Bot" if self.token_kind == "installation" else "User"
+        return {"data": {"viewer": {"login": self.login, "__typename": kind}}}
+
     def _user(self, login: str, kind: str = "User") -> dict:
         return {
             "login": login, "id": abs(hash(login)) % 10**7, "node_id": f"U_{login}", "type": kind, "site_admin": False,
             "url": f"{self.api_url}/users/{login}", "html_url": f"{self.api_url}/{login}",
             "avatar_url": f"{self.api_url}/avatars/{login}",
         }
+
+    def _actor(self, login: str) -> dict:
+        return self._user(login, kind="Bot" if login.endswith("[bot]") else "User")
 
     def _branch_sha(self, branch: str) -> str | None:
         if self.git_dir is None:
@@ -274,12 +326,16 @@ class GitHubEmulator:
             raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
         return ref if sep else head
 
-    def _create_pull(self, body: dict, *, check_head: bool = True) -> dict:
+    def _create_pull(self, body: dict, *, check_head: bool = True, head_repo: str | None = "") -> dict:
         ref = self._head_ref(body["head"])
+        head_repo = self.full_name if head_repo == "" else head_repo
         if check_head and self._branch_sha(ref) is None:
             raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
+        if check_head and self._branch_sha(body["base"]) is None:
+            raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "field": "base", "code": "invalid"}])
         for pr in self.pulls.values():
-            if pr["state"] == "open" and pr["head"]["ref"] == ref and pr["base"]["ref"] == body["base"]:
+            if (pr["state"] == "open" and pr["head"]["ref"] == ref and pr["head_repo"] == head_repo
+                    and pr["base"]["ref"] == body["base"]):
                 raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "code": "custom",
                             "message": f"A pull request already exists for {self.owner}:{ref}."}])
         number = self._next_number
@@ -289,6 +345,7 @@ class GitHubEmulator:
             "number": number, "id": self._next_id, "title": body["title"], "body": body.get("body") or None,
             "state": "open", "merged": False, "merged_at": None, "closed_at": None, "draft": bool(body.get("draft")),
             "head": {"ref": ref, "sha": self._branch_sha(ref) or "0" * 40}, "base": {"ref": body["base"]},
+            "head_repo": head_repo,
             "labels": [], "requested_reviewers": [], "requested_teams": [], "user": self.login,
             "maintainer_can_modify": bool(body.get("maintainer_can_modify", True)),
         }
@@ -312,7 +369,7 @@ class GitHubEmulator:
             if pr["merged"]:
                 raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "code": "custom",
                             "message": "state cannot be changed. The pull request has been merged."}])
-            if self._branch_sha(pr["head"]["ref"]) is None:
+            if pr["head_repo"] == self.full_name and self._branch_sha(pr["head"]["ref"]) is None:
                 raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "code": "custom",
                             "message": f"state cannot be changed. The {pr['head']['ref']} branch has been deleted."}])
             pr.update(closed_at=None)
@@ -354,7 +411,7 @@ class GitHubEmulator:
             "id": self._next_id, "node_id": f"IC_{self._next_id}", "url": url,
             "html_url": f"{self.api_url}/{self.full_name}/pull/{pr['number']}#issuecomment-{self._next_id}",
             "issue_url": f"{self.api_url}/repos/{self.full_name}/issues/{pr['number']}",
-            "body": body["body"], "user": self._user(self.login, kind="Bot"), "author_association": "NONE",
+            "body": body["body"], "user": self._actor(self.login), "author_association": "NONE",
             "created_at": _NOW, "updated_at": _NOW,
         }
         self.comments[pr["number"]].append(comment)
@@ -368,9 +425,10 @@ class GitHubEmulator:
         if "head" in query:
             owner, _, ref = query["head"].partition(":")
             # GitHub wants user:ref-name; a bare branch name is silently ignored as a filter there, so refuse it here.
-            if not ref or owner != self.owner:
+            if not ref:
                 raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
-            found = [p for p in found if p["head"]["ref"] == ref]
+            # The owner matches the head repository's owner: a fork the same owner made is listed too.
+            found = [p for p in found if p["head"]["ref"] == ref and (p["head_repo"] or "").split("/")[0] == owner]
         if "base" in query:
             found = [p for p in found if p["base"]["ref"] == query["base"]]
         found.sort(key=lambda p: -p["number"])  # newest first, as GitHub sorts by created desc
@@ -401,22 +459,27 @@ class GitHubEmulator:
         html = f"{self.api_url}/{self.full_name}/pull/{pr['number']}"
         repo = self._repo_json()
         owner = self._user(self.owner, kind="Organization")
-        head_sha = self._branch_sha(pr["head"]["ref"]) or pr["head"]["sha"]
+        fork = pr["head_repo"] != self.full_name
+        head_sha = (None if fork else self._branch_sha(pr["head"]["ref"])) or pr["head"]["sha"]
+        head_repo = None if pr["head_repo"] is None else {
+            **repo, "full_name": pr["head_repo"], "name": pr["head_repo"].split("/")[1], "fork": fork,
+            "owner": self._user(pr["head_repo"].split("/")[0])}
+        head_owner = head_repo["owner"] if head_repo else None
         data = {
             "url": url, "id": pr["id"], "node_id": f"PR_{pr['id']}", "html_url": html,
             "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "issue_url": issue_url,
             "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
             "review_comment_url": f"{repo_url}/pulls/comments{{/number}}", "comments_url": f"{issue_url}/comments",
             "statuses_url": f"{repo_url}/statuses/{head_sha}", "number": pr["number"], "state": pr["state"],
-            "locked": False, "title": pr["title"], "user": self._user(pr["user"], kind="Bot"), "body": pr["body"],
+            "locked": False, "title": pr["title"], "user": self._actor(pr["user"]), "body": pr["body"],
             "labels": [_label(n) for n in pr["labels"]], "milestone": None, "active_lock_reason": None,
             "created_at": _NOW, "updated_at": _NOW, "closed_at": pr["closed_at"], "merged_at": pr["merged_at"],
             "merge_commit_sha": None, "assignee": None, "assignees": [],
             "requested_reviewers": [self._user(u) for u in pr["requested_reviewers"]],
             "requested_teams": [{"id": abs(hash(t)) % 10**6, "slug": t, "name": t,
                                  "url": f"{self.api_url}/teams/{t}"} for t in pr["requested_teams"]],
-            "head": {"label": f"{self.owner}:{pr['head']['ref']}", "ref": pr["head"]["ref"], "sha": head_sha,
-                     "user": owner, "repo": repo},
+            "head": {"label": f"{(pr['head_repo'] or 'unknown/x').split('/')[0]}:{pr['head']['ref']}",
+                     "ref": pr["head"]["ref"], "sha": head_sha, "user": head_owner, "repo": head_repo},
             "base": {"label": f"{self.owner}:{pr['base']['ref']}", "ref": pr["base"]["ref"],
                      "sha": self._branch_sha(pr["base"]["ref"]) or "0" * 40, "user": owner, "repo": repo},
             "_links": {"self": {"href": url}, "html": {"href": html}, "issue": {"href": issue_url}},

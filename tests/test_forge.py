@@ -99,11 +99,11 @@ def test_the_same_run_published_twice_changes_nothing_the_second_time(github, ch
     result = fix(checkout)
     publish(checkout, result, run_url=RUN.format(1))
     publish(checkout, result, run_url=RUN.format(2))
-    before = len(github.calls("POST")) + len(github.calls("PATCH"))
+    before = len(github.calls("POST", r"^/repos/")) + len(github.calls("PATCH"))
     published = publish(checkout, result, run_url=RUN.format(2))
 
     assert published.action == "exists"
-    assert len(github.calls("POST")) + len(github.calls("PATCH")) == before
+    assert len(github.calls("POST", r"^/repos/")) + len(github.calls("PATCH")) == before
     assert len(github.comments[1]) == 1
 
 
@@ -111,13 +111,13 @@ def test_a_pr_closed_without_merging_is_respected(github, origin, checkout, monk
     first = fix(checkout)
     publish(checkout, first)
     github.close(1)
-    writes = len(github.calls("POST"))
+    writes = len(github.calls("POST", r"^/repos/"))
     published = publish(checkout, fix(checkout, monkeypatch, at=2_000_000_000), run_url=RUN.format(2))
 
     assert (published.action, published.number) == ("closed-unmerged", 1)
     assert remote_sha(origin) == first.commit  # nothing pushed
     assert len(github.pulls) == 1 and github.pulls[1]["state"] == "closed"
-    assert len(github.calls("POST")) == writes and not github.calls("PATCH")
+    assert len(github.calls("POST", r"^/repos/")) == writes and not github.calls("PATCH")
 
 
 def test_force_reopens_a_pr_closed_without_merging(github, origin, checkout, monkeypatch):
@@ -161,6 +161,69 @@ def test_a_marker_quoted_inside_another_prs_body_is_not_this_fixs(github, origin
     assert (published.action, published.number) == ("opened", 2), published
     assert github.pulls[1]["body"] == body and github.comments.get(1, []) == []
     assert github.pulls[2]["body"].split("\n", 1)[0] == marker
+
+
+# --- only fixbot's own pull requests count: the marker and the branch name are public ---------------------------
+
+MARKER_LINE = f"<!-- fixbot:fingerprint={FINGERPRINT} -->"
+
+
+def test_a_forks_closed_pr_with_the_marker_does_not_stop_fixbot(github, origin, checkout):
+    github.add_pull(BRANCH, body=f"{MARKER_LINE}\nno thanks\n", state="closed", user="mallory",
+                    head_repo="mallory/app")
+    result = fix(checkout)
+    published = publish(checkout, result)
+
+    assert (published.action, published.number) == ("opened", 2)
+    assert remote_sha(origin) == result.commit
+    assert github.pulls[2]["user"] == github.login and github.pulls[2]["head_repo"] == github.full_name
+
+
+@pytest.mark.parametrize("head_repo", ["mallory/app", "octo/app-fork", None], ids=["fork", "same owner's fork",
+                                                                                    "deleted fork"])
+def test_a_forks_open_pr_on_the_same_branch_is_neither_edited_nor_commented_nor_reported(
+        github, origin, checkout, head_repo):
+    spoof = github.add_pull(BRANCH, body=f"{MARKER_LINE}\nfixbot's fix, honest\n", title="fix(logging)",
+                            user="mallory", head_repo=head_repo)
+    before = dict(spoof)
+    published = publish(checkout, fix(checkout), run_url=RUN.format(4))
+
+    assert (published.action, published.number) == ("opened", 2) and published.url.endswith("/pull/2")
+    assert github.pulls[1] == before and github.comments[1] == []
+    assert not github.calls("PATCH") and not github.calls("POST", r"/issues/1/")
+    assert github.pulls[2]["head_repo"] == github.full_name
+
+
+@pytest.mark.parametrize("state", ["open", "closed"])
+def test_a_marked_pr_in_this_repository_by_another_user_is_not_adopted(github, origin, checkout, state):
+    # Open: on another branch, found only by the search for the marker. Closed: on fixbot's very branch.
+    head = "fixbot-old/handler" if state == "open" else BRANCH
+    github.add_pull(head, body=f"{MARKER_LINE}\nmine now\n", state=state, user="mallory")
+    published = publish(checkout, fix(checkout))
+
+    assert (published.action, published.number) == ("opened", 2)
+    assert github.pulls[1]["body"] == f"{MARKER_LINE}\nmine now\n" and github.comments[1] == []
+
+
+@pytest.mark.parametrize("kind, login", [("user", "octocat"), ("installation", "fixbot-app[bot]")])
+def test_the_token_is_known_by_graphql_viewer_and_updates_only_its_own_pr(github, origin, checkout, monkeypatch,
+                                                                          kind, login):
+    github.token_kind, github.login = kind, login
+    github.add_pull(BRANCH, body=f"{MARKER_LINE}\nthe Actions bot's\n", user="github-actions[bot]", state="closed")
+    publish(checkout, fix(checkout))
+    published = publish(checkout, fix(checkout, monkeypatch, at=2_000_000_000), run_url=RUN.format(2))
+
+    assert (published.action, published.number) == ("updated", 2)
+    assert github.pulls[2]["user"] == login and not github.calls("GET", r"^/user$")
+
+
+def test_a_copied_run_tag_from_someone_else_does_not_silence_fixbots_comment(github, origin, checkout, monkeypatch):
+    publish(checkout, fix(checkout), run_url=RUN.format(1))
+    github._comment(github.pulls[1], {"body": f"<!-- fixbot:run={RUN.format(2)} -->"})["user"] = github._actor("mallory")
+    published = publish(checkout, fix(checkout, monkeypatch, at=2_000_000_000), run_url=RUN.format(2))
+
+    assert published.action == "updated"
+    assert [c["user"]["login"] for c in github.comments[1]][-1] == github.login
 
 
 def test_the_marker_is_the_first_line_even_when_the_body_is_cut(github, origin, checkout):
@@ -274,6 +337,20 @@ def test_5xx_on_reads_is_retried(github, checkout):
     assert publish(checkout, fix(checkout)).action == "opened"
 
 
+def test_read_timeouts_spend_the_same_retry_budget(github, checkout):
+    """A GitHub that never answers costs one timeout per try: the tries stop when the budget is spent, not after
+    urllib3's ten."""
+    github.slow_seconds = 3
+    github.garble_next("GET", r"^/repos/octo/app$", "slow", times=20)
+    limits = Limits(max_wait=2.5, backoff=0.01, request_gap=0, write_gap=0, timeout=1)
+    start = time.monotonic()
+    with pytest.raises(ForgeError, match=r"could not read the repository octo/app: cannot reach GitHub") as err:
+        publish(checkout, fix(checkout), limits=limits)
+
+    assert time.monotonic() - start < 4.5 and len(github.calls("GET", r"^/repos/octo/app$")) <= 3
+    assert "\n" not in str(err.value)
+
+
 def test_missing_pull_request_permission_fails_at_once_and_names_it(github, checkout):
     github.fail_next("POST", r"/pulls$", 403, times=3)
     with pytest.raises(ForgeError) as err:
@@ -336,6 +413,7 @@ def test_reviewers_come_from_codeowners_when_the_config_names_none(github, check
     )
     git(checkout, "add", "-A")
     git(checkout, "commit", "-qm", "owners")
+    git(checkout, "push", "-q", "origin", "main")  # the deployed commit is on origin's main
     published = publish(checkout, fix(checkout))
 
     pr = github.pulls[published.number]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from fixbot.files import unified_diff
-from fixbot.gitops import Committed, GitError, commit_fix, head_blob, push, remote_branch_sha
+from fixbot.gitops import (Committed, GitError, check_based_on, commit_fix, current_branch, head_blob, push,
+                           remote_branch_sha)
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
 FIXED = b"LOGGING = {\n    'handlers': {'console': {'class': 'logging.StreamHandler'}},\n}\n"
@@ -437,6 +438,40 @@ def test_push_creates_the_remote_branch(repo, remote):
     assert pushed.updated and pushed.sha == result.sha
     assert git(remote, "rev-parse", f"refs/heads/{BRANCH}").strip() == result.sha
     assert remote_branch_sha(repo, BRANCH) == result.sha
+
+
+def test_a_fix_is_based_on_origins_branch_even_after_it_moved_on(repo, remote, tmp_path):
+    result = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    write(other / "LATER.md", b"merged after the deploy\n")
+    git(other, "add", "-A")
+    git(other, "commit", "-qm", "later")
+    git(other, "push", "-q", "origin", "main")
+    before = snapshot(repo)
+
+    check_based_on(repo, result.sha, "main")  # the PR's diff against main is still the fix alone
+
+    assert snapshot(repo) == before, "looking at origin's main changed no ref of the user's"
+
+
+@pytest.mark.parametrize("base, match", [
+    ("release", "is not on origin's release: a pull request into release would carry every commit"),
+    ("staging", "origin has no branch staging"),
+    ("-release", "not a valid git branch name"),
+    ("main^", "may only use"),
+])
+def test_a_base_that_does_not_contain_head_is_refused(repo, remote, base, match):
+    git(repo, "push", "-q", "origin", "release")  # release lacks main's second commit
+    result = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")
+    with pytest.raises(GitError, match=match):
+        check_based_on(repo, result.sha, base)
+
+
+def test_current_branch_is_heads_branch_or_none_when_detached(repo):
+    assert current_branch(repo) == "main"
+    git(repo, "checkout", "-q", "--detach", "HEAD")
+    assert current_branch(repo) is None
 
 
 def test_push_again_is_a_no_op(repo, remote):

@@ -104,3 +104,129 @@ def test_a_failed_publish_removes_the_branch_it_made(github, app):
     code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
     assert code == 2 and "pull-requests: write" in err
     assert git(app, "for-each-ref", "refs/heads") == refs
+
+
+# --- the base is the branch that was deployed, and the PR carries only the fix -----------------------------------
+
+
+def _deploy_staging(app: Path) -> str:
+    """`staging` = main + a commit main has not reviewed, pushed and checked out (what a deploy of staging runs)."""
+    git(app, "checkout", "-q", "-b", "staging")
+    (app / "UNREVIEWED.md").write_text("a change only staging has\n")
+    git(app, "add", "-A")
+    git(app, "commit", "-qm", "staging: unreviewed work")
+    git(app, "push", "-q", "origin", "staging")
+    return git(app, "rev-parse", "HEAD")
+
+
+def _changed_by_pr(origin: Path, pull: dict) -> list[str]:
+    """What GitHub shows as the PR's diff: the head against its merge base with the base branch."""
+    return git(origin, "diff", "--name-only", f"{pull['base']['ref']}...{pull['head']['ref']}").splitlines()
+
+
+FIXED_FILE = "apps/backend/config/settings/service.py"
+
+
+def test_a_deploy_of_staging_opens_a_pr_into_staging_carrying_only_the_fix(github, origin, app):
+    _deploy_staging(app)
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 0 and result["pr_action"] == "opened", err
+    (pull,) = github.pulls.values()
+    assert pull["base"]["ref"] == "staging"
+    assert _changed_by_pr(origin, pull) == [FIXED_FILE]
+    assert git(origin, "rev-list", "--count", f"staging..{pull['head']['ref']}") == "1"
+
+
+@pytest.mark.parametrize("case", ["explicit main under staging", "unpushed commit on main"])
+def test_a_base_that_lacks_head_is_refused_and_nothing_is_pushed(github, origin, app, case):
+    if case == "explicit main under staging":
+        _deploy_staging(app)
+        extra = ["--base-branch", "main"]
+    else:
+        (app / "LOCAL.md").write_text("not on origin\n")
+        git(app, "add", "-A")
+        git(app, "commit", "-qm", "local only")
+        extra = []
+    remote_refs, local_refs = git(origin, "for-each-ref"), git(app, "for-each-ref")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr", *extra)
+
+    assert code == 2 and result["status"] == "refused", err
+    assert "is not on origin's main" in err and len(err.strip().splitlines()) == 1
+    assert git(origin, "for-each-ref") == remote_refs and git(app, "for-each-ref") == local_refs
+    assert github.pulls == {} and not github.calls("POST", r"^/repos/")
+
+
+def test_a_detached_head_is_refused_before_anything_is_made(github, origin, app):
+    git(app, "checkout", "-q", "--detach", "HEAD")
+    remote_refs, local_refs = git(origin, "for-each-ref"), git(app, "for-each-ref")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 2 and "HEAD is detached" in err
+    assert git(origin, "for-each-ref") == remote_refs and git(app, "for-each-ref") == local_refs
+    assert github.pulls == {}
+
+
+def _action(app: Path, tmp_path: Path, head_branch: str, **inputs: str) -> tuple[int, str, str]:
+    """fixbot's action entry (`action.main`) after a failed deploy of `head_branch`; (exit, outputs, summary)."""
+    from fixbot import action
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"workflow_run": {
+        "id": 4242, "conclusion": "failure", "head_branch": head_branch,
+        "head_repository": {"full_name": os.environ["GITHUB_REPOSITORY"]},
+        "html_url": f"http://127.0.0.1/{os.environ['GITHUB_REPOSITORY']}/actions/runs/4242"}}))
+    outputs, summary = tmp_path / "outputs", tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_EVENT_PATH": str(event), "GITHUB_WORKSPACE": str(app), "INPUT_LOG_FILE": str(LOG),
+           "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary), **inputs}
+    code = action.main(env)
+    return code, outputs.read_text() if outputs.exists() else "", summary.read_text() if summary.exists() else ""
+
+
+def test_the_action_targets_the_deployed_branch_from_the_event(github, origin, app, tmp_path, capsys):
+    _deploy_staging(app)
+    code, outputs, _ = _action(app, tmp_path, "staging")
+
+    assert code == 0, capsys.readouterr().out
+    (pull,) = github.pulls.values()
+    assert pull["base"]["ref"] == "staging" and _changed_by_pr(origin, pull) == [FIXED_FILE]
+    assert "\nfixed\n" in outputs
+
+
+# --- answers that are not GitHub's API: one line, exit 2, JSON and the Action's outputs still written -------------
+
+GARBAGE = ["html", "truncated", "array", "redirect"]
+WHERE = {"the repository": ("GET", r"^/repos/octo/app$"), "the pull list": ("GET", r"/pulls$"),
+         "the new pull": ("POST", r"/pulls$"), "the identity": ("POST", r"^/graphql$")}
+
+
+@pytest.mark.parametrize("where", list(WHERE))
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_answer_is_a_one_line_forge_error_with_json(github, app, kind, where):
+    github.garble_next(*WHERE[where], kind)
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 2 and result["status"] == "refused", err
+    assert "internal error" not in err and len(err.strip().splitlines()) == 1, err
+    assert result["error"].startswith("could not ")
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_answer_in_the_action_writes_outputs_and_summary(github, app, tmp_path, capsys, kind):
+    github.garble_next("GET", r"^/repos/octo/app$", kind)
+    code, outputs, summary = _action(app, tmp_path, "main")
+
+    assert code == 2
+    assert "status<<" in outputs and "\nrefused\n" in outputs
+    assert "fixbot could not fix this run: could not read the repository" in summary
+    errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1
+
+
+@pytest.mark.parametrize("kind", GARBAGE)
+def test_a_garbage_search_answer_only_warns(github, app, kind):
+    github.garble_next("GET", r"^/search/issues$", kind)
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 0 and result["pr_action"] == "opened", err
+    assert "warning: could not search pull requests by fingerprint" in err
