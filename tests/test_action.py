@@ -382,3 +382,24 @@ def test_unwritable_outputs_and_summary_are_a_warning(tmp_path, capsys):
     event.write_text(json.dumps({"workflow_run": {"id": 7, "head_repository": None}}))
     assert action.main({**env, "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/app"}) == 0
     assert "GITHUB_OUTPUT" in capsys.readouterr().out
+
+
+def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_temp(tmp_path):
+    # log-file and config were relative to the checkout when the step ran there; they still are (a config that
+    # is not found, or a log, is a refusal, exit 2).
+    app = _example_repo(tmp_path)
+    (app / "deploy.log").write_text((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
+    (app / "ci").mkdir()
+    (app / "ci" / "fixbot.yml").write_text("branch_prefix: relative-config/\n")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    outputs = tmp_path / "outputs"
+    step = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RUNNER_TEMP": str(runner_temp),
+           "GITHUB_WORKSPACE": str(app), "GITHUB_OUTPUT": str(outputs), "ACTION_PATH": str(ROOT),
+           "FIXBOT_PYTHON": sys.executable, "INPUT_LOG_FILE": "deploy.log", "INPUT_CONFIG": "ci/fixbot.yml",
+           "INPUT_DRY_RUN": "true"}
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=runner_temp, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "django-logging-handler" in outputs.read_text()
