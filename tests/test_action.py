@@ -234,11 +234,36 @@ def _fixbot_source(where: Path) -> Path:
     return source
 
 
-@pytest.mark.parametrize("install", ["lock", "python-input"])
+def _python310() -> str | None:
+    """ubuntu-22.04's Python, when this machine has one too (on PATH, or one of pyenv's)."""
+    import glob
+    import pwd
+
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".pyenv")
+    candidates = [shutil.which("python3.10"), "/usr/bin/python3.10",
+                  *sorted(glob.glob(os.path.join(pyenv, "versions", "3.10*", "bin", "python3.10")))]
+    for candidate in filter(None, candidates):
+        if not os.path.exists(candidate):
+            continue
+        real = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+        if real.returncode == 0:
+            return real.stdout.strip()
+    return None
+
+
+@pytest.mark.parametrize("install", ["lock", "lock-python3.10", "python-input"])
 def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(install, github, origin, tmp_path, isolated_git):
     # "lock": the default path, uv and a venv under $RUNNER_TEMP filled from the lock with hashes (from PyPI, for
-    # real); "python-input": a Python that already has the dependencies. Either way the checkout carries modules
+    # real), by the python3 of this test's venv; "lock-python3.10": the same with ubuntu-22.04's Python, which has
+    # no -P; "python-input": a Python that already has the dependencies. Either way the checkout carries modules
     # that write `marker` if anything imports them.
+    python3 = sys.executable
+    path = f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
+    if install == "lock-python3.10":
+        python3 = _python310() or pytest.skip("no python3.10 on this machine")
+        (tmp_path / "python310").mkdir()
+        (tmp_path / "python310" / "python3").symlink_to(python3)
+        path = f"{tmp_path / 'python310'}{os.pathsep}{path}"
     home = isolated_git
     app = tmp_path / "app"
     marker = tmp_path / "planted-code-ran"
@@ -262,7 +287,7 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(install, github
         "repository": {"full_name": github.full_name},
     }))
     env = {
-        "PATH": f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+        "PATH": path,
         "HOME": str(home),  # act keeps its workspace under ~/.cache/act
         "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
         "GIT_CONFIG_NOSYSTEM": "1",
@@ -284,10 +309,12 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(install, github
     assert not marker.exists(), marker.read_text()
     installed = dict(line.split("installed ", 1)[1].strip().split("==") for line in output.splitlines()
                      if "installed " in line and "==" in line)
-    if install == "lock":
+    if install.startswith("lock"):
         import platform
 
-        pins = _pins_for(LOCK, _runner_environment(platform.machine(), "%d.%d" % sys.version_info[:2]))
+        version = subprocess.run([python3, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        pins = _pins_for(LOCK, _runner_environment(platform.machine(), version))
         assert {canonicalize_name(n): v for n, v in installed.items()} == {**pins, "fixbot": "0.1.0"}
     else:
         assert installed == {}
@@ -403,3 +430,23 @@ def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_t
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "django-logging-handler" in outputs.read_text()
+
+
+@pytest.mark.parametrize("python", ["current", "3.10"])
+def test_the_python_input_imports_nothing_from_the_working_directory_even_without_dash_p(python, tmp_path):
+    # The Run step's own script, started in a directory that carries yaml.py, fixbot/, click/...: fixbot comes from
+    # the action's path (it runs, and asks for a log) or, where the Python lacks fixbot's dependencies (pyenv's
+    # bare 3.10), stops at a missing module; never from the working directory, though 3.10 has no -P.
+    interpreter = sys.executable if python == "current" else _python310() or pytest.skip("no python3.10 here")
+    cwd = tmp_path / "runner-temp"
+    cwd.mkdir()
+    marker = tmp_path / "planted-code-ran"
+    _plant(cwd, marker)
+    step = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RUNNER_TEMP": str(cwd), "ACTION_PATH": str(ROOT),
+           "GITHUB_WORKSPACE": str(tmp_path), "FIXBOT_PYTHON": interpreter, "INPUT_DRY_RUN": "true"}
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    assert not marker.exists(), marker.read_text()
+    assert result.returncode != 0
+    assert ("give the action log-file or run-id" in result.stdout
+            or re.search(r"No module named '(click|yaml|libcst|git|github)'", result.stderr)), result.stdout + result.stderr
