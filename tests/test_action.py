@@ -136,10 +136,6 @@ def test_the_action_installs_only_from_the_locks_with_hashes():
     assert "--no-deps" in itself and "--no-build-isolation" in itself and '"$ACTION_PATH"' in itself
 
 
-def _install_step(action_source: Path) -> str:
-    return yaml.safe_load((action_source / "action.yml").read_text())["runs"]["steps"][0]["run"]
-
-
 def test_a_lock_whose_hash_does_not_match_installs_nothing(tmp_path):
     # The install step itself, run by bash as the runner would (in $RUNNER_TEMP), with a python3 that has no pip
     # (the ensurepip path) and a lock in which click's hashes are wrong: uv refuses, fixbot is not installed.
@@ -156,9 +152,9 @@ def test_a_lock_whose_hash_does_not_match_installs_nothing(tmp_path):
     env = {"PATH": f"{bare / 'bin'}{os.pathsep}/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path / "home"),
            "RUNNER_TEMP": str(runner_temp), "ACTION_PATH": str(source), "FIXBOT_PYTHON": "",
            "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "PIP_NO_CACHE_DIR": "1", **NETWORK_ENV}
-    action = yaml.safe_load((source / "action.yml").read_text())
-    env.update({k: str(v) for k, v in action["runs"]["steps"][0]["env"].items() if "${{" not in str(v)})
-    result = subprocess.run(["bash", "-c", _install_step(source)], cwd=runner_temp, env=env,
+    step = yaml.safe_load((source / "action.yml").read_text())["runs"]["steps"][0]
+    env.update({k: str(v) for k, v in step["env"].items() if "${{" not in str(v)})
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=runner_temp, env=env,
                             capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
