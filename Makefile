@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench lock clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,35 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# What the Action installs, pinned by hash: uv itself, and fixbot's dependencies plus its build backend (the
+# Action builds fixbot without build isolation) for every runner GitHub has: Linux x86_64 and aarch64, CPython
+# 3.10 to 3.13, wheels only. Run after changing pyproject.toml's dependencies (tests/test_action.py checks);
+# `make lock UPGRADE=--upgrade` moves every pin to the newest release.
+UV_LOCK := .ci/uv-requirements.txt
+ACTION_LOCK := .ci/action-requirements.txt
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.10 --generate-hashes \
+	--custom-compile-command 'make lock' $(UPGRADE)
+
+$(BIN)/uv: $(STAMP) $(UV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --only-binary :all: --require-hashes -r $(UV_LOCK)
+	touch $@
+
+lock: $(BIN)/uv
+	echo uv | $(COMPILE) - -o $(UV_LOCK)
+	$(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")' \
+		| $(COMPILE) pyproject.toml - -o $(ACTION_LOCK)
+	for machine in x86_64 aarch64; do for python in 3.10 3.11 3.12 3.13; do \
+		$(BIN)/uv pip install --quiet --dry-run --target $(VENV)/lock-check --python-platform $$machine-manylinux_2_28 \
+			--python-version $$python --only-binary :all: --require-hashes --no-deps -r $(ACTION_LOCK) || exit 1; \
+	done; done
+
 # Each benchmark compares with its own baseline in the same run; README records the latest numbers.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/diagnose.py
 	$(BIN)/python benchmarks/apply.py
 	$(BIN)/python benchmarks/codemods.py
+	$(BIN)/python benchmarks/action.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

