@@ -121,7 +121,7 @@ def fence(text: str, info: str = "") -> str:
 
 def code(text: str) -> str:
     """`text` (redacted, on one line) as an inline code span no backtick inside it can end early."""
-    text = _no_mentions(" ".join(redact(str(text)).splitlines()))
+    text = _no_links(" ".join(redact(str(text)).splitlines()))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # CommonMark strips one space each side
@@ -133,10 +133,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]()|!#~])")
 
 def md_text(text: str) -> str:
     """`text` (redacted, on one line) as Markdown prose that renders as itself: no HTML, comment, link, image,
-    emphasis, table cell or mention can come out of it."""
+    emphasis, table cell, autolink, reference or mention can come out of it."""
     text = " ".join(redact(str(text)).splitlines())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _no_mentions(_MD_SPECIAL.sub(r"\\\1", text))
+    return _no_links(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 # What pr_body links to: a plain http(s) address, as forge._run_link accepts (no spaces, quotes, parens, brackets).
@@ -153,16 +153,23 @@ def diagnosis_markdown(findings: list[Finding]) -> str:
         if "cause" in f.facts:
             out.append(f"Root cause: {code(f.facts['cause'])}")
             out.append("")
-        out.append(fence(_no_mentions("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence))))
+        out.append(fence(_no_links("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence))))
         out.append("")
         out.append(f"Fix: {', '.join(code(n) for n in f.fixes)}" if f.fixes else "No automatic fix.")
         out.append("")
     return "\n".join(out)
 
 
-def _no_mentions(text: str) -> str:
-    """`@name` would ping someone on GitHub; a zero-width joiner after the @ keeps it readable and silent."""
-    return re.sub(r"@(?=[A-Za-z0-9])", "@\u200d", text)
+# What GitHub links in prose, commit messages included (docs: "Autolinked references and URLs"): a URL or `www.`,
+# `#26`, `GH-26`, `owner/repo#26` (a cross-reference on that issue; after "fixes", a merge closes it) and `@name` (a
+# ping). It finds references in the rendered text, so `\#` does not stop them; a zero-width joiner inside the token
+# does, and the text still reads the same. (A code span would too, but it cannot go inside a fence or a commit.)
+_LINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|#(?=\d)|\bgh-(?=\d)|@(?=[a-z0-9]))")
+
+
+def _no_links(text: str) -> str:
+    """`text` with nothing GitHub would turn into a link, a reference or a mention."""
+    return _LINK.sub("\\1\u200d", text)
 
 
 # --- apply ---------------------------------------------------------------------------------------------
@@ -177,24 +184,24 @@ _SUBJECTS = {
 def _subject(result) -> str:
     step = result.steps[0]
     subject = _SUBJECTS.get(step.codemod, "fix(logging): repair the logging configuration")
-    return redact(subject.format_map({'handler': 'file', **step.finding.facts}))[:72]
+    return _no_links(redact(subject.format_map({'handler': 'file', **step.finding.facts})))[:72]
+
+
+_COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
 
 
 def _failure_lines(result) -> list[str]:
+    """What failed, as facts: the kind, handler, path and error. No log line: a commit is permanent and public."""
     out: list[str] = []
     for f in redacted(f for f in result.findings if f.fixable):
-        out.append(f"The deploy failed: {f.summary}.")
-        if "cause" in f.facts:
-            out.append(f"Root cause: {f.facts['cause']}")
-        out.append("")
-        out.append("Evidence from the log:")
-        out.extend(f"    {_where(e)}: {e.text}" for e in f.evidence)
+        out.append(f"The deploy failed: {f.kind}.")
+        out.extend(f"{label}: {f.facts[key]}" for key, label in _COMMITTED_FACTS if f.facts.get(key))
         out.append("")
     return out
 
 
 def commit_message(result) -> str:
-    """Subject, what failed with its evidence, and what changed and why; a trailer fingerprints the fix."""
+    """Subject, what failed, and what changed and why; a trailer fingerprints the fix."""
     out = [_subject(result), ""]
     out += _failure_lines(result)
     out.append("What fixbot changed:")
@@ -202,8 +209,7 @@ def commit_message(result) -> str:
         out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
         if c.checks:
             out.append(f"  Checked: {redact('; '.join(c.checks))}.")
-    out += ["", f"Fixbot-Fingerprint: {result.fingerprint}"]
-    return "\n".join(out) + "\n"
+    return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
 
 
 def apply_json(result) -> str:
@@ -306,7 +312,7 @@ def pr_body(result, run_url: str | None = None) -> str:
         lines = "\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)[:evidence_budget]
         # "<!--" broken up: forge finds a PR by its marker, and a log must not forge one for another fix
         lines = lines.replace("<!--", "<!\u200d--")
-        parts += ["Evidence from the log:", "", fence(_no_mentions(lines)), ""]
+        parts += ["Evidence from the log:", "", fence(_no_links(lines)), ""]
     parts += ["## The change", ""]
     for c in result.changes:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
