@@ -149,6 +149,19 @@ def inert(text: str) -> str:
     return _WORKFLOW_COMMAND.sub(_inert_command, _CONTROLS.sub(_escape_control, text))
 
 
+# Longer lines are cut: some patterns (detect-secrets' npm one, the URL password one) take time quadratic in a
+# line's length, and nobody reads a quoted line of 100 KB.
+LINE_LIMIT = 4096
+
+
+def _cut(line: str) -> str:
+    if len(line) <= LINE_LIMIT:
+        return line
+    # at a space, so that no secret is cut in two and its head shown; a line with no space there is not shown
+    head, space, _ = line[:LINE_LIMIT].rpartition(" ")
+    return f"{head} …" if space and len(head) > LINE_LIMIT // 2 else f"…(a line of {len(line)} characters)"
+
+
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
     """`text` from a log made safe to print, commit or post: secrets masked, controls escaped, commands inert."""
-    return inert(mask_secrets(text, environ))
+    return inert(mask_secrets("\n".join(_cut(line) for line in text.split("\n")), environ))

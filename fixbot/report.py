@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from fixbot.diagnose import Evidence, Finding
-from fixbot.redact import redact
+from fixbot.redact import inert, redact
 
 
 def redacted(findings: Iterable[Finding]) -> list[Finding]:
@@ -245,6 +245,11 @@ def _colour_diff(diff: str) -> str:
     return "".join(out)
 
 
+def _inert_lines(text: str) -> str:
+    """The diff as the Action prints it: the repository's own lines may hold a workflow command or a control too."""
+    return "".join(inert(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):] for line in text.splitlines(True))
+
+
 def apply_text(result, log: str, *, colour: bool = False) -> str:
     out = [diagnosis_text(list(result.findings), log).rstrip("\n"), ""]
     if result.status == "no-fix":
@@ -260,7 +265,8 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
     for note in result.notes:
         out.append(f"note: {redact(note)}")
     if result.diff:
-        out += ["", (_colour_diff(result.diff) if colour else result.diff).rstrip("\n")]
+        diff = _inert_lines(result.diff)
+        out += ["", (_colour_diff(diff) if colour else diff).rstrip("\n")]
     if result.status == "fixed":
         out.append("")
         if result.dry_run:

@@ -6,6 +6,7 @@ import base64
 import json
 import random
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -299,3 +300,16 @@ def test_real_logs_come_through_unchanged(log):
 ])
 def test_paths_hashes_and_timestamps_are_not_secrets(text):
     assert redact(text, {}) == text
+
+
+@pytest.mark.parametrize("line", ["//a" * 30_000, "https://u:" * 10_000, "x " * 50_000])
+def test_a_huge_line_is_cut_not_scanned_for_minutes(line):
+    start = time.perf_counter()
+    out = redact(line + " " + _S["glpat"], {})
+    assert time.perf_counter() - start < 2
+    assert len(out) < 5000 and _S["glpat"][:12] not in out
+
+
+def test_a_line_is_cut_between_words_so_no_secret_is_half_shown():
+    line = "x " * 2040 + _S["glpat"] + " tail"  # the token straddles the limit
+    assert _S["glpat"][:8] not in redact(line, {})

@@ -333,3 +333,16 @@ def test_commit_message_carries_facts_not_log_lines(app, tmp_path):
     evidence = {e.text.strip() for f in result.findings for e in f.evidence}
     assert not [line for line in message.splitlines() if line.strip() in evidence], message
     assert "Traceback" not in message and "[Errno 2]" not in message
+
+
+def test_the_diff_shown_carries_no_workflow_command_or_control(app):
+    settings = app / "apps" / "backend" / "config" / "settings" / "service.py"
+    text = settings.read_text()
+    settings.write_text(text.replace("'filename': '/app/apps/backend/logs/api.log',",
+                                     "'filename': '/app/apps/backend/logs/api.log',  # ##[add-mask]x \x1bc", 1))
+    git(app, "commit", "-qam", "a comment the runner would read")
+    done = fixbot("apply", "--log", str(EXAMPLE / "logs" / "boot-failure.log"), "--repo", str(app), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "add-mask" in done.stdout
+    assert_no_workflow_command("apply's diff", done.stdout)
+    assert_no_controls("apply's diff", done.stdout)
