@@ -54,8 +54,14 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+def _json(value: dict[str, Any]) -> str:
+    """JSON the runner reads no command from: `##[` can only be inside a string, where `\\u005b` is the same `[`
+    (the diff must stay byte-exact); ASCII-only output escapes every control, and no line starts with `::`."""
+    return json.dumps(value, indent=2).replace("##[", "##\\u005b")
+
+
 def diagnosis_json(findings: list[Finding]) -> str:
-    return json.dumps({"findings": [finding_json(f) for f in redacted(findings)]}, indent=2)
+    return _json({"findings": [finding_json(f) for f in redacted(findings)]})
 
 
 def _where(e: Evidence) -> str:
@@ -213,7 +219,7 @@ def commit_message(result) -> str:
 
 
 def apply_json(result) -> str:
-    return json.dumps(
+    return _json(
         {
             "status": result.status,
             "changes": [
@@ -231,8 +237,7 @@ def apply_json(result) -> str:
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
             "error": None if result.error is None else redact(result.error),
-        },
-        indent=2,
+        }
     )
 
 

@@ -346,3 +346,14 @@ def test_the_diff_shown_carries_no_workflow_command_or_control(app):
     assert "add-mask" in done.stdout
     assert_no_workflow_command("apply's diff", done.stdout)
     assert_no_controls("apply's diff", done.stdout)
+
+
+def test_the_json_diff_is_exact_and_still_carries_no_workflow_command(app):
+    settings = app / "apps" / "backend" / "config" / "settings" / "service.py"
+    settings.write_text(settings.read_text().replace("'formatter': 'simple',", "'formatter': 'simple',  # ##[add-mask]x", 1))
+    git(app, "commit", "-qam", "a comment the runner would read")
+    done = fixbot("apply", "--log", str(EXAMPLE / "logs" / "boot-failure.log"), "--repo", str(app), "--dry-run",
+                  "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert_no_workflow_command("apply's JSON", done.stdout)
+    assert "-            'formatter': 'simple',  # ##[add-mask]x\n" in json.loads(done.stdout)["diff"]
