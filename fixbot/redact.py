@@ -125,8 +125,9 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
 
 
 # C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides
-# and isolates (U+202E reverses what follows) and the invisible ones that hide text or split a keyword.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# and isolates (U+202E reverses what follows) and the invisible ones that hide text. Not the zero-width joiner: emoji
+# need it, and fixbot's Markdown uses it to break links (forge redacts the PR body again).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -134,18 +135,18 @@ def _escape_control(match: re.Match[str]) -> str:
     return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
 
 
-# GitHub's runner reads `##[command]` anywhere in a line, and `::command::` at the start of a trimmed line.
-_WORKFLOW_COMMAND = re.compile(r"##\[|^(\s*)::", re.M)
+# GitHub's runner reads `##[command]` anywhere in a line, and `::command::` at the start of a trimmed line; it finds
+# them with .NET's culture-aware search, which skips ignorable characters such as the joiner.
+_WORKFLOW_COMMAND = re.compile(r"#\u200d*#\u200d*\[|^([\s\u200d]*):\u200d*:", re.M)
 
 
 def _inert_command(match: re.Match[str]) -> str:
-    return "##\\[" if match.group(0) == "##[" else match.group(1) + "\\::"
+    return "##\\[" if match.group(1) is None else match.group(1) + "\\::"
 
 
 def inert(text: str) -> str:
     """`text` with control characters escaped (`\\x1b`, `\\u202e`) and no workflow command the runner would run: a
-    visible backslash breaks `##[` and a leading `::` (an invisible joiner would not: .NET's culture-aware search
-    that finds `##[` skips ignorable characters)."""
+    visible backslash breaks `##[` and a leading `::` (an invisible joiner would not, being ignorable)."""
     return _WORKFLOW_COMMAND.sub(_inert_command, _CONTROLS.sub(_escape_control, text))
 
 
