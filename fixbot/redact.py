@@ -86,8 +86,16 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span(group)
 
 
+# A run of 12+ letters, digits, `-` or `_` holding a letter and a digit: every secret detect-secrets masks here has
+# one (the planted set checks it), while a traceback, a path or a timestamp seldom does. Only text with one costs the
+# ruleset's import (~0.1 s: it pulls in requests), so diagnosing a plain log stays as fast as before.
+_TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{12})(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])")
+
+
 def mask_ruleset(text: str) -> str:
     """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words)."""
+    if not _TOKEN_LIKE.search(text):
+        return text
     spans = sorted(s for regex in ruleset() for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
     out, end = [], 0
     for start, stop in spans:
@@ -144,10 +152,14 @@ def _inert_command(match: re.Match[str]) -> str:
     return "##\\[" if match.group(1) is None else match.group(1) + "\\::"
 
 
-def inert(text: str) -> str:
+def inert(text: str, *, breaks_escaped: bool = False) -> str:
     """`text` with control characters escaped (`\\x1b`, `\\u202e`) and no workflow command the runner would run: a
-    visible backslash breaks `##[` and a leading `::` (an invisible joiner would not, being ignorable)."""
-    return _WORKFLOW_COMMAND.sub(_inert_command, _CONTROLS.sub(_escape_control, text))
+    visible backslash breaks `##[` and a leading `::` (an invisible joiner would not, being ignorable). With
+    `breaks_escaped` the caller writes CR and LF escaped (a workflow command's %0D, %0A): they stay, and no line
+    of `text` can start a command."""
+    text = _CONTROLS.sub(lambda m: m.group(0) if breaks_escaped and m.group(0) == "\r" else _escape_control(m), text)
+    return _WORKFLOW_COMMAND.sub(lambda m: m.group(0) if breaks_escaped and m.group(1) is not None
+                                 else _inert_command(m), text)
 
 
 # Longer lines are cut: some patterns (detect-secrets' npm one, the URL password one) take time quadratic in a
@@ -163,6 +175,7 @@ def _cut(line: str) -> str:
     return f"{head} …" if space and len(head) > LINE_LIMIT // 2 else f"…(a line of {len(line)} characters)"
 
 
-def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
+def redact(text: str, environ: Mapping[str, str] | None = None, *, breaks_escaped: bool = False) -> str:
     """`text` from a log made safe to print, commit or post: secrets masked, controls escaped, commands inert."""
-    return inert(mask_secrets("\n".join(_cut(line) for line in text.split("\n")), environ))
+    text = mask_secrets("\n".join(_cut(line) for line in text.split("\n")), environ)
+    return inert(text, breaks_escaped=breaks_escaped)

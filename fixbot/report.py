@@ -101,7 +101,7 @@ def _escape_property(text: str) -> str:
 def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
     """One GitHub workflow command (`::error`, `::warning`, `::notice`): redacted, and escaped so that nothing in
     `message` can end it early or start another command."""
-    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message))}"
+    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message, breaks_escaped=True))}"
 
 
 def diagnosis_annotations(findings: list[Finding]) -> str:
