@@ -29,8 +29,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     # Private key blocks, whole: detect-secrets flags only the BEGIN line, which would leave the key itself.
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
                 re.S), MASK),
-    # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, GitLab's without a
-    # known prefix length, npm outside .npmrc, Google API keys, OpenAI project keys, Anthropic, Stripe test keys.
+    # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, npm outside .npmrc, Google
+    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test keys.
     (re.compile(r"\b(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
                 r"|AIza[0-9A-Za-z_-]{35}|sk-(?:proj|ant-api\d\d|svcacct|admin)-[A-Za-z0-9_-]{20,}"
                 r"|[sr]k_test_[A-Za-z0-9]{16,})"), MASK),
