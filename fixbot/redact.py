@@ -86,16 +86,15 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span(group)
 
 
-# A run of 12+ letters, digits, `-` or `_` holding a letter and a digit: every secret detect-secrets masks here has
-# one (the planted set checks it), while a traceback, a path or a timestamp seldom does. Only text with one costs the
-# ruleset's import (~0.1 s: it pulls in requests), so diagnosing a plain log stays as fast as before.
-_TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{12})(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])")
+# A run of 20+ letters, digits, `-` or `_` holding a digit or a capital: every secret only detect-secrets masks has one
+# (the planted set checks it), while tracebacks, paths and timestamps rarely do (snake_case names, short words, dotted
+# paths). Only text with one costs the ruleset's import (~0.1 s: it pulls in requests), so diagnosing a plain log
+# stays as fast as before.
+_TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{20})(?=[a-z_-]*[A-Z0-9])")
 
 
 def mask_ruleset(text: str) -> str:
     """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words)."""
-    if not _TOKEN_LIKE.search(text):
-        return text
     spans = sorted(s for regex in ruleset() for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
     out, end = [], 0
     for start, stop in spans:
@@ -129,7 +128,7 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
         text = text.replace(value, MASK)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return mask_ruleset(text)
+    return mask_ruleset(text) if _TOKEN_LIKE.search(text) else text
 
 
 # C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides

@@ -230,6 +230,7 @@ PLANTED = [
     ("slack app-level", f"[ERROR] socket mode: cannot connect with {_S['xapp']}", _S["xapp"], "fixbot"),
     ("slack webhook", f"requests.exceptions.HTTPError: 404 Client Error: Not Found for url: {_S['hook']}", _S["hook"], "ruleset"),
     ("aws key id", f"botocore.exceptions.ClientError: InvalidClientTokenId: {_S['akia']} is not valid", _S["akia"], "ruleset"),
+    ("aws key id, letters only", "botocore.exceptions.ClientError: InvalidClientTokenId: AKIA" + "QWERTYUIOPASDFGH", "AKIAQWERTYUIOPASDFGH", "ruleset"),
     ("aws secret, bare", f"[DEBUG] loaded credentials {_S['akia']} {_S['aws_secret']} from env", _S["aws_secret"], "fixbot"),
     ("google api key", f"GET https://maps.googleapis.com/maps/api/geocode/json?address=x&key={_S['aiza']} 403", _S["aiza"], "fixbot"),
     ("openai", f"openai.AuthenticationError: Incorrect API key provided: {_S['openai']}.", _S["openai"], "ruleset"),
@@ -315,3 +316,20 @@ def test_a_huge_line_is_cut_not_scanned_for_minutes(line):
 def test_a_line_is_cut_between_words_so_no_secret_is_half_shown():
     line = "x " * 2040 + _S["glpat"] + " tail"  # the token straddles the limit
     assert _S["glpat"][:8] not in redact(line, {})
+
+
+def test_a_big_log_costs_only_what_is_printed(tmp_path, monkeypatch):
+    from fixbot import diagnose, report
+
+    noise = "".join(line for line in (ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").open()
+                    if "[INFO]" in line)
+    log = tmp_path / "big.log"
+    with log.open("w") as out:
+        for _ in range(60_000 // max(1, noise.count("\n"))):
+            out.write(noise)
+        out.write((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
+    seen = []
+    monkeypatch.setattr(report, "redact", lambda text, *a, **k: seen.append(len(text)) or redact(text, *a, **k))
+    printed = report.diagnosis_text(diagnose.diagnose_path(str(log)), str(log))
+    assert "django-logging-handler" in printed
+    assert log.stat().st_size > 3_000_000 and sum(seen) < 3 * len(printed)
