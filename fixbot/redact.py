@@ -1,26 +1,44 @@
-"""Remove secrets from text quoted from a log before it is printed, committed or posted."""
+"""Make text quoted from a log safe to print, commit or post: secrets masked, controls escaped, commands inert.
+
+Secrets are found by Yelp's detect-secrets plugins (a maintained ruleset) plus fixbot's own patterns for what they
+miss in deploy logs; `redact` runs only on what fixbot prints, so a 1 GB log costs no more than its findings.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 import re
+from collections import Counter
 from typing import Mapping
 
 MASK = "***"
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # Private key blocks, whole.
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)", re.S), MASK),
-    # GitHub tokens: classic, OAuth, app, refresh and fine-grained.
-    (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), MASK),
-    # AWS access key ids; Slack and Stripe-style tokens; JWTs.
-    (re.compile(r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"), MASK),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), MASK),
-    (re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"), MASK),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), MASK),
-    # Authorization headers and bearer tokens.
+
+def _random_run(match: re.Match[str]) -> str:
+    """A bare AWS secret key (40 characters) or a line of a key block: random enough to be a secret, where a path,
+    an identifier or a git SHA (lower-case hex: at most 4 bits a character) is not."""
+    value = match.group(0)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in Counter(value).values())
+    return MASK if entropy > 4.2 else value
+
+
+# fixbot's own patterns: only what detect-secrets misses (tests/test_redact.py::PLANTED says which case needs which).
+_PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
+    # Private key blocks, whole: detect-secrets flags only the BEGIN line, which would leave the key itself.
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
+                re.S), MASK),
+    # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, npm outside .npmrc, Google
+    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test keys.
+    (re.compile(r"\b(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
+                r"|AIza[0-9A-Za-z_-]{35}|sk-(?:proj|ant-api\d\d|svcacct|admin)-[A-Za-z0-9_-]{20,}"
+                r"|[sr]k_test_[A-Za-z0-9]{16,})"), MASK),
+    (re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40,}={0,2}(?![\w/+=-])"), _random_run),
+    # Authorization and cookie headers, and bearer tokens.
     (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"), r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
+    (re.compile(r"(?im)\b((?:set-)?cookie\s*:\s*)[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
     # Userinfo in URLs: scheme://user:password@host. The password may hold `/` and `@` (unescaped, as people
     # write them), so it runs to the last `@` before the query; `host:8000/path@x` (a port) is no password.
     (
@@ -40,6 +58,52 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+# detect-secrets plugins that flag what is no secret in a deploy log: IP addresses are what it is about, the
+# entropy plugins take git SHAs and quoted hashes, and the keyword plugin is fixbot's key=value rule above.
+_NOT_FOR_LOGS = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+
+
+@functools.lru_cache(maxsize=1)
+def ruleset() -> tuple[re.Pattern[str], ...]:
+    """The patterns of detect-secrets' plugins, imported on first use only (the import costs ~0.1 s: requests)."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    plugins = get_mapping_from_secret_type_to_class().values()
+    return tuple(
+        regex
+        for plugin in plugins
+        if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in _NOT_FOR_LOGS
+        for regex in plugin().denylist
+    )
+
+
+def _secret_span(match: re.Match[str]) -> tuple[int, int]:
+    """Where the secret is in a match: its first group, unless that group is only a prefix (GitHub's `(ghp|…)_`)."""
+    group = next((i for i in range(1, match.re.groups + 1) if match.group(i)), None)
+    if group is None or match.start(group) == match.start():
+        return match.span()
+    return match.span(group)
+
+
+# A run of 20+ letters, digits, `-` or `_` holding a digit or a capital: every secret only detect-secrets masks has one
+# (the planted set checks it), while tracebacks, paths and timestamps rarely do (snake_case names, short words, dotted
+# paths). Only text with one costs the ruleset's import (~0.1 s: it pulls in requests), so diagnosing a plain log
+# stays as fast as before.
+_TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{20})(?=[a-z_-]*[A-Z0-9])")
+
+
+def mask_ruleset(text: str) -> str:
+    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words)."""
+    spans = sorted(s for regex in ruleset() for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
+    out, end = [], 0
+    for start, stop in spans:
+        if start >= end:
+            out.append(text[end:start] + MASK)
+        end = max(end, stop)
+    return "".join(out) + text[end:]
+
+
 # Names that say their value is a secret (never AUTHOR or XAUTHORITY: those hold names and paths)...
 _SECRET_NAME = re.compile(
     # A bare PWD is the shell's working directory, not a password: `pass`/`pwd` count only as part of a name.
@@ -58,10 +122,59 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """`text` with every secret it recognises replaced by ***."""
+def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """`text` with every secret recognised replaced by ***."""
     for value in secret_values(environ):
         text = text.replace(value, MASK)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return mask_ruleset(text) if _TOKEN_LIKE.search(text) else text
+
+
+# C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides
+# and isolates (U+202E reverses what follows) and the invisible ones that hide text. Not the zero-width joiner: emoji
+# need it, and fixbot's Markdown uses it to break links (forge redacts the PR body again).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = ord(match.group(0))
+    return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
+
+
+# GitHub's runner reads `##[command]` anywhere in a line, and `::command::` at the start of a trimmed line; it finds
+# them with .NET's culture-aware search, which skips ignorable characters such as the joiner.
+_WORKFLOW_COMMAND = re.compile(r"#\u200d*#\u200d*\[|^([\s\u200d]*):\u200d*:", re.M)
+
+
+def _inert_command(match: re.Match[str]) -> str:
+    return "##\\[" if match.group(1) is None else match.group(1) + "\\::"
+
+
+def inert(text: str, *, breaks_escaped: bool = False) -> str:
+    """`text` with control characters escaped (`\\x1b`, `\\u202e`) and no workflow command the runner would run: a
+    visible backslash breaks `##[` and a leading `::` (an invisible joiner would not, being ignorable). With
+    `breaks_escaped` the caller writes CR and LF escaped (a workflow command's %0D, %0A): they stay, and no line
+    of `text` can start a command."""
+    text = _CONTROLS.sub(lambda m: m.group(0) if breaks_escaped and m.group(0) == "\r" else _escape_control(m), text)
+    return _WORKFLOW_COMMAND.sub(lambda m: m.group(0) if breaks_escaped and m.group(1) is not None
+                                 else _inert_command(m), text)
+
+
+# Longer lines are cut: some patterns (detect-secrets' npm one, the URL password one) take time quadratic in a
+# line's length, and nobody reads a quoted line of 100 KB.
+LINE_LIMIT = 4096
+
+
+def _cut(line: str) -> str:
+    if len(line) <= LINE_LIMIT:
+        return line
+    # at a space, so that no secret is cut in two and its head shown; a line with no space there is not shown
+    head, space, _ = line[:LINE_LIMIT].rpartition(" ")
+    return f"{head} …" if space and len(head) > LINE_LIMIT // 2 else f"…(a line of {len(line)} characters)"
+
+
+def redact(text: str, environ: Mapping[str, str] | None = None, *, breaks_escaped: bool = False) -> str:
+    """`text` from a log made safe to print, commit or post: secrets masked, controls escaped, commands inert."""
+    text = mask_secrets("\n".join(_cut(line) for line in text.split("\n")), environ)
+    return inert(text, breaks_escaped=breaks_escaped)

@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable
 
 from fixbot.diagnose import Evidence, Finding
-from fixbot.redact import redact
+from fixbot.redact import inert, redact
 
 
 def redacted(findings: Iterable[Finding]) -> list[Finding]:
@@ -54,8 +54,14 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
+def _json(value: dict[str, Any]) -> str:
+    """JSON the runner reads no command from: `##[` can only be inside a string, where `\\u005b` is the same `[`
+    (the diff must stay byte-exact); ASCII-only output escapes every control, and no line starts with `::`."""
+    return json.dumps(value, indent=2).replace("##[", "##\\u005b")
+
+
 def diagnosis_json(findings: list[Finding]) -> str:
-    return json.dumps({"findings": [finding_json(f) for f in redacted(findings)]}, indent=2)
+    return _json({"findings": [finding_json(f) for f in redacted(findings)]})
 
 
 def _where(e: Evidence) -> str:
@@ -95,7 +101,7 @@ def _escape_property(text: str) -> str:
 def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
     """One GitHub workflow command (`::error`, `::warning`, `::notice`): redacted, and escaped so that nothing in
     `message` can end it early or start another command."""
-    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message))}"
+    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message, breaks_escaped=True))}"
 
 
 def diagnosis_annotations(findings: list[Finding]) -> str:
@@ -121,7 +127,7 @@ def fence(text: str, info: str = "") -> str:
 
 def code(text: str) -> str:
     """`text` (redacted, on one line) as an inline code span no backtick inside it can end early."""
-    text = _no_mentions(" ".join(redact(str(text)).splitlines()))
+    text = _no_links(" ".join(redact(str(text)).splitlines()))
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""  # CommonMark strips one space each side
@@ -133,10 +139,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]()|!#~])")
 
 def md_text(text: str) -> str:
     """`text` (redacted, on one line) as Markdown prose that renders as itself: no HTML, comment, link, image,
-    emphasis, table cell or mention can come out of it."""
+    emphasis, table cell, autolink, reference or mention can come out of it."""
     text = " ".join(redact(str(text)).splitlines())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _no_mentions(_MD_SPECIAL.sub(r"\\\1", text))
+    return _no_links(_MD_SPECIAL.sub(r"\\\1", text))
 
 
 # What pr_body links to: a plain http(s) address, as forge._run_link accepts (no spaces, quotes, parens, brackets).
@@ -153,16 +159,23 @@ def diagnosis_markdown(findings: list[Finding]) -> str:
         if "cause" in f.facts:
             out.append(f"Root cause: {code(f.facts['cause'])}")
             out.append("")
-        out.append(fence(_no_mentions("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence))))
+        out.append(fence(_no_links("\n".join(f"{_where(e)}: {e.text}" for e in f.evidence))))
         out.append("")
         out.append(f"Fix: {', '.join(code(n) for n in f.fixes)}" if f.fixes else "No automatic fix.")
         out.append("")
     return "\n".join(out)
 
 
-def _no_mentions(text: str) -> str:
-    """`@name` would ping someone on GitHub; a zero-width joiner after the @ keeps it readable and silent."""
-    return re.sub(r"@(?=[A-Za-z0-9])", "@\u200d", text)
+# What GitHub links in prose, commit messages included (docs: "Autolinked references and URLs"): a URL or `www.`,
+# `#26`, `GH-26`, `owner/repo#26` (a cross-reference on that issue; after "fixes", a merge closes it) and `@name` (a
+# ping). It finds references in the rendered text, so `\#` does not stop them; a zero-width joiner inside the token
+# does, and the text still reads the same. (A code span would too, but it cannot go inside a fence or a commit.)
+_LINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|#(?=\d)|\bgh-(?=\d)|@(?=[a-z0-9]))")
+
+
+def _no_links(text: str) -> str:
+    """`text` with nothing GitHub would turn into a link, a reference or a mention."""
+    return _LINK.sub("\\1\u200d", text)
 
 
 # --- apply ---------------------------------------------------------------------------------------------
@@ -177,24 +190,24 @@ _SUBJECTS = {
 def _subject(result) -> str:
     step = result.steps[0]
     subject = _SUBJECTS.get(step.codemod, "fix(logging): repair the logging configuration")
-    return redact(subject.format_map({'handler': 'file', **step.finding.facts}))[:72]
+    return _no_links(redact(subject.format_map({'handler': 'file', **step.finding.facts})))[:72]
+
+
+_COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
 
 
 def _failure_lines(result) -> list[str]:
+    """What failed, as facts: the kind, handler, path and error. No log line: a commit is permanent and public."""
     out: list[str] = []
     for f in redacted(f for f in result.findings if f.fixable):
-        out.append(f"The deploy failed: {f.summary}.")
-        if "cause" in f.facts:
-            out.append(f"Root cause: {f.facts['cause']}")
-        out.append("")
-        out.append("Evidence from the log:")
-        out.extend(f"    {_where(e)}: {e.text}" for e in f.evidence)
+        out.append(f"The deploy failed: {f.kind}.")
+        out.extend(f"{label}: {f.facts[key]}" for key, label in _COMMITTED_FACTS if f.facts.get(key))
         out.append("")
     return out
 
 
 def commit_message(result) -> str:
-    """Subject, what failed with its evidence, and what changed and why; a trailer fingerprints the fix."""
+    """Subject, what failed, and what changed and why; a trailer fingerprints the fix."""
     out = [_subject(result), ""]
     out += _failure_lines(result)
     out.append("What fixbot changed:")
@@ -202,12 +215,11 @@ def commit_message(result) -> str:
         out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
         if c.checks:
             out.append(f"  Checked: {redact('; '.join(c.checks))}.")
-    out += ["", f"Fixbot-Fingerprint: {result.fingerprint}"]
-    return "\n".join(out) + "\n"
+    return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
 
 
 def apply_json(result) -> str:
-    return json.dumps(
+    return _json(
         {
             "status": result.status,
             "changes": [
@@ -225,8 +237,7 @@ def apply_json(result) -> str:
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
             "error": None if result.error is None else redact(result.error),
-        },
-        indent=2,
+        }
     )
 
 
@@ -237,6 +248,11 @@ def _colour_diff(diff: str) -> str:
         colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
         out.append(f"{colour}{line.rstrip(chr(10))}\x1b[0m\n" if colour else line)
     return "".join(out)
+
+
+def _inert_lines(text: str) -> str:
+    """The diff as the Action prints it: the repository's own lines may hold a workflow command or a control too."""
+    return "".join(inert(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):] for line in text.splitlines(True))
 
 
 def apply_text(result, log: str, *, colour: bool = False) -> str:
@@ -254,7 +270,8 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
     for note in result.notes:
         out.append(f"note: {redact(note)}")
     if result.diff:
-        out += ["", (_colour_diff(result.diff) if colour else result.diff).rstrip("\n")]
+        diff = _inert_lines(result.diff)
+        out += ["", (_colour_diff(diff) if colour else diff).rstrip("\n")]
     if result.status == "fixed":
         out.append("")
         if result.dry_run:
@@ -306,7 +323,7 @@ def pr_body(result, run_url: str | None = None) -> str:
         lines = "\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)[:evidence_budget]
         # "<!--" broken up: forge finds a PR by its marker, and a log must not forge one for another fix
         lines = lines.replace("<!--", "<!\u200d--")
-        parts += ["Evidence from the log:", "", fence(_no_mentions(lines)), ""]
+        parts += ["Evidence from the log:", "", fence(_no_links(lines)), ""]
     parts += ["## The change", ""]
     for c in result.changes:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import random
 import subprocess
+import time
 import sys
 from pathlib import Path
 
 import pytest
 
-from fixbot.redact import redact
+from fixbot.redact import mask_ruleset, redact, ruleset
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = {
     "github classic": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
@@ -163,3 +168,168 @@ def test_values_of_ordinary_env_names_are_not_masked(name, value):
 def test_a_module_named_for_secrets_is_no_key():
     line = 'File "/app/config/secrets.py", line 3, in <module> (secrets.py:3: tokens.py:9)'
     assert redact(line, {}) == line
+
+
+# --- a planted set: one realistic secret per format, each in the kind of line that prints it --------------------
+# `by` says who catches it: "ruleset" if detect-secrets' plugins alone mask it, "fixbot" if only fixbot's own
+# patterns do. A "fixbot" case the ruleset starts to catch fails the test: then fixbot's pattern can go.
+
+
+def _key_block(kind: str, body: bytes) -> str:
+    b64 = base64.b64encode(body).decode()
+    lines = [b64[i:i + 64] for i in range(0, len(b64), 64)]
+    return "\n".join([f"-----BEGIN {kind}-----", *lines, f"-----END {kind}-----"])
+
+
+_RSA = _key_block("RSA PRIVATE KEY", b"\x30\x82\x04\xa4\x02\x01\x00\x02\x82\x01\x01\x00" + random.Random(1).randbytes(1180))
+_PGP = _key_block("PGP PRIVATE KEY BLOCK", b"\x95\x03\xc6\x04" + random.Random(2).randbytes(900))
+_SSH = _key_block("OPENSSH PRIVATE KEY", b"openssh-key-v1\x00" + random.Random(3).randbytes(380))
+_SEC = {  # assembled from parts, so that no scanner takes this file for a leak
+    "ghp": "ghp_" + "pJby4fv5h8ErwQefUgKXMk80TSpMYjWPEDEA",
+    "gho": "gho_" + "yAWWQuqN0aXe0HYXQ215xP0k3zWGyOHgRzoT",
+    "github_pat": "github_pat_" + "11A7TJPVABP00DNG6J9YIR_t4QH5UOpkXjAF3SF4Ajs18tCQZJSDjDNqJePr3pvoz727qC14avegFnpbPC",
+    "glpat": "glpat-" + "yX711an73tOEc28WqctK",
+    "glrt": "glrt-" + "ssOrgdscmL8YkgsQt7h9",
+    "xoxb": "xoxb-" + "6191938952858-7811995653297-eezKeGOiU49cIle0LoXB3JCB",
+    "xapp": "xapp-" + "1-A05642D5SKD-6670736995121-275474b65eb9bffeedecb38da0705838115185a23d4b482265220a57822390e9",
+    "hook": "https://hooks.slack.com/services/" + "T0XSQRDKR1/B0C7TASEJV4/8dpFCx0GdtCut68XjxAepdPg",
+    "akia": "AKIA" + "9PAYAK4ANW4Q30AR",
+    "aws_secret": "JjLQOiQFZWbDiHAJHYKgE9jtNnIc/5ecTttLVlme",
+    "aiza": "AIza" + "SyqYbqrkOLfjVnoeo_hjkzi9wYIuXUohkNz",
+    "openai": "sk-" + "leGygUCeNP7WoylYY9iG" + "T3BlbkFJ" + "msE4BSme35Dzitpw6lkB",
+    "sk_proj": "sk-proj-" + "eP-DARI25UhAS8gcooYHscT12GOei3_7FfIXb2biQBjgane-epmInZ-3queHcW2gVso8RHceH4",
+    "sk_ant": "sk-ant-api03-" + "JS2hmnvCOeqLsRJJ3_p6ATdr1dDSKpZTOcnie3-zsdvd7VLDKfCd4038lR-2I4QKJCXdRvHgYARbjlno8Tl_k9EUIxRzrAA",
+    "sendgrid": "SG." + "uuD2OCAjGoOW39-dKK5CFc.oFgYlsn01hOXsFnyDQQqjzJi9toBTOjWr56ZwszQPiY",
+    "sk_live": "sk_live_" + "fmlFw6oQpkHqHxF0Mcmfb1Qx",
+    "sk_test": "sk_test_" + "MlUIUchTj4hdcHp78tQsk4Ya",
+    "twilio": "SK" + "9178d4ab59d2974bbf74ccd8c13162aa",
+    "npm": "npm_" + "oUl33JeYGIhbpAERCsv3xUfa4fHtulbQNtbG",
+    "pypi": "pypi-AgEIcHlwaS5vcmc" + "JJMyImGoVD-SieQZ4jWbudZ8OjRywTZxRQlADOZqcv5BUXOaKtWXVckaFi9PIMU4uS3rq2t_3P-qHx0bZdI0rr",
+    "mailchimp": "8dafbc9cd946eb776b715915fda0ed28" + "-us14",
+    "discord": "MjV6wjtn81pgGWD12TmovDvVjm" + ".8QP39V.qpUKhGyIAr7XojBzFdtkFYpTsi6",
+    "telegram": "8360155678:" + "AAICpnvfoXmnVxQaBsemRtPy7ATxLM1vn4k",
+    "azure": "B4LVF91koYpGrlqA61P4LRswCP21kuc0qqhuXaoffNj/wrNyGoeZHZ8YPoFUHzXLDQtuy99pt3rcjAizNDixJA==",
+    "square": "sq0csp-" + "JieyfVnfV-r8TGLj7Wc-5SumI9Cds0v_Zhtz38Xs2b9",
+    "artifactory": "AKCp8" + "zrQVWSlxMkNd2ZUWInoRcjg2x6KpnV1n0E7jzCsh8YWFBpA5gossPKfmy9zxqilnescD",
+    "jwt": SECRETS["bearer"],
+    "basic": "ZGVwbG95OmdmY1lnVVBsQnBFQmFXRm4=",
+    "sessionid": "9yk2nf33hwx2z700c8defjmcxv8vcxmt",
+    "django": "django-insecure-" + "n31_t^*&cw&#w#l5cgux)nku!2sdcj*thoswtup44x*rtxxo^4",
+    "db": "Xq7-pL2v!wR9",
+    "db_plain": "Xq7pL2vTwR9k",
+}
+_S = _SEC
+PLANTED = [
+    # (format, log line(s), the secret, who catches it)
+    ("github classic", f"[2026-11-28 14:35:02 +0000] [11324] [DEBUG] POST https://api.github.com/repos/acme/app/dispatches token {_S['ghp']}", _S["ghp"], "ruleset"),
+    ("github oauth", f"remote: Invalid username or token {_S['gho']}.", _S["gho"], "ruleset"),
+    ("github fine-grained", f"+ gh auth login --with-token <<< {_S['github_pat']}", _S["github_pat"], "fixbot"),
+    ("gitlab personal", f"remote: HTTP Basic: Access denied for {_S['glpat']}", _S["glpat"], "ruleset"),
+    ("gitlab runner", f"Registering runner... succeeded  runner={_S['glrt'][:13]} token {_S['glrt']}", _S["glrt"], "ruleset"),
+    ("slack bot", f"slack_sdk.errors.SlackApiError: invalid_auth for {_S['xoxb']}", _S["xoxb"], "ruleset"),
+    ("slack app-level", f"[ERROR] socket mode: cannot connect with {_S['xapp']}", _S["xapp"], "fixbot"),
+    ("slack webhook", f"requests.exceptions.HTTPError: 404 Client Error: Not Found for url: {_S['hook']}", _S["hook"], "ruleset"),
+    ("aws key id", f"botocore.exceptions.ClientError: InvalidClientTokenId: {_S['akia']} is not valid", _S["akia"], "ruleset"),
+    ("aws key id, letters only", "botocore.exceptions.ClientError: InvalidClientTokenId: AKIA" + "QWERTYUIOPASDFGH", "AKIAQWERTYUIOPASDFGH", "ruleset"),
+    ("aws secret, bare", f"[DEBUG] loaded credentials {_S['akia']} {_S['aws_secret']} from env", _S["aws_secret"], "fixbot"),
+    ("google api key", f"GET https://maps.googleapis.com/maps/api/geocode/json?address=x&key={_S['aiza']} 403", _S["aiza"], "fixbot"),
+    ("openai", f"openai.AuthenticationError: Incorrect API key provided: {_S['openai']}.", _S["openai"], "ruleset"),
+    ("openai project", f"openai.AuthenticationError: Incorrect API key provided: {_S['sk_proj']}.", _S["sk_proj"], "fixbot"),
+    ("anthropic", f"anthropic.AuthenticationError: invalid x-api-key {_S['sk_ant']}", _S["sk_ant"], "fixbot"),
+    ("sendgrid", f"python_http_client.exceptions.UnauthorizedError: HTTP Error 401 (key {_S['sendgrid']})", _S["sendgrid"], "ruleset"),
+    ("stripe live", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_live']}", _S["sk_live"], "ruleset"),
+    ("stripe test", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_test']}", _S["sk_test"], "fixbot"),
+    ("twilio", f"twilio.base.exceptions.TwilioRestException: Unable to authenticate {_S['twilio']}", _S["twilio"], "ruleset"),
+    ("npm, bare", f"npm error 401 Unauthorized - GET https://registry.npmjs.org/@acme%2fui - token {_S['npm']}", _S["npm"], "fixbot"),
+    ("npm, .npmrc", f"+ echo //registry.npmjs.org/:_authToken={_S['npm']} > .npmrc", _S["npm"], "ruleset"),
+    ("pypi", f"+ twine upload -u __token__ -p {_S['pypi']} dist/*", _S["pypi"], "ruleset"),
+    ("mailchimp", f"mailchimp_marketing.api_client.ApiClientError: 401 for {_S['mailchimp']}", _S["mailchimp"], "ruleset"),
+    ("discord", f"discord.errors.LoginFailure: Improper token has been passed: {_S['discord']}", _S["discord"], "ruleset"),
+    ("telegram", f"telegram.error.InvalidToken: https://api.telegram.org/bot{_S['telegram']}/getMe", _S["telegram"], "ruleset"),
+    ("azure storage", f"AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={_S['azure']};EndpointSuffix=core.windows.net", _S["azure"], "ruleset"),
+    ("square", f"square.exceptions: UNAUTHORIZED for client secret {_S['square']}", _S["square"], "ruleset"),
+    ("artifactory", f"+ curl -H X-JFrog-Art-Api:{_S['artifactory']} https://acme.jfrog.io/artifactory/api/pypi", _S["artifactory"], "ruleset"),
+    ("jwt", f"jwt.exceptions.ExpiredSignatureError: Signature has expired: {_S['jwt']}", _S["jwt"], "ruleset"),
+    ("database url", f"django.db.utils.OperationalError: could not connect: postgres://app:{_S['db_plain']}@db:5432/app", _S["db_plain"], "ruleset"),
+    ("database url, ! in the password", f"redis.exceptions.AuthenticationError: redis://app:{_S['db']}@cache:6379/0", _S["db"], "fixbot"),
+    ("basic auth header", f"curl: (22) The requested URL returned error: 401 (Authorization: Basic {_S['basic']})", _S["basic"], "fixbot"),
+    ("cookie header", f"[DEBUG] request headers: Cookie: sessionid={_S['sessionid']}; csrftoken=Gy6yYLyInMfaOw0aBf62", _S["sessionid"], "fixbot"),
+    ("set-cookie header", f"< Set-Cookie: sessionid={_S['sessionid']}; HttpOnly; Path=/", _S["sessionid"], "fixbot"),
+    ("django secret key", f"SECRET_KEY='{_S['django']}'", _S["django"], "fixbot"),
+    ("rsa private key", _RSA, _RSA.splitlines()[5], "fixbot"),
+    ("pgp private key", _PGP, _PGP.splitlines()[5], "fixbot"),
+    ("openssh private key", _SSH, _SSH.splitlines()[3], "fixbot"),
+]
+
+
+@pytest.mark.parametrize("line, secret, by", [p[1:] for p in PLANTED], ids=[p[0] for p in PLANTED])
+def test_planted_secret_is_masked(line, secret, by):
+    assert secret not in redact(line, {})
+    # a multi-line block printed as evidence is redacted one line at a time
+    assert secret not in "\n".join(redact(one, {}) for one in line.splitlines())
+    assert (secret in mask_ruleset(line)) == (by == "fixbot"), f"detect-secrets alone {'misses' if by == 'ruleset' else 'catches'} it"
+
+
+def test_planted_set_covers_enough_formats():
+    assert len(PLANTED) >= 25
+    assert len({by for *_, by in PLANTED}) == 2
+
+
+# --- and what none of them may touch ---------------------------------------------------------------------------
+
+REAL_LOGS = sorted((ROOT / "examples" / "ledgersg" / "logs").glob("*.log")) + sorted(
+    (ROOT / "tests" / "fixtures" / "logs").glob("*.log")) + [ROOT / "tests" / "fixtures" / "logs" / "seed-report.md"]
+
+
+@pytest.mark.parametrize("log", REAL_LOGS, ids=[p.name for p in REAL_LOGS])
+def test_real_logs_come_through_unchanged(log):
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert redact(text, {}) == text
+    # and were it not for the gate in front of it, detect-secrets would mask nothing in them either
+    assert not [m.group(0) for regex in ruleset() for m in regex.finditer(text) if len(m.group(0)) >= 8]
+    assert all(redact(line, {}) == line for line in text.splitlines())
+
+
+@pytest.mark.parametrize("text", [
+    "/app/apps/backend/logs/api.log",
+    "commit 9c3c34e1b2a4f0d8e7c6b5a4f3e2d1c0b9a8f7e6 (HEAD -> main, origin/main)",
+    "sha256:3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a",
+    "[2026-11-28 22:35:00 +0800] [11324] [ERROR] Exception in worker process",
+    "2026-11-28T14:35:00.123456Z django.request ERROR Internal Server Error: /api/v1/health/",
+    "  File \"/usr/local/lib/python3.11/site-packages/django/core/handlers/exception.py\", line 55, in inner",
+    "AttributeError: 'DjangoLoggingHandlerConfigurationErrorWithLongName' object has no attribute 'x'",
+    "config.settings.production.LOGGING_HANDLERS_FILE_ROTATING_MAXBYTES12",
+    "Listening at: http://[::1]:8000 (11300)",
+])
+def test_paths_hashes_and_timestamps_are_not_secrets(text):
+    assert redact(text, {}) == text
+
+
+@pytest.mark.parametrize("line", ["//a" * 30_000, "https://u:" * 10_000, "x " * 50_000])
+def test_a_huge_line_is_cut_not_scanned_for_minutes(line):
+    start = time.perf_counter()
+    out = redact(line + " " + _S["glpat"], {})
+    assert time.perf_counter() - start < 2
+    assert len(out) < 5000 and _S["glpat"][:12] not in out
+
+
+def test_a_line_is_cut_between_words_so_no_secret_is_half_shown():
+    line = "x " * 2040 + _S["glpat"] + " tail"  # the token straddles the limit
+    assert _S["glpat"][:8] not in redact(line, {})
+
+
+def test_a_big_log_costs_only_what_is_printed(tmp_path, monkeypatch):
+    from fixbot import diagnose, report
+
+    noise = "".join(line for line in (ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").open()
+                    if "[INFO]" in line)
+    log = tmp_path / "big.log"
+    with log.open("w") as out:
+        for _ in range(60_000 // max(1, noise.count("\n"))):
+            out.write(noise)
+        out.write((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
+    seen = []
+    monkeypatch.setattr(report, "redact", lambda text, *a, **k: seen.append(len(text)) or redact(text, *a, **k))
+    printed = report.diagnosis_text(diagnose.diagnose_path(str(log)), str(log))
+    assert "django-logging-handler" in printed
+    assert log.stat().st_size > 3_000_000 and sum(seen) < 3 * len(printed)

@@ -197,3 +197,170 @@ def test_diagnose_github_with_an_unwritable_step_summary_still_succeeds(tmp_path
     assert "::error" in done.stdout
     assert "internal error" not in done.stderr and "step summary" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# --- 6. no workflow command from the log reaches the runner: `##[…]` anywhere in a line, `::…` at its start ----------
+
+COMMANDS = "/x/##[add-mask]hunter2/##[stop-commands]x/::warning::pwned/api.log"
+_OWN_COMMAND = re.compile(r"::(error|warning|notice) title=fixbot[^:]*::")
+
+
+def assert_no_workflow_command(where: str, text: str) -> None:
+    for line in text.replace("\u200d", "").splitlines():  # the runner's culture-aware search skips the joiner
+        assert "##[" not in line, f"a legacy workflow command in {where}: {line}"
+        start = line.lstrip()
+        assert not start.startswith("::") or _OWN_COMMAND.match(start), f"a workflow command in {where}: {line}"
+
+
+@pytest.mark.parametrize("make_log", [gunicorn_log, django_log], ids=["gunicorn", "django"])
+def test_no_workflow_command_from_the_log_reaches_any_output(make_log, app, unrelated, tmp_path, capsys):
+    log = tmp_path / "deploy.log"
+    log.write_text(make_log(COMMANDS))
+    seen = ""
+    for fmt in ("text", "json", "github"):
+        done = fixbot("diagnose", str(log), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert_no_workflow_command(f"diagnose --format {fmt}", done.stdout + done.stderr)
+        seen += done.stdout
+    for fmt in ("text", "json"):
+        done = fixbot("apply", "--log", str(log), "--repo", str(app), "--format", fmt, "--dry-run")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_no_workflow_command(f"apply --format {fmt}", done.stdout + done.stderr)
+        refused = fixbot("apply", "--log", str(log), "--repo", str(unrelated), "--format", fmt)
+        assert refused.returncode == 2, refused.stderr
+        assert_no_workflow_command(f"the refusal of apply --format {fmt}", refused.stdout + refused.stderr)
+        seen += done.stdout
+    for workspace in (app, unrelated):
+        action.main(action_env(tmp_path, workspace, log))
+        out = capsys.readouterr()
+        assert_no_workflow_command(f"the action's output ({workspace.name})", out.out + out.err)
+        seen += out.out
+    assert "add-mask" in seen and "stop-commands" in seen, "the planted commands must be printed, made inert"
+
+
+@pytest.mark.parametrize("text", [
+    "::warning::pwned", "  ::add-mask::x", "\u00a0::stop-commands::t", "a\n::error::b", "\u200d::warning::x",
+    "x ##[add-mask]y", "##[stop-commands]x", "#\u200d#[warning]x", "##\u2060[warning]x", ":\u200d:warning::x",
+])
+def test_workflow_commands_are_inert_and_still_readable(text):
+    out = report.redact(text, {})
+    assert_no_workflow_command("redact", out)
+    assert "warning" in out or "mask" in out or "stop" in out or "error" in out
+
+
+# --- 7. terminal controls and bidi overrides from the log are escaped wherever log text goes --------------------
+
+CONTROLS = "/x/\u202eevil\u202c/\x1bc/\x1b(0/\x9b31m/\x07/api.log"
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def assert_no_controls(where: str, text: str) -> None:
+    assert not _RAW_CONTROL.search(text), f"a raw control character in {where}: {text!r}"
+
+
+def json_strings(value) -> str:
+    if isinstance(value, dict):
+        return "".join(json_strings(v) for v in value.values())
+    if isinstance(value, list):
+        return "".join(json_strings(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
+def test_controls_from_the_log_are_escaped_in_every_output(app, tmp_path, capsys):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(CONTROLS))  # Gunicorn prints the path raw ('%s')
+    for fmt in ("text", "github", "json"):
+        done = fixbot("diagnose", str(log), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert_no_controls(f"diagnose --format {fmt}", done.stdout + done.stderr)
+        if fmt == "json":
+            assert_no_controls("diagnose's JSON values", json_strings(json.loads(done.stdout)))
+    for fmt in ("text", "json"):
+        done = fixbot("apply", "--log", str(log), "--repo", str(app), "--format", fmt)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_no_controls(f"apply --format {fmt}", done.stdout + done.stderr)
+        if fmt == "json":
+            assert_no_controls("apply's JSON values", json_strings(json.loads(done.stdout)))
+    branch = git(app, "for-each-ref", "--format=%(refname:short)", "refs/heads/fixbot/").split()[0]
+    message = git(app, "log", "--format=%B", "-1", branch)
+    assert_no_controls("the commit message", message)
+    assert "\\u202e" in message, "the override is shown escaped, not dropped"
+    result = apply.run(str(log), app, dry_run=True)
+    assert_no_controls("pr_body", report.pr_body(result))
+    assert_no_controls("pr_title", report.pr_title(result))
+    assert_no_controls("diagnosis_markdown", report.diagnosis_markdown(list(result.findings)))
+    action.main(action_env(tmp_path, app, log))
+    out = capsys.readouterr()
+    assert_no_controls("the action's output", out.out + out.err)
+    assert_no_controls("the step summary", (tmp_path / "summary.md").read_text())
+
+
+# --- 8. no link, reference or mention comes out of log text in Markdown or a commit message --------------------
+
+LINKS = "/x/https:/evil.example/www.evil.example/acme/app#1/fixes #2/GH-3/@octocat/api.log"
+
+
+def test_log_text_links_and_references_nothing(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(LINKS))
+    result = apply.run(str(log), app, dry_run=True)
+    assert result.status == "fixed" and "acme/app#1" in result.changes[0].why
+    for where, text in [("pr_body", report.pr_body(result)), ("commit message", report.commit_message(result)),
+                        ("diagnosis_markdown", report.diagnosis_markdown(list(result.findings))),
+                        ("md_text", report.md_text(LINKS))]:
+        for live in ("https:", "www.", "#1", "#2", "GH-3", "@octocat"):
+            assert live not in text.replace("\\", ""), (where, live)
+        assert "octocat" in text and "evil" in text, "the text is still there to read"
+
+
+def test_md_text_stops_autolinks_and_cross_references():
+    out = report.md_text("see https://evil.example and www.evil.example, fixes acme/app#12 and GH-4")
+    assert not re.search(r"https:|www\.|#\d|GH-\d", out.replace("\\", ""))
+
+
+# --- 9. the commit message states the failure; it quotes no log line -------------------------------------------
+
+
+def test_commit_message_carries_facts_not_log_lines(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(django_log("/app/apps/backend/logs/api.log"))
+    result = apply.run(str(log), app, dry_run=True)
+    message = report.commit_message(result)
+    for fact in ("django-logging-handler", "Handler: file", "Path: /app/apps/backend/logs/api.log",
+                 "Error: FileNotFoundError", "What fixbot changed:", "Fixbot-Fingerprint: "):
+        assert fact in message, (fact, message)
+    evidence = {e.text.strip() for f in result.findings for e in f.evidence}
+    assert not [line for line in message.splitlines() if line.strip() in evidence], message
+    assert "Traceback" not in message and "[Errno 2]" not in message
+
+
+def test_the_diff_shown_carries_no_workflow_command_or_control(app):
+    settings = app / "apps" / "backend" / "config" / "settings" / "service.py"
+    text = settings.read_text()
+    settings.write_text(text.replace("'filename': '/app/apps/backend/logs/api.log',",
+                                     "'filename': '/app/apps/backend/logs/api.log',  # ##[add-mask]x \x1bc", 1))
+    git(app, "commit", "-qam", "a comment the runner would read")
+    done = fixbot("apply", "--log", str(EXAMPLE / "logs" / "boot-failure.log"), "--repo", str(app), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "add-mask" in done.stdout
+    assert_no_workflow_command("apply's diff", done.stdout)
+    assert_no_controls("apply's diff", done.stdout)
+
+
+def test_the_json_diff_is_exact_and_still_carries_no_workflow_command(app):
+    settings = app / "apps" / "backend" / "config" / "settings" / "service.py"
+    settings.write_text(settings.read_text().replace("'formatter': 'simple',", "'formatter': 'simple',  # ##[add-mask]x", 1))
+    git(app, "commit", "-qam", "a comment the runner would read")
+    done = fixbot("apply", "--log", str(EXAMPLE / "logs" / "boot-failure.log"), "--repo", str(app), "--dry-run",
+                  "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert_no_workflow_command("apply's JSON", done.stdout)
+    assert "-            'formatter': 'simple',  # ##[add-mask]x\n" in json.loads(done.stdout)["diff"]
+
+
+def test_the_pr_body_forge_sends_keeps_its_link_breaks(app, tmp_path):
+    log = tmp_path / "deploy.log"
+    log.write_text(gunicorn_log(LINKS))
+    body = report.pr_body(apply.run(str(log), app, dry_run=True))
+    sent = report.redact(body)  # forge redacts the whole body once more
+    assert "@\u200doctocat" in sent and "\\u200d" not in sent
