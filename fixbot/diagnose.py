@@ -436,7 +436,7 @@ def diagnose_path(path: str) -> list[Finding]:
     read_anything = False
     for source, stream in logs.open_sources(path):  # each stream refuses binary data on its first read
         number, previous_interesting = 0, False
-        for chunk in logs.chunks(stream, f"{path}: {source}" if source else path):
+        for chunk in logs.chunks(stream, logs.where(path, source)):
             read_anything = read_anything or bool(chunk)
             interesting = any(marker in chunk for marker in markers)
             if interesting or previous_interesting:

@@ -256,11 +256,16 @@ class _ZipStream(_Wrapped):
         super().__init__(stream, f"{path}: {member}")
 
 
+def where(path: str, source: str | None) -> str:
+    """How messages name a stream of `open_sources(path)`."""
+    return f"{path}: {source}" if source else "stdin" if path == "-" else path
+
+
 def read_lines(path: str) -> Iterator[Line]:
     """Every normalised line of a log source, numbered as in the original."""
     for source, stream in open_sources(path):
         number = 0
-        for raw in raw_lines(stream, f"{path}: {source}" if source else path):
+        for raw in raw_lines(stream, where(path, source)):
             number += 1
             yield Line(source, number, normalise(raw))
 
