@@ -19,6 +19,7 @@ import yaml
 from libcst.metadata import PositionProvider
 
 from codemods import Codemod, Example, Refusal, lazy_commands
+from codemods._python import SOURCE_FILES
 from tree_sitter import Node
 
 from codemods._shell import (
@@ -527,7 +528,7 @@ __getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
 
 # -- dispatch ---------------------------------------------------------------------------------------------------
 _KINDS = (
-    ("python", ("*.py", "gunicorn*.conf")),
+    ("python", SOURCE_FILES),
     ("dockerfile", ("dockerfile*", "*.dockerfile", "containerfile*")),
     ("procfile", ("procfile*",)),
     ("compose", ("*.yml", "*.yaml")),

@@ -70,6 +70,7 @@ class RepoView:
     root: Path
     rev: str | None = None
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _encodings: dict[str, str] = field(default_factory=dict, repr=False)  # how each file read is written back
     _commit: object = field(default=None, repr=False)  # gitops.CommitReader when rev is set
 
     @classmethod
@@ -134,7 +135,7 @@ class RepoView:
         return self._cache[checked]
 
     def _load(self, checked: str) -> str:
-        from fixbot.files import too_large
+        from fixbot.files import decode, too_large
 
         if self._commit is not None:
             from fixbot.files import MAX_SOURCE
@@ -158,10 +159,14 @@ class RepoView:
         refusal = too_large(checked, len(data))  # a file that grew while it was read
         if refusal is not None:
             raise refusal
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(f"{checked}: not UTF-8 text") from None
+        text, self._encodings[checked] = decode(checked, data)
+        return text
+
+    def encode(self, relative: str, text: str) -> bytes:
+        """New `text` for a file this view read, in that file's own encoding (a BOM, a PEP 263 cookie)."""
+        from fixbot.files import encode
+
+        return encode(relative, text, self._encodings.get(relative, "utf-8"))
 
     def read_or_none(self, relative: str) -> str | None:
         """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.
