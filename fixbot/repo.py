@@ -169,7 +169,7 @@ class RepoView:
         return encode(relative, text, self._encodings.get(relative, "utf-8"))
 
     def read_or_none(self, relative: str) -> str | None:
-        """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.
+        """The text of `relative`, or None when it is not a readable text file inside the repository.
 
         For scans over many files: one deleted, binary or escaping file among them is skipped, not an error."""
         try:
