@@ -69,7 +69,7 @@ def decode(path: str, data: bytes) -> tuple[str, str]:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not {'UTF-8' if encoding.startswith('utf-8') else encoding} text") from None
-    if text.encode(encoding, "surrogatepass") != data:  # utf-16 and other codecs that do not read back
+    if text.encode(encoding) != data:  # utf-16 and other codecs that do not read back
         raise BadInput(f"{path}: {encoding} text that would not be written back byte for byte")
     return text, encoding
 

@@ -40,14 +40,14 @@ SHAPES = {
 def test_time_grows_linearly_with_nesting(shape):
     # Past the cap this is the time to refuse; before the fix it was the time to scan, 16x for 4x the text.
     ratio = scan_seconds(shape(8000) + TAIL) / scan_seconds(shape(2000) + TAIL)
-    assert ratio < 8, f"4x the text took {ratio:.1f}x the time (linear is 4x, quadratic 16x)"
+    assert ratio < 10, f"4x the text took {ratio:.1f}x the time (linear is 4x, quadratic 16x)"
 
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
 def test_time_grows_linearly_with_nests_under_the_cap(shape):
     unit = shape(MAX_NESTING // 4)  # deep nests under the cap, repeated: the whole script is scanned
     ratio = scan_seconds(TAIL + unit * 200) / scan_seconds(TAIL + unit * 50)
-    assert ratio < 8, f"4x the text took {ratio:.1f}x the time (linear is 4x, quadratic 16x)"
+    assert ratio < 10, f"4x the text took {ratio:.1f}x the time (linear is 4x, quadratic 16x)"
 
 
 @pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
