@@ -69,7 +69,8 @@ def test_diff_of_a_bom_file_applies_with_git(tmp_path):
                       .replace(f"b/{settings}".encode(), b"b/settings.py"))
     git(tmp_path, "init", "-q")
     git(tmp_path, "apply", "-p1", str(patch))
-    assert settings.read_bytes() == encoded(codemods.get("logging-console").rewrite("import os\n" + SETTINGS), "utf-8 BOM")
+    fixed = codemods.get("logging-console").rewrite("import os\n" + SETTINGS)
+    assert settings.read_bytes() == encoded(fixed, "utf-8 BOM")
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,8 @@ def test_diff_of_a_bom_file_applies_with_git(tmp_path):
     [
         ("start.sh", "#!/bin/sh\nexec gunicorn app:app --error-logfile /var/log/x/e.log\n",
          "#!/bin/sh\nexec gunicorn app:app --error-logfile -\n"),
-        ("Procfile", "web: gunicorn app:app --error-logfile /var/log/x/e.log\n", "web: gunicorn app:app --error-logfile -\n"),
+        ("Procfile", "web: gunicorn app:app --error-logfile /var/log/x/e.log\n",
+         "web: gunicorn app:app --error-logfile -\n"),
         ("gunicorn.conf.py", "errorlog = '/var/log/x/e.log'\n", "errorlog = '-'\n"),
     ],
 )
@@ -120,7 +122,8 @@ def test_a_fix_the_encoding_cannot_hold_is_refused_and_writes_nothing(tmp_path):
     path.write_bytes(data)
     text, encoding = files.read_source(str(path))
     line = text[: text.index("INFO")].count("\n") + 1
-    with pytest.raises(BadInput, match=rf"settings\.py: the rewrite has characters latin-1 cannot hold \(line {line}\)"):
+    message = rf"settings\.py: the rewrite has characters latin-1 cannot hold \(line {line}\)"
+    with pytest.raises(BadInput, match=message):
         files.encode(str(path), text.replace("INFO", "INFO ✓"), encoding)
     assert path.read_bytes() == data
 

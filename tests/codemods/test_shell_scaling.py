@@ -63,7 +63,8 @@ def test_nesting_within_the_cap_is_still_fixed():
 
 
 @pytest.mark.parametrize(
-    "chain", ["true && " * 5000 + "true\n", "echo $((" + "1 + " * 5000 + "1))\n", "[[ " + "-n a && " * 3000 + "-n b ]]\n"],
+    "chain",
+    ["true && " * 5000 + "true\n", "echo $((" + "1 + " * 5000 + "1))\n", "[[ " + "-n a && " * 3000 + "-n b ]]\n"],
     ids=["commands", "arithmetic", "tests"],
 )
 def test_long_chains_are_one_level(chain):
