@@ -16,6 +16,9 @@ import libcst as cst
 from codemods import Refusal
 
 TOO_DEEP = "does not parse: nested too deeply (CPython refuses it too)"
+# Files read as Python source (fnmatch, lower case): modules, and Gunicorn config modules named without .py
+# (`gunicorn -c deploy/gunicorn.conf` loads them all the same). They are decoded as Python decodes them.
+SOURCE_FILES = ("*.py", "gunicorn*.conf")
 
 
 def precheck(source: str) -> None:

@@ -16,6 +16,12 @@ _SPACE = frozenset({b" ", b"\t", b"\r", b"\n"})
 # Running these in a command, or expanding these in a value, means fixbot cannot know the words that result.
 _OPAQUE = frozenset({"command_substitution", "process_substitution"})
 _ALL_ARGS = frozenset({b"$@", b"${@}", b"$*", b"${*}"})
+# Real scripts are a few levels deep (the incident's entrypoint, `bash -c "…"` inside it included, is 10); one
+# nested hundreds deep is made to stall or crash whatever reads it (bash -n included), so it is refused. 200
+# levels are about 100 nested `$(…)`. `a && b && c` and `1 + 2 + 3` are chains of one node type, as deep as
+# they are long: a chain counts as one level.
+MAX_NESTING = 200
+_CHAINS = frozenset({"list", "binary_expression"})
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,18 @@ def parse_error(tree: Tree) -> str | None:
     return "syntax error"
 
 
+def check_nesting(tree: Tree) -> None:
+    """Refusal when the script is more than MAX_NESTING levels deep."""
+    stack = [(tree.root_node, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in node.children:
+            level = depth if child.type == node.type and child.type in _CHAINS else depth + 1
+            if level > MAX_NESTING:
+                raise Refusal(f"nested more than {MAX_NESTING} levels deep (line {child.start_point[0] + 1})")
+            stack.append((child, level))
+
+
 def units(node: Node, script: Script, outer: tuple[int, int] | None = None) -> list[Unit]:
     """The units of a word-like node (word, string, raw_string, concatenation, expansion …)."""
     src, kind = script.text, node.type
@@ -162,14 +180,16 @@ def _descendants(node: Node) -> Iterator[Node]:
         stack.extend(n.children)
 
 
-def command_words(node: Node, script: Script) -> list[Word]:
-    """argv of a `command` node, including words tree-sitter-bash files under a redirect (`cmd 2>&1 more args`)."""
+def command_words(node: Node, parent: Node | None, script: Script) -> list[Word]:
+    """argv of a `command` node, including words tree-sitter-bash files under a redirect (`cmd 2>&1 more args`).
+
+    The caller's walk passes the parent down: tree-sitter's `node.parent` searches down from the root each
+    time, which made a scan quadratic in the script's depth."""
     nodes = []
     name = node.child_by_field_name("name")
     if name is not None:
         nodes.append(name.named_children[0] if name.named_children else name)
     nodes += node.children_by_field_name("argument")
-    parent = node.parent
     if parent is not None and parent.type == "redirected_statement" and parent.child_by_field_name("body") == node:
         for redirect in parent.children_by_field_name("redirect"):
             if redirect.type == "file_redirect":

@@ -19,9 +19,12 @@ import yaml
 from libcst.metadata import PositionProvider
 
 from codemods import Codemod, Example, Refusal, lazy_commands
+from codemods._python import SOURCE_FILES
 from tree_sitter import Node
 
-from codemods._shell import Script, Unit, Word, command_words, literal_units, parse_error, split, units
+from codemods._shell import (
+    Script, Unit, Word, check_nesting, command_words, literal_units, parse_error, split, units,
+)
 
 # Gunicorn's parser is argparse with abbreviations allowed, so any unambiguous prefix of a long option is that
 # option: these are the shortest ones in Gunicorn 27 (tests/codemods check them against gunicorn's own parser).
@@ -182,13 +185,14 @@ class _File:
                 return  # not ours to judge
             where = f"the script of `{nested}` on line {self.line(script.span(0, 0)[0])}, " if nested else ""
             raise Refusal(f"does not parse: {where}{error}")
+        check_nesting(tree)
         before = len(self.found)
-        stack = [tree.root_node]
+        stack: list[tuple[Node, Node | None]] = [(tree.root_node, None)]
         while stack:
-            node = stack.pop()
+            node, parent = stack.pop()
             skip = None
             if node.type == "command":
-                consumed = self.argv(command_words(node, script))
+                consumed = self.argv(command_words(node, parent, script))
                 skip = consumed.node if consumed is not None else None
             elif node.type == "variable_assignment":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
@@ -198,7 +202,7 @@ class _File:
                         self.cmd_args(units(value, script), line)
                     else:
                         self.assigned.append((name.text or b"", value, script, line))
-            stack.extend(reversed([c for c in node.children if c != skip]))
+            stack.extend((c, node) for c in reversed(node.children) if c != skip)
         if nested:
             return
         # `OPTS="--access-logfile …"; gunicorn app $OPTS` and `ARGS=(…); gunicorn app "${ARGS[@]}"`: the
@@ -524,7 +528,7 @@ __getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
 
 # -- dispatch ---------------------------------------------------------------------------------------------------
 _KINDS = (
-    ("python", ("*.py", "gunicorn*.conf")),
+    ("python", SOURCE_FILES),
     ("dockerfile", ("dockerfile*", "*.dockerfile", "containerfile*")),
     ("procfile", ("procfile*",)),
     ("compose", ("*.yml", "*.yaml")),
@@ -592,7 +596,7 @@ def _log_dir_lines(source: bytes, edits: list[Edit], dirs: set[str]) -> list[Edi
     for node in tree.root_node.named_children:
         if node.type != "command":
             continue
-        words = command_words(node, script)
+        words = command_words(node, tree.root_node, script)
         if _base(words[0]) not in ("mkdir", "chown", "chmod"):
             continue
         args = [w.shown.decode(errors="replace") for w in words[1:] if not w.shown.startswith(b"-")]

@@ -108,6 +108,7 @@ def _run(
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
         checked = verify.check(step.path, after, step.codemod)
+        repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checked.checks, ""))
 
@@ -152,7 +153,7 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     committed = gitops.commit_fix(
         repo.root,
         branch=result.branch,
-        changes={path: text.encode("utf-8") for path, text in texts.items()},
+        changes={path: repo.encode(path, text) for path, text in texts.items()},
         message=report.commit_message(result),
         author=config.author.as_tuple(),
         expect_head=repo.commit,

@@ -434,14 +434,9 @@ def diagnose_path(path: str) -> list[Finding]:
     if regions is not None:
         return _diagnose_regions(path, regions, engine)
     read_anything = False
-    for source, stream in logs.open_sources(path):
-        number, previous_interesting, first = 0, False, True
-        for chunk in logs.chunks(stream):
-            if first:
-                if logs.looks_binary(chunk[:8192]):
-                    where = f"{path}: {source}" if source else path
-                    raise BadInput(f"{where}: binary data, not a text log")
-                first = False
+    for source, stream in logs.open_sources(path):  # each stream refuses binary data on its first read
+        number, previous_interesting = 0, False
+        for chunk in logs.chunks(stream, logs.where(path, source)):
             read_anything = read_anything or bool(chunk)
             interesting = any(marker in chunk for marker in markers)
             if interesting or previous_interesting:
@@ -466,7 +461,7 @@ def _diagnose_regions(path: str, regions: list[logs.Region], engine: Engine) -> 
         for region in regions:
             handle.seek(region.offset)
             number = region.first - 1
-            for chunk in logs.chunks(handle):
+            for chunk in logs.chunks(handle, path):
                 for raw in chunk.split(b"\n"):
                     number += 1
                     if number > region.last:

@@ -1,11 +1,20 @@
-"""Run a codemod on a file on disk: read bytes exactly, write atomically (temp file + rename, mode kept)."""
+"""Run a codemod on a file on disk: read bytes exactly, write atomically (temp file + rename, mode kept).
+
+Text is decoded as the program that reads the file does, and encoded back the same way, so that every byte
+outside an edit stays as it was: Python source as Python decodes it (PEP 263: a UTF-8 BOM, or a coding
+cookie in the first two lines), everything else as UTF-8, a BOM kept out of the text and written back.
+"""
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import io
 import os
 import tempfile
+import tokenize
 from dataclasses import dataclass
+from fnmatch import fnmatch
 
 from fixbot.errors import BadInput, FixbotError
 
@@ -34,6 +43,7 @@ class Rewrite:
     path: str
     before: str
     after: str
+    encoding: str = "utf-8"
 
     @property
     def changed(self) -> bool:
@@ -41,7 +51,40 @@ class Rewrite:
 
     @property
     def diff(self) -> str:
-        return unified_diff(self.path, self.before, self.after)
+        bom = "\ufeff" if self.encoding == "utf-8-sig" else ""  # so that `git apply` finds line 1 as it is
+        return unified_diff(self.path, bom + self.before, bom + self.after)
+
+
+def decode(path: str, data: bytes) -> tuple[str, str]:
+    """The text of a file and the codec that gives its bytes back; BadInput when there is no such codec."""
+    from codemods._python import SOURCE_FILES
+
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    if any(fnmatch(os.path.basename(path).lower(), p) for p in SOURCE_FILES):
+        try:
+            encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        except SyntaxError as err:  # a codec Python does not know, a BOM against the cookie, bad UTF-8 on line 1
+            raise BadInput(f"{path}: {'not UTF-8 text' if 'invalid or missing' in err.msg else err.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not {'UTF-8' if encoding.startswith('utf-8') else encoding} text") from None
+    if text.encode(encoding) != data:  # utf-16 and other codecs that do not read back
+        raise BadInput(f"{path}: {encoding} text that would not be written back byte for byte")
+    return text, encoding
+
+
+def encode(path: str, text: str, encoding: str) -> bytes:
+    """`text` in the file's own encoding; BadInput when the rewrite has a character that encoding cannot hold."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as err:
+        line = text.count("\n", 0, err.start) + 1
+        raise BadInput(f"{path}: the rewrite has characters {_name(encoding)} cannot hold (line {line})") from None
+
+
+def _name(encoding: str) -> str:
+    return {"iso-8859-1": "latin-1"}.get(encoding, encoding)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
@@ -56,8 +99,8 @@ def split_lf(text: str) -> list[str]:
     return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
-def read_text(path: str) -> str:
-    """The file's text with its line endings as they are (no universal-newline translation)."""
+def read_source(path: str) -> tuple[str, str]:
+    """The file's text, with its line endings as they are (no universal-newline translation), and its encoding."""
     try:
         with open(path, "rb") as handle:
             refusal = too_large(path, os.fstat(handle.fileno()).st_size)
@@ -73,20 +116,15 @@ def read_text(path: str) -> str:
         raise BadInput(f"{path}: is a directory") from None
     except OSError as err:
         raise BadInput(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
+    return decode(path, data)
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Replace `path` with `text` so that a reader sees the old file or the new one, never half of either.
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace `path` with `data` so that a reader sees the old file or the new one, never half of either.
 
     The temporary file is made beside the real file (a symlink is followed, so the link stays a link and its
     target is rewritten), gets the old file's mode and, where allowed, its owner, and is renamed over it; on
-    any failure it is removed and the old file is untouched. The bytes are written as given: line endings are
-    whatever `text` holds."""
-    data = text.encode("utf-8")
+    any failure it is removed and the old file is untouched."""
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     st = os.stat(target)
@@ -130,15 +168,16 @@ def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
     """Apply `codemod` to the file at `path`; write the result only if `write` and it changed."""
     import codemods
 
-    before = read_text(path)
+    before, encoding = read_source(path)
     try:
         after = codemod.rewrite(before, path, **options)
     except codemods.Refusal as refusal:
         raise Refused(f"{path}: {codemod.NAME} refused: {refusal}") from None
-    result = Rewrite(path, before, after)
+    result = Rewrite(path, before, after, encoding)
+    data = encode(path, after, encoding)  # before anything is written, so that a refusal leaves the file
     if write and result.changed:
         try:
-            write_atomic(path, after)
+            write_atomic(path, data)
         except OSError as err:
             raise BadInput(f"{path}: cannot write: {err.strerror}") from None
     return result

@@ -2,7 +2,9 @@
 
 Sources: a path, `-` (stdin), a `.gz`, or a `.zip` of a GitHub Actions run's logs. Lines come out with ANSI
 colours, GitHub's timestamp prefix, `##[group]`-style markers and CR removed, decoded as UTF-8 with
-replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory.
+replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory. A source that would
+never end is refused: a path that is not a regular file (a FIFO, /dev/zero), binary data (judged on the first
+block read, before any newline), and a line that runs past `MAX_RAW_LINE` with no newline.
 
 Most of a large log is noise; `interesting_chunks` lets the diagnosis skip whole chunks that cannot hold a
 failure without decoding them line by line (see `fixbot/diagnose.py`).
@@ -14,6 +16,7 @@ import gzip
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,9 @@ from fixbot.errors import BadInput
 
 CHUNK = 1 << 20
 MAX_LINE = 64 * 1024
+# The longest line read (its first MAX_LINE bytes are kept) before the source is refused: no log writes one this long,
+# and endless input without a newline (`yes | tr -d '\n'`) must end: it does, after ~0.5 s of reading a pipe.
+MAX_RAW_LINE = 64 << 20
 # Compressed logs are inflated as they are read, so memory stays flat whatever they hold; these caps bound the
 # time a zip bomb can take. Real logs compress 5-50x (crash loops without timestamps up to a few hundred);
 # deflate cannot go past ~1030x. Past RATIO_FLOOR of output, more than MAX_RATIO times the compressed input
@@ -61,38 +67,42 @@ def normalise(raw: bytes) -> str:
     return text
 
 
-def raw_lines(stream: BinaryIO) -> Iterator[bytes]:
+def raw_lines(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
     """Lines of a binary stream without their newline, each cut to MAX_LINE bytes, in bounded memory."""
-    for chunk in chunks(stream):
+    for chunk in chunks(stream, what):
         yield from chunk.split(b"\n")
 
 
-def chunks(stream: BinaryIO) -> Iterator[bytes]:
+def chunks(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
     """Pieces of about CHUNK bytes that end at line boundaries, no line in them longer than MAX_LINE.
 
-    Joining the pieces with b"\\n" gives the stream back (with over-long lines cut)."""
+    Joining the pieces with b"\\n" gives the stream back (with over-long lines cut). BadInput, naming `what`,
+    when a line runs past MAX_RAW_LINE."""
     carry = b""
-    skipping = False  # inside an over-long line whose head has already been kept
+    skipped = -1  # bytes of an over-long line whose head has already been kept; -1 outside one
     while True:
         block = stream.read(CHUNK)
         if not block:
             break
-        if skipping:
+        if skipped >= 0:
             cut = block.find(b"\n")
+            skipped += len(block) if cut < 0 else cut
+            if skipped > MAX_RAW_LINE:
+                raise BadInput(f"{what}: a line runs past {_size(MAX_RAW_LINE)} with no newline: not a text log")
             if cut < 0:
                 continue
-            block, skipping = block[cut:], False  # keep the newline that ends the over-long line
+            block, skipped = block[cut:], -1  # keep the newline that ends the over-long line
         data = carry + block
         end = data.rfind(b"\n")
         if end < 0:
             if len(data) > MAX_LINE:
-                carry, skipping = data[:MAX_LINE], True
+                carry, skipped = data[:MAX_LINE], len(data)
             else:
                 carry = data
             continue
         body, carry = data[:end], data[end + 1 :]
         if len(carry) > MAX_LINE:
-            carry, skipping = carry[:MAX_LINE], True
+            carry, skipped = carry[:MAX_LINE], len(carry)
         if len(body) > CHUNK + MAX_LINE or _has_long_line(body):
             body = b"\n".join(part[:MAX_LINE] for part in body.split(b"\n"))
         yield body
@@ -112,19 +122,13 @@ def _has_long_line(body: bytes) -> bool:
 
 
 def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
-    """The binary streams a log source is made of: one for a file, `-` or `.gz`; one per text file of a zip."""
+    """The binary streams a log source is made of: one for a file, `-` or `.gz`; one per text file of a zip.
+
+    Each stream refuses binary data on its first read (BadInput)."""
     if path == "-":
-        yield None, sys.stdin.buffer
+        yield None, _Wrapped(sys.stdin.buffer, "stdin")
         return
-    if os.path.isdir(path):
-        raise BadInput(f"{path}: is a directory, not a log file")
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except OSError as err:
-        raise BadInput(f"{path}: cannot read: {err.strerror}") from None
-    with handle:
+    with _open_regular(path) as handle:
         head = handle.read(4)
         handle.seek(0)
         if head[:2] == b"\x1f\x8b":
@@ -132,7 +136,34 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
         elif head == b"PK\x03\x04" or path.endswith(".zip"):
             yield from _zip_members(handle, path)
         else:
-            yield None, handle
+            yield None, _Wrapped(handle, path)
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """`path` opened for reading, if it is a regular file: a FIFO would block the open until a writer comes,
+    and a device (/dev/zero) or a FIFO may never end. The type is checked before opening, so that opening has
+    no effect on a device, and again on the open file, which O_NONBLOCK keeps from waiting for a writer if the
+    path was swapped for a FIFO in between."""
+    try:
+        kind = os.stat(path).st_mode
+        if stat.S_ISREG(kind):
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            kind = os.fstat(fd).st_mode
+            if not stat.S_ISREG(kind):
+                os.close(fd)
+        else:
+            fd = -1
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except OSError as err:
+        raise BadInput(f"{path}: cannot read: {err.strerror}") from None
+    if stat.S_ISDIR(kind):
+        raise BadInput(f"{path}: is a directory, not a log file")
+    if not stat.S_ISREG(kind):
+        raise BadInput(f"{path}: not a regular file (a FIFO, socket or device may never end); save the log to a"
+                       " file, or pipe it to `-`")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def _zip_members(handle: BinaryIO, path: str) -> Iterator[tuple[str, BinaryIO]]:
@@ -169,16 +200,22 @@ def _zip_members(handle: BinaryIO, path: str) -> Iterator[tuple[str, BinaryIO]]:
 
 
 class _Wrapped:
-    """A binary stream whose read errors (a truncated archive) become one-line BadInput errors."""
+    """A binary stream whose read errors (a truncated archive) become one-line BadInput errors, and whose
+    first block is refused if it is binary: /dev/zero on stdin has no newline to wait for."""
 
     def __init__(self, stream: BinaryIO, what: str):
-        self._stream, self._what = stream, what
+        self._stream, self._what, self._first = stream, what, True
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return self._stream.read(size)
+            data = self._stream.read(size)
         except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError) as err:
             raise BadInput(f"{self._what}: truncated or corrupt ({err})") from None
+        if self._first:
+            self._first = False
+            if looks_binary(data[:8192]):
+                raise BadInput(f"{self._what}: binary data, not a text log")
+        return data
 
 
 class _GzipStream(_Wrapped):
@@ -219,11 +256,16 @@ class _ZipStream(_Wrapped):
         super().__init__(stream, f"{path}: {member}")
 
 
+def where(path: str, source: str | None) -> str:
+    """How messages name a stream of `open_sources(path)`."""
+    return f"{path}: {source}" if source else "stdin" if path == "-" else path
+
+
 def read_lines(path: str) -> Iterator[Line]:
     """Every normalised line of a log source, numbered as in the original."""
     for source, stream in open_sources(path):
         number = 0
-        for raw in raw_lines(stream):
+        for raw in raw_lines(stream, where(path, source)):
             number += 1
             yield Line(source, number, normalise(raw))
 
@@ -277,10 +319,10 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
     if path == "-" or grep is None:
         return None
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as handle:
+        with _open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
             head = handle.read(4)
-    except OSError:
+    except BadInput:  # open_sources says what is wrong with it
         return None
     if size < PREFILTER_MIN or head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04":
         return None

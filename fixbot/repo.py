@@ -70,6 +70,7 @@ class RepoView:
     root: Path
     rev: str | None = None
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    _encodings: dict[str, str] = field(default_factory=dict, repr=False)  # how each file read is written back
     _commit: object = field(default=None, repr=False)  # gitops.CommitReader when rev is set
 
     @classmethod
@@ -148,11 +149,10 @@ class RepoView:
         return self._load_bytes(checked)
 
     def _load(self, checked: str) -> str:
-        data = self._load_bytes(checked)
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadInput(f"{checked}: not UTF-8 text") from None
+        from fixbot.files import decode
+
+        text, self._encodings[checked] = decode(checked, self._load_bytes(checked))
+        return text
 
     def _load_bytes(self, checked: str) -> bytes:
         from fixbot.files import too_large
@@ -181,8 +181,14 @@ class RepoView:
             raise refusal
         return data
 
+    def encode(self, relative: str, text: str) -> bytes:
+        """New `text` for a file this view read, in that file's own encoding (a BOM, a PEP 263 cookie)."""
+        from fixbot.files import encode
+
+        return encode(relative, text, self._encodings.get(relative, "utf-8"))
+
     def read_or_none(self, relative: str) -> str | None:
-        """The text of `relative`, or None when it is not a readable UTF-8 file inside the repository.
+        """The text of `relative`, or None when it is not a readable text file inside the repository.
 
         For scans over many files: one deleted, binary or escaping file among them is skipped, not an error."""
         try:

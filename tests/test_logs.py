@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import resource
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -107,3 +111,78 @@ def test_chunks_reassemble_to_the_lines(chunk, monkeypatch):
     data = b"".join(b"line %d %s\n" % (i, b"y" * (i % 50)) for i in range(300))
     joined = b"\n".join(logs.chunks(io.BytesIO(data)))
     assert joined.split(b"\n") == data.split(b"\n")[:-1]
+
+
+# --- sources that never end: each is refused (exit 2, one line) or read to its end, never waited on ---------
+
+FIXBOT = [sys.executable, "-m", "fixbot.cli"]
+# Generous for a shared CI machine; a source that hangs is killed here, which fails the test.
+PROMPTLY = 60
+# fixbot's reading is bounded: past this much address space (Python, its imports and a few MiB of buffers
+# need ~300 MiB), an unbounded buffer would fail with MemoryError instead of growing.
+ADDRESS_SPACE = 1 << 30
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+
+
+def assert_refused(result: subprocess.CompletedProcess, *words: str) -> None:
+    err = result.stderr.decode(errors="replace")
+    assert result.returncode == 2, (result.returncode, err[-2000:])
+    assert err.count("\n") == 1 and "Traceback" not in err and all(w in err for w in words), err
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
+def test_a_device_is_not_a_log_file(device):
+    result = subprocess.run([*FIXBOT, "diagnose", device], capture_output=True, timeout=PROMPTLY)
+    assert_refused(result, device, "not a regular file")
+
+
+def test_a_fifo_with_no_writer_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "deploy.log"
+    os.mkfifo(fifo)
+    for command in (["diagnose", str(fifo)], ["apply", "--log", str(fifo), "--repo", str(tmp_path), "--dry-run"]):
+        result = subprocess.run([*FIXBOT, *command], capture_output=True, timeout=PROMPTLY)
+        assert_refused(result, str(fifo), "not a regular file")
+
+
+def test_a_symlink_to_a_device_is_not_a_log_file(tmp_path):
+    link = tmp_path / "deploy.log"
+    link.symlink_to("/dev/zero")
+    assert_refused(subprocess.run([*FIXBOT, "diagnose", str(link)], capture_output=True, timeout=PROMPTLY),
+                   "not a regular file")
+
+
+def test_zeros_on_stdin_are_refused_as_binary_on_the_first_block():
+    with open("/dev/zero", "rb") as zeros:  # no newline ever: the check cannot wait for the first line
+        result = subprocess.run([*FIXBOT, "diagnose", "-"], stdin=zeros, capture_output=True, timeout=PROMPTLY,
+                                preexec_fn=_limit_memory)
+    assert_refused(result, "binary")
+
+
+def test_endless_stdin_without_a_newline_ends_in_bounded_memory():
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nblock = b'y' * 65536\nwhile True: sys.stdout.buffer.write(block)"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    try:
+        result = subprocess.run([*FIXBOT, "diagnose", "-"], stdin=writer.stdout, capture_output=True,
+                                timeout=PROMPTLY, preexec_fn=_limit_memory)
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+    assert_refused(result, "no newline")
+
+
+def test_a_long_line_under_the_cap_is_still_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(logs, "CHUNK", 1024)
+    monkeypatch.setattr(logs, "MAX_LINE", 2048)
+    monkeypatch.setattr(logs, "MAX_RAW_LINE", 10 * 1024)
+    path = tmp_path / "x.log"
+    path.write_bytes(b"start\n" + b"x" * (10 * 1024) + b"\nValueError: after\n")
+    assert texts(path)[1:] == ["x" * 2048, "ValueError: after"]
+    path.write_bytes(b"start\n" + b"x" * (10 * 1024 + 1) + b"\nValueError: after\n")
+    with pytest.raises(BadInput, match=r"x.log: a line runs past 10\.0 KiB with no newline"):
+        texts(path)
