@@ -22,12 +22,17 @@ SOURCE_FILES = ("*.py", "gunicorn*.conf")
 
 
 def precheck(source: str) -> None:
-    """Refusal, with a one-line reason, unless CPython can parse `source`."""
+    """Refusal, with a one-line reason, unless CPython can parse `source` and libcst can print it back."""
+    if "\r" in source.rstrip("\r") and "\n" not in source:
+        # Old Mac line endings: libcst prints such a module back without its last "\r", so even a file with
+        # nothing to change would come out changed.
+        raise Refusal("its lines end in CR alone (old Mac line endings), which libcst does not print back intact")
     try:
         ast.parse(source)
     except SyntaxError as err:
         message = (err.msg or "invalid syntax").splitlines()[0] if err.msg else "invalid syntax"
-        raise Refusal(f"does not parse: {message} (line {err.lineno})") from None
+        where = f" (line {err.lineno})" if err.lineno else ""  # a NUL byte has no line from Python 3.12 on
+        raise Refusal(f"does not parse: {message}{where}") from None
     except (RecursionError, MemoryError):
         raise Refusal(TOO_DEEP) from None
     except ValueError as err:  # NUL bytes (a SyntaxError from Python 3.12 on)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -96,20 +97,32 @@ def load_config(
 
 
 def _inside(path: Path, root: Path) -> str | None:
-    """`path` relative to the repository at `root` (posix), or None when it lies outside it."""
-    try:
-        return (path.absolute().parent.resolve() / path.name).relative_to(root).as_posix()
-    except ValueError:
-        return None
+    """`path` relative to the repository at `root` (posix), or None when it lies outside it. Judged on the path as
+    written, before any symlink in it is followed (a committed `cfg -> ~/.config` keeps `cfg/x` a repository
+    path, which the view then refuses), and on the path it resolves to, for a root reached through an alias."""
+    for candidate in (Path(os.path.abspath(path)), path.absolute().resolve()):
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
+    return None
+
+
+MAX_BYTES = 1 << 20  # a settings file is a few lines; more is not one
 
 
 def _load_file(path: Path, known_codemods: Iterable[str] | None) -> Config:
+    """A settings file outside the repository, given with --config: a regular file only (a FIFO would hang)."""
+    from fixbot.errors import BadInput
+    from fixbot.logs import open_regular
+
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
+        with open_regular(str(path)) as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except BadInput as err:
+        raise ConfigError(str(err)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_BYTES >> 20} MiB, not a fixbot settings file")
     return _parse_bytes(raw, str(path), known_codemods, path)
 
 

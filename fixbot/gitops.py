@@ -197,17 +197,19 @@ def commits_not_by(
 def current_branch(repo_dir: str | os.PathLike[str]) -> str | None:
     """The branch HEAD is on (what was checked out and deployed), or None when HEAD is detached."""
     with _open(repo_dir) as repo:
-        rc, out, _ = _git_status(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
-    return out.strip() if rc == 0 and out.strip() else None
+        rc, out, _ = _git_status(repo, "symbolic-ref", "--quiet", "HEAD")
+    # The full name: `--short` says `heads/main` when a tag is also called `main`.
+    ref = out.strip() if rc == 0 else ""
+    return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
 
 
 def check_based_on(repo_dir: str | os.PathLike[str], commit: str, base: str, *, remote: str = "origin") -> None:
     """GitError unless the parent of `commit` (fixbot's fix) is contained in `remote`'s `base` branch, so that a
     pull request of `commit` into `base` carries that one commit and nothing else. Fetches objects only."""
-    validate_branch_name(base)
     if not _SHA.fullmatch(commit or ""):
         raise GitError(f"{commit!r} is not a commit sha")
     with _open(repo_dir) as repo:
+        _check_base_name(repo, base)
         _check_remote(repo, remote)
         parent = _rev_parse(repo, f"{commit}^1")
         if parent is None:
@@ -229,6 +231,17 @@ def check_based_on(repo_dir: str | os.PathLike[str], commit: str, base: str, *, 
                     " with --base-branch) and push it first")
     if rc != 0:
         raise GitError(f"could not compare HEAD with {remote}'s {base}: {_first_line(err) or f'exit status {rc}'}")
+
+
+def _check_base_name(repo: git.Repo, name: object) -> None:
+    """GitError unless `name` can be an existing branch's name. The base is a branch someone else named (the
+    deployed one: `renovate/@types-x`, `feature/café`), not built from a log, so git's own rules apply, and
+    nothing may read as an option."""
+    if not isinstance(name, str) or not name or name.startswith("-") or any(c < " " or c == "\x7f" for c in name):
+        raise GitError(f"branch name {name!r} is not a valid git branch name")
+    rc, _, _ = _git_status(repo, "check-ref-format", f"refs/heads/{name}")
+    if rc != 0:
+        raise GitError(f"branch name {name!r} is not a valid git branch name")
 
 
 def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:

@@ -128,7 +128,7 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
     if path == "-":
         yield None, _Wrapped(sys.stdin.buffer, "stdin")
         return
-    with _open_regular(path) as handle:
+    with open_regular(path, _HINT) as handle:
         head = handle.read(4)
         handle.seek(0)
         if head[:2] == b"\x1f\x8b":
@@ -139,11 +139,18 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
             yield None, _Wrapped(handle, path)
 
 
-def _open_regular(path: str) -> BinaryIO:
+_HINT = "; save the log to a file, or pipe it to `-`"
+# Kernel files look regular but are made as they are read: /proc/kmsg blocks until the kernel logs something.
+_KERNEL_FILES = ("/proc/", "/sys/")
+
+
+def open_regular(path: str, hint: str = "") -> BinaryIO:
     """`path` opened for reading, if it is a regular file: a FIFO would block the open until a writer comes,
-    and a device (/dev/zero) or a FIFO may never end. The type is checked before opening, so that opening has
-    no effect on a device, and again on the open file, which O_NONBLOCK keeps from waiting for a writer if the
-    path was swapped for a FIFO in between."""
+    and a device (/dev/zero), a FIFO or a kernel file may never end. The type is checked before opening, so
+    that opening has no effect on a device, and again on the open file, which O_NONBLOCK keeps from waiting
+    for a writer if the path was swapped for a FIFO in between. `hint` ends the refusal's message."""
+    if os.path.realpath(path).startswith(_KERNEL_FILES):
+        raise BadInput(f"{path}: a kernel file, not a regular file (it may never end){hint}")
     try:
         kind = os.stat(path).st_mode
         if stat.S_ISREG(kind):
@@ -158,10 +165,9 @@ def _open_regular(path: str) -> BinaryIO:
     except OSError as err:
         raise BadInput(f"{path}: cannot read: {err.strerror}") from None
     if stat.S_ISDIR(kind):
-        raise BadInput(f"{path}: is a directory, not a log file")
+        raise BadInput(f"{path}: is a directory, not a file")
     if not stat.S_ISREG(kind):
-        raise BadInput(f"{path}: not a regular file (a FIFO, socket or device may never end); save the log to a"
-                       " file, or pipe it to `-`")
+        raise BadInput(f"{path}: not a regular file (a FIFO, socket or device may never end){hint}")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 
@@ -319,7 +325,7 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
     if path == "-" or grep is None:
         return None
     try:
-        with _open_regular(path) as handle:
+        with open_regular(path, _HINT) as handle:
             size = os.fstat(handle.fileno()).st_size
             head = handle.read(4)
     except BadInput:  # open_sources says what is wrong with it

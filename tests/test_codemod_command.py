@@ -90,3 +90,15 @@ def test_diff_applies_with_git_even_with_form_feeds_and_crlf(tmp_path):
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     applied = subprocess.run(["git", "apply", "--check", "-p1", str(patch)], cwd=tmp_path, capture_output=True, text=True)
     assert applied.returncode == 0, applied.stderr
+
+
+def test_a_source_libcst_cannot_print_back_or_that_has_a_nul_is_refused_in_one_line(tmp_path):
+    """A CR-only file came out without its last CR (a change where there was none); a NUL said `line None`."""
+    settings = (ROOT / "examples/ledgersg/apps/backend/config/settings/service.py").read_text()
+    cases = {"mac.py": settings.replace("\n", "\r").encode(), "nul.py": settings.encode().replace(b"import", b"imp\0ort", 1)}
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = fixbot("codemod", "logging-console", str(path))
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "None" not in done.stderr, done.stderr
+        assert path.read_bytes() == data

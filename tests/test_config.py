@@ -334,3 +334,30 @@ def test_apply_ignores_an_untracked_config(tmp_path):
          str(repo), "--format", "json"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["branch"].startswith("fixbot/django-logging-handler-")
+
+
+def test_a_config_under_a_symlinked_directory_of_the_repo_is_refused_unread(tmp_path):
+    """`--config REPO/cfg/x.yml` with a committed `cfg -> ~/.config/gh` is a repository path: never read from disk."""
+    home = tmp_path / "home" / ".config" / "gh"
+    home.mkdir(parents=True)
+    (home / "other.yml").write_text("branch_prefix: gho_0123456789abcdef0123456789abcdef0123/\n")
+    repo = committed_repo(tmp_path / "repo", None)
+    (repo / "ghcfg").symlink_to(home)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    for rev in (None, "HEAD"):
+        with pytest.raises(ConfigError) as caught:
+            load_config(repo / "ghcfg" / "other.yml", repo, rev=rev)
+        assert str(caught.value).startswith("ghcfg/other.yml: ") and "gho_" not in str(caught.value)
+
+
+def test_a_config_outside_the_repo_must_be_a_regular_file(tmp_path):
+    import os
+
+    repo = committed_repo(tmp_path / "repo", None)
+    fifo = tmp_path / "fifo.yml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match=r"fifo\.yml: not a regular file"):
+        load_config(fifo, repo)  # a FIFO with no writer: refused at once, never waited on
+    with pytest.raises(ConfigError, match=r"kernel file"):
+        load_config(Path("/proc/self/environ"), repo)

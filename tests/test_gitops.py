@@ -459,7 +459,9 @@ def test_a_fix_is_based_on_origins_branch_even_after_it_moved_on(repo, remote, t
     ("release", "is not on origin's release: a pull request into release would carry every commit"),
     ("staging", "origin has no branch staging"),
     ("-release", "not a valid git branch name"),
-    ("main^", "may only use"),
+    ("main^", "not a valid git branch name"),
+    ("a..b", "not a valid git branch name"),
+    ("x\n-y", "not a valid git branch name"),
 ])
 def test_a_base_that_does_not_contain_head_is_refused(repo, remote, base, match):
     git(repo, "push", "-q", "origin", "release")  # release lacks main's second commit
@@ -468,7 +470,19 @@ def test_a_base_that_does_not_contain_head_is_refused(repo, remote, base, match)
         check_based_on(repo, result.sha, base)
 
 
+@pytest.mark.parametrize("base", ["renovate/@types-node", "feature/café", "fix+1"])
+def test_a_deployed_branch_with_any_valid_git_name_can_be_the_base(repo, remote, base):
+    git(repo, "branch", base)
+    git(repo, "push", "-q", "origin", base)
+    git(repo, "checkout", "-q", base)
+    result = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")
+    assert current_branch(repo) == base
+    check_based_on(repo, result.sha, base)
+
+
 def test_current_branch_is_heads_branch_or_none_when_detached(repo):
+    assert current_branch(repo) == "main"
+    git(repo, "tag", "main")  # `symbolic-ref --short` would say heads/main now
     assert current_branch(repo) == "main"
     git(repo, "checkout", "-q", "--detach", "HEAD")
     assert current_branch(repo) is None

@@ -154,6 +154,15 @@ def test_a_symlink_to_a_device_is_not_a_log_file(tmp_path):
                    "not a regular file")
 
 
+@pytest.mark.skipif(not os.access("/proc/kmsg", os.R_OK), reason="/proc/kmsg is readable only by root")
+def test_a_kernel_file_that_looks_regular_is_refused_without_reading(tmp_path):
+    link = tmp_path / "deploy.log"  # a committed symlink, say: /proc/kmsg is "regular" and blocks until the kernel logs
+    link.symlink_to("/proc/kmsg")
+    for path in ("/proc/kmsg", str(link)):
+        assert_refused(subprocess.run([*FIXBOT, "diagnose", path], capture_output=True, timeout=PROMPTLY),
+                       "a kernel file")
+
+
 def test_zeros_on_stdin_are_refused_as_binary_on_the_first_block():
     with open("/dev/zero", "rb") as zeros:  # no newline ever: the check cannot wait for the first line
         result = subprocess.run([*FIXBOT, "diagnose", "-"], stdin=zeros, capture_output=True, timeout=PROMPTLY,
