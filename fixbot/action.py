@@ -71,7 +71,7 @@ def _summary(env: Mapping[str, str], text: str) -> None:
 def _base_branch(env: Mapping[str, str], run: dict) -> str | None:
     """The PR's base: the input, else the branch whose deploy failed (what the example workflow checks out), else
     (None) HEAD's branch. Never the default branch by itself: a fix on top of `staging` proposed into `main`
-    would carry every commit `staging` has and `main` lacks. forge checks that origin's base contains HEAD."""
+    would carry every commit `staging` has and `main` lacks. `pulls.publish` checks that origin's base contains HEAD."""
     given = env.get("INPUT_BASE_BRANCH", "").strip() or run.get("head_branch")
     return given if isinstance(given, str) and given.strip() else None
 
@@ -91,18 +91,18 @@ def main(env: Mapping[str, str]) -> int:
     run_url = run.get("html_url") or apply.run_url(dict(env), env.get("INPUT_RUN_ID", "").strip() or None)
     try:
         if not dry_run:
-            from fixbot import forge
+            from fixbot.github import pulls
 
-            forge.check_ready(workspace)
+            pulls.check_ready(workspace)
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
             log = env.get("INPUT_LOG_FILE", "").strip()
             if not log:
                 run_id = env.get("INPUT_RUN_ID", "").strip() or str(run.get("id") or "")
                 if not run_id:
                     raise FixbotError("give the action log-file or run-id (or run it on workflow_run)")
-                from fixbot import forge
+                from fixbot.github.runs import download_run_logs
 
-                log = str(forge.download_run_logs(run_id, Path(scratch)))
+                log = str(download_run_logs(run_id, Path(scratch)))
             result = apply.run(
                 log, workspace, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None
             )

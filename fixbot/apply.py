@@ -45,7 +45,7 @@ class Result:
     commit: str | None = None
     created: bool = False
     pr_url: str | None = None
-    pr_action: str | None = None  # what forge did: opened | reopened | updated | exists | kept | closed-unmerged
+    pr_action: str | None = None  # what publish did: opened | reopened | updated | exists | kept | closed-unmerged
     warnings: tuple[str, ...] = ()
     dry_run: bool = False
     fingerprint: str | None = None
@@ -178,14 +178,15 @@ def open_pr(
     run_url: str | None = None,
 ) -> Result:
     """Push a committed fix and open (or update) its one pull request; the Result then carries the PR."""
-    from fixbot import forge, report
+    from fixbot import report
+    from fixbot.github import pulls
 
     if result.status != "fixed" or result.dry_run:
         return result
     with RepoView.open(repo_dir, rev="HEAD") as view:  # the settings the fix was made with: HEAD's
         config = load_config(config_path, view)
     try:
-        published = forge.publish(
+        published = pulls.publish(
             Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,
             body=report.pr_body(result, run_url), title=report.pr_title(result),
         )

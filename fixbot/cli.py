@@ -108,14 +108,14 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
         raise click.UsageError("--verify-cmd runs on the fix commit, which --dry-run does not make")
     try:
         if open_pr and not dry_run:
-            from fixbot import forge
+            from fixbot.github import pulls
 
-            forge.check_ready(repo)
+            pulls.check_ready(repo)
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
             if run_id is not None:
-                from fixbot import forge
+                from fixbot.github.runs import download_run_logs
 
-                log = str(forge.download_run_logs(run_id, scratch))
+                log = str(download_run_logs(run_id, scratch))
             result = pipeline.run(
                 log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd
             )

@@ -244,13 +244,6 @@ def _check_base_name(repo: git.Repo, name: object) -> None:
         raise GitError(f"branch name {name!r} is not a valid git branch name")
 
 
-def head_blob(repo_dir: str | os.PathLike[str], path: str) -> bytes | None:
-    """The bytes of `path` as committed at HEAD, or None when HEAD has no such file."""
-    with _open(repo_dir) as repo:
-        obj = _lookup(repo.commit(_head_commit(repo)).tree, _check_path(path))
-        return None if obj is None else obj.data_stream.read()
-
-
 @dataclass(frozen=True)
 class TreeEntry:
     """One file of a commit's tree: its mode (0o100644, 0o100755, 0o120000 a symlink, 0o160000 a submodule),

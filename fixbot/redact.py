@@ -133,7 +133,7 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
 
 # C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides
 # and isolates (U+202E reverses what follows) and the invisible ones that hide text. Not the zero-width joiner: emoji
-# need it, and fixbot's Markdown uses it to break links (forge redacts the PR body again).
+# need it, and fixbot's Markdown uses it to break links (publish redacts the PR body again).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 

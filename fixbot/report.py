@@ -145,7 +145,7 @@ def md_text(text: str) -> str:
     return _no_links(_MD_SPECIAL.sub(r"\\\1", text))
 
 
-# What pr_body links to: a plain http(s) address, as forge._run_link accepts (no spaces, quotes, parens, brackets).
+# What pr_body links to: a plain http(s) address, as pulls._run_link accepts (no spaces, quotes, parens, brackets).
 _URL = re.compile(r"https?://[^\s<>\"'`()\[\]]+")
 
 
@@ -321,7 +321,7 @@ def pr_body(result, run_url: str | None = None) -> str:
         if "cause" in f.facts:
             parts += [code(f.facts["cause"]), ""]
         lines = "\n".join(f"{_where(e)}: {e.text}" for e in f.evidence)[:evidence_budget]
-        # "<!--" broken up: forge finds a PR by its marker, and a log must not forge one for another fix
+        # "<!--" broken up: publish finds a PR by its marker, and a log must not forge one for another fix
         lines = lines.replace("<!--", "<!\u200d--")
         parts += ["Evidence from the log:", "", fence(_no_links(lines)), ""]
     parts += ["## The change", ""]

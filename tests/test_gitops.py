@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixbot.files import unified_diff
-from fixbot.gitops import (Committed, GitError, check_based_on, commit_fix, current_branch, head_blob, push,
+from fixbot.gitops import (CommitReader, Committed, GitError, check_based_on, commit_fix, current_branch, push,
                            remote_branch_sha)
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
@@ -382,17 +382,7 @@ def test_branch_created_concurrently_is_detected(repo, monkeypatch):
     assert git(repo, "rev-parse", BRANCH) == git(repo, "rev-parse", "release")
 
 
-# --- reading HEAD and the dry-run diff ------------------------------------------------------------------------
-
-
-def test_head_blob_reads_committed_content_not_the_work_tree(repo):
-    write(repo / "README.md", b"dirty\n")
-    assert head_blob(repo, "README.md") == b"app\nmore\n"
-    assert head_blob(repo, "windows.txt") == b"one\r\ntwo\r\n"
-    assert head_blob(repo, "missing.py") is None
-    assert head_blob(repo, "config/missing.py") is None
-    with pytest.raises(GitError, match="stay inside"):
-        head_blob(repo, "../etc/passwd")
+# --- the dry-run diff -----------------------------------------------------------------------------------------
 
 
 def test_the_diff_fixbot_shows_applies_with_git_apply(repo, tmp_path):
@@ -401,9 +391,8 @@ def test_the_diff_fixbot_shows_applies_with_git_apply(repo, tmp_path):
     (repo / "windows.txt").write_bytes(b"one\r\ntwo\r\nno eol")
     git(repo, "add", "windows.txt")
     git(repo, "commit", "-qm", "a CRLF file without a final newline")
-    diff = "".join(
-        unified_diff(path, head_blob(repo, path).decode(), new.decode()) for path, new in changes.items()
-    )
+    with CommitReader(repo) as head:
+        diff = "".join(unified_diff(path, head.read(path).decode(), new.decode()) for path, new in changes.items())
     assert "\\ No newline at end of file\n" in diff
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
@@ -574,7 +563,7 @@ def test_git_missing_is_one_line(repo, monkeypatch):
 
     reader = gitops.CommitReader(repo)  # opened while git was there; its blobs are read lazily
     monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(repo / "no-such-git"))
-    for call in (lambda: gitops.head_blob(repo, "README.md"), lambda: gitops.tree_files(repo),
+    for call in (lambda: gitops.tree_files(repo),
                  lambda: commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")):
         with pytest.raises(GitError, match=r"^git is not installed or not on PATH"):
             call()

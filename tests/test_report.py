@@ -157,7 +157,7 @@ def test_log_text_is_inert_in_the_pr_body_and_the_step_summary(app, tmp_path):
     body = report.pr_body(result)
     assert body.startswith(report.MARKER.format(result.fingerprint))
     assert_inert("pr_body", body, markers=1)
-    # forge finds a PR by `marker in body`: not even the evidence block may carry a marker for another fix
+    # publish finds a PR by `marker in body`: not even the evidence block may carry a marker for another fix
     assert body.count("<!-- fixbot:fingerprint=") == 1
     assert_inert("diagnosis_markdown", report.diagnosis_markdown(list(result.findings)))
 
@@ -358,9 +358,9 @@ def test_the_json_diff_is_exact_and_still_carries_no_workflow_command(app):
     assert "-            'formatter': 'simple',  # ##[add-mask]x\n" in json.loads(done.stdout)["diff"]
 
 
-def test_the_pr_body_forge_sends_keeps_its_link_breaks(app, tmp_path):
+def test_the_pr_body_publish_sends_keeps_its_link_breaks(app, tmp_path):
     log = tmp_path / "deploy.log"
     log.write_text(gunicorn_log(LINKS))
     body = report.pr_body(apply.run(str(log), app, dry_run=True))
-    sent = report.redact(body)  # forge redacts the whole body once more
+    sent = report.redact(body)  # publish redacts the whole body once more
     assert "@\u200doctocat" in sent and "\\u200d" not in sent

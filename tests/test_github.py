@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from fixbot import forge, report
+from fixbot import report
 from fixbot.apply import Change, Result
 from fixbot.config import Config, PullRequest
-from fixbot.forge import ForgeError, Limits, parse_codeowners
+from fixbot.github import pulls, runs
+from fixbot.github.client import ForgeError, Limits
+from fixbot.github.codeowners import parse_codeowners, read_codeowners
 from fixbot.gitops import commit_fix
+from fixbot.repo import RepoView
 from tests.github_emulator import make_zip
 from tests.gitcli import git
 
@@ -54,11 +57,11 @@ def fix(root: Path, monkeypatch=None, *, at: int | None = None) -> Result:
                   fingerprint=FINGERPRINT)
 
 
-def publish(root: Path, result: Result, config: Config = Config(), **kw) -> forge.Published:
+def publish(root: Path, result: Result, config: Config = Config(), **kw) -> pulls.Published:
     kw.setdefault("body", "The deploy failed.\n")
     kw.setdefault("title", "fix(logging): log to the console")
     kw.setdefault("limits", FAST)
-    return forge.publish(root, result, config, **kw)
+    return pulls.publish(root, result, config, **kw)
 
 
 def remote_sha(origin: Path, branch: str = BRANCH) -> str:
@@ -232,7 +235,7 @@ def test_the_marker_is_the_first_line_even_when_the_body_is_cut(github, origin, 
     publish(checkout, fix(checkout), body="x" * (PR_BODY_LIMIT + 10) + f"\n{MARKER.format(FINGERPRINT)}\n")
     [pr] = github.pulls.values()
     assert pr["body"].split("\n", 1)[0] == MARKER.format(FINGERPRINT) and len(pr["body"]) <= PR_BODY_LIMIT
-    assert not hasattr(forge, "BODY_LIMIT")  # one definition, in report
+    assert not hasattr(pulls, "BODY_LIMIT")  # one definition, in report
 
 
 def test_a_human_commit_on_the_branch_is_kept(github, origin, checkout, tmp_path, monkeypatch):
@@ -447,13 +450,31 @@ def test_codeowners_matching(rules, path, owners):
     assert parse_codeowners(rules, [path]) == owners
 
 
+def test_the_codeowners_that_counts_is_the_first_one_head_commits(tmp_path):
+    # GitHub looks in .github/, then the root, then docs/; an uncommitted file is not part of the fix's commit.
+    git(tmp_path, "init", "-q")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/CODEOWNERS").write_text("* @docs\n")
+    (tmp_path / "CODEOWNERS").write_text("* @root\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "owners")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github/CODEOWNERS").write_text("* @uncommitted\n")
+    with RepoView.open(tmp_path, rev="HEAD") as view:
+        assert read_codeowners(view) == "* @root\n"
+    git(tmp_path, "rm", "-q", "CODEOWNERS", "docs/CODEOWNERS")
+    git(tmp_path, "commit", "-qm", "no owners")
+    with RepoView.open(tmp_path, rev="HEAD") as view:
+        assert read_codeowners(view) is None
+
+
 # --- run logs --------------------------------------------------------------------------------------------------
 
 
 def test_run_logs_are_downloaded_through_the_redirect(github, tmp_path):
     archive = make_zip({"1_deploy.txt": "Unable to configure handler 'file'\n"})
     github.add_run(42, zip_bytes=archive)
-    path = forge.download_run_logs("42", tmp_path / "dl", limits=FAST)
+    path = runs.download_run_logs("42", tmp_path / "dl", limits=FAST)
 
     assert path.read_bytes() == archive
     [blob] = github.calls("GET", r"^/_blobs/")
@@ -463,12 +484,12 @@ def test_run_logs_are_downloaded_through_the_redirect(github, tmp_path):
 def test_run_logs_survive_a_5xx(github, tmp_path):
     github.add_run(45, zip_bytes=make_zip({"1_deploy.txt": "x\n"}))
     github.fail_next("GET", r"/runs/45/logs$", 502)
-    assert zipfile.is_zipfile(forge.download_run_logs(45, tmp_path, limits=FAST))
+    assert zipfile.is_zipfile(runs.download_run_logs(45, tmp_path, limits=FAST))
 
 
 def test_run_logs_fall_back_to_each_jobs_log(github, tmp_path):
     github.add_run(43, jobs=[(7, "build", "ok\n"), (8, "deploy / boot", "Worker failed to boot.\n")])
-    path = forge.download_run_logs(43, tmp_path, limits=FAST)
+    path = runs.download_run_logs(43, tmp_path, limits=FAST)
 
     with zipfile.ZipFile(path) as archive:
         assert {n: archive.read(n).decode() for n in archive.namelist()} == {
@@ -479,17 +500,17 @@ def test_run_logs_are_bounded_in_size(github, tmp_path):
     github.add_run(44, zip_bytes=make_zip({"1_x.txt": os.urandom(4096).hex()}))
     small = Limits(max_wait=1, backoff=0.01, max_log_bytes=1024)
     with pytest.raises(ForgeError, match="larger than"):
-        forge.download_run_logs(44, tmp_path, limits=small)
+        runs.download_run_logs(44, tmp_path, limits=small)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_an_unknown_run_is_one_line(github, tmp_path):
     with pytest.raises(ForgeError, match=r"could not list the jobs of run 99: GitHub answered 404"):
-        forge.download_run_logs(99, tmp_path, limits=FAST)
+        runs.download_run_logs(99, tmp_path, limits=FAST)
 
 
 class _Reply:
-    """What `forge._http` returns, for answers the emulator never gives."""
+    """What `runs._http` returns, for answers the emulator never gives."""
 
     def __init__(self, status: int, *, headers: dict | None = None, body: bytes = b""):
         import requests
@@ -503,7 +524,7 @@ class _Reply:
 
 def _answers(monkeypatch, *replies: _Reply) -> None:
     queue = [r.response for r in replies]
-    monkeypatch.setattr(forge, "_http", lambda *args, **kwargs: queue.pop(0))
+    monkeypatch.setattr(runs, "_http", lambda *args, **kwargs: queue.pop(0))
 
 
 @pytest.mark.parametrize(
@@ -525,7 +546,7 @@ def _answers(monkeypatch, *replies: _Reply) -> None:
 def test_malformed_answers_about_run_logs_are_one_line(github, tmp_path, monkeypatch, replies, expected):
     _answers(monkeypatch, *replies)
     with pytest.raises(ForgeError, match=expected) as caught:
-        forge.download_run_logs(46, tmp_path, limits=FAST)
+        runs.download_run_logs(46, tmp_path, limits=FAST)
     assert "\n" not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -536,13 +557,13 @@ def test_run_logs_that_cannot_be_written_are_one_line(github, tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
     with pytest.raises(ForgeError, match=r"could not download the logs of run 47: cannot write to .*not-a-dir"):
-        forge.download_run_logs(47, blocker, limits=FAST)
+        runs.download_run_logs(47, blocker, limits=FAST)
     (tmp_path / "dl").mkdir()
     (tmp_path / "dl" / "run-47-logs.zip").mkdir()  # where the archive should go, a directory is in the way
     (tmp_path / "dl" / "run-48-logs.zip").mkdir()
     for run in (47, 48):
         with pytest.raises(ForgeError, match=rf"could not download the log.* of run {run}.*: cannot write"):
-            forge.download_run_logs(run, tmp_path / "dl", limits=FAST)
+            runs.download_run_logs(run, tmp_path / "dl", limits=FAST)
 
 
 # --- secrets ---------------------------------------------------------------------------------------------------
@@ -587,10 +608,10 @@ def test_secrets_in_the_log_reach_no_pr_body_commit_or_comment(github, origin, t
     assert any(SECRETS["AWS"] in e.text for f in result.findings for e in f.evidence), "the secrets must be evidence"
     run_url = RUN.format(9)
     body = report.pr_body(result, run_url)
-    published = forge.publish(root, result, Config(), body=body, title=report.pr_title(result), run_url=run_url,
+    published = pulls.publish(root, result, Config(), body=body, title=report.pr_title(result), run_url=run_url,
                               limits=FAST)
     # A second run of the same failure comments on the PR.
-    forge.publish(root, result, Config(), body=body, title=report.pr_title(result), run_url=RUN.format(10),
+    pulls.publish(root, result, Config(), body=body, title=report.pr_title(result), run_url=RUN.format(10),
                   limits=FAST)
 
     sent = [str(r.body) for r in github.requests]

@@ -1,0 +1,1 @@
+"""Everything fixbot does on GitHub: `client` (connection, retries, errors), `pulls`, `runs` and `codeowners`."""
