@@ -352,10 +352,11 @@ class RepoView:
 @lru_cache(maxsize=32)
 def _matcher(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """One regex for the name patterns and one for those with a directory in them ("*/supervisor*/*.conf"):
-    a repository of 10,000 files is matched in one pass, not 10,000 x len(patterns) fnmatch calls."""
+    a repository of 10,000 files is matched in one pass, not 10,000 x len(patterns) fnmatch calls. Case does
+    not matter (`Dockerfile`, `dockerfile`), as for the codemods that read them."""
 
     def union(group: list[str]) -> re.Pattern[str]:
-        return re.compile("|".join(fnmatch.translate(p) for p in group) or r"(?!)")
+        return re.compile("|".join(fnmatch.translate(p) for p in group) or r"(?!)", re.IGNORECASE)
 
     return union([p for p in patterns if "/" not in p]), union([p for p in patterns if "/" in p])
 
