@@ -1,9 +1,12 @@
-"""The one table of deploy-file formats: which names each format goes by, and who reads the table."""
+"""The package of gunicorn-stdout: its one table of deploy-file formats, and how fixbot and libcst.tool find it."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,8 @@ from codemods import Codemod, gunicorn_stdout
 from codemods.gunicorn_stdout import GunicornStdout
 from codemods.gunicorn_stdout.formats import FORMATS, files, format_of
 from fixbot.repo import _matcher
+
+REPO = Path(__file__).resolve().parents[2]
 
 # Changing a line here changes which files fixbot reads in a repository: say why in the commit.
 PINNED = {
@@ -96,3 +101,13 @@ def test_the_walk_registers_the_package_once_and_no_reader():
         module = importlib.import_module(f"{gunicorn_stdout.__name__}.{info.name}")
         assert not [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Codemod)
                     and v.__module__ == module.__name__], info.name
+
+
+def test_the_libcst_tool_still_finds_the_config_command(tmp_path):
+    # libcst.tool imports `codemods.gunicorn_stdout` and asks the package for the command by name.
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text("bind = ':8000'\nerrorlog = '/var/log/app/error.log'\n")
+    command = ["codemod", "--no-format", "--hide-progress", "gunicorn_stdout.GunicornConfigCommand", str(config)]
+    run = subprocess.run([sys.executable, "-m", "libcst.tool", *command], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert config.read_text() == "bind = ':8000'\nerrorlog = '-'\n"
