@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,9 @@ def test_the_libcst_tool_still_finds_the_config_command(tmp_path):
     run = subprocess.run([sys.executable, "-m", "libcst.tool", *command], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert config.read_text() == "bind = ':8000'\nerrorlog = '-'\n"
+
+
+def test_an_installed_fixbot_has_the_package():
+    # setuptools installs the packages it is told, not their subpackages: a wheel without this one has no codemod.
+    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert "codemods.gunicorn_stdout" in packages
