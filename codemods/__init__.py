@@ -1,5 +1,8 @@
 """fixbot's codemods: pure source-to-source rewrites, one module each, found by walking this package.
 
+A codemod that reads a family of file formats is a package instead (gunicorn_stdout/: one reader module per
+format); its codemod class lives in the package's __init__, and the walk does not go inside it.
+
 A codemod is a subclass of `Codemod` with its metadata as class attributes and one pure function,
 `rewrite(source, filename, **options) -> str`: text in, text out, or `Refusal` with a one-line reason.
 Codemods never touch the disk, git or the network; `fixbot codemod`, `fixbot apply` and the tests do that.
@@ -40,7 +43,7 @@ class Codemod:
     NAME: ClassVar[str]
     DESCRIPTION: ClassVar[str]
     HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes
-    FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns of the file names it understands
+    FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns (any case) of the files `apply` looks for
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
 
     @classmethod
@@ -49,7 +52,7 @@ class Codemod:
 
 
 def all_codemods() -> dict[str, type[Codemod]]:
-    """Every codemod in this package, by NAME, found by importing each public module."""
+    """Every codemod in this package, by NAME, found by importing each public module or package."""
     found: dict[str, type[Codemod]] = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_"):

@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from codemods import Refusal
-from codemods.gunicorn_stdout import GunicornConfig
+from codemods.gunicorn_stdout.config_module import GunicornConfig
 from codemods.logging_console import console_only
 from codemods.logging_path import point_at_log_dir
 

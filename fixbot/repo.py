@@ -21,7 +21,7 @@ _SETDEFAULT = re.compile(
     r"""os\.environ(?:\.setdefault\(\s*|\[\s*)['"]DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"](?P<module>[\w.]+)['"]"""
 )
 _ENV_ASSIGN = re.compile(
-    r"""(?:^|[\s;"'\[,])(?:ENV\s+|export\s+|-e\s+|--env[=\s]|environment:\s*-?\s*)?DJANGO_SETTINGS_MODULE(?:=|\s+|:\s*)['"]?(?P<module>[A-Za-z_][\w.]*)""",
+    r"""(?:^|[\s;"'\[,])(?:ENV\s+|export\s+|-e\s+|--env[=\s]|environment:\s*-?\s*|environment\s*=\s*)?DJANGO_SETTINGS_MODULE(?:=|\s+|:\s*)['"]?(?P<module>[A-Za-z_][\w.]*)""",
     re.M,
 )
 _SETTINGS_FLAG = re.compile(r"""--settings(?:=|\s+)['"]?(?P<module>[A-Za-z_][\w.]*)""")
@@ -34,12 +34,6 @@ def _env_modules(text: str) -> list[str]:
     live = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     found = [m["module"] for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN) for m in pattern.finditer(live)]
     return [m.rstrip(".") for m in dict.fromkeys(found) if _MODULE.match(m.rstrip("."))]
-
-# Files that set the environment a deploy starts with, by name.
-ENV_FILES = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.sh", "entrypoint*", "start*", "Procfile*",
-             ".env", "*.env", ".env.*", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml",
-             "gunicorn.conf.py", "gunicorn*.conf.py")
-
 
 @dataclass(frozen=True)
 class SettingsChoice:
@@ -288,10 +282,13 @@ class RepoView:
         for frame in frames:
             parts = frame.split("/")[:-1]
             dirs.update("/".join(parts[:i]) for i in range(len(parts) + 1))
-        found = []
+        # The files a deploy starts from are the ones gunicorn-stdout reads, by name, plus .env files.
+        from codemods.gunicorn_stdout.formats import files
+
+        by_name, found = _matcher(files())[0], []
         for tracked in self.tracked:
             directory, _, name = tracked.rpartition("/")
-            if directory in dirs and _matcher(ENV_FILES)[0].match(name):
+            if directory in dirs and by_name.match(name):
                 found.append(tracked)
         return sorted(found, key=lambda t: (t.count("/"), t))
 
@@ -352,10 +349,11 @@ class RepoView:
 @lru_cache(maxsize=32)
 def _matcher(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """One regex for the name patterns and one for those with a directory in them ("*/supervisor*/*.conf"):
-    a repository of 10,000 files is matched in one pass, not 10,000 x len(patterns) fnmatch calls."""
+    a repository of 10,000 files is matched in one pass, not 10,000 x len(patterns) fnmatch calls. Case does
+    not matter (`Dockerfile`, `dockerfile`), as for the codemods that read them."""
 
     def union(group: list[str]) -> re.Pattern[str]:
-        return re.compile("|".join(fnmatch.translate(p) for p in group) or r"(?!)")
+        return re.compile("|".join(fnmatch.translate(p) for p in group) or r"(?!)", re.IGNORECASE)
 
     return union([p for p in patterns if "/" not in p]), union([p for p in patterns if "/" in p])
 

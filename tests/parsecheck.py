@@ -1,14 +1,15 @@
-"""Does a rewritten file still parse as what its name says it is? Used by the codemod tests."""
+"""Does a rewritten file still parse as what its name (or its shebang) says it is? Used by the codemod tests."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import subprocess
 import tempfile
 
 import yaml
+
+from codemods.gunicorn_stdout.formats import format_of
 
 
 def assert_parses(text: str, filename: str) -> None:
@@ -19,7 +20,7 @@ def assert_parses(text: str, filename: str) -> None:
         yaml.safe_load(text)
     elif name.endswith(".json"):
         json.loads(text)
-    elif fnmatch.fnmatch(name, "*.sh") or name in {"entrypoint", "start", "run"}:
+    elif getattr(format_of(text, filename), "name", None) == "shell":
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
             f.write(text)
         try:

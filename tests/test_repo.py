@@ -204,6 +204,9 @@ def test_settings_from_the_wsgi_default(tmp_path, wsgi):
     assert "apps/backend/config/wsgi.py defaults" in choice.why
 
 
+SUPERVISORD = '[program:web]\ncommand=gunicorn x\nenvironment=DJANGO_SETTINGS_MODULE="config.settings.prod",DEBUG="0"\n'
+
+
 @pytest.mark.parametrize(
     "name, text",
     [
@@ -212,6 +215,10 @@ def test_settings_from_the_wsgi_default(tmp_path, wsgi):
         pytest.param("entrypoint.sh", "#!/bin/sh\nexport DJANGO_SETTINGS_MODULE=config.settings.prod\nexec gunicorn x\n", id="entrypoint export"),
         pytest.param(".env", "DEBUG=0\nDJANGO_SETTINGS_MODULE='config.settings.prod'\n", id=".env"),
         pytest.param("start.sh", "#!/bin/sh\npython manage.py migrate --settings=config.settings.prod\n", id="--settings"),
+        pytest.param("Containerfile", "FROM python\nENV DJANGO_SETTINGS_MODULE=config.settings.prod\n", id="Containerfile"),
+        pytest.param("docker-entrypoint", "#!/bin/sh\nexport DJANGO_SETTINGS_MODULE=config.settings.prod\n", id="docker-entrypoint"),
+        pytest.param("supervisord.conf", SUPERVISORD, id="supervisord environment"),
+        pytest.param("gunicorn.conf", 'raw_env = ["DJANGO_SETTINGS_MODULE=config.settings.prod"]\n', id="gunicorn.conf"),
         pytest.param(
             "entrypoint.sh",
             '#!/bin/sh\n# DJANGO_SETTINGS_MODULE=config.settings.service\necho "DJANGO_SETTINGS_MODULE is set"\n'

@@ -298,7 +298,7 @@ def test_abbreviations_match_gunicorns_parser():
     """The flags fixbot treats as log flags are exactly the ones Gunicorn's argparse resolves to them."""
     from gunicorn.config import Config
 
-    from codemods.gunicorn_stdout import _setting
+    from codemods.gunicorn_stdout.scan import _setting
 
     parser = Config().parser()
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]

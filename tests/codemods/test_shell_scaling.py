@@ -8,7 +8,7 @@ import time
 import pytest
 
 from codemods import Refusal
-from codemods._shell import MAX_NESTING
+from codemods.gunicorn_stdout.words import MAX_NESTING
 from codemods.gunicorn_stdout import GunicornStdout, find_invocations
 from tests.codemods.test_deep_nesting import ledgersg  # noqa: F401 (a fixture)
 

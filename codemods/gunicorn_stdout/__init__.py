@@ -1,0 +1,100 @@
+"""gunicorn-stdout: point Gunicorn's access and error logs at stdout/stderr (`-`) wherever Gunicorn is started.
+
+Gunicorn exits at boot ("Error: '…' isn't writable") when a log file's directory is missing; in a container the
+logs belong on stdout anyway. Settings: https://docs.gunicorn.org/en/stable/settings.html#logging
+One reader module per file format, registered in `formats.FORMATS`; this module is the codemod around them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from codemods import Codemod, Example, Refusal, lazy_commands
+from codemods.gunicorn_stdout.formats import Reading, files, format_of
+from codemods.gunicorn_stdout.scan import Invocation, LogFlag
+
+__all__ = ["GunicornStdout", "Invocation", "LogFlag", "find_invocations"]
+
+# The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
+# import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
+__getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
+
+
+def _read(source: str, filename: str) -> Reading | None:
+    """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read."""
+    found = format_of(source, filename)
+    if found is None or found.read is None:
+        if "gunicorn" in source.lower():
+            raise Refusal(f"cannot tell what kind of file {posixpath.basename(filename) or 'this'} is")
+        return None
+    return found.read(source)
+
+
+def find_invocations(source: str, filename: str) -> list[Invocation]:
+    """Each place in the file that starts or configures Gunicorn, with its log flags as written.
+
+    Raises Refusal when the file does not parse or its kind cannot be told from its name and shebang.
+    """
+    reading = _read(source, filename)
+    return [] if reading is None else reading.invocations
+
+
+class GunicornStdout(Codemod):
+    NAME = "gunicorn-stdout"
+    DESCRIPTION = (
+        "Set Gunicorn's --access-logfile, --error-logfile and --log-file (and accesslog/errorlog in a config module) "
+        "to '-' so logs go to stdout/stderr, wherever Gunicorn is started: shell scripts (also inside bash -c and "
+        "su -c strings), Dockerfiles, Procfiles, supervisord programs, docker-compose services, GUNICORN_CMD_ARGS."
+    )
+    HANDLES = ("gunicorn-logfile",)
+    FILES = files(rewritten=True)
+    EXAMPLES = (
+        Example(
+            "nested bash -c with continuations (the incident)",
+            'sudo -u user nohup bash -c "\ngunicorn config.wsgi:application \\\n-b 0.0.0.0:${PORT} \\\n'
+            '--access-logfile /tmp/backend_logs/access.log \\\n--error-logfile /tmp/backend_logs/error.log\n" &\n',
+            'sudo -u user nohup bash -c "\ngunicorn config.wsgi:application \\\n-b 0.0.0.0:${PORT} \\\n'
+            '--access-logfile - \\\n--error-logfile -\n" &\n',
+            filename="entrypoint.sh",
+        ),
+        Example(
+            "drop the log directory's mkdir",
+            "mkdir -p /var/log/app\nexec gunicorn app:app --error-logfile=/var/log/app/error.log\n",
+            "exec gunicorn app:app --error-logfile=-\n",
+            filename="entrypoint.sh",
+            options={"remove_log_dirs": True},
+        ),
+        Example(
+            "Dockerfile exec form",
+            'CMD ["gunicorn", "--access-logfile", "/logs/access.log", "app.wsgi"]\n',
+            'CMD ["gunicorn", "--access-logfile", "-", "app.wsgi"]\n',
+            filename="Dockerfile",
+        ),
+        Example(
+            "config module",
+            'bind = "0.0.0.0:8000"\naccesslog = \'/var/log/gunicorn/access.log\'\npidfile = "/tmp/gunicorn.pid"\n',
+            'bind = "0.0.0.0:8000"\naccesslog = \'-\'\npidfile = "/tmp/gunicorn.pid"\n',
+            filename="gunicorn.conf.py",
+        ),
+        Example("already on stdout", "web: gunicorn app:app --log-file -\n", filename="Procfile"),
+        Example("no gunicorn", "#!/bin/sh\nexec uwsgi --ini app.ini\n", filename="entrypoint.sh"),
+        Example(
+            "path from a command substitution",
+            'exec gunicorn app:app --error-logfile "$(mktemp -d)/error.log"\n',
+            refuses="cannot see into",
+            filename="start.sh",
+        ),
+        Example(
+            "path from the project's own code",
+            'from app.paths import log_path\nerrorlog = log_path("gunicorn")\n',
+            refuses="code fixbot will not drop",
+            filename="gunicorn.conf.py",
+        ),
+    )
+
+    @classmethod
+    def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
+        """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories."""
+        reading = _read(source, filename)
+        return source if reading is None else reading.rewrite(**options)

@@ -1,0 +1,116 @@
+"""Gunicorn config modules (`gunicorn.conf.py`, read with libcst): module-level `accesslog` and `errorlog`."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from codemods import Refusal
+from codemods.gunicorn_stdout.scan import Invocation, LogFlag
+
+# Calls that only build or look up a path, like `${VAR}/x` in a shell: replacing them loses nothing. Any other call
+# runs code of the project (that may create the directory, say), which is the config's `$(…)`: fixbot refuses.
+_PATH_CALLS = frozenset(
+    {"join", "joinpath", "str", "Path", "PurePath", "abspath", "expanduser", "resolve", "as_posix", "format", "get",
+     "getenv", "fspath"}
+)
+
+
+class GunicornConfig(cst.CSTTransformer):
+    """Set module-level `accesslog` / `errorlog` of a Gunicorn config module to "-"; run it through a
+    `cst.MetadataWrapper`, which provides the line numbers."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flags: list[LogFlag] = []
+        self.problems: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # assignments in functions and classes are not the module's settings
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        names = [t.target.value for t in original.targets if isinstance(t.target, cst.Name)]
+        return updated.with_changes(value=self._value(original, names, original.value))
+
+    def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.AnnAssign:
+        if original.value is None or not isinstance(original.target, cst.Name):
+            return updated
+        return updated.with_changes(value=self._value(original, [original.target.value], original.value))
+
+    def _value(self, node: cst.CSTNode, names: list[str], value: cst.BaseExpression) -> cst.BaseExpression:
+        settings = [n for n in names if n in ("accesslog", "errorlog")]
+        if not settings:
+            return value
+        line = self.get_metadata(PositionProvider, node).start.line
+        simple = isinstance(value, cst.SimpleString)
+        shown = str(value.evaluated_value) if simple else cst.Module([]).code_for_node(value)  # type: ignore[union-attr]
+        self.flags += [LogFlag(s, s, shown, line) for s in settings]
+        if (simple and shown == "-") or (isinstance(value, cst.Name) and value.value == "None"):
+            return value  # already stdout, or no access log at all
+        call = _decided_at_run_time(value)
+        if call or len(settings) != len(names):
+            why = f"comes from `{call}`, code fixbot will not drop" if call else "is assigned together with other names"
+            self.problems.append(f"{settings[0]} on line {line} {why}; set it to '-' by hand")
+            return value
+        if simple:
+            return value.with_changes(value=value.prefix + value.quote + "-" + value.quote)  # type: ignore[union-attr]
+        return cst.SimpleString('"-"')
+
+
+def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
+    """The code of a call in the value that runs the project's code (not a path helper or env lookup), else None."""
+    stack: list[cst.CSTNode] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if name not in _PATH_CALLS:
+                return cst.Module([]).code_for_node(node)
+        if isinstance(node, cst.Await):
+            return cst.Module([]).code_for_node(node)
+        stack.extend(node.children)
+    return None
+
+
+def _config_module(source: str) -> tuple[str, GunicornConfig]:
+    from codemods._python import TOO_DEEP, parse_module
+
+    try:
+        module = parse_module(source)
+    except cst.ParserSyntaxError as e:
+        raise Refusal(f"does not parse: line {e.raw_line}: {e.message}") from None
+    transformer = GunicornConfig()
+    try:
+        # The tree was parsed here and nothing else holds it: the wrapper need not deep-copy it.
+        result = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
+        return result.code, transformer
+    except RecursionError:  # libcst visits recursively: a tree CPython still takes can be too deep for it
+        raise Refusal(TOO_DEEP) from None
+
+
+
+
+class ConfigReading:
+    """A config module read and rewritten: the module itself is the one "invocation", with its log settings."""
+
+    def __init__(self, source: str):
+        self.code, self.config = _config_module(source)
+
+    @property
+    def invocations(self) -> list[Invocation]:
+        return [Invocation(1, "config", tuple(self.config.flags))] if self.config.flags else []
+
+    def rewrite(self, **options: object) -> str:
+        if self.config.problems:
+            raise Refusal(self.config.problems[0])
+        return self.code
+
+
+def read(source: str) -> ConfigReading:
+    return ConfigReading(source)

@@ -1,0 +1,78 @@
+"""Every deploy-file format gunicorn-stdout knows, in one table: its name, the file names it goes by, its reader.
+
+`fixbot codemod` tells a file's format from this table, `fixbot apply` looks for Gunicorn in the files it
+names, and fixbot.repo looks for DJANGO_SETTINGS_MODULE in the same files: a new format is one reader module
+and one line here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Callable, Protocol
+
+from codemods._python import SOURCE_FILES
+from codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord
+from codemods.gunicorn_stdout.scan import Invocation
+
+
+class Reading(Protocol):
+    """What a reader makes of one file: where it starts or configures Gunicorn, and the file rewritten."""
+
+    @property
+    def invocations(self) -> list[Invocation]: ...
+
+    def rewrite(self, **options: object) -> str: ...
+
+
+@dataclass(frozen=True)
+class Format:
+    """One kind of file. Patterns are lower-case fnmatch patterns of the file's name, or of its path when they
+    hold a "/". `files` are the names fixbot looks for in a repository; `also` are more names the format goes by
+    when a file is handed to the codemod (any `*.yml` may be a compose file, but not every one is worth reading).
+    `sniff` (re.match on the text) tells the format of a file whose name says nothing."""
+
+    name: str
+    files: tuple[str, ...]
+    read: Callable[[str], Reading | None] | None  # None: fixbot reads these only for DJANGO_SETTINGS_MODULE
+    also: tuple[str, ...] = ()
+    sniff: str | None = None
+
+    def takes(self, path: str) -> bool:
+        """Whether a file at `path` (lower case, forward slashes) goes by one of this format's names."""
+        name = posixpath.basename(path)
+        return any(fnmatch(path if "/" in p else name, p) for p in self.files + self.also)
+
+
+_SHEBANG = r"#!\S*(/|env\s+)(ba|da|z|k)?sh\b"
+
+# In the order names are tried: the first format that takes a name has it (`entrypoint.py` is Python,
+# `start.ini` supervisord). A script with a shebang is a script even when it writes a `[program:x]` section.
+FORMATS = (
+    Format("python", ("gunicorn*.py", "*gunicorn*.conf.py", "gunicorn*.conf"), config_module.read, also=SOURCE_FILES),
+    Format("dockerfile", ("dockerfile*", "*.dockerfile", "containerfile*"), dockerfile.read),
+    Format("procfile", ("procfile*",), procfile.read),
+    Format("compose", ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"), compose.read,
+           also=("*.yml", "*.yaml")),
+    Format("supervisord", ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
+                           "*/supervisor*/*.ini"), supervisord.read, also=("*.ini",),
+           sniff=rf"(?s)(?!{_SHEBANG}).*?\[program:"),
+    Format("env-file", (".env", "*.env", ".env.*"), None),
+    Format("shell", ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"), shell.read,
+           sniff=_SHEBANG),
+)
+
+
+def format_of(source: str, filename: str) -> Format | None:
+    """The format gunicorn-stdout reads a file as, by its name, else by its text; None when neither tells."""
+    path = filename.replace("\\", "/").lower()
+    readable = [f for f in FORMATS if f.read]
+    named = next((f for f in readable if f.takes(path)), None)
+    return named or next((f for f in readable if f.sniff and re.match(f.sniff, source)), None)
+
+
+def files(*, rewritten: bool = False) -> tuple[str, ...]:
+    """The file-name patterns of every format (only of those gunicorn-stdout rewrites, with `rewritten`)."""
+    return tuple(p for f in FORMATS if f.read or not rewritten for p in f.files)

@@ -1,0 +1,120 @@
+"""The package of gunicorn-stdout: its one table of deploy-file formats, and how fixbot and libcst.tool find it."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import codemods
+from codemods import Codemod, gunicorn_stdout
+from codemods.gunicorn_stdout import GunicornStdout
+from codemods.gunicorn_stdout.formats import FORMATS, files, format_of
+from fixbot.repo import _matcher
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Changing a line here changes which files fixbot reads in a repository: say why in the commit.
+PINNED = {
+    "python": ("gunicorn*.py", "*gunicorn*.conf.py", "gunicorn*.conf"),
+    "dockerfile": ("dockerfile*", "*.dockerfile", "containerfile*"),
+    "procfile": ("procfile*",),
+    "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
+    "supervisord": ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
+                    "*/supervisor*/*.ini"),
+    "env-file": (".env", "*.env", ".env.*"),
+    "shell": ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"),
+}
+
+# A file named like one of these is looked for in a repository; the format it is read as (None: read only for
+# DJANGO_SETTINGS_MODULE). Every name the three lists this table replaced had is here.
+FOUND = [
+    ("Dockerfile", "dockerfile"), ("Dockerfile.prod", "dockerfile"), ("dockerfile", "dockerfile"),
+    ("web.Dockerfile", "dockerfile"), ("web.dockerfile", "dockerfile"), ("Containerfile", "dockerfile"),
+    ("Procfile", "procfile"), ("Procfile.dev", "procfile"),
+    ("docker-compose.yml", "compose"), ("docker-compose.prod.yaml", "compose"), ("compose.yaml", "compose"),
+    ("gunicorn.conf.py", "python"), ("gunicorn_config.py", "python"), ("prod.gunicorn.conf.py", "python"),
+    ("gunicorn.conf", "python"),
+    ("supervisord.conf", "supervisord"), ("supervisor.conf", "supervisord"), ("supervisor/web.conf", "supervisord"),
+    ("deploy/supervisor/web.conf", "supervisord"), ("supervisor/web.ini", "supervisord"),
+    ("etc/supervisord.d/web.ini", "supervisord"),
+    ("entrypoint.sh", "shell"), ("entrypoint", "shell"), ("docker-entrypoint", "shell"), ("start", "shell"),
+    ("startup", "shell"), ("start.sh", "shell"), ("run", "shell"), ("boot.bash", "shell"),
+    (".env", None), ("prod.env", None), (".env.local", None),
+]
+# Read when handed to `fixbot codemod`, but not looked for in a repository.
+NAMED_ONLY = [("settings.py", "python"), ("deploy/web.yml", "compose"), ("uwsgi.ini", "supervisord")]
+
+
+def found_in_a_repository(path: str) -> bool:
+    by_name, by_path = _matcher(files())
+    return bool(by_name.match(path.rpartition("/")[2]) or by_path.match(path))
+
+
+def test_the_table_is_pinned():
+    assert {f.name: f.files for f in FORMATS} == PINNED
+
+
+@pytest.mark.parametrize("path, kind", FOUND, ids=[p for p, _ in FOUND])
+def test_deploy_files_are_found_and_read_as_their_format(path, kind):
+    assert found_in_a_repository(path)
+    found = format_of("", path)
+    assert (found.name if found else None) == kind
+
+
+@pytest.mark.parametrize("path, kind", NAMED_ONLY, ids=[p for p, _ in NAMED_ONLY])
+def test_some_names_are_read_only_when_named(path, kind):
+    assert not found_in_a_repository(path)
+    assert format_of("", path).name == kind
+
+
+@pytest.mark.parametrize(
+    "path, text, kind",
+    [
+        pytest.param("entrypoint.py", "", "python", id="a name is tried against the formats in order"),
+        pytest.param("start.ini", "", "supervisord", id="start.ini is an ini file"),
+        pytest.param("dockerfiles/web.yml", "", "compose", id="a name pattern is not matched against the path"),
+        pytest.param("boot", "#!/bin/sh\ncat >/etc/x.conf <<EOF\n[program:web]\nEOF\n", "shell", id="shebang first"),
+        pytest.param("web", "; supervisord\n[program:web]\ncommand=gunicorn x\n", "supervisord", id="program section"),
+        pytest.param("web", "gunicorn x\n", None, id="nothing tells"),
+        pytest.param(".env", "#!/bin/sh\n", "shell", id="an env file is read by content"),
+    ],
+)
+def test_format_of_a_file(path, text, kind):
+    found = format_of(text, path)
+    assert (found.name if found else None) == kind
+
+
+def test_the_codemod_looks_for_what_the_table_says():
+    assert GunicornStdout.FILES == files(rewritten=True)
+    assert set(files()) - set(GunicornStdout.FILES) == set(PINNED["env-file"])
+
+
+def test_the_walk_registers_the_package_once_and_no_reader():
+    found = [c for c in codemods.all_codemods().values() if c.__module__.startswith(gunicorn_stdout.__name__)]
+    assert found == [GunicornStdout]
+    for info in pkgutil.iter_modules(gunicorn_stdout.__path__):
+        module = importlib.import_module(f"{gunicorn_stdout.__name__}.{info.name}")
+        assert not [v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Codemod)
+                    and v.__module__ == module.__name__], info.name
+
+
+def test_the_libcst_tool_still_finds_the_config_command(tmp_path):
+    # libcst.tool imports `codemods.gunicorn_stdout` and asks the package for the command by name.
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text("bind = ':8000'\nerrorlog = '/var/log/app/error.log'\n")
+    command = ["codemod", "--no-format", "--hide-progress", "gunicorn_stdout.GunicornConfigCommand", str(config)]
+    run = subprocess.run([sys.executable, "-m", "libcst.tool", *command], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert config.read_text() == "bind = ':8000'\nerrorlog = '-'\n"
+
+
+def test_an_installed_fixbot_has_the_package():
+    # setuptools installs the packages it is told, not their subpackages: a wheel without this one has no codemod.
+    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert "codemods.gunicorn_stdout" in packages
