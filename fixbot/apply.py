@@ -22,7 +22,7 @@ from fixbot import diagnose, files, gitops, verify
 from fixbot.config import Config, load_config
 from fixbot.diagnose import Finding
 from fixbot.errors import BadInput
-from fixbot.plan import Plan, Step, make_plan
+from fixbot.plan import Plan, Step, make_plan, room
 from fixbot.repo import RepoView
 
 
@@ -107,10 +107,10 @@ def _run(
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
-        checked = verify.check(step.path, after, step.codemod)
+        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
-        changes.append(Change(step.path, step.codemod, step.why, checked.checks, ""))
+        changes.append(Change(step.path, step.codemod, step.why, checks, ""))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
