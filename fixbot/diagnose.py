@@ -17,6 +17,7 @@ from typing import Any
 
 from fixbot import logs
 from fixbot.errors import BadInput, FixbotError
+from fixbot.model import Evidence, Finding
 
 SIGNATURES = Path(__file__).with_name("signatures.yml")
 
@@ -25,27 +26,6 @@ class EmptyLog(FixbotError):
     """The log has no lines: nothing to diagnose, so nothing fixable."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class Evidence:
-    line: int
-    text: str
-    source: str | None = None  # the file inside a run's zip archive
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    summary: str
-    facts: dict[str, Any]
-    evidence: tuple[Evidence, ...]
-    fixes: tuple[str, ...]
-    occurrences: int = 1
-
-    @property
-    def fixable(self) -> bool:
-        return bool(self.fixes)
 
 
 # --- Python exceptions, as tracebacks print them ---------------------------------------------------------

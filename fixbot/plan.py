@@ -6,42 +6,15 @@ command that would fix them. Where a kind's fix applies is its room's business (
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from typing import Any
-
 from fixbot import fixes
 from fixbot.config import Config
-from fixbot.diagnose import Finding
 from fixbot.errors import FixbotError
+from fixbot.model import Finding, Plan, Step
 from fixbot.repo import RepoView
 
 
 class NoPlan(FixbotError):
     """A fixable failure whose fix cannot be placed in this repository (the message says why)."""
-
-
-@dataclass(frozen=True)
-class Step:
-    finding: Finding
-    codemod: str
-    path: str  # repo-relative
-    why: str
-    options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def fingerprint(self) -> str:
-        """Stable across runs for the same failure in the same file: names the branch and marks the PR."""
-        room = fixes.for_kind(self.finding.kind)
-        keys = room.FINGERPRINT_KEYS if room else ()
-        key = [self.finding.kind, self.path] + [f"{k}={self.finding.facts.get(k, '')}" for k in keys]
-        return hashlib.sha256("\0".join(key).encode()).hexdigest()[:10]
-
-
-@dataclass(frozen=True)
-class Plan:
-    steps: tuple[Step, ...]
-    notes: tuple[str, ...]
 
 
 def room(finding: Finding) -> fixes.Fix:

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from fixbot.diagnose import Evidence, Finding
+from fixbot.model import Evidence, Finding, Result
 from fixbot.redact import inert, redact
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixbot import forge, report
-from fixbot.apply import Change, Result
+from fixbot.model import Change, Result
 from fixbot.config import Config, PullRequest
 from fixbot.forge import ForgeError, Limits, parse_codeowners
 from fixbot.gitops import commit_fix

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from fixbot.config import Config
-    from fixbot.diagnose import Finding
-    from fixbot.plan import Step
+    from fixbot.model import Finding, Step
     from fixbot.repo import RepoView
 
 HERE = Path(__file__).parent

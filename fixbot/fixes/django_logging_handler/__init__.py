@@ -26,7 +26,8 @@ class DjangoLoggingHandler(Fix):
         return STRATEGIES[config.logging]
 
     def plan(self, finding, codemod, repo):
-        from fixbot.plan import NoPlan, Step, notes_from_other_kinds
+        from fixbot.model import Step
+        from fixbot.plan import NoPlan, notes_from_other_kinds
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):

@@ -13,7 +13,8 @@ class GunicornLogfile(Fix):
     SUBJECTS = {"gunicorn-stdout": "fix(logging): send Gunicorn's logs to stdout"}
 
     def plan(self, finding, codemod, repo):
-        from fixbot.plan import NoPlan, Step
+        from fixbot.model import Step
+        from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
         sites = _sites(repo)
