@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
@@ -90,34 +89,22 @@ def main(env: Mapping[str, str]) -> int:
     run = event.get("workflow_run") or {}
     run_url = run.get("html_url") or apply.run_url(dict(env), env.get("INPUT_RUN_ID", "").strip() or None)
     try:
-        if not dry_run:
-            from fixbot.github import pulls
-
-            pulls.check_ready(workspace)
-        with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
-            log = env.get("INPUT_LOG_FILE", "").strip()
-            if not log:
-                run_id = env.get("INPUT_RUN_ID", "").strip() or str(run.get("id") or "")
-                if not run_id:
-                    raise FixbotError("give the action log-file or run-id (or run it on workflow_run)")
-                from fixbot.github.runs import download_run_logs
-
-                log = str(download_run_logs(run_id, Path(scratch)))
-            result = apply.run(
-                log, workspace, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None
-            )
-            result = apply.open_pr(
-                result, workspace, config_path=env.get("INPUT_CONFIG", "").strip() or None,
-                base_branch=_base_branch(env, run), run_url=run_url,
-            )
-            for warning in result.warnings:
-                _command("warning", warning)
+        log = env.get("INPUT_LOG_FILE", "").strip() or None
+        run_id = None if log else env.get("INPUT_RUN_ID", "").strip() or str(run.get("id") or "") or None
+        if log is None and run_id is None:
+            raise FixbotError("give the action log-file or run-id (or run it on workflow_run)")
+        result = apply.run(
+            log, workspace, run_id=run_id, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None,
+            open_pr=True, base_branch=_base_branch(env, run), run_url=run_url,
+        )
+        for warning in result.warnings:
+            _command("warning", warning)
     except FixbotError as err:
         _command("error", str(err))
         _write_outputs(env, {"status": "refused", "pr-url": "", "finding": ""})
         _summary(env, f"### fixbot\n\nfixbot could not fix this run: {report.md_text(str(err))}")
         return 2
-    print(report.apply_text(result, log), end="")
+    print(report.apply_text(result, log or f"run {run_id}"), end="")
     print(report.diagnosis_annotations(list(result.findings)), end="")
     fixable = [f for f in result.findings if f.fixable]
     pr_url = result.pr_url or ""

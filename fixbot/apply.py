@@ -14,69 +14,62 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import codemods
 from fixbot import diagnose, files, gitops, verify
 from fixbot.config import Config, load_config
-from fixbot.diagnose import Finding
 from fixbot.errors import BadInput
-from fixbot.plan import Plan, Step, make_plan
+from fixbot.model import Change, Finding, Plan, Result
+from fixbot.plan import make_plan, room
 from fixbot.repo import RepoView
 
 
-@dataclass(frozen=True)
-class Change:
-    path: str
-    codemod: str
-    why: str
-    checks: tuple[str, ...]
-    diff: str
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str  # fixed | already-fixed | no-fix | refused
-    findings: tuple[Finding, ...] = ()
-    changes: tuple[Change, ...] = ()
-    notes: tuple[str, ...] = ()
-    branch: str | None = None
-    commit: str | None = None
-    created: bool = False
-    pr_url: str | None = None
-    pr_action: str | None = None  # what publish did: opened | reopened | updated | exists | kept | closed-unmerged
-    warnings: tuple[str, ...] = ()
-    dry_run: bool = False
-    fingerprint: str | None = None
-    error: str | None = None
-    steps: tuple[Step, ...] = field(default=(), repr=False)
-
-    @property
-    def diff(self) -> str:
-        return "".join(c.diff for c in self.changes)
-
-    @property
-    def exit_code(self) -> int:
-        return {"fixed": 0, "already-fixed": 0, "no-fix": 1}.get(self.status, 2)
-
-
 def run(
-    log: str,
+    log: str | None,
     repo_dir: str | Path = ".",
     *,
+    run_id: str | None = None,
     dry_run: bool = False,
     codemod: str | None = None,
     config_path: str | Path | None = None,
     verify_cmd: str | None = None,
+    open_pr: bool = False,
+    base_branch: str | None = None,
+    force: bool = False,
+    run_url: str | None = None,
+) -> Result:
+    """The whole pipeline, for the command line and the Action alike: diagnose `log` (or the logs of Actions run
+    `run_id`), fix what it shows in the repository at `repo_dir`, and with `open_pr` publish the fix."""
+    import tempfile
+
+    if codemod is not None:
+        codemods.get(codemod)  # an unknown name is a usage error before anything else happens
+    if open_pr and not dry_run:
+        from fixbot.github import pulls
+
+        pulls.check_ready(repo_dir)  # before anything is committed: no token, no repository name, no remote
+    with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+        if run_id is not None:
+            from fixbot.github.runs import download_run_logs
+
+            log = str(download_run_logs(run_id, scratch))
+        result = _fix(log, repo_dir, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd)
+    if open_pr:
+        result = _open_pr(result, repo_dir, config_path=config_path, base_branch=base_branch, force=force,
+                          run_url=run_url)
+    return result
+
+
+def _fix(
+    log: str, repo_dir: str | Path, *, dry_run: bool, codemod: str | None, config_path: str | Path | None,
+    verify_cmd: str | None,
 ) -> Result:
     """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
     try:
         findings = diagnose.diagnose_path(log)
     except diagnose.EmptyLog:
         findings = []
-    if codemod is not None:
-        codemods.get(codemod)  # an unknown name is a usage error before anything else happens
     # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten: the working tree, the
     # index and untracked files play no part. A dry run reads the disk (it may be a directory inside a repo).
     repo = RepoView.open(repo_dir, rev=None if dry_run else "HEAD")
@@ -107,10 +100,10 @@ def _run(
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
-        checked = verify.check(step.path, after, step.codemod)
+        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
-        changes.append(Change(step.path, step.codemod, step.why, checked.checks, ""))
+        changes.append(Change(step.path, step.codemod, step.why, checks, ""))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
@@ -168,7 +161,7 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     return dataclasses.replace(result, commit=committed.sha, created=committed.created)
 
 
-def open_pr(
+def _open_pr(
     result: Result,
     repo_dir: str | Path,
     *,

@@ -95,10 +95,9 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
     """Diagnose LOG and commit the fix on a new branch of REPO, without touching your checkout.
 
     Exit 0: fixed or already fixed; 1: nothing fixable; 2: refused or an error (nothing changed)."""
-    import tempfile
-
     from fixbot import apply as pipeline
     from fixbot import report
+    from fixbot.model import Result
 
     if (log is None) == (run_id is None):
         raise click.UsageError("give one of --log and --run-id")
@@ -107,26 +106,13 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
     if verify_cmd and dry_run:
         raise click.UsageError("--verify-cmd runs on the fix commit, which --dry-run does not make")
     try:
-        if open_pr and not dry_run:
-            from fixbot.github import pulls
-
-            pulls.check_ready(repo)
-        with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
-            if run_id is not None:
-                from fixbot.github.runs import download_run_logs
-
-                log = str(download_run_logs(run_id, scratch))
-            result = pipeline.run(
-                log, repo, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd
-            )
-        if open_pr:
-            result = pipeline.open_pr(
-                result, repo, config_path=config, base_branch=base_branch, force=force,
-                run_url=pipeline.run_url(dict(os.environ), run_id),
-            )
+        result = pipeline.run(
+            log, repo, run_id=run_id, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd,
+            open_pr=open_pr, base_branch=base_branch, force=force, run_url=pipeline.run_url(dict(os.environ), run_id),
+        )
     except FixbotError as err:
         if fmt == "json":
-            click.echo(report.apply_json(pipeline.Result("refused", error=redact(str(err)), dry_run=dry_run)))
+            click.echo(report.apply_json(Result("refused", error=redact(str(err)), dry_run=dry_run)))
         raise
     for warning in result.warnings:
         click.echo(f"fixbot: warning: {report.redact(warning)}", err=True)

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from fixbot.repo import RepoView
 
 FILENAME = ".fixbot.yml"
-LOGGING_STRATEGIES = ("console", "path")
 
 _STR, _BOOL, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
@@ -175,8 +174,10 @@ def parse_config(
     if "logging" in top:
         node = top["logging"]
         strategy = v.string(node, "logging")
-        if strategy not in LOGGING_STRATEGIES:
-            v.fail(node, f"logging must be one of {', '.join(LOGGING_STRATEGIES)}, not {strategy!r}")
+        from fixbot.fixes.django_logging_handler import STRATEGIES
+
+        if strategy not in STRATEGIES:
+            v.fail(node, f"logging must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
         kwargs["logging"] = strategy
     if "branch_prefix" in top:
         node = top["branch_prefix"]

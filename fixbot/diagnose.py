@@ -2,7 +2,8 @@
 
 Python tracebacks are read whole, chained causes included ("The above exception was the direct cause of the
 following exception:"), so a finding knows the root cause and not just the last line. The signatures are
-data (`signatures.yml`). This module must stay light: `fixbot diagnose` imports no libcst, git or GitHub.
+data, in each room's `fixes/<kind>/signatures.yml`. This module must stay light: `fixbot diagnose` imports
+no libcst, git or GitHub, and no room's code.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from fixbot import logs
 from fixbot.errors import BadInput, FixbotError
+from fixbot.model import Evidence, Finding
 
 SIGNATURES = Path(__file__).with_name("signatures.yml")
 
@@ -24,27 +26,6 @@ class EmptyLog(FixbotError):
     """The log has no lines: nothing to diagnose, so nothing fixable."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class Evidence:
-    line: int
-    text: str
-    source: str | None = None  # the file inside a run's zip archive
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    summary: str
-    facts: dict[str, Any]
-    evidence: tuple[Evidence, ...]
-    fixes: tuple[str, ...]
-    occurrences: int = 1
-
-    @property
-    def fixable(self) -> bool:
-        return bool(self.fixes)
 
 
 # --- Python exceptions, as tracebacks print them ---------------------------------------------------------
@@ -282,12 +263,19 @@ class Catalogue:
 
 
 @lru_cache(maxsize=None)
-def catalogue(path: Path = SIGNATURES) -> Catalogue:
+def catalogue() -> Catalogue:
+    """The engine's settings (SIGNATURES) and every room's signatures, rooms in their `order`."""
     import yaml
 
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    from fixbot.fixes import signature_files
+
+    def load(path: Path) -> dict:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    engine = load(SIGNATURES)
+    rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
-    for entry in data["signatures"]:
+    for entry in (entry for room in rooms for entry in room["signatures"]):
         exc = entry.get("exception") or {}
         signatures.append(
             Signature(
@@ -305,10 +293,11 @@ def catalogue(path: Path = SIGNATURES) -> Catalogue:
                 needs_traceback=bool(exc.get("traceback")),
             )
         )
+    markers = dict.fromkeys(m for room in rooms for m in room["markers"])
     return Catalogue(
-        markers=tuple(m.encode() for m in data["markers"]),
-        prefilter_markers=tuple(m.encode() for m in data["prefilter_markers"]),
-        prefixes=tuple(re.compile(p) for p in data.get("prefixes", ())),
+        markers=tuple(m.encode() for m in markers),
+        prefilter_markers=tuple(m.encode() for m in engine["prefilter_markers"]),
+        prefixes=tuple(re.compile(p) for p in engine.get("prefixes", ())),
         signatures=tuple(signatures),
     )
 

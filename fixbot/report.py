@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from fixbot.diagnose import Evidence, Finding
+from fixbot.model import Evidence, Finding, Result
 from fixbot.redact import inert, redact
 
 
@@ -180,17 +180,12 @@ def _no_links(text: str) -> str:
 
 # --- apply ---------------------------------------------------------------------------------------------
 
-_SUBJECTS = {
-    "logging-console": "fix(logging): send Django's '{handler}' log handler to the console",
-    "logging-path": "fix(logging): keep Django's log files in a directory that exists",
-    "gunicorn-stdout": "fix(logging): send Gunicorn's logs to stdout",
-}
-
-
 def _subject(result) -> str:
     step = result.steps[0]
-    subject = _SUBJECTS.get(step.codemod, "fix(logging): repair the logging configuration")
-    return _no_links(redact(subject.format_map({'handler': 'file', **step.finding.facts})))[:72]
+    from fixbot.plan import room
+
+    subject = room(step.finding).subject(step.codemod, {"handler": "file", **step.finding.facts})
+    return _no_links(redact(subject))[:72]
 
 
 _COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
@@ -297,13 +292,12 @@ def pr_title(result) -> str:
 
 
 def _checklist(result) -> list[str]:
+    from fixbot.plan import room
+
     out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
-    if any(c.codemod.startswith("logging-") for c in result.changes):
-        out.append("- [ ] `python manage.py check` passes with the deployed settings module")
-    out.append("- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers")
-    out.append("- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)")
-    if any(c.codemod == "logging-console" for c in result.changes):
-        out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
+    for step in result.steps:  # each kind's own checks, once, in the order its fix was planned
+        used = {c.codemod for c in result.changes}
+        out += [item for item in room(step.finding).checklist(used) if item not in out]
     return out
 
 

@@ -1,8 +1,7 @@
 """Prove a rewrite before it is committed, without running the user's code (unless they ask, with --verify-cmd).
 
-Static checks: the result parses as what it is; a rewritten LOGGING is structurally valid for dictConfig
-(every referenced handler, formatter and filter exists, no file handler left, no logger with two stream
-handlers); a shell script passes `bash -n`. `verify_command` runs the user's own command in a temporary
+Static checks: the result parses as what it is (it compiles, it is YAML, a shell script passes `bash -n`);
+each failure kind adds its own in its room (a rewritten LOGGING is valid for dictConfig). `verify_command` runs the user's own command in a temporary
 worktree of the fix commit, as Repairnator validated its patches.
 """
 
@@ -33,8 +32,9 @@ class Checked:
     checks: tuple[str, ...]  # what was proven, for the report and the PR body
 
 
-def check(path: str, after: str, codemod: str) -> Checked:
-    """Raise VerifyFailed naming the first problem of the rewritten `path`; say what was checked otherwise."""
+def check(path: str, after: str) -> Checked:
+    """Raise VerifyFailed naming the first problem of the rewritten `path`; say what was checked otherwise.
+    These are checks of the file's format; a failure kind's own checks are in its room (`Fix.check`)."""
     name = os.path.basename(path)
     done: list[str] = []
     if name.endswith(".py"):
@@ -45,15 +45,6 @@ def check(path: str, after: str, codemod: str) -> Checked:
         except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes; nested too deeply to compile
             raise VerifyFailed(f"{path}: the rewrite does not compile: {type(err).__name__}") from None
         done.append("compiles")
-        if codemod.startswith("logging-"):
-            from codemods._logging_dict import check_source
-
-            problems = check_source(after, allow_file_handlers=codemod == "logging-path")
-            if problems:
-                raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {problems[0]}")
-            done.append("LOGGING is valid for dictConfig: every handler, formatter and filter it names exists")
-            if codemod == "logging-console":
-                done.append("no handler writes to a file; no logger has two stream handlers")
     elif name.endswith((".yml", ".yaml")):
         try:
             yaml.safe_load(after)

@@ -372,7 +372,7 @@ def test_workflow_commands_escape_percent_and_newlines(tmp_path, capsys, monkeyp
 
     app = _example_repo(tmp_path)
     forged = "pushed nothing\n::error title=forged::owned 100%0A::notice::x\r"
-    monkeypatch.setattr(apply, "open_pr", lambda result, *a, **k: __import__("dataclasses").replace(
+    monkeypatch.setattr(apply, "_open_pr", lambda result, *a, **k: __import__("dataclasses").replace(
         result, warnings=(forged,)))
     log = tmp_path / "deploy.log"
     log.write_text("Error: '/x/100%0A::error::injected.log' isn't writable [FileNotFoundError(2, 'No such file')]\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixbot import report
-from fixbot.apply import Change, Result
+from fixbot.model import Change, Result
 from fixbot.config import Config, PullRequest
 from fixbot.github import pulls, runs
 from fixbot.github.client import ForgeError, Limits

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixbot import action, apply, report
+from fixbot.model import Result
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ledgersg"
@@ -108,7 +109,7 @@ def test_why_and_the_commit_message_are_redacted(app, tmp_path):
     assert result.status == "fixed" and TOKEN in result.changes[0].why, "the path must be in why for this test"
     for where, text in [("commit message", report.commit_message(result)), ("apply_json", report.apply_json(result)),
                         ("apply_text", report.apply_text(result, str(log))), ("pr_body", report.pr_body(result)),
-                        ("apply_json refused", report.apply_json(apply.Result("refused", error=result.changes[0].why)))]:
+                        ("apply_json refused", report.apply_json(Result("refused", error=result.changes[0].why)))]:
         assert_no_secret(where, text)
 
 

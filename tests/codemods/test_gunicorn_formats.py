@@ -114,7 +114,13 @@ def test_the_libcst_tool_still_finds_the_config_command(tmp_path):
     assert config.read_text() == "bind = ':8000'\nerrorlog = '-'\n"
 
 
-def test_an_installed_fixbot_has_the_package():
-    # setuptools installs the packages it is told, not their subpackages: a wheel without this one has no codemod.
-    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    assert "codemods.gunicorn_stdout" in packages
+def test_an_installed_fixbot_has_every_package():
+    # A wheel (what the Action installs) holds the packages setuptools finds: every folder of the source tree with
+    # an __init__.py (this codemod's package, each room) must be among them, or the wheel has no such code.
+    from setuptools import find_packages
+
+    found = set(find_packages(str(REPO), include=tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]
+                              ["setuptools"]["packages"]["find"]["include"]))
+    on_disk = {".".join(init.parent.relative_to(REPO).parts)
+               for top in ("fixbot", "codemods") for init in (REPO / top).rglob("__init__.py")}
+    assert "codemods.gunicorn_stdout" in on_disk and on_disk <= found

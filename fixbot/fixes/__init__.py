@@ -1,0 +1,76 @@
+"""The rooms: one folder per failure kind, holding everything fixbot knows about that kind, found by walking this package.
+
+A room is `fixbot/fixes/<kind>/`: its `signatures.yml` (how the failure looks in a log, with example logs that
+one shared test runs), and, when the kind has a fix, a `FIX` object in its `__init__.py` saying which codemods
+it may use, where they apply in a repository, its fingerprint keys, commit subject, reviewer checklist and
+post-check. Diagnosis reads only the signature files, so `fixbot diagnose` imports no room's code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from fixbot.config import Config
+    from fixbot.model import Finding, Step
+    from fixbot.repo import RepoView
+
+HERE = Path(__file__).parent
+
+
+def signature_files() -> list[Path]:
+    """Every room's signatures.yml."""
+    return sorted(HERE.glob("*/signatures.yml"))
+
+
+class Fix:
+    """What a room with a fix provides; the defaults suit a kind that needs nothing more."""
+
+    KIND: ClassVar[str]
+    # The facts that tell one failure of this kind from another, with the kind and the file: they name the
+    # branch and mark the pull request, so changing them opens a second PR for a failure already proposed.
+    FINGERPRINT_KEYS: ClassVar[tuple[str, ...]] = ()
+    SUBJECTS: ClassVar[dict[str, str]] = {}  # codemod -> commit subject, formatted with the finding's facts
+
+    def preferred(self, config: "Config") -> str | None:
+        """The codemod `.fixbot.yml` prefers among this kind's fixes, if it says."""
+        return None
+
+    def plan(self, finding: "Finding", codemod: str, repo: "RepoView") -> tuple[list["Step"], list[str]]:
+        """Where `codemod` applies for `finding` in `repo`: the steps, and notes on what else was seen."""
+        raise NotImplementedError
+
+    def notes(self, repo: "RepoView") -> list[str]:
+        """Places this kind's codemods would fix, noted when another kind's failure is planned."""
+        return []
+
+    def check(self, path: str, after: str, codemod: str) -> list[str]:
+        """This kind's own proof of a rewrite (beyond it parsing): what was checked; VerifyFailed if it fails."""
+        return []
+
+    def checklist(self, codemods: set[str]) -> list[str]:
+        """What a reviewer should check once `codemods` ran."""
+        return []
+
+    def subject(self, codemod: str, facts: dict[str, Any]) -> str:
+        template = self.SUBJECTS.get(codemod, "fix(logging): repair the logging configuration")
+        return template.format_map(facts)
+
+
+@lru_cache(maxsize=None)
+def registry() -> dict[str, Fix]:
+    """Every room's FIX, by kind."""
+    found: dict[str, Fix] = {}
+    for info in pkgutil.iter_modules([str(HERE)]):
+        fix = getattr(importlib.import_module(f"{__name__}.{info.name}"), "FIX", None)
+        if fix is not None:
+            found[fix.KIND] = fix
+    return found
+
+
+def for_kind(kind: str) -> Fix | None:
+    return registry().get(kind)

@@ -1,0 +1,88 @@
+"""What flows between the stages: a Finding (with its Evidence), the Plan's Steps, and the Result of a fix with its Changes."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Evidence:
+    line: int
+    text: str
+    source: str | None = None  # the file inside a run's zip archive
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    summary: str
+    facts: dict[str, Any]
+    evidence: tuple[Evidence, ...]
+    fixes: tuple[str, ...]
+    occurrences: int = 1
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.fixes)
+
+
+@dataclass(frozen=True)
+class Step:
+    finding: Finding
+    codemod: str
+    path: str  # repo-relative
+    why: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs for the same failure in the same file: names the branch and marks the PR."""
+        from fixbot import fixes
+
+        room = fixes.for_kind(self.finding.kind)
+        keys = room.FINGERPRINT_KEYS if room else ()
+        key = [self.finding.kind, self.path] + [f"{k}={self.finding.facts.get(k, '')}" for k in keys]
+        return hashlib.sha256("\0".join(key).encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    codemod: str
+    why: str
+    checks: tuple[str, ...]
+    diff: str
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # fixed | already-fixed | no-fix | refused
+    findings: tuple[Finding, ...] = ()
+    changes: tuple[Change, ...] = ()
+    notes: tuple[str, ...] = ()
+    branch: str | None = None
+    commit: str | None = None
+    created: bool = False
+    pr_url: str | None = None
+    pr_action: str | None = None  # what forge did: opened | reopened | updated | exists | kept | closed-unmerged
+    warnings: tuple[str, ...] = ()
+    dry_run: bool = False
+    fingerprint: str | None = None
+    error: str | None = None
+    steps: tuple[Step, ...] = field(default=(), repr=False)
+
+    @property
+    def diff(self) -> str:
+        return "".join(c.diff for c in self.changes)
+
+    @property
+    def exit_code(self) -> int:
+        return {"fixed": 0, "already-fixed": 0, "no-fix": 1}.get(self.status, 2)

@@ -1,0 +1,51 @@
+"""Regenerate each room's example logs (fixbot/fixes/<kind>/examples/) from real runs of Django and Gunicorn.
+
+Run from the repository root: `python -m tests.make_room_examples`. Paths of the scratch directory are replaced
+by /srv/app so the examples do not depend on where they were made.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tests import realrun
+
+ROOMS = Path(__file__).resolve().parent.parent / "fixbot" / "fixes"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="rooms-") as scratch:
+        base = Path(scratch)
+        logs: dict[tuple[str, str], str] = {}
+        missing = realrun.make_django_project(
+            base / "missing", logging_source=realrun.file_logging("/srv/app/no-such-dir/api.log")
+        )
+        logs["django_logging_handler", "manage-check-missing-dir"] = realrun.run_manage_check(missing).output
+        bad_formatter = realrun.make_django_project(
+            base / "formatter", logging_source=realrun.CONSOLE_LOGGING.replace("'style': '{',", "'()': 'no_such_module.Formatter',")
+        )
+        logs["django_logging_config", "manage-check-missing-formatter"] = realrun.run_manage_check(bad_formatter).output
+        healthy = realrun.make_django_project(base / "healthy", logging_source=realrun.CONSOLE_LOGGING)
+        logs["gunicorn_logfile", "error-logfile-not-writable"] = realrun.run_gunicorn(
+            healthy, [*realrun.DEFAULT_GUNICORN_ARGS, "--error-logfile", "/srv/app/gone/error.log"]).output
+        logs["gunicorn_logfile", "capture-output-traceback"] = realrun.run_gunicorn(
+            healthy, [*realrun.DEFAULT_GUNICORN_ARGS, "--capture-output", "--error-logfile", "/srv/app/gone/error.log"]
+        ).output
+        broken_app = realrun.make_django_project(
+            base / "broken-app", logging_source=realrun.CONSOLE_LOGGING, extra_settings="INSTALLED_APPS += ['no_such_app']"
+        )
+        logs["python_exception", "gunicorn-unknown-app"] = realrun.run_gunicorn(broken_app).output
+        exits = realrun.make_django_project(
+            base / "exits", logging_source=realrun.CONSOLE_LOGGING, extra_settings="import os; os._exit(3)"
+        )
+        logs["gunicorn_worker_boot", "worker-exits-silently"] = realrun.run_gunicorn(exits).output
+        for (room, name), text in logs.items():
+            target = ROOMS / room / "examples" / f"{name}.log"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text.replace(str(base), "/srv/app"))
+            print(target.relative_to(ROOMS.parent.parent), len(text.splitlines()), "lines")
+
+
+if __name__ == "__main__":
+    main()
