@@ -54,16 +54,16 @@ def run(
             from fixbot.github.runs import download_run_logs
 
             log = str(download_run_logs(run_id, scratch))
-        result = _fix(log, repo_dir, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd)
+        result = _fix(log, repo_dir, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd,
+                      base_branch=base_branch)
     if open_pr:
-        result = _open_pr(result, repo_dir, config_path=config_path, base_branch=base_branch, force=force,
-                          run_url=run_url)
+        result = _open_pr(result, repo_dir, config_path=config_path, force=force, run_url=run_url)
     return result
 
 
 def _fix(
     log: str, repo_dir: str | Path, *, dry_run: bool, codemod: str | None, config_path: str | Path | None,
-    verify_cmd: str | None,
+    verify_cmd: str | None, base_branch: str | None = None,
 ) -> Result:
     """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
     try:
@@ -74,14 +74,17 @@ def _fix(
     # index and untracked files play no part. A dry run reads the disk (it may be a directory inside a repo).
     repo = RepoView.open(repo_dir, rev=None if dry_run else "HEAD")
     try:
-        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run)
+        # The deployed branch is part of the fix: the same failure on staging and on main are two fixes, two
+        # branches and two pull requests, never one PR whose branch moves between bases.
+        base = base_branch or gitops.current_branch(repo.root)
+        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run, base=base)
     finally:
         repo.close()
 
 
 def _run(
     findings: list[Finding], repo: RepoView, codemod: str | None, config_path: str | Path | None,
-    verify_cmd: str | None, *, dry_run: bool,
+    verify_cmd: str | None, *, dry_run: bool, base: str | None = None,
 ) -> Result:
     config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
     fixable = tuple(f for f in findings if f.fixable)
@@ -114,10 +117,10 @@ def _run(
         diff = "" if c.path in shown else files.unified_diff(c.path, originals[c.path], current[c.path])
         shown.add(c.path)
         with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
-    fingerprint = _fingerprint(plan)
+    fingerprint = _fingerprint(plan, base)
     branch = f"{config.branch_prefix}{plan.steps[0].finding.kind}-{fingerprint[:8]}"
     result = Result(
-        "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, dry_run=dry_run,
+        "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,
     )
     if dry_run:
@@ -136,8 +139,9 @@ def _source(repo: RepoView, path: str) -> str:
         raise
 
 
-def _fingerprint(plan: Plan) -> str:
-    return hashlib.sha256("\0".join(sorted(s.fingerprint for s in plan.steps)).encode()).hexdigest()[:16]
+def _fingerprint(plan: Plan, base: str | None) -> str:
+    parts = sorted(s.fingerprint for s in plan.steps) + ([f"base={base}"] if base else [])
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
 def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str], verify_cmd: str | None) -> Result:
@@ -166,7 +170,6 @@ def _open_pr(
     repo_dir: str | Path,
     *,
     config_path: str | Path | None = None,
-    base_branch: str | None = None,
     force: bool = False,
     run_url: str | None = None,
 ) -> Result:
@@ -180,7 +183,7 @@ def _open_pr(
         config = load_config(config_path, view)
     try:
         published = pulls.publish(
-            Path(repo_dir), result, config, base_branch=base_branch, force=force, run_url=run_url,
+            Path(repo_dir), result, config, force=force, run_url=run_url,
             body=report.pr_body(result, run_url), title=report.pr_title(result),
         )
     except BaseException:

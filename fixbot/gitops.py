@@ -195,11 +195,18 @@ def commits_not_by(
 
 
 def current_branch(repo_dir: str | os.PathLike[str]) -> str | None:
-    """The branch HEAD is on (what was checked out and deployed), or None when HEAD is detached."""
-    with _open(repo_dir) as repo:
-        rc, out, _ = _git_status(repo, "symbolic-ref", "--quiet", "HEAD")
+    """The branch HEAD is on (what was checked out and deployed), or None when HEAD is detached or `repo_dir` is
+    in no repository. Plain git, not GitPython: a dry run names the branch it would make, and stays light."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE")}
+    try:
+        done = subprocess.run(["git", "-C", os.fspath(repo_dir), "symbolic-ref", "--quiet", "HEAD"],
+                              capture_output=True, timeout=60, env=env)
+    except (OSError, subprocess.SubprocessError):
+        return None
     # The full name: `--short` says `heads/main` when a tag is also called `main`.
-    ref = out.strip() if rc == 0 else ""
+    ref = done.stdout.decode("utf-8", "replace").strip() if done.returncode == 0 else ""
     return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
 
 

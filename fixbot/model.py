@@ -69,6 +69,7 @@ class Result:
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = ()
     branch: str | None = None
+    base: str | None = None  # the branch the fix is made for and proposed into (the deployed one)
     commit: str | None = None
     created: bool = False
     pr_url: str | None = None

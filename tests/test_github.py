@@ -16,7 +16,7 @@ from fixbot.config import Config, PullRequest
 from fixbot.github import pulls, runs
 from fixbot.github.client import ForgeError, Limits
 from fixbot.github.codeowners import parse_codeowners, read_codeowners
-from fixbot.gitops import commit_fix
+from fixbot.gitops import commit_fix, current_branch
 from fixbot.repo import RepoView
 from tests.github_emulator import make_zip
 from tests.gitcli import git
@@ -53,8 +53,8 @@ def fix(root: Path, monkeypatch=None, *, at: int | None = None) -> Result:
         monkeypatch.setenv("GIT_AUTHOR_DATE", f"{at} +0000")
     done = commit_fix(root, branch=BRANCH, changes={SETTINGS: FIXED}, message="fix(logging): log to the console\n")
     change = Change(SETTINGS, "logging-console", "the handler wrote to a missing directory", (), "")
-    return Result("fixed", changes=(change,), branch=BRANCH, commit=done.sha, created=done.created,
-                  fingerprint=FINGERPRINT)
+    return Result("fixed", changes=(change,), branch=BRANCH, base=current_branch(root), commit=done.sha,
+                  created=done.created, fingerprint=FINGERPRINT)
 
 
 def publish(root: Path, result: Result, config: Config = Config(), **kw) -> pulls.Published:

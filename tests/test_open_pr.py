@@ -138,6 +138,26 @@ def test_a_deploy_of_staging_opens_a_pr_into_staging_carrying_only_the_fix(githu
     assert git(origin, "rev-list", "--count", f"staging..{pull['head']['ref']}") == "1"
 
 
+@pytest.mark.parametrize("first", ["open", "closed"])
+def test_a_pr_into_main_never_takes_a_staging_fix(github, origin, app, first):
+    """The same failure on main, then on staging: two fixes, two PRs. Before, the second run pushed staging's fix
+    (and its unreviewed commit) onto the branch of the PR into main, or took main's closed PR as a "no"."""
+    code, on_main, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 0 and on_main["pr_action"] == "opened", err
+    main_head = git(origin, "rev-parse", f"refs/heads/{on_main['branch']}")
+    if first == "closed":
+        github.pulls[1]["state"] = "closed"
+    _deploy_staging(app)
+    code, on_staging, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+
+    assert code == 0 and on_staging["pr_action"] == "opened", err
+    assert on_staging["branch"] != on_main["branch"] and on_staging["pr_url"] != on_main["pr_url"]
+    assert git(origin, "rev-parse", f"refs/heads/{on_main['branch']}") == main_head, "main's PR was not touched"
+    into_main, into_staging = github.pulls[1], github.pulls[2]
+    assert into_main["base"]["ref"] == "main" and _changed_by_pr(origin, into_main) == [FIXED_FILE]
+    assert into_staging["base"]["ref"] == "staging" and _changed_by_pr(origin, into_staging) == [FIXED_FILE]
+
+
 @pytest.mark.parametrize("case", ["explicit main under staging", "unpushed commit on main"])
 def test_a_base_that_lacks_head_is_refused_and_nothing_is_pushed(github, origin, app, case):
     if case == "explicit main under staging":
@@ -230,3 +250,11 @@ def test_a_garbage_search_answer_only_warns(github, app, kind):
 
     assert code == 0 and result["pr_action"] == "opened", err
     assert "warning: could not search pull requests by fingerprint" in err
+
+
+def test_a_missing_graphql_endpoint_is_named_and_nothing_is_published(github, origin, app):
+    github.fail_next("POST", r"^/graphql$", 404, message="Not Found")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 2 and result["status"] == "refused", err
+    assert "GraphQL API answered 404" in err and "GITHUB_REPOSITORY" not in err and len(err.strip().splitlines()) == 1
+    assert github.pulls == {} and git(origin, "for-each-ref") == git(origin, "for-each-ref", "refs/heads/main")

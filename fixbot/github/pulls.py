@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from github import Github
+from github import Github, GithubException
 
 from fixbot import gitops
 from fixbot.config import Config
@@ -52,7 +52,6 @@ def publish(
     result: Any,
     config: Config,
     *,
-    base_branch: str | None = None,
     force: bool = False,
     run_url: str | None = None,
     body: str,
@@ -71,7 +70,7 @@ def publish(
     warnings: list[str] = []
     # The base is the branch that was deployed, and the fix must sit on what origin has there: a PR into any
     # other branch would carry every commit the deployed branch has and the base lacks.
-    base = base_branch or gitops.current_branch(repo_root)
+    base = result.base
     if base is None:
         raise ForgeError("HEAD is detached: name the branch that was deployed with --base-branch")
     _git(f"compare HEAD with origin's {base}", "contents: read",
@@ -82,7 +81,7 @@ def publish(
     body = _with_marker(redact(body), marker)
     title = " ".join(redact(title).split())[:256] or "fixbot: fix the deploy's logging configuration"
 
-    pulls = _find_pulls(gh, repo, env, me, result.branch, marker, warnings)
+    pulls = _find_pulls(gh, repo, env, me, result.branch, base, marker, warnings)
     current = next((p for p in pulls if p.state == "open"), None)
     closed = [p for p in pulls if p.state == "closed"]
     # The newest closed PR decides: merged means that fix landed and this is a new occurrence; unmerged is a "no".
@@ -154,6 +153,7 @@ class _Pull:
     state: str
     merged: bool
     ref: str
+    base: str
     head_repo: str | None  # None: the fork it came from was deleted
     author: str | None
     url: str
@@ -166,6 +166,7 @@ def _pull(pr) -> _Pull:
     # merged_at, not merged: list responses are "pull-request-simple", which has no `merged` field.
     head = pr.head
     return _Pull(_typed(pr.number, int), _typed(pr.state, str), pr.merged_at is not None, _typed(head.ref, str),
+                 _typed(pr.base.ref, str),
                  _typed(head.repo.full_name, str) if head.repo is not None else None,
                  _typed(pr.user.login, str) if pr.user is not None else None,
                  _typed(pr.html_url, str), pr.title or "", pr.body or "", pr)
@@ -188,8 +189,18 @@ def _whoami(gh: Github) -> str:
     it names who triggered the run, not who the token is.
     """
     query = "query { viewer { login __typename } }"
-    _, data = _api("read who the token is (GraphQL viewer)", "metadata: read",
-                   lambda: gh.requester.graphql_query(query, {}))
+
+    def ask():
+        try:
+            return gh.requester.graphql_query(query, {})
+        except GithubException as exc:
+            if exc.status != 404:
+                raise
+            # Not the repository's 404: the GraphQL endpoint itself is missing (a proxy that passes only REST).
+            raise ForgeError("could not read who the token is: GitHub's GraphQL API answered 404; is GITHUB_API_URL"
+                             " the API's address (https://HOST/api/v3 on GitHub Enterprise Server)?") from None
+
+    _, data = _api("read who the token is (GraphQL viewer)", "metadata: read", ask)
     try:
         viewer = _typed(_typed(_typed(data, dict).get("data"), dict).get("viewer"), dict)
         login = _typed(viewer.get("login"), str)
@@ -205,13 +216,15 @@ def _checked(repo):
     return repo
 
 
-def _find_pulls(gh: Github, repo, env: "_Env", me: str, branch: str, marker: str, warnings: list[str]) -> list[_Pull]:
+def _find_pulls(gh: Github, repo, env: "_Env", me: str, branch: str, base: str, marker: str,
+                warnings: list[str]) -> list[_Pull]:
     """fixbot's PRs for this fingerprint, oldest first: by head branch (any state), then by the body marker.
-    Only PRs fixbot opened in this repository count (`_ours`): a fork's, or anyone else's, is never adopted."""
+    Only PRs fixbot opened in this repository count (`_ours`): a fork's, or anyone else's, is never adopted;
+    and only into `base`: one into another branch is another fix, whose head must never get this one's commits."""
     head = f"{env.owner}:{branch}"
     listed = _api("list pull requests", "pull-requests: read",
                   lambda: [_pull(p) for p in repo.get_pulls(state="all", head=head)])
-    found = {p.number: p for p in listed if p.ref == branch and _ours(p, env, me)}
+    found = {p.number: p for p in listed if p.ref == branch and p.base == base and _ours(p, env, me)}
     # The marker also finds a PR opened under another branch prefix; search is best effort, so a failure warns.
     query = f'repo:{env.repository} is:pr in:body "{marker[5:-4]}"'
     try:
@@ -221,7 +234,7 @@ def _find_pulls(gh: Github, repo, env: "_Env", me: str, branch: str, marker: str
         for number in hits:
             if number not in found:
                 pull = _api(f"read pull request #{number}", "pull-requests: read", lambda: _pull(repo.get_pull(number)))
-                if _ours(pull, env, me) and _marked(pull.body, marker):
+                if _ours(pull, env, me) and pull.base == base and _marked(pull.body, marker):
                     found[number] = pull
     except ForgeError as err:
         warnings.append(str(err))
