@@ -24,43 +24,83 @@ def _random_run(match: re.Match[str]) -> str:
     return MASK if entropy > 4.2 else value
 
 
+# Characters fixbot skips where it looks for a key or a marker: ANSI colour codes (SGR) around a key.
+_SGR = r"(?:\x1b\[[0-9;]{0,16}m)*"
+
+# Every pattern below is linear in a line's length: no unbounded run is tried again from each of its own positions
+# (a key is bounded at 64 characters and must start where no key character precedes it; tests/test_redact.py
+# times each on adversarial lines).
 # fixbot's own patterns: only what detect-secrets misses (tests/test_redact.py::PLANTED says which case needs which).
 _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     # Private key blocks, whole: detect-secrets flags only the BEGIN line, which would leave the key itself.
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
-                re.S), MASK),
+    (re.compile(r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----.*?"
+                r"(?:-----END [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)", re.S), MASK),
     # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, npm outside .npmrc, Google
-    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test keys.
-    (re.compile(r"\b(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
+    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test
+    # keys, Hugging Face, Docker Hub, Shopify, HashiCorp Vault (service, batch, recovery), any PyPI upload token.
+    (re.compile(r"(?<![\w.-])(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
                 r"|AIza[0-9A-Za-z_-]{35}|sk-(?:proj|ant-api\d\d|svcacct|admin)-[A-Za-z0-9_-]{20,}"
-                r"|[sr]k_test_[A-Za-z0-9]{16,})"), MASK),
+                r"|[sr]k_test_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,}|dckr_pat_[A-Za-z0-9_-]{20,}"
+                r"|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|pypi-AgE[A-Za-z0-9_-]{40,})"),
+     MASK),
+    # Azure connection strings: the key follows `=`, where the long random run below does not start.
+    (re.compile(r"(?i)\b((?:Account|SharedAccess)Key=)[A-Za-z0-9+/]{20,}={0,2}"), r"\1" + MASK),
     (re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40,}={0,2}(?![\w/+=-])"), _random_run),
     # Authorization and cookie headers, and bearer tokens.
-    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"), r"\1" + MASK),
+    (re.compile(r"(?i)\b(authorization\s{0,8}[:=]\s{0,8})(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"),
+     r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
-    (re.compile(r"(?im)\b((?:set-)?cookie\s*:\s*)[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
-    # Userinfo in URLs: scheme://user:password@host. The password may hold `/` and `@` (unescaped, as people
-    # write them), so it runs to the last `@` before the query; `host:8000/path@x` (a port) is no password.
+    (re.compile(r"(?im)\b((?:set-)?cookie\s{0,8}:\s{0,8})[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
+    # Userinfo in URLs: scheme://user:password@host. The password may hold `/`, `@`, `?`, `#` and a few spaces
+    # (unescaped, as people write them), so it runs to the last `@` within 256 characters that starts a host;
+    # `host:8000/path@x` (a port) is no password.
     (
-        re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)(?!\d+(?:[/?#\s'\"]|$))[^\s'\"<>?#]+(@)"),
+        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
+                   r"(?:[^\s'\"<>:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
         r"\1" + MASK + r"\2",
     ),
-    # key=value and key: value where the key says secret.
+    # Command-line passwords, as `set -x` prints them: `mysql -pSECRET` (no space: with one, mysql prompts),
+    # `docker login -p SECRET`, `--password SECRET`, and netrc's `login me password SECRET`.
+    (re.compile(r"(?i)(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)"
+                r"(?:\s+[^\s-]\S*|\s+-[^p\s]\S*){0,12}\s+-p)(?=\S)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w.-])((?:docker|podman|buildah|nerdctl|oras|helm\s+registry)\s+login\b"
+                r"(?:\s+[^\s-]\S*|\s+-[^p\s-]\S*|\s+--(?!password\b)\S+){0,12}\s+-p\s+)\S+"), r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w-])(--(?:password|passwd|pass|token|secret|api-key|access-key|client-secret)\s+)"
+                r"(?!-)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
+    (re.compile(r"(?m)((?:^\s{0,16}|\blogin\s+\S+\s+)password\s+)(?![=:])\S+"), r"\1" + MASK),
+    # key=value and key: value where the key says secret, the key perhaps coloured (ANSI) or quoted (JSON, escaped
+    # JSON). An unquoted value runs to whitespace (`Tr0ub4dor&3xY`, `a,b;c` are whole passwords), or, if the pair
+    # sits in a quoted string ('DB_PASSWORD=x y'), to that string's closing quote.
     (
         re.compile(
             r"""(?imx)
-            \b([\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)
-               [\w-]*["']?\s*[:=]\s*)  # DJANGO_SECRET_KEY, but not secrets.py:12
-            # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
-            ("(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|[^\s'",;&]+)"""
+            (?P<open>\\?["'])?
+            (?P<key>(?<![\w.-])[\w.-]{0,64}
+               (?:password|passwd|pwd|(?<![a-z0-9])pass(?:phrase)?(?![a-z0-9])|secret|token|api[_-]?key
+                 |access[_-]?key|private[_-]?key|credentials?)
+               [\w-]{0,64})  # DJANGO_SECRET_KEY, but not secrets.py:12
+            (?P<close>\\?["'])?"""
+            + _SGR + r"""\s{0,8}[:=]\s{0,8}""" + _SGR + r"""
+            (?P<value>
+              # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
+              "(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|\\"(?:[^\\\n]|\\[^"\n])*(?:\\"|$)
+              | (?(close)[^\s,;}\]]+  # an unquoted value of a quoted key (JSON's null, a number)
+                |(?(open)(?:(?!(?P=open))[^\\\n]|\\.)+  # inside a string: to its closing quote
+                 |\S+)))"""
         ),
-        r"\1" + MASK,
+        lambda m: m.group(0)[: m.start("value") - m.start()] + MASK,
     ),
 )
 
 # detect-secrets plugins that flag what is no secret in a deploy log: IP addresses are what it is about, the
 # entropy plugins take git SHAs and quoted hashes, and the keyword plugin is fixbot's key=value rule above.
 _NOT_FOR_LOGS = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+
+
+# detect-secrets' .npmrc rule, `//.+/:_authToken=…`, tries `.+` again from every `//`: quadratic on a line of
+# slashes. The same rule without its `//.+` head masks the same token (a superset), in linear time.
+_LINEAR = {r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*":
+           re.compile(r"/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +111,7 @@ def ruleset() -> tuple[re.Pattern[str], ...]:
 
     plugins = get_mapping_from_secret_type_to_class().values()
     return tuple(
-        regex
+        _LINEAR.get(regex.pattern, regex)
         for plugin in plugins
         if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in _NOT_FOR_LOGS
         for regex in plugin().denylist
@@ -93,9 +133,26 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
 _TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{20})(?=[a-z_-]*[A-Z0-9])")
 
 
+# What continues a token past the end of a detect-secrets match: its Stripe rule takes 24 characters of a key that
+# may be longer, its JWT rule stops after the `.` before the signature. Not over `.` or `/`: a token in a path
+# (`/logs/<token>.log`) leaves the rest of the path.
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+
+
+def _to_token_end(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """`span` run on to the end of its token, if it ends inside one (not on a delimiter its rule matched)."""
+    start, stop = span
+    if _TOKEN_CHAR.fullmatch(text[stop - 1:stop]):
+        stop = _TOKEN_TAIL.match(text, stop).end()
+    return start, stop
+
+
 def mask_ruleset(text: str) -> str:
-    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words)."""
-    spans = sorted(s for regex in ruleset() for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
+    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words), each span
+    to the end of its token."""
+    spans = sorted(_to_token_end(text, s) for regex in ruleset()
+                   for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
     out, end = [], 0
     for start, stop in spans:
         if start >= end:
