@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,9 @@ def unrelated(tmp_path) -> Path:
     return make_repo(tmp_path / "unrelated", None)
 
 
-def fixbot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def fixbot(*args: str, env: dict | None = None, timeout_s: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env if env is not None else dict(os.environ), timeout=120)
+                          env=env if env is not None else dict(os.environ), timeout=timeout_s)
 
 
 def assert_no_secret(where: str, text: str) -> None:
@@ -364,3 +365,41 @@ def test_the_pr_body_forge_sends_keeps_its_link_breaks(app, tmp_path):
     body = report.pr_body(apply.run(str(log), app, dry_run=True))
     sent = report.redact(body)  # forge redacts the whole body once more
     assert "@\u200doctocat" in sent and "\\u200d" not in sent
+
+
+# --- a log built to be slow to report, and one with hundreds of findings ------------------------------------
+
+
+def _many_findings_log(count: int, path_of) -> str:
+    """The second worker's traceback block of the example log, `count` times, each with its own handler and path."""
+    lines = (EXAMPLE / "logs" / "boot-failure.log").read_text().splitlines(True)
+    block = "".join(lines[71:135])
+    assert block.startswith("[2026") and "Unable to configure handler 'file'" in block
+    return "".join(block.replace("/app/apps/backend/logs/api.log", path_of(i)).replace("'file'", f"'h{i}'")
+                   for i in range(count))
+
+
+@pytest.mark.parametrize("fmt", ["github", "text", "json"])
+def test_a_log_of_long_adversarial_paths_is_reported_in_seconds(fmt, tmp_path):
+    log = tmp_path / "slow.log"
+    log.write_text(_many_findings_log(40, lambda i: "/app/" + "a-" * 2040 + str(i)))
+    start = time.perf_counter()
+    done = fixbot("diagnose", str(log), "--format", fmt, timeout_s=30)  # 66 s with --format github before
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - start < 5
+    assert "h0" in done.stdout
+
+
+def test_hundreds_of_findings_are_shown_capped_and_listed_whole_in_json(tmp_path):
+    log = tmp_path / "many.log"
+    log.write_text(_many_findings_log(300, lambda i: f"/app/logs/{i}/api.log"))
+    shown = report.FINDINGS_SHOWN
+    text = fixbot("diagnose", str(log), timeout_s=20).stdout
+    assert text.count("django-logging-handler (fixable)") == shown
+    assert f"and {300 - shown} more findings" in text
+    github = fixbot("diagnose", str(log), "--format", "github", timeout_s=20).stdout
+    assert github.count("::error ") == shown and f"and {300 - shown} more findings" in github
+    assert len(json.loads(fixbot("diagnose", str(log), "--format", "json", timeout_s=20).stdout)["findings"]) == 300
+    from fixbot import diagnose
+    markdown = report.diagnosis_markdown(diagnose.diagnose_path(str(log)))
+    assert markdown.count("**django-logging-handler**") == shown and f"and {300 - shown} more findings" in markdown
