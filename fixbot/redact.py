@@ -188,20 +188,35 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
     return mask_ruleset(text) if _TOKEN_LIKE.search(text) else text
 
 
-# C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides
-# and isolates (U+202E reverses what follows) and the invisible ones that hide text. Not the zero-width joiner: emoji
-# need it, and fixbot's Markdown uses it to break links (forge redacts the PR body again).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Unicode's Default_Ignorable_Code_Point, from DerivedCoreProperties.txt (Unicode 15.1; the same ranges as the
+# `regex` module's \p{Default_Ignorable_Code_Point}): Python's unicodedata has no such property. They render as
+# nothing, and the Actions runner's culture-aware IndexOf (ICU) skips them when it looks for `##[`. Without the
+# zero-width joiner U+200D: emoji need it, and fixbot's Markdown uses it to break links (forge redacts the PR body
+# again).
+_DEFAULT_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+# The other format characters (general category Cf in Unicode 15.1; tests/test_report.py checks the table against
+# Python's unicodedata): invisible too, such as U+FFF9-FFFB (interlinear annotation) and U+0600-0605.
+_FORMAT = "\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+
+# C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and every default-ignorable or format
+# character: bidi overrides and isolates (U+202E reverses what follows), variation selectors, tags, fillers.
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_DEFAULT_IGNORABLE}{_FORMAT}]")
 
 
 def _escape_control(match: re.Match[str]) -> str:
     char = ord(match.group(0))
-    return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
+    return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}" if char < 0x10000 else f"\\U{char:08x}"
 
 
 # GitHub's runner reads `##[command]` anywhere in a line, and `::command::` at the start of a trimmed line; it finds
-# them with .NET's culture-aware search, which skips ignorable characters such as the joiner.
-_WORKFLOW_COMMAND = re.compile(r"#\u200d*#\u200d*\[|^([\s\u200d]*):\u200d*:", re.M)
+# them with .NET's culture-aware search, which skips ignorable characters such as the joiner (the only one left
+# raw once _CONTROLS has escaped the others; the match tolerates them all).
+_SKIPPED = f"[\u200d{_DEFAULT_IGNORABLE}{_FORMAT}]*"
+_WORKFLOW_COMMAND = re.compile(f"#{_SKIPPED}#{_SKIPPED}\\[|^([\\s\u200d{_DEFAULT_IGNORABLE}{_FORMAT}]*):{_SKIPPED}:",
+                               re.M)
 
 
 def _inert_command(match: re.Match[str]) -> str:

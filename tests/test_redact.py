@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import time
+import unicodedata
 import sys
 from pathlib import Path
 
@@ -419,3 +420,18 @@ def test_redaction_is_linear_on_adversarial_lines(unit):
     assert big < 0.05, f"{big:.3f} s for 4 KB"
     # quadratic would be 16x; linear is 4x (a generous margin for a shared machine, and for tiny times)
     assert big < 10 * small + 0.005, f"1 KB: {small:.4f} s, 4 KB: {big:.4f} s"
+
+
+def test_every_format_and_default_ignorable_character_is_escaped_but_the_joiner():
+    from fixbot.redact import inert
+
+    # format characters as Python's unicodedata knows them, and Default_Ignorable_Code_Point's ranges
+    # (DerivedCoreProperties.txt) at their ends and a few inside
+    chars = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf" and c != 0x200D]
+    chars += [chr(c) for c in (0x034F, 0x115F, 0x17B4, 0x180B, 0x180F, 0x3164, 0xFE00, 0xFE0F, 0xFFA0, 0xFFF0,
+                               0xFFF8, 0x1D173, 0x1D17A, 0xE0000, 0xE0041, 0xE0100, 0xE0FFF)]
+    for char in chars:
+        out = inert(f"a{char}b")
+        assert char not in out and out.startswith("a\\") and out.endswith("b"), (hex(ord(char)), out)
+    assert inert("\U000e0041") == "\\U000e0041"
+    assert inert("a\u200db") == "a\u200db"
