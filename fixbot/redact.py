@@ -84,7 +84,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
             (?P<value>
               # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
               "(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|\\"(?:[^\\\n]|\\[^"\n])*(?:\\"|$)
-              | (?(close)[^\s,;}\]]+  # an unquoted value of a quoted key (JSON's null, a number)
+              | (?(close)\S+?(?=[,;}\]]{0,8}(?:\s|$))  # of a quoted key (JSON's null): to whitespace, but `,` `}` `]`
                 |(?(open)(?:(?!(?P=open))[^\\\n]|\\.)+  # inside a string: to its closing quote
                  |\S+)))"""
         ),

@@ -124,6 +124,8 @@ def test_secret_is_masked(text, secret):
     ("environment: ['DB_PASSWORD=Tr0ub 4dor&3xY', 'DEBUG=0']", "environment: ['DB_PASSWORD=***', 'DEBUG=0']"),
     ('ImproperlyConfigured: "SECRET_KEY=a\'b c" is invalid', 'ImproperlyConfigured: "SECRET_KEY=***" is invalid'),
     ('{"token": null, "user": "app"}', '{"token": ***, "user": "app"}'),
+    ('{"token": 1234}', '{"token": ***}'),
+    ('"DB_PASSWORD": Tr0ub,4dor;3xY,', '"DB_PASSWORD": ***,'),
     ('{\\"password\\": \\"a b\\", \\"user\\": \\"app\\"}', '{\\"password\\": ***, \\"user\\": \\"app\\"}'),
     ("postgres://u:pa?ss#wd@host/db?sslmode=require", "postgres://u:***@host/db?sslmode=require"),
     ("Signature has expired: " + SECRETS["bearer"] + ".", "Signature has expired: ***."),
@@ -399,7 +401,7 @@ def test_a_big_log_costs_only_what_is_printed(tmp_path, monkeypatch):
 
 ADVERSARIAL = ["a-", "a.", "A-", "aA-", "=", ":", "@", "/", "-----BEGIN ", "a://", "https://u:", "u:p@", "'", '"',
                "\\", "\x1b[1m", "passwordpassword-", "password=", "token ", "--password ", "mysql ", "docker login ",
-               "login x ", '\\"password\\": ', "//a:_authToken=", "eyJa.", "A1", "#\u034f",
+               "login x ", '\\"password\\": ', '"token": ,', "//a:_authToken=", "eyJa.", "A1", "#\u034f",
                "/" * 200 + " Aa1234567890123456789 "]  # slashes, and a token-like run to let the ruleset in
 
 
