@@ -24,43 +24,83 @@ def _random_run(match: re.Match[str]) -> str:
     return MASK if entropy > 4.2 else value
 
 
+# Characters fixbot skips where it looks for a key or a marker: ANSI colour codes (SGR) around a key.
+_SGR = r"(?:\x1b\[[0-9;]{0,16}m)*"
+
+# Every pattern below is linear in a line's length: no unbounded run is tried again from each of its own positions
+# (a key is bounded at 64 characters and must start where no key character precedes it; tests/test_redact.py
+# times each on adversarial lines).
 # fixbot's own patterns: only what detect-secrets misses (tests/test_redact.py::PLANTED says which case needs which).
 _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     # Private key blocks, whole: detect-secrets flags only the BEGIN line, which would leave the key itself.
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)",
-                re.S), MASK),
+    (re.compile(r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----.*?"
+                r"(?:-----END [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)", re.S), MASK),
     # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, npm outside .npmrc, Google
-    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test keys.
-    (re.compile(r"\b(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
+    # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test
+    # keys, Hugging Face, Docker Hub, Shopify, HashiCorp Vault (service, batch, recovery), any PyPI upload token.
+    (re.compile(r"(?<![\w.-])(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
                 r"|AIza[0-9A-Za-z_-]{35}|sk-(?:proj|ant-api\d\d|svcacct|admin)-[A-Za-z0-9_-]{20,}"
-                r"|[sr]k_test_[A-Za-z0-9]{16,})"), MASK),
+                r"|[sr]k_test_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,}|dckr_pat_[A-Za-z0-9_-]{20,}"
+                r"|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|pypi-AgE[A-Za-z0-9_-]{40,})"),
+     MASK),
+    # Azure connection strings: the key follows `=`, where the long random run below does not start.
+    (re.compile(r"(?i)\b((?:Account|SharedAccess)Key=)[A-Za-z0-9+/]{20,}={0,2}"), r"\1" + MASK),
     (re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40,}={0,2}(?![\w/+=-])"), _random_run),
     # Authorization and cookie headers, and bearer tokens.
-    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"), r"\1" + MASK),
+    (re.compile(r"(?i)\b(authorization\s{0,8}[:=]\s{0,8})(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"),
+     r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
-    (re.compile(r"(?im)\b((?:set-)?cookie\s*:\s*)[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
-    # Userinfo in URLs: scheme://user:password@host. The password may hold `/` and `@` (unescaped, as people
-    # write them), so it runs to the last `@` before the query; `host:8000/path@x` (a port) is no password.
+    (re.compile(r"(?im)\b((?:set-)?cookie\s{0,8}:\s{0,8})[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
+    # Userinfo in URLs: scheme://user:password@host. The password may hold `/`, `@`, `?`, `#` and a few spaces
+    # (unescaped, as people write them), so it runs to the last `@` within 256 characters that starts a host;
+    # `host:8000/path@x` (a port) is no password.
     (
-        re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)(?!\d+(?:[/?#\s'\"]|$))[^\s'\"<>?#]+(@)"),
+        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
+                   r"(?:[^\s'\"<>:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
         r"\1" + MASK + r"\2",
     ),
-    # key=value and key: value where the key says secret.
+    # Command-line passwords, as `set -x` prints them: `mysql -pSECRET` (no space: with one, mysql prompts),
+    # `docker login -p SECRET`, `--password SECRET`, and netrc's `login me password SECRET`.
+    (re.compile(r"(?i)(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)"
+                r"(?:\s+[^\s-]\S*|\s+-[^p\s]\S*){0,12}\s+-p)(?=\S)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w.-])((?:docker|podman|buildah|nerdctl|oras|helm\s+registry)\s+login\b"
+                r"(?:\s+[^\s-]\S*|\s+-[^p\s-]\S*|\s+--(?!password\b)\S+){0,12}\s+-p\s+)\S+"), r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w-])(--(?:password|passwd|pass|token|secret|api-key|access-key|client-secret)\s+)"
+                r"(?!-)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
+    (re.compile(r"(?m)((?:^\s{0,16}|\blogin\s+\S+\s+)password\s+)(?![=:])\S+"), r"\1" + MASK),
+    # key=value and key: value where the key says secret, the key perhaps coloured (ANSI) or quoted (JSON, escaped
+    # JSON). An unquoted value runs to whitespace (`Tr0ub4dor&3xY`, `a,b;c` are whole passwords), or, if the pair
+    # sits in a quoted string ('DB_PASSWORD=x y'), to that string's closing quote.
     (
         re.compile(
             r"""(?imx)
-            \b([\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)
-               [\w-]*["']?\s*[:=]\s*)  # DJANGO_SECRET_KEY, but not secrets.py:12
-            # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
-            ("(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|[^\s'",;&]+)"""
+            (?P<open>\\?["'])?
+            (?P<key>(?<![\w.-])[\w.-]{0,64}
+               (?:password|passwd|pwd|(?<![a-z0-9])pass(?:phrase)?(?![a-z0-9])|secret|token|api[_-]?key
+                 |access[_-]?key|private[_-]?key|credentials?)
+               [\w-]{0,64})  # DJANGO_SECRET_KEY, but not secrets.py:12
+            (?P<close>\\?["'])?"""
+            + _SGR + r"""\s{0,8}[:=]\s{0,8}""" + _SGR + r"""
+            (?P<value>
+              # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
+              "(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|\\"(?:[^\\\n]|\\[^"\n])*(?:\\"|$)
+              | (?(close)\S+?(?=[,;}\]]{0,8}(?:\s|$))  # of a quoted key (JSON's null): to whitespace, but `,` `}` `]`
+                |(?(open)(?:(?!(?P=open))[^\\\n]|\\.)+  # inside a string: to its closing quote
+                 |\S+)))"""
         ),
-        r"\1" + MASK,
+        lambda m: m.group(0)[: m.start("value") - m.start()] + MASK,
     ),
 )
 
 # detect-secrets plugins that flag what is no secret in a deploy log: IP addresses are what it is about, the
 # entropy plugins take git SHAs and quoted hashes, and the keyword plugin is fixbot's key=value rule above.
 _NOT_FOR_LOGS = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
+
+
+# detect-secrets' .npmrc rule, `//.+/:_authToken=…`, tries `.+` again from every `//`: quadratic on a line of
+# slashes. The same rule without its `//.+` head masks the same token (a superset), in linear time.
+_LINEAR = {r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*":
+           re.compile(r"/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +111,7 @@ def ruleset() -> tuple[re.Pattern[str], ...]:
 
     plugins = get_mapping_from_secret_type_to_class().values()
     return tuple(
-        regex
+        _LINEAR.get(regex.pattern, regex)
         for plugin in plugins
         if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in _NOT_FOR_LOGS
         for regex in plugin().denylist
@@ -93,9 +133,26 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
 _TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{20})(?=[a-z_-]*[A-Z0-9])")
 
 
+# What continues a token past the end of a detect-secrets match: its Stripe rule takes 24 characters of a key that
+# may be longer, its JWT rule stops after the `.` before the signature. Not over `.` or `/`: a token in a path
+# (`/logs/<token>.log`) leaves the rest of the path.
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_-]*")
+_TOKEN_CHAR = re.compile(r"[A-Za-z0-9_.-]")
+
+
+def _to_token_end(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """`span` run on to the end of its token, if it ends inside one (not on a delimiter its rule matched)."""
+    start, stop = span
+    if _TOKEN_CHAR.fullmatch(text[stop - 1:stop]):
+        stop = _TOKEN_TAIL.match(text, stop).end()
+    return start, stop
+
+
 def mask_ruleset(text: str) -> str:
-    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words)."""
-    spans = sorted(s for regex in ruleset() for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
+    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words), each span
+    to the end of its token."""
+    spans = sorted(_to_token_end(text, s) for regex in ruleset()
+                   for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
     out, end = [], 0
     for start, stop in spans:
         if start >= end:
@@ -131,20 +188,35 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
     return mask_ruleset(text) if _TOKEN_LIKE.search(text) else text
 
 
-# C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and the format characters: bidi overrides
-# and isolates (U+202E reverses what follows) and the invisible ones that hide text. Not the zero-width joiner: emoji
-# need it, and fixbot's Markdown uses it to break links (publish redacts the PR body again).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Unicode's Default_Ignorable_Code_Point, from DerivedCoreProperties.txt (Unicode 15.1; the same ranges as the
+# `regex` module's \p{Default_Ignorable_Code_Point}): Python's unicodedata has no such property. They render as
+# nothing, and the Actions runner's culture-aware IndexOf (ICU) skips them when it looks for `##[`. Without the
+# zero-width joiner U+200D: emoji need it, and fixbot's Markdown uses it to break links (publish redacts the PR
+# body again).
+_DEFAULT_IGNORABLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+# The other format characters (general category Cf in Unicode 15.1; tests/test_report.py checks the table against
+# Python's unicodedata): invisible too, such as U+FFF9-FFFB (interlinear annotation) and U+0600-0605.
+_FORMAT = "\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+
+# C0 controls but tab and newline, DEL, C1 (U+009B is a one-byte CSI), and every default-ignorable or format
+# character: bidi overrides and isolates (U+202E reverses what follows), variation selectors, tags, fillers.
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_DEFAULT_IGNORABLE}{_FORMAT}]")
 
 
 def _escape_control(match: re.Match[str]) -> str:
     char = ord(match.group(0))
-    return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}"
+    return f"\\x{char:02x}" if char < 0x100 else f"\\u{char:04x}" if char < 0x10000 else f"\\U{char:08x}"
 
 
 # GitHub's runner reads `##[command]` anywhere in a line, and `::command::` at the start of a trimmed line; it finds
-# them with .NET's culture-aware search, which skips ignorable characters such as the joiner.
-_WORKFLOW_COMMAND = re.compile(r"#\u200d*#\u200d*\[|^([\s\u200d]*):\u200d*:", re.M)
+# them with .NET's culture-aware search, which skips ignorable characters such as the joiner (the only one left
+# raw once _CONTROLS has escaped the others; the match tolerates them all).
+_SKIPPED = f"[\u200d{_DEFAULT_IGNORABLE}{_FORMAT}]*"
+_WORKFLOW_COMMAND = re.compile(f"#{_SKIPPED}#{_SKIPPED}\\[|^([\\s\u200d{_DEFAULT_IGNORABLE}{_FORMAT}]*):{_SKIPPED}:",
+                               re.M)
 
 
 def _inert_command(match: re.Match[str]) -> str:

@@ -17,6 +17,19 @@ from fixbot.model import Evidence, Finding, Result
 from fixbot.redact import inert, redact
 
 
+# A log can hold hundreds of findings (one per handler, path or worker): the terminal, the annotations and the
+# step summary show this many, then say how many more there are; JSON lists them all.
+FINDINGS_SHOWN = 20
+
+
+def _shown(findings: list[Finding]) -> tuple[list[Finding], str]:
+    """The findings to render, and the line that says how many are left out ("" if none)."""
+    more = len(findings) - FINDINGS_SHOWN
+    if more <= 0:
+        return findings, ""
+    return findings[:FINDINGS_SHOWN], f"…and {more} more findings (fixbot diagnose --format json lists them all)"
+
+
 def redacted(findings: Iterable[Finding]) -> list[Finding]:
     def clean(value: Any) -> Any:
         if isinstance(value, str):
@@ -72,6 +85,7 @@ def diagnosis_text(findings: list[Finding], log: str) -> str:
     if not findings:
         return "No known failure found in the log.\n"
     out: list[str] = []
+    findings, more = _shown(findings)
     for f in redacted(findings):
         mark = "fixable" if f.fixable else "no fix"
         out.append(f"{f.kind} ({mark}): {f.summary}")
@@ -87,6 +101,8 @@ def diagnosis_text(findings: list[Finding], log: str) -> str:
         if f.fixes:
             out.append(f"  fix: {' or '.join(f.fixes)}  (preview: fixbot apply --log {log} --dry-run)")
         out.append("")
+    if more:
+        out += [more, ""]
     return "\n".join(out)
 
 
@@ -107,6 +123,7 @@ def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
 def diagnosis_annotations(findings: list[Finding]) -> str:
     """GitHub workflow commands: one `::error` (fixable) or `::warning` per finding."""
     lines = []
+    findings, more = _shown(findings)
     for f in redacted(findings):
         level = "error" if f.fixable else "warning"
         body = f.summary
@@ -115,6 +132,8 @@ def diagnosis_annotations(findings: list[Finding]) -> str:
         if f.fixes:
             body += f"\nfix: {' or '.join(f.fixes)}"
         lines.append(workflow_command(level, body, "fixbot: " + f.kind))
+    if more:
+        lines.append(workflow_command("notice", more))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -153,6 +172,7 @@ def diagnosis_markdown(findings: list[Finding]) -> str:
     if not findings:
         return "### fixbot\n\nNo known failure found in the log.\n"
     out = ["### fixbot diagnosis", ""]
+    findings, more = _shown(findings)
     for f in redacted(findings):
         out.append(f"**{f.kind}**: {md_text(f.summary)}")
         out.append("")
@@ -163,6 +183,8 @@ def diagnosis_markdown(findings: list[Finding]) -> str:
         out.append("")
         out.append(f"Fix: {', '.join(code(n) for n in f.fixes)}" if f.fixes else "No automatic fix.")
         out.append("")
+    if more:
+        out += [md_text(more), ""]
     return "\n".join(out)
 
 

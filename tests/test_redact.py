@@ -7,6 +7,7 @@ import json
 import random
 import subprocess
 import time
+import unicodedata
 import sys
 from pathlib import Path
 
@@ -117,6 +118,17 @@ def test_secret_is_masked(text, secret):
     ("postgres://u:p@ss@h/db", "postgres://u:***@h/db"),
     ("postgres://u:p/ss@h:5432/db?sslmode=require", "postgres://u:***@h:5432/db?sslmode=require"),
     ('{"password": "a b c", "user": "app"}', '{"password": ***, "user": "app"}'),
+    # an unquoted value runs to whitespace...
+    ("+ DB_PASSWORD=Tr0ub4dor&3xY,a;b'c ./manage.py migrate", "+ DB_PASSWORD=*** ./manage.py migrate"),
+    # ...or, where the pair sits in a quoted string, to that string's closing quote (which may follow a space)
+    ("environment: ['DB_PASSWORD=Tr0ub 4dor&3xY', 'DEBUG=0']", "environment: ['DB_PASSWORD=***', 'DEBUG=0']"),
+    ('ImproperlyConfigured: "SECRET_KEY=a\'b c" is invalid', 'ImproperlyConfigured: "SECRET_KEY=***" is invalid'),
+    ('{"token": null, "user": "app"}', '{"token": ***, "user": "app"}'),
+    ('{"token": 1234}', '{"token": ***}'),
+    ('"DB_PASSWORD": Tr0ub,4dor;3xY,', '"DB_PASSWORD": ***,'),
+    ('{\\"password\\": \\"a b\\", \\"user\\": \\"app\\"}', '{\\"password\\": ***, \\"user\\": \\"app\\"}'),
+    ("postgres://u:pa?ss#wd@host/db?sslmode=require", "postgres://u:***@host/db?sslmode=require"),
+    ("Signature has expired: " + SECRETS["bearer"] + ".", "Signature has expired: ***."),
 ])
 def test_the_mask_stops_where_the_secret_ends(text, expected):
     assert redact(text, {}) == expected
@@ -130,6 +142,13 @@ UNTOUCHED = [
     "curl -fsS http://127.0.0.1:8000/api/v1/health/",
     "mailto user@example.com at https://example.com/users/@octocat",
     "Django could not configure logging",
+    'FATAL:  password authentication failed for user "app"',
+    "Password for user app:",
+    "+ mkdir -p /app/logs && docker run -p 8000:8000 acme",
+    "+ mysql -h db -u app -p acme",
+    "+ docker login -u acme --password-stdin registry.acme.io",
+    "password = ",
+    "bypass=1 compass=2",
 ]
 
 
@@ -217,6 +236,18 @@ _SEC = {  # assembled from parts, so that no scanner takes this file for a leak
     "django": "django-insecure-" + "n31_t^*&cw&#w#l5cgux)nku!2sdcj*thoswtup44x*rtxxo^4",
     "db": "Xq7-pL2v!wR9",
     "db_plain": "Xq7pL2vTwR9k",
+    "cli": "hunter2Secret9",
+    "hf": "hf_" + "kQzVbWnTsXyLpRmJdHgFcAeUoIiNqYrSwBx",
+    "dckr": "dckr_pat_" + "2YotnFZFEjr1zCsicMWpAA0xYz1",
+    "pypi_short": "pypi-AgEIcHlwaS5vcmc" + "CJGQ4ZjZkNjE3LTk3YjYtNDg3Mi1hYTU5LWU4ZTQ3",
+    "shpat": "shpat_" + "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    "vault": "hvs." + "CAESIJmK3bR9dXyZ8qLp2vN4tW6uE0sF1gH3jK5lM7nO9pQ",
+    "heroku": "4b8f2e1a-9c3d-4e5f-a6b7-c8d9e0f1a2b3",
+    "azure_44": "Q2xVb3VkU3RvcmFnZUtleTQ0Q2hhcnNMb25nWFl6MTI=",  # detect-secrets' rule wants 88 characters
+    "sas": "Xk7pQ2vR9sT4uW6yZ1bC3dE5fG8hJ0kL2mN4oP6qR8s=",
+    "sk_live_long": "sk_live_" + "51HqLyjWDarjtT1zdp7dcJq8B0x9FZ3Kl2mNoPqRsTuVw",
+    "ampersand": "Tr0ub4dor&3xYk9Lm2Qp",
+    "url_query": "pa?ss#wd9Kq",
 }
 _S = _SEC
 PLANTED = [
@@ -259,12 +290,43 @@ PLANTED = [
     ("rsa private key", _RSA, _RSA.splitlines()[5], "fixbot"),
     ("pgp private key", _PGP, _PGP.splitlines()[5], "fixbot"),
     ("openssh private key", _SSH, _SSH.splitlines()[3], "fixbot"),
+    # command-line secrets, as `set -x` prints them
+    ("mysql -p", f"+ mysql -uroot -p{_S['cli']} -h db acme -e 'select 1'", _S["cli"], "fixbot"),
+    ("--password value", f"+ mysqldump --password {_S['cli']} --single-transaction acme", _S["cli"], "fixbot"),
+    ("--password=value", f"+ mysqladmin --user=root --password={_S['cli']} ping", _S["cli"], "fixbot"),
+    ("PGPASSWORD", f"+ PGPASSWORD={_S['cli']} psql -h db -U app -c 'select 1'", _S["cli"], "fixbot"),
+    ("export DB_PASS", f"+ export DB_PASS={_S['cli']}", _S["cli"], "fixbot"),
+    ("netrc", f"machine git.heroku.com login deploy@acme.io password {_S['cli']}", _S["cli"], "fixbot"),
+    ("netrc, one per line", f"+ cat /root/.netrc\nmachine api.heroku.com\n  login deploy@acme.io\n  password {_S['cli']}", _S["cli"], "fixbot"),
+    ("docker login -p", f"+ docker login -u acme -p {_S['cli']} registry.acme.io", _S["cli"], "fixbot"),
+    # token formats
+    ("hugging face", f"huggingface_hub.errors.HfHubHTTPError: 401 Client Error: Unauthorized (token {_S['hf']})", _S["hf"], "fixbot"),
+    ("docker hub pat", f"+ echo {_S['dckr']} | docker login -u acme --password-stdin", _S["dckr"], "fixbot"),
+    ("pypi, short", f"+ uv publish --token {_S['pypi_short']}", _S["pypi_short"], "fixbot"),
+    ("shopify", f"shopify.api.ApiAccessError: [API] Invalid API key or access token {_S['shpat']}", _S["shpat"], "fixbot"),
+    ("vault", f"Error making API request. Code: 403. Errors: * permission denied (token {_S['vault']})", _S["vault"], "fixbot"),
+    ("heroku api key", f"+ HEROKU_API_KEY={_S['heroku']} heroku container:release web -a acme", _S["heroku"], "fixbot"),
+    ("azure account key, 44 characters", f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={_S['azure_44']};EndpointSuffix=core.windows.net", _S["azure_44"], "fixbot"),
+    ("azure shared access key", f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_S['sas']}", _S["sas"], "fixbot"),
+    # masks that left part of the secret
+    ("stripe live, longer than 24", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_live_long']}", _S["sk_live_long"], "ruleset"),
+    # keys decorated by colour and by escaping
+    ("ansi-coloured key", f"[\x1b[33mWARN\x1b[0m] connecting with \x1b[1mpassword\x1b[0m={_S['cli']}", _S["cli"], "fixbot"),
+    ("escaped json", f'{{"log": "{{\\"password\\": \\"{_S["cli"]}\\", \\"user\\": \\"app\\"}}\\n", "stream": "stderr"}}', _S["cli"], "fixbot"),
+    # values with & , ; ' and URL passwords with ? #
+    ("key=value with &", f"DB_PASSWORD={_S['ampersand']}", _S["ampersand"], "fixbot"),
+    ("key=value with ,", f"DB_PASSWORD={_S['ampersand'].replace('&', ',')}", _S["ampersand"].replace("&", ","), "fixbot"),
+    ("key=value with ;", f"DB_PASSWORD={_S['ampersand'].replace('&', ';')}", _S["ampersand"].replace("&", ";"), "fixbot"),
+    ("key=value with '", f"DB_PASSWORD={_S['ampersand'].replace('&', chr(39))}", _S["ampersand"].replace("&", "'"), "fixbot"),
+    ("database url, ? and # in the password", f"django.db.utils.OperationalError: postgres://app:{_S['url_query']}@db:5432/app", _S["url_query"], "fixbot"),
+    ("database url, a space in the password", "sqlalchemy.exc.OperationalError: postgres://app:pa ss9Kq7@db/app", "pa ss9Kq7", "fixbot"),
 ]
 
 
 @pytest.mark.parametrize("line, secret, by", [p[1:] for p in PLANTED], ids=[p[0] for p in PLANTED])
 def test_planted_secret_is_masked(line, secret, by):
     assert secret not in redact(line, {})
+    assert secret[-8:] not in redact(line, {}), "its tail is left"
     # a multi-line block printed as evidence is redacted one line at a time
     assert secret not in "\n".join(redact(one, {}) for one in line.splitlines())
     assert (secret in mask_ruleset(line)) == (by == "fixbot"), f"detect-secrets alone {'misses' if by == 'ruleset' else 'catches'} it"
@@ -333,3 +395,45 @@ def test_a_big_log_costs_only_what_is_printed(tmp_path, monkeypatch):
     printed = report.diagnosis_text(diagnose.diagnose_path(str(log)), str(log))
     assert "django-logging-handler" in printed
     assert log.stat().st_size > 3_000_000 and sum(seen) < 3 * len(printed)
+
+
+# --- every pattern is linear in a line's length ----------------------------------------------------------------
+
+ADVERSARIAL = ["a-", "a.", "A-", "aA-", "=", ":", "@", "/", "-----BEGIN ", "a://", "https://u:", "u:p@", "'", '"',
+               "\\", "\x1b[1m", "passwordpassword-", "password=", "token ", "--password ", "mysql ", "docker login ",
+               "login x ", '\\"password\\": ', '"token": ,', "//a:_authToken=", "eyJa.", "A1", "#\u034f",
+               "/" * 200 + " Aa1234567890123456789 "]  # slashes, and a token-like run to let the ruleset in
+
+
+def _best_time(text: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        redact(text, {})
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL, ids=[u[:16] for u in ADVERSARIAL])
+def test_redaction_is_linear_on_adversarial_lines(unit):
+    ruleset()  # imported once, outside the timing
+    line = (unit * (4096 // len(unit) + 1))[:4096]
+    small, big = _best_time(line[:1024]), _best_time(line)
+    assert big < 0.05, f"{big:.3f} s for 4 KB"
+    # quadratic would be 16x; linear is 4x (a generous margin for a shared machine, and for tiny times)
+    assert big < 10 * small + 0.005, f"1 KB: {small:.4f} s, 4 KB: {big:.4f} s"
+
+
+def test_every_format_and_default_ignorable_character_is_escaped_but_the_joiner():
+    from fixbot.redact import inert
+
+    # format characters as Python's unicodedata knows them, and Default_Ignorable_Code_Point's ranges
+    # (DerivedCoreProperties.txt) at their ends and a few inside
+    chars = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf" and c != 0x200D]
+    chars += [chr(c) for c in (0x034F, 0x115F, 0x17B4, 0x180B, 0x180F, 0x3164, 0xFE00, 0xFE0F, 0xFFA0, 0xFFF0,
+                               0xFFF8, 0x1D173, 0x1D17A, 0xE0000, 0xE0041, 0xE0100, 0xE0FFF)]
+    for char in chars:
+        out = inert(f"a{char}b")
+        assert char not in out and out.startswith("a\\") and out.endswith("b"), (hex(ord(char)), out)
+    assert inert("\U000e0041") == "\\U000e0041"
+    assert inert("a\u200db") == "a\u200db"

@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -59,9 +61,9 @@ def unrelated(tmp_path) -> Path:
     return make_repo(tmp_path / "unrelated", None)
 
 
-def fixbot(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def fixbot(*args: str, env: dict | None = None, timeout_s: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env if env is not None else dict(os.environ), timeout=120)
+                          env=env if env is not None else dict(os.environ), timeout=timeout_s)
 
 
 def assert_no_secret(where: str, text: str) -> None:
@@ -206,8 +208,17 @@ COMMANDS = "/x/##[add-mask]hunter2/##[stop-commands]x/::warning::pwned/api.log"
 _OWN_COMMAND = re.compile(r"::(error|warning|notice) title=fixbot[^:]*::")
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1; the same from the `regex`
+# module's \p{Default_Ignorable_Code_Point}), and the format characters (Cf) Python knows besides.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+    + "".join(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf") + "]")
+
+
 def assert_no_workflow_command(where: str, text: str) -> None:
-    for line in text.replace("\u200d", "").splitlines():  # the runner's culture-aware search skips the joiner
+    # the runner's culture-aware search (ICU) skips ignorable characters, such as the joiner fixbot inserts
+    for line in _IGNORABLE.sub("", text).splitlines():
         assert "##[" not in line, f"a legacy workflow command in {where}: {line}"
         start = line.lstrip()
         assert not start.startswith("::") or _OWN_COMMAND.match(start), f"a workflow command in {where}: {line}"
@@ -242,10 +253,16 @@ def test_no_workflow_command_from_the_log_reaches_any_output(make_log, app, unre
 @pytest.mark.parametrize("text", [
     "::warning::pwned", "  ::add-mask::x", "\u00a0::stop-commands::t", "a\n::error::b", "\u200d::warning::x",
     "x ##[add-mask]y", "##[stop-commands]x", "#\u200d#[warning]x", "##\u2060[warning]x", ":\u200d:warning::x",
+    # every other default-ignorable or format character: the runner's search skips them all
+    "#\u034f#[add-mask]x", "#\ufe0f#[warning]x", "#\U000e0001#[warning]x", "#\U000e0041#[warning]x",
+    "#\u180b#[warning]x", "#\ufff9#[warning]x", "#\U0001d173#[warning]x", "##\u206a[warning]x", "#\u206f#[add-mask]x",
+    "#\u3164#[warning]x", "#\U000e0100#[warning]x", "#\u0600#[warning]x", ":\ufe0f:warning::x", "\u034f::error::b",
+    "#\u200d\ufe0f\u034f#[warning]x",
 ])
 def test_workflow_commands_are_inert_and_still_readable(text):
     out = report.redact(text, {})
     assert_no_workflow_command("redact", out)
+    assert not _IGNORABLE.search(out.replace("\u200d", "")), f"an ignorable character is left raw: {out!r}"
     assert "warning" in out or "mask" in out or "stop" in out or "error" in out
 
 
@@ -365,3 +382,54 @@ def test_the_pr_body_publish_sends_keeps_its_link_breaks(app, tmp_path):
     body = report.pr_body(apply.run(str(log), app, dry_run=True))
     sent = report.redact(body)  # publish redacts the whole body once more
     assert "@\u200doctocat" in sent and "\\u200d" not in sent
+
+
+# --- a log built to be slow to report, and one with hundreds of findings ------------------------------------
+
+
+def _many_findings_log(count: int, path_of) -> str:
+    """The second worker's traceback block of the example log, `count` times, each with its own handler and path."""
+    lines = (EXAMPLE / "logs" / "boot-failure.log").read_text().splitlines(True)
+    block = "".join(lines[71:135])
+    assert block.startswith("[2026") and "Unable to configure handler 'file'" in block
+    return "".join(block.replace("/app/apps/backend/logs/api.log", path_of(i)).replace("'file'", f"'h{i}'")
+                   for i in range(count))
+
+
+@pytest.mark.parametrize("fmt", ["github", "text", "json"])
+def test_a_log_of_long_adversarial_paths_is_reported_in_seconds(fmt, tmp_path):
+    log = tmp_path / "slow.log"
+    log.write_text(_many_findings_log(40, lambda i: "/app/" + "a-" * 2040 + str(i)))
+    start = time.perf_counter()
+    done = fixbot("diagnose", str(log), "--format", fmt, timeout_s=30)  # 66 s with --format github before
+    assert done.returncode == 0, done.stderr
+    assert time.perf_counter() - start < 5
+    assert "h0" in done.stdout
+
+
+def test_hundreds_of_findings_are_shown_capped_and_listed_whole_in_json(tmp_path):
+    log = tmp_path / "many.log"
+    log.write_text(_many_findings_log(300, lambda i: f"/app/logs/{i}/api.log"))
+    shown = report.FINDINGS_SHOWN
+    text = fixbot("diagnose", str(log), timeout_s=20).stdout
+    assert text.count("django-logging-handler (fixable)") == shown
+    assert f"and {300 - shown} more findings" in text
+    github = fixbot("diagnose", str(log), "--format", "github", timeout_s=20).stdout
+    assert github.count("::error ") == shown and f"and {300 - shown} more findings" in github
+    assert len(json.loads(fixbot("diagnose", str(log), "--format", "json", timeout_s=20).stdout)["findings"]) == 300
+    from fixbot import diagnose
+    markdown = report.diagnosis_markdown(diagnose.diagnose_path(str(log)))
+    assert markdown.count("**django-logging-handler**") == shown and f"and {300 - shown} more findings" in markdown
+
+
+def test_a_command_hidden_by_an_ignorable_character_in_a_handler_name_stays_inert(tmp_path):
+    log = tmp_path / "deploy.log"
+    handler = "::notice::h#\ufe0f#[x]"
+    log.write_text((EXAMPLE / "logs" / "boot-failure.log").read_text().replace("'file'", repr(handler)),
+                   encoding="utf-8")
+    for fmt in ("text", "github", "json"):
+        done = fixbot("diagnose", str(log), "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        assert "notice::h#" in done.stdout, "the handler is printed"
+        assert_no_workflow_command(f"diagnose --format {fmt}", done.stdout + done.stderr)
+        assert not _IGNORABLE.search(done.stdout.replace("\u200d", "")), f"a raw ignorable in --format {fmt}"
