@@ -1,4 +1,4 @@
-"""Time logging-console and `fixbot codemod -j` over generated settings modules against libcst's bare parse-and-print."""
+"""Time logging-console and `fixbot codemod -j` over generated settings modules against libcst's parse-and-print."""
 
 from __future__ import annotations
 

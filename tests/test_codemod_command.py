@@ -215,5 +215,4 @@ def test_jobs_stopped_midway_leave_whole_files_and_one_line(tmp_path, how, when)
         assert said[0].startswith("fixbot: a worker process died before settings_"), said
     assert_each_file_old_or_new_and_no_temp(root)
     assert stdout == b""
-    time.sleep(0.1)
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]], "workers gone"
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "the workers are gone"
