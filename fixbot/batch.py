@@ -8,6 +8,7 @@ was or completely rewritten, and no temporary file is left. What the caller sees
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import signal
 import sys
@@ -54,6 +55,9 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
 
     A file named twice (or through a link) is computed once by the workers; its later mentions run here when their
     turn comes, after the first has been written, exactly as a serial run sees them."""
+    # What is loaded by now lives as long as the process: out of the collector's way, both here and in the
+    # workers, who would otherwise walk (and so copy) the objects they inherit. gc.freeze's documented use.
+    gc.freeze()
     job = _Job(codemod, diff, write)
     first = _first_mentions(paths)
     jobs = min(jobs, len(first))
@@ -66,6 +70,7 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
     from concurrent.futures.process import BrokenProcessPool
 
     _warm_up()
+    gc.freeze()  # the parser too
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     # Workers ignore Ctrl-C (it reaches the whole process group): the parent alone stops the run, between writes.
     # It is blocked while they are forked, so that one pressed meanwhile reaches neither a worker that has yet to
@@ -114,15 +119,10 @@ def _first_mentions(paths: Sequence[str]) -> set[int]:
 
 
 def _warm_up() -> None:
-    """Load libcst's parser before the fork, as libcst does, so that each worker does not load its own; and
-    freeze what is loaded (gc.freeze's documented use before a fork), so that the workers' collections neither
-    walk nor copy the inherited objects (~3% of a settings module's time)."""
-    import gc
-
+    """Load libcst's parser before the fork, as libcst does, so that each worker does not load its own."""
     import libcst
 
     libcst.parse_module("")
-    gc.freeze()
 
 
 @dataclass(frozen=True)
