@@ -1,13 +1,17 @@
-"""Time logging-console over generated settings modules against libcst's bare parse-and-print (the floor)."""
+"""Time logging-console and `fixbot codemod -j` over generated settings modules against libcst's parse-and-print."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import libcst as cst  # noqa: E402
 
@@ -76,28 +80,71 @@ def best_of(runs: int, *works) -> list[float]:
     return best
 
 
-def main(count: int = 500) -> None:
+FLOOR = """
+import sys
+import libcst
+for path in sys.argv[1:]:
+    with open(path, "rb") as handle:
+        libcst.parse_module(handle.read()).bytes
+"""
+
+
+def libcst_command(paths: list[str]) -> None:
+    """The floor as a command: a fresh interpreter that imports libcst, then parses and prints every file."""
+    subprocess.run([sys.executable, "-c", FLOOR, *paths], check=True)
+
+
+def fixbot_codemod(paths: list[str], jobs: int, *mode: str) -> None:
+    """The whole command, as a user runs it: interpreter start, imports, reading, rewriting, writing or --check."""
+    ran = subprocess.run([sys.executable, "-m", "fixbot.cli", "codemod", "logging-console", *mode, "-j", str(jobs),
+                          *paths], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert ran.returncode == (1 if mode else 0), ran.returncode  # --check: some of them would change
+
+
+def main(count: int = 300, runs: int = 5) -> None:
     rng = random.Random(1)
     sources = [settings_module(rng, i) for i in range(count)]
     changed = sum(LoggingConsole.rewrite(s, "settings.py") != s for s in sources)
+    with tempfile.TemporaryDirectory(prefix="fixbot-bench-") as scratch:
+        paths = []
+        for i, source in enumerate(sources):
+            path = Path(scratch, f"project{i}", "settings.py")
+            path.parent.mkdir()
+            path.write_text(source)
+            paths.append(str(path))
 
-    def floor() -> None:
-        for source in sources:
-            cst.parse_module(source).code
+        def floor() -> None:
+            for path in paths:
+                with open(path, "rb") as handle:
+                    cst.parse_module(handle.read()).bytes
 
-    def codemod() -> None:
-        for source in sources:
-            try:
-                LoggingConsole.rewrite(source, "settings.py")
-            except Refusal:
-                pass
+        def codemod() -> None:
+            for source in sources:
+                try:
+                    LoggingConsole.rewrite(source, "settings.py")
+                except Refusal:
+                    pass
 
-    floor_s, codemod_s = best_of(5, floor, codemod)
-    print(f"{count} settings modules, {changed} rewritten, {sum(map(len, sources)) / count:.0f} bytes each")
-    print(f"libcst parse + print (floor): {floor_s:.3f} s ({floor_s / count * 1000:.2f} ms/file)")
-    print(f"logging-console:             {codemod_s:.3f} s ({codemod_s / count * 1000:.2f} ms/file)")
-    print(f"ratio: {codemod_s / floor_s:.2f}x")
+        def command(jobs: int, *mode: str) -> None:
+            """From the original files each time: putting them back (~10 ms, no fsync) is counted."""
+            for path, source in zip(paths, sources):
+                Path(path).write_text(source)
+            fixbot_codemod(paths, jobs, *mode)
+
+        floor_s, codemod_s, libcst_s, *command_s = best_of(
+            runs, floor, codemod, lambda: libcst_command(paths), lambda: command(1, "--check"),
+            lambda: command(2, "--check"), lambda: command(1), lambda: command(2),
+        )
+    print(f"{count} settings modules, {changed} rewritten, {sum(map(len, sources)) / count:.0f} bytes each;"
+          f" best of {runs}, {len(os.sched_getaffinity(0))} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(f"libcst parse + print in this process (floor): {floor_s:.3f} s ({floor_s / count * 1000:.2f} ms/file)")
+    print(f"logging-console in this process:              {codemod_s:.3f} s  {codemod_s / floor_s:.2f}x")
+    # Commands against a command: both start an interpreter and import libcst, and the scheduler treats them alike
+    # (this process, idle while they ran, would get more than its share of a busy machine).
+    print(f"libcst parse + print, one fresh process:      {libcst_s:.3f} s")
+    for seconds, what in zip(command_s, ["--check -j 1", "--check -j 2", "-j 1 (writing)", "-j 2 (writing)"]):
+        print(f"fixbot codemod {what + ',':15} whole command: {seconds:.3f} s  {seconds / libcst_s:.2f}x")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)

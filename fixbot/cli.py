@@ -148,31 +148,30 @@ def list_codemods() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing the files.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
-def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes (default: one per CPU, one for a handful of files; 1: no workers).")
+def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs: int | None) -> None:
     """Run codemod NAME over FILES, in place. A refusal exits 2 and leaves that file untouched."""
-    from fixbot import files as fileio
+    from fixbot import batch
 
     codemod = _codemod_or_exit(name)
-    changed, refused = [], 0
-    for path in files:
-        try:
-            result = fileio.rewrite_file(path, codemod, write=not (diff or check))
-        except FixbotError as err:
-            click.echo(f"fixbot: {err}", err=True)
-            refused += 1
-            continue
-        if result.changed:
-            changed.append(path)
+    changed, refused = False, False
+    for outcome in batch.run(files, codemod, diff=diff, write=not (diff or check),
+                             jobs=batch.default_jobs(len(files)) if jobs is None else jobs):
+        if outcome.error is not None:
+            click.echo(f"fixbot: {outcome.error}", err=True)
+            refused = True
+        elif outcome.changed:
+            changed = True
             if diff:
-                click.echo(result.diff, nl=False)
+                click.echo(outcome.diff, nl=False)
             elif check:
-                click.echo(f"would change: {path}")
+                click.echo(f"would change: {outcome.path}")
             else:
-                click.echo(f"changed: {path}", err=True)
+                click.echo(f"changed: {outcome.path}", err=True)
     if refused:
         sys.exit(2)
     sys.exit(1 if check and changed else 0)
-
 
 
 @main.command("github-action", hidden=True)

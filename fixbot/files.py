@@ -166,6 +166,14 @@ def _fsync_directory(directory: str) -> None:
 
 def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
     """Apply `codemod` to the file at `path`; write the result only if `write` and it changed."""
+    result, data = prepare_rewrite(path, codemod, **options)
+    if write and result.changed:
+        save(path, data)
+    return result
+
+
+def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
+    """What `codemod` makes of the file at `path` and the bytes to write for it; touches nothing on disk."""
     import codemods
 
     before, encoding = read_source(path)
@@ -173,11 +181,13 @@ def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
         after = codemod.rewrite(before, path, **options)
     except codemods.Refusal as refusal:
         raise Refused(f"{path}: {codemod.NAME} refused: {refusal}") from None
-    result = Rewrite(path, before, after, encoding)
-    data = encode(path, after, encoding)  # before anything is written, so that a refusal leaves the file
-    if write and result.changed:
-        try:
-            write_atomic(path, data)
-        except OSError as err:
-            raise BadInput(f"{path}: cannot write: {err.strerror}") from None
-    return result
+    # encoded before anything is written, so that a refusal leaves the file
+    return Rewrite(path, before, after, encoding), encode(path, after, encoding)
+
+
+def save(path: str, data: bytes) -> None:
+    """`write_atomic`, its failure as the one-line BadInput the commands report."""
+    try:
+        write_atomic(path, data)
+    except OSError as err:
+        raise BadInput(f"{path}: cannot write: {err.strerror}") from None

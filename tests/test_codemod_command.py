@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = (
@@ -102,3 +106,125 @@ def test_a_source_libcst_cannot_print_back_or_that_has_a_nul_is_refused_in_one_l
         done = fixbot("codemod", "logging-console", str(path))
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "None" not in done.stderr, done.stderr
         assert path.read_bytes() == data
+
+
+# === -j: worker processes give what the serial run gives ==================================================
+
+REFUSED = "from common import build_logging\nLOGGING = build_logging('/var/log/app')\n"
+UNCHANGED = "LOGGING = {'version': 1, 'handlers': {'console': {'class': 'logging.StreamHandler'}}}\n"
+
+
+def mixed_project(root: Path) -> list[str]:
+    """Files that change, stay, refuse, cannot be read, and one named twice (once through a link); relative paths."""
+    root.mkdir()
+    names = []
+    for i in range(12):
+        text = [SETTINGS, UNCHANGED, REFUSED, SETTINGS.replace("api.log", f"api{i}.log")][i % 4]
+        (root / f"settings_{i}.py").write_bytes(text.encode())
+        names.append(f"settings_{i}.py")
+    (root / "alias.py").symlink_to("settings_0.py")
+    return [*names[:6], "missing.py", "alias.py", *names[6:], "settings_3.py", "settings_2.py"]
+
+
+def run_in(root: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, cwd=root, **kw)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if not p.is_symlink()}
+
+
+@pytest.mark.parametrize("mode", [[], ["--diff"], ["--check"]], ids=["write", "diff", "check"])
+def test_jobs_2_prints_exits_and_writes_as_jobs_1(tmp_path, mode):
+    runs = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / f"j{jobs}"
+        names = mixed_project(root)
+        ran = run_in(root, "codemod", "logging-console", *names, *mode, "-j", jobs)
+        runs[jobs] = (ran.returncode, ran.stdout, ran.stderr, snapshot(root))
+    assert runs["2"] == runs["1"]
+    code, stdout, stderr, files = runs["1"]
+    assert code == 2, "refusals and the missing file"
+    assert stderr.count(b"refused") == 4 and b"missing.py: no such file" in stderr and b"Traceback" not in stderr
+    if mode == ["--diff"]:
+        assert stdout.count(b"+++ b/settings_") == 7, "the changed files, the one named twice twice, in order"
+        assert stdout.index(b"b/settings_0.py") < stdout.index(b"b/settings_11.py") < stdout.rindex(b"b/settings_3.py")
+    if mode == []:
+        assert stderr.count(b"changed: ") == 6, "the file named twice is changed once"
+        assert files["settings_0.py"] != SETTINGS.encode() and files["settings_2.py"] == REFUSED.encode()
+    else:
+        assert files == snapshot(tmp_path / "j1")
+
+
+def test_default_jobs_is_one_per_cpu_but_one_for_a_handful_of_files():
+    from fixbot import batch
+
+    assert batch.default_jobs(3) == 1
+    assert batch.default_jobs(300) == min(len(os.sched_getaffinity(0)), 300 // batch.FILES_PER_WORKER)
+
+
+def many_settings(root: Path, count: int) -> list[str]:
+    root.mkdir()
+    for i in range(count):
+        (root / f"settings_{i}.py").write_text(SETTINGS)
+    return [f"settings_{i}.py" for i in range(count)]
+
+
+def workers_of(pid: int, timeout: float = 30) -> list[int]:
+    """The child processes of `pid`, once it has some."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = []
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                children.append(int(stat_file.parent.name))
+        if children:
+            return children
+        time.sleep(0.01)
+    raise AssertionError("no worker processes")
+
+
+def assert_each_file_old_or_new_and_no_temp(root: Path) -> None:
+    new = snapshot(root)
+    assert not [name for name in new if name.startswith(".fixbot-")], "no temporary file left"
+    rewritten = {text for text in new.values() if text != SETTINGS.encode()}
+    assert len(rewritten) <= 1 and b"FileHandler" not in b"".join(rewritten), "no file half-written"
+
+
+def first_written(root: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.read_bytes() != SETTINGS.encode() for p in root.glob("settings_*.py")):
+            return
+        time.sleep(0.005)
+    raise AssertionError("nothing written")
+
+
+@pytest.mark.parametrize("when", ["starting", "writing"])
+@pytest.mark.parametrize("how", ["ctrl-c", "worker-killed"])
+def test_jobs_stopped_midway_leave_whole_files_and_one_line(tmp_path, how, when):
+    root = tmp_path / "project"
+    names = many_settings(root, 400)
+    run = subprocess.Popen([sys.executable, "-m", "fixbot.cli", "codemod", "logging-console", "-j", "2", *names],
+                           cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    workers = workers_of(run.pid)
+    if when == "writing":
+        first_written(root)
+    if how == "ctrl-c":  # a terminal sends it to the whole process group: the workers get it too
+        os.killpg(run.pid, signal.SIGINT)
+    else:
+        os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=60)
+    said = [line for line in stderr.decode().splitlines() if not line.startswith("changed: settings_")]
+    if how == "ctrl-c":
+        assert (run.returncode, said) == (130, ["fixbot: interrupted"])
+    else:
+        assert run.returncode == 2 and len(said) == 1, stderr
+        assert said[0].startswith("fixbot: a worker process died before settings_"), said
+    assert_each_file_old_or_new_and_no_temp(root)
+    assert stdout == b""
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "the workers are gone"
