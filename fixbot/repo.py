@@ -64,23 +64,39 @@ class RepoView:
     rev: str | None = None
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
     _encodings: dict[str, str] = field(default_factory=dict, repr=False)  # how each file read is written back
-    _commit: object = field(default=None, repr=False)  # gitops.CommitReader when rev is set
+    _commit: object = field(default=None, repr=False)  # gitread.CommitReader when rev is set
+    git: object = field(default=None, repr=False)  # the gitread.Session it reads through when rev is set
+    _owns_git: bool = field(default=False, repr=False)  # made by `open` (closed with the view), not passed in
 
     @classmethod
     def open(cls, path: str | os.PathLike, rev: str | None = None) -> "RepoView":
-        commit = None
+        """The view of `path` (a directory, or the run's `gitread.Session`, which is then read through and left
+        open); with `rev`, of that commit."""
+        commit = session = None
         if rev is not None:  # first: it names what is wrong with the repository (not one, bare, detached HEAD...)
-            from fixbot import gitops
+            from fixbot import gitread
 
-            commit = gitops.CommitReader(path, rev)
+            session = path if isinstance(path, gitread.Session) else gitread.Session(path)
+            try:
+                commit = gitread.CommitReader(session, rev)
+            except BaseException:
+                if session is not path:
+                    session.close()
+                raise
         root = Path(path)
         if not root.is_dir():
+            if commit is not None:
+                commit.close()
+            if session is not None and session is not path:
+                session.close()
             raise BadInput(f"{path}: not a directory")
-        return cls(root.resolve(), rev, _commit=commit)
+        return cls(root.resolve(), rev, _commit=commit, git=session, _owns_git=session not in (None, path))
 
     def close(self) -> None:
         if self._commit is not None:
             self._commit.close()
+        if self._owns_git:
+            self.git.close()
 
     def __enter__(self) -> "RepoView":
         return self
@@ -105,7 +121,7 @@ class RepoView:
         if self._commit is not None:
             # A regular file of the commit's tree: a symlink or a submodule there is a leaf of another mode,
             # and nothing below a symlinked directory is listed at all, so no path leads out.
-            from fixbot.gitops import REGULAR_MODES
+            from fixbot.gitread import REGULAR_MODES
 
             posix = PurePosixPath(*parts).as_posix()
             entry = self._commit.files.get(posix)
@@ -152,7 +168,7 @@ class RepoView:
 
         if self._commit is not None:
             from fixbot.files import MAX_SOURCE
-            from fixbot.gitops import FileTooLarge
+            from fixbot.gitread import FileTooLarge
 
             try:
                 data = self._commit.read(checked, most=MAX_SOURCE)
@@ -194,14 +210,14 @@ class RepoView:
         """Names of the files git tracks (names only: nothing is read): the commit's regular files, or the
         index's names when the view reads the disk."""
         if self._commit is not None:
-            from fixbot.gitops import REGULAR_MODES
+            from fixbot.gitread import REGULAR_MODES
 
             return tuple(
                 path for path, entry in self._commit.files.items()
                 if entry.mode in REGULAR_MODES and ".." not in path.split("/")
                 and not any(p.lower() == ".git" for p in path.split("/"))
             )
-        from fixbot.gitops import index_files
+        from fixbot.gitread import index_files
 
         return index_files(self.root)
 
