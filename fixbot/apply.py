@@ -1,8 +1,9 @@
 """`fixbot apply`: from a failing log to a proven fix on its own branch, leaving the user's checkout as it was.
 
 diagnose -> plan -> codemods -> verify, all in memory; then (unless --dry-run) one commit on a new branch made
-by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists
-changes nothing; a failure after it (--verify-cmd) removes the branch again.
+by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists changes
+nothing; a failure after it (--verify-cmd) removes the branch again. The repository is one `gitread.Session` for
+the whole run: opened at its first use, read, committed to and pushed through, closed at the end.
 
 Running again on the same log: while the fix is only on its branch, the run finds that branch holding exactly
 this fix on top of HEAD and returns it with status `fixed` and `created=False` (nothing is written; the PR
@@ -17,7 +18,7 @@ import hashlib
 from pathlib import Path
 
 import codemods
-from fixbot import diagnose, files, gitops, verify
+from fixbot import diagnose, files, gitops, gitread, verify
 from fixbot.config import Config, load_config
 from fixbot.errors import BadInput
 from fixbot.model import Change, Finding, Plan, Result
@@ -45,25 +46,26 @@ def run(
 
     if codemod is not None:
         codemods.get(codemod)  # an unknown name is a usage error before anything else happens
-    if open_pr and not dry_run:
-        from fixbot.github import pulls
+    with gitread.Session(repo_dir) as repo:  # a dry run never opens it: it reads the disk
+        if open_pr and not dry_run:
+            from fixbot.github import pulls
 
-        pulls.check_ready(repo_dir)  # before anything is committed: no token, no repository name, no remote
-    with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
-        if run_id is not None:
-            from fixbot.github.runs import download_run_logs
+            pulls.check_ready(repo)  # before anything is committed: no token, no repository name, no remote
+        with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+            if run_id is not None:
+                from fixbot.github.runs import download_run_logs
 
-            log = str(download_run_logs(run_id, scratch))
-        result = _fix(log, repo_dir, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd,
-                      base_branch=base_branch)
-    if open_pr:
-        result = _open_pr(result, repo_dir, config_path=config_path, force=force, run_url=run_url)
+                log = str(download_run_logs(run_id, scratch))
+            result = _fix(log, repo, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd,
+                          base_branch=base_branch)
+        if open_pr:
+            result = _open_pr(result, repo, config_path=config_path, force=force, run_url=run_url)
     return result
 
 
 def _fix(
-    log: str, repo_dir: str | Path, *, dry_run: bool, codemod: str | None, config_path: str | Path | None,
-    verify_cmd: str | None, base_branch: str | None = None,
+    log: str, repo_dir: str | Path | gitread.Session, *, dry_run: bool, codemod: str | None,
+    config_path: str | Path | None, verify_cmd: str | None, base_branch: str | None = None,
 ) -> Result:
     """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
     try:
@@ -76,7 +78,7 @@ def _fix(
     try:
         # The deployed branch is part of the fix: the same failure on staging and on main are two fixes, two
         # branches and two pull requests, never one PR whose branch moves between bases.
-        base = base_branch or gitops.current_branch(repo.root)
+        base = base_branch or gitread.current_branch(repo.root)
         return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run, base=base)
     finally:
         repo.close()
@@ -148,7 +150,7 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     from fixbot import report
 
     committed = gitops.commit_fix(
-        repo.root,
+        repo.git,
         branch=result.branch,
         changes={path: repo.encode(path, text) for path, text in texts.items()},
         message=report.commit_message(result),
@@ -157,17 +159,17 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     )
     if verify_cmd:
         try:
-            verify.verify_command(repo.root, committed.sha, verify_cmd)
+            verify.verify_command(repo.git, committed.sha, verify_cmd)
         except BaseException:  # a failed check, or an interrupted one: the branch must not outlive it
             if committed.created:
-                gitops.delete_branch(repo.root, committed.branch, expect=committed.sha)
+                gitops.delete_branch(repo.git, committed.branch, expect=committed.sha)
             raise
     return dataclasses.replace(result, commit=committed.sha, created=committed.created)
 
 
 def _open_pr(
     result: Result,
-    repo_dir: str | Path,
+    repo: gitread.Session,
     *,
     config_path: str | Path | None = None,
     force: bool = False,
@@ -179,17 +181,17 @@ def _open_pr(
 
     if result.status != "fixed" or result.dry_run:
         return result
-    with RepoView.open(repo_dir, rev="HEAD") as view:  # the settings the fix was made with: HEAD's
+    with RepoView.open(repo, rev="HEAD") as view:  # the settings the fix was made with: HEAD's
         config = load_config(config_path, view)
     try:
         published = pulls.publish(
-            Path(repo_dir), result, config, force=force, run_url=run_url,
+            repo, result, config, force=force, run_url=run_url,
             body=report.pr_body(result, run_url), title=report.pr_title(result),
         )
     except BaseException:
         # Exit 2 means nothing changed here: the branch this run made goes (a rerun makes it again).
         if result.created and result.commit:
-            gitops.delete_branch(repo_dir, result.branch, expect=result.commit)
+            gitops.delete_branch(repo, result.branch, expect=result.commit)
         raise
     return dataclasses.replace(
         result, pr_url=published.url, pr_action=published.action, warnings=tuple(published.warnings)

@@ -7,7 +7,6 @@ read, plus the names of tracked files, so an apply costs the same in a repositor
 
 from __future__ import annotations
 
-import ast
 import fnmatch
 import os
 import re
@@ -65,23 +64,39 @@ class RepoView:
     rev: str | None = None
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
     _encodings: dict[str, str] = field(default_factory=dict, repr=False)  # how each file read is written back
-    _commit: object = field(default=None, repr=False)  # gitops.CommitReader when rev is set
+    _commit: object = field(default=None, repr=False)  # gitread.CommitReader when rev is set
+    git: object = field(default=None, repr=False)  # the gitread.Session it reads through when rev is set
+    _owns_git: bool = field(default=False, repr=False)  # made by `open` (closed with the view), not passed in
 
     @classmethod
     def open(cls, path: str | os.PathLike, rev: str | None = None) -> "RepoView":
-        commit = None
+        """The view of `path` (a directory, or the run's `gitread.Session`, which is then read through and left
+        open); with `rev`, of that commit."""
+        commit = session = None
         if rev is not None:  # first: it names what is wrong with the repository (not one, bare, detached HEAD...)
-            from fixbot import gitops
+            from fixbot import gitread
 
-            commit = gitops.CommitReader(path, rev)
+            session = path if isinstance(path, gitread.Session) else gitread.Session(path)
+            try:
+                commit = gitread.CommitReader(session, rev)
+            except BaseException:
+                if session is not path:
+                    session.close()
+                raise
         root = Path(path)
         if not root.is_dir():
+            if commit is not None:
+                commit.close()
+            if session is not None and session is not path:
+                session.close()
             raise BadInput(f"{path}: not a directory")
-        return cls(root.resolve(), rev, _commit=commit)
+        return cls(root.resolve(), rev, _commit=commit, git=session, _owns_git=session not in (None, path))
 
     def close(self) -> None:
         if self._commit is not None:
             self._commit.close()
+        if self._owns_git:
+            self.git.close()
 
     def __enter__(self) -> "RepoView":
         return self
@@ -106,7 +121,7 @@ class RepoView:
         if self._commit is not None:
             # A regular file of the commit's tree: a symlink or a submodule there is a leaf of another mode,
             # and nothing below a symlinked directory is listed at all, so no path leads out.
-            from fixbot.gitops import REGULAR_MODES
+            from fixbot.gitread import REGULAR_MODES
 
             posix = PurePosixPath(*parts).as_posix()
             entry = self._commit.files.get(posix)
@@ -153,7 +168,7 @@ class RepoView:
 
         if self._commit is not None:
             from fixbot.files import MAX_SOURCE
-            from fixbot.gitops import FileTooLarge
+            from fixbot.gitread import FileTooLarge
 
             try:
                 data = self._commit.read(checked, most=MAX_SOURCE)
@@ -195,14 +210,14 @@ class RepoView:
         """Names of the files git tracks (names only: nothing is read): the commit's regular files, or the
         index's names when the view reads the disk."""
         if self._commit is not None:
-            from fixbot.gitops import REGULAR_MODES
+            from fixbot.gitread import REGULAR_MODES
 
             return tuple(
                 path for path, entry in self._commit.files.items()
                 if entry.mode in REGULAR_MODES and ".." not in path.split("/")
                 and not any(p.lower() == ".git" for p in path.split("/"))
             )
-        from fixbot.gitops import index_files
+        from fixbot.gitread import index_files
 
         return index_files(self.root)
 
@@ -312,7 +327,9 @@ class RepoView:
 
     def logging_site(self, settings_file: str, module: str) -> LoggingSite | None:
         """Follow `from .base import *` chains from the active settings file to the LOGGING in effect."""
-        state = _Walk(self)
+        from fixbot.settings_walk import Walk
+
+        state = Walk(self)
         state.visit(settings_file, module, ())
         if state.definer is None:
             return None
@@ -356,68 +373,3 @@ def _matcher(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str
         return re.compile("|".join(fnmatch.translate(p) for p in group) or r"(?!)", re.IGNORECASE)
 
     return union([p for p in patterns if "/" not in p]), union([p for p in patterns if "/" in p])
-
-
-class _Walk:
-    """Executes the settings chain in the head, statement by statement: the last assignment of LOGGING wins."""
-
-    def __init__(self, repo: RepoView):
-        self.repo = repo
-        self.definer: tuple[str, tuple[str, ...]] | None = None
-        self.mutations: list[str] = []
-        self.seen: set[str] = set()
-
-    def visit(self, file: str, module: str, chain: tuple[str, ...]) -> None:
-        if file in self.seen or len(chain) > 20:
-            return
-        self.seen.add(file)
-        chain = (*chain, file)
-        try:
-            tree = ast.parse(self.repo.read(file), file)
-        except SyntaxError as err:
-            raise BadInput(f"{file}:{err.lineno}: settings file does not parse: {err.msg}") from None
-        except ValueError as err:  # NUL bytes
-            raise BadInput(f"{file}: settings file does not parse: {err}") from None
-        except (RecursionError, MemoryError):  # an expression nested too deeply for CPython to build
-            raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
-        package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
-        self._statements(tree.body, file, package, chain)
-
-    def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...]) -> None:
-        for node in body:
-            if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
-                target = _absolute(node, package)
-                found = self.repo.module_file(target, [file]) if target else None
-                if found:
-                    self.visit(found, target, chain)
-            elif isinstance(node, ast.Try):
-                # `try: from .local import * except ImportError: pass` runs its body whenever the import works.
-                self._statements(node.body + node.orelse + node.finalbody, file, package, chain)
-                if any(_mentions_logging(h) for h in node.handlers) and file not in self.mutations:
-                    self.mutations.append(file)
-            elif _assigns_logging(node):
-                self.definer = (file, chain)
-                self.mutations = []
-            elif _mentions_logging(node) and file not in self.mutations:
-                # Anything else that touches LOGGING (item assignment, .update(), |=, an assignment under
-                # an `if`) changes the LOGGING in effect: the report says where, so a reviewer can check it.
-                self.mutations.append(file)
-
-
-def _absolute(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module
-    base = package.split(".") if package else []
-    if node.level - 1 > len(base):
-        return None
-    base = base[: len(base) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])]) or None
-
-
-def _assigns_logging(node: ast.stmt) -> bool:
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-    return any(isinstance(t, ast.Name) and t.id == "LOGGING" for t in targets)
-
-
-def _mentions_logging(node: ast.AST) -> bool:
-    return any(isinstance(sub, ast.Name) and sub.id == "LOGGING" for sub in ast.walk(node))

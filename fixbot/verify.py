@@ -1,8 +1,8 @@
 """Prove a rewrite before it is committed, without running the user's code (unless they ask, with --verify-cmd).
 
 Static checks: the result parses as what it is (it compiles, it is YAML, a shell script passes `bash -n`);
-each failure kind adds its own in its room (a rewritten LOGGING is valid for dictConfig). `verify_command` runs the user's own command in a temporary
-worktree of the fix commit, as Repairnator validated its patches.
+each failure kind adds its own in its room (a rewritten LOGGING is valid for dictConfig). `verify_command` runs the
+user's own command in a temporary worktree of the fix commit (made by `gitops`), as Repairnator validated its patches.
 """
 
 from __future__ import annotations
@@ -66,44 +66,24 @@ def is_shell(name: str, text: str) -> bool:
     return name.endswith((".sh", ".bash")) or text.startswith(_SHELLS)
 
 
-def verify_command(repo_root: Path, commit: str, command: str, timeout: float = 600) -> str:
+def verify_command(repo: str | os.PathLike[str], commit: str, command: str, timeout: float = 600) -> str:
     """Run the user's `command` (from the command line, never from a log) in a temporary worktree of `commit`.
 
-    Returns the tail of its output; raises VerifyFailed when it exits non-zero or runs past `timeout`. The
-    worktree is removed again whatever happens, so the repository keeps only the branch."""
-    with tempfile.TemporaryDirectory(prefix="fixbot-verify-") as scratch:
-        tree = Path(scratch) / "tree"
-        added = _worktree(repo_root, "add", "--detach", "--quiet", str(tree), commit)
-        if added.returncode != 0:
-            why = added.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-            raise VerifyFailed(f"--verify-cmd: could not check out the fix to run it: {' '.join(why)}")
-        try:
+    `repo` is the run's `gitread.Session` (or a directory); `gitops.worktree` makes the worktree and removes it
+    again whatever happens, so the repository keeps only the branch. Returns the tail of the command's output;
+    raises VerifyFailed when it exits non-zero or runs past `timeout`."""
+    from fixbot import gitops
+
+    try:
+        with gitops.worktree(repo, commit) as tree:
             returncode, output = _run_in(tree, command, timeout)
-        except BaseException:
-            try:  # the worktree goes whatever happened; the first error is the one to report
-                _worktree(repo_root, "remove", "--force", str(tree))
-            except VerifyFailed:
-                pass
-            raise
-        _worktree(repo_root, "remove", "--force", str(tree))
+    except gitops.GitError as err:
+        raise VerifyFailed(f"--verify-cmd: {err}") from None
     tail = output.decode("utf-8", "replace").strip().splitlines()[-5:]
     if returncode != 0:
         said = " | ".join(tail)[-300:] or "(no output)"
         raise VerifyFailed(f"--verify-cmd exited {returncode} on the fixed tree: {said}")
     return "\n".join(tail)
-
-
-def _worktree(repo_root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`git worktree ARGS` in the user's repository; VerifyFailed, in one line, if git is missing or hangs."""
-    try:
-        return subprocess.run(["git", "-C", str(repo_root), "worktree", *args], capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise VerifyFailed(
-            f"--verify-cmd: git worktree {args[0]} did not finish within {timeout:.0f}s"
-            + ("; `git worktree prune` cleans up what it left" if args[0] == "remove" else "")
-        ) from None
-    except OSError as err:
-        raise VerifyFailed(f"--verify-cmd: cannot run git worktree {args[0]}: {err.strerror or err}") from None
 
 
 def _run_in(tree: Path, command: str, timeout: float) -> tuple[int, bytes]:

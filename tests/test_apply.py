@@ -263,20 +263,22 @@ def test_verify_cmd_failing_removes_the_branch(base_layout, tmp_path):
 
 @pytest.mark.parametrize("hangs", ["add", "remove"])
 def test_git_worktree_that_hangs_is_one_line_and_removes_the_branch(base_layout, tmp_path, monkeypatch, hangs):
-    from fixbot import verify
+    from fixbot import gitread, verify
+    from fixbot.gitops import worktrees
 
     tree = clone(base_layout.repo, tmp_path / "hangs")
     before = snapshot(tree)
-    real_run = subprocess.run
+    real_status = worktrees._git_status
 
-    def run(cmd, *args, **kwargs):
-        if cmd[:4] == ["git", "-C", str(tree.resolve()), "worktree"] and cmd[4] == hangs:
+    def status(repo, *args, **kwargs):
+        if args[:2] == ("worktree", hangs):
+            assert kwargs["kill_after_timeout"] == 120
             if hangs == "remove":
-                real_run(cmd, *args, **kwargs)  # it did its work but never returned
-            raise subprocess.TimeoutExpired(cmd, kwargs.get("timeout"))
-        return real_run(cmd, *args, **kwargs)
+                real_status(repo, *args, **kwargs)  # it did its work but never returned
+            raise gitread.GitTimeout(f"git worktree did not finish: killed after {kwargs['kill_after_timeout']}s")
+        return real_status(repo, *args, **kwargs)
 
-    monkeypatch.setattr(verify.subprocess, "run", run)
+    monkeypatch.setattr(worktrees, "_git_status", status)
     with pytest.raises(verify.VerifyFailed, match=rf"^--verify-cmd: git worktree {hangs} did not finish within 120s"):
         apply.run(str(base_layout.log), tree, verify_cmd="true")
     assert snapshot(tree) == before  # the branch it made is gone again

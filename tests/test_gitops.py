@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from fixbot.files import unified_diff
-from fixbot.gitops import (CommitReader, Committed, GitError, check_based_on, commit_fix, current_branch, push,
-                           remote_branch_sha)
+from fixbot.gitops import Committed, GitError, check_based_on, commit_fix, push, remote_branch_sha
+from fixbot.gitread import CommitReader, current_branch
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
 FIXED = b"LOGGING = {\n    'handlers': {'console': {'class': 'logging.StreamHandler'}},\n}\n"
@@ -364,14 +364,14 @@ def test_bad_author(repo):
 
 def test_branch_created_concurrently_is_detected(repo, monkeypatch):
     """Another process creates the branch between our check and update-ref: the zero old value catches it."""
-    import fixbot.gitops as gitops
+    import fixbot.gitops.commit as gitops
 
     real = gitops._rev_parse
     calls = []
 
     def racing(repo_obj, ref):
         calls.append(ref)
-        if ref == f"refs/heads/{BRANCH}" and len(calls) == 2:
+        if ref == f"refs/heads/{BRANCH}" and calls.count(ref) == 1:  # commit_fix's own check
             git(repo, "branch", BRANCH, "release")  # the other process wins the race
             return None
         return real(repo_obj, ref)
@@ -559,11 +559,11 @@ def test_users_commit_signing_is_not_applied_to_fixbots_commit(repo):
 def test_git_missing_is_one_line(repo, monkeypatch):
     import git as gitpython
 
-    from fixbot import gitops
+    from fixbot import gitread
 
-    reader = gitops.CommitReader(repo)  # opened while git was there; its blobs are read lazily
+    reader = gitread.CommitReader(repo)  # opened while git was there; its blobs are read lazily
     monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(repo / "no-such-git"))
-    for call in (lambda: gitops.tree_files(repo),
+    for call in (lambda: gitread.tree_files(repo),
                  lambda: commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message="m")):
         with pytest.raises(GitError, match=r"^git is not installed or not on PATH"):
             call()
@@ -573,7 +573,7 @@ def test_git_missing_is_one_line(repo, monkeypatch):
 
 
 def test_tree_files_lists_modes_and_sizes_of_head_only(repo):
-    from fixbot.gitops import CommitReader, tree_files
+    from fixbot.gitread import CommitReader, tree_files
 
     write(repo / "config/settings/base.py", b"changed on disk\n")
     write(repo / "untracked.py", b"")

@@ -48,7 +48,7 @@ def check_ready(repo_root: str | os.PathLike[str], remote: str = "origin") -> No
 
 
 def publish(
-    repo_root: str | os.PathLike[str],
+    repo_root: str | os.PathLike[str] | gitops.Session,
     result: Any,
     config: Config,
     *,
@@ -61,8 +61,15 @@ def publish(
     """Push `result.branch` to origin and make sure exactly one PR carries it; see the module docstring.
 
     `result` is an `apply.Result` with status "fixed" and a commit. `body` and `title` come from `report`;
-    they are redacted again here, and the fingerprint marker is added when the body lacks it.
+    they are redacted again here, and the fingerprint marker is added when the body lacks it. `repo_root` is the
+    run's git session (or a directory, opened once here): every git step below goes through it.
     """
+    with gitops.session(repo_root) as repo:
+        return _publish(repo, result, config, force=force, run_url=run_url, body=body, title=title, limits=limits)
+
+
+def _publish(repo_root: gitops.Session, result: Any, config: Config, *, force: bool, run_url: str | None, body: str,
+             title: str, limits: Limits | None) -> Published:
     if getattr(result, "status", None) != "fixed" or not (result.branch and result.commit and result.fingerprint):
         raise ForgeError(f"nothing to publish: the result is {getattr(result, 'status', None)!r}, not a committed fix")
     limits = limits or Limits()
