@@ -74,6 +74,7 @@ class _Found:
     dirs: list[str] = field(default_factory=list)  # directories of the log paths being replaced
     problem: str | None = None
     variables: list[bytes] = field(default_factory=list)  # `$OPTS` / "${ARGS[@]}" expanded among its arguments
+    state: dict[str, object] = field(default_factory=dict)  # what a Program's `args` keeps between its calls
 
 
 class Scan:
@@ -154,7 +155,7 @@ class Scan:
             elif prefix.startswith(b"-c") and not prefix.startswith(b"--") and word.static is not None:
                 config = word.static[2:].decode(errors="replace")
             i += 1
-            found.variables += [m.group(1) for u in word.units if u.text is None and (m := _VARIABLE.fullmatch(u.raw))]
+            found.variables += variables(word)
         found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config)
 
     def value(self, found: _Found, setting: str, flag: str, word: Word, value: tuple[Unit, ...], insert: int,
@@ -255,6 +256,11 @@ class Scan:
 
 
 GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS")
+
+
+def variables(word: Word) -> list[bytes]:
+    """The names of the variables a word expands whole (`$OPTS`, "${ARGS[@]}"), to read their values as arguments."""
+    return [m.group(1) for u in word.units if u.text is None and (m := _VARIABLE.fullmatch(u.raw))]
 
 
 def program_name(word: Word) -> str:
