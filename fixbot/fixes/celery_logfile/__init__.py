@@ -22,17 +22,22 @@ class CeleryLogfile(Fix):
         named = [path for path, flags in sites if any(_names(flag.value, target) for flag in flags)]
         if named:  # every start that names the failing file (`%n`-style node names read as wildcards) led to it
             return [Step(finding, codemod, path, f"{path} starts Celery with its log at {target}.") for path in named], []
-        if len(sites) == 1:
-            why = f"{sites[0][0]} is the one place that starts Celery with a log file (none names {target} literally)."
-            return [Step(finding, codemod, sites[0][0], why)], []
-        if sites:
-            raise NoPlan(f"{target} is named nowhere and {len(sites)} files start Celery with log files "
-                         f"({', '.join(p for p, _ in sites)}): run fixbot codemod celery-stderr on the one that failed")
-        if not starts:
-            raise NoPlan(f"no Celery worker, beat or events in this repository writes its log to a file (looked for {target})")
-        # Celery starts here and already logs to stderr (the fix merged): nothing changes, so already-fixed.
-        why = "{} start{} Celery with no log file.".format(", ".join(p for p, _ in starts), "s" if len(starts) == 1 else "")
-        return [Step(finding, codemod, path, why) for path, _ in starts], []
+        # A log file named at run time (`$LOG_DIR/worker.log`) may be the one; a literal other path is not.
+        unknown = [path for path, flags in sites if any("$" in flag.value or "`" in flag.value for flag in flags)]
+        if len(unknown) == 1:
+            why = f"{unknown[0]} is the one place that starts Celery with a log file named at run time (maybe {target})."
+            return [Step(finding, codemod, unknown[0], why)], []
+        if unknown:
+            raise NoPlan(f"{target} may be the log file of {len(unknown)} Celery starts ({', '.join(unknown)}): "
+                         "run fixbot codemod celery-stderr on the one that failed")
+        fixed = [path for path, flags in starts if not flags]
+        if fixed:
+            # Celery starts here and already logs to stderr (the fix merged): nothing changes, so already-fixed.
+            why = "{} start{} Celery with no log file.".format(", ".join(fixed), "s" if len(fixed) == 1 else "")
+            return [Step(finding, codemod, path, why) for path in fixed], []
+        others = "; ".join(f"{path}: {', '.join(f.value for f in flags)}" for path, flags in sites)
+        raise NoPlan(f"no Celery worker, beat or events in this repository writes its log to {target}"
+                     + (f" (other log files: {others})" if others else ""))
 
     def notes(self, repo):
         return [
@@ -77,7 +82,7 @@ def _starts(repo) -> list[tuple[str, list]]:
 def _names(value: str, target: str) -> bool:
     """Whether a --logfile value names `target`; Celery fills in %n, %h, %d, %i, %I (node name, host, worker index)."""
     parts = re.split(r"(%[a-zA-Z%])", value)
-    pattern = "".join(re.escape(p) if not p.startswith("%") else "%" if p == "%%" else ".+" for p in parts)
+    pattern = "".join(re.escape(p) if not p.startswith("%") else "%" if p == "%%" else ".*" for p in parts)
     return bool(target) and re.fullmatch(pattern, target) is not None
 
 
