@@ -58,8 +58,9 @@ class CeleryLogfile(Fix):
     def checklist(self, codemods):
         return [
             "- [ ] The worker starts and logs to stderr: `celery -A <app> worker -l info` prints `celery@<host> ready.`",
-            "- [ ] The app's settings set no `worker_logfile`/`beat_logfile`: without the flag Celery reads them "
-            "(celery/bin/base.py `DaemonOption.daemon_setting`)",
+            "- [ ] Nothing else names a log file: without the flag Celery reads `CELERY_WORKER_LOGFILE` (or "
+            "`CELERY_BEAT_LOGFILE`) from the environment (click's `auto_envvar_prefix`, celery/bin/celery.py), then "
+            "`worker_logfile`/`beat_logfile` from the app's settings (`DaemonOption.daemon_setting`, celery/bin/base.py)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's stderr now",
         ]
 
