@@ -1,20 +1,22 @@
-"""Regenerate each room's example logs (fixbot/fixes/<kind>/examples/) from real runs of Django and Gunicorn.
+"""Regenerate each room's example logs (fixbot/fixes/<kind>/examples/) from real runs of Django, Gunicorn and Celery.
 
-Run from the repository root: `python -m tests.make_room_examples`. Paths of the scratch directory are replaced
-by /srv/app so the examples do not depend on where they were made.
+Run from the repository root: `python -m tests.make_room_examples [room …]` (every room when none is named; the
+runs are all made either way). Paths of the scratch directory are replaced by /srv/app so the examples do not
+depend on where they were made.
 """
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
-from tests import realrun
+from tests import celeryrun, realrun
 
 ROOMS = Path(__file__).resolve().parent.parent / "fixbot" / "fixes"
 
 
-def main() -> None:
+def main(rooms: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="rooms-") as scratch:
         base = Path(scratch)
         logs: dict[tuple[str, str], str] = {}
@@ -40,7 +42,14 @@ def main() -> None:
             base / "exits", logging_source=realrun.CONSOLE_LOGGING, extra_settings="import os; os._exit(3)"
         )
         logs["gunicorn_worker_boot", "worker-exits-silently"] = realrun.run_gunicorn(exits).output
+        tasks = celeryrun.make_app(base / "celery")
+        logs["celery_logfile", "worker-logfile-missing-dir"] = celeryrun.run_celery(
+            tasks, f"celery -A tasks worker --pool solo -l info --logfile {base}/gone/celery.log").output
+        logs["celery_logfile", "worker-logfile-is-a-directory"] = celeryrun.run_celery(
+            tasks, f"celery -A tasks worker --pool solo -l info --logfile {tasks}").output
         for (room, name), text in logs.items():
+            if rooms and room not in rooms:
+                continue
             target = ROOMS / room / "examples" / f"{name}.log"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text.replace(str(base), "/srv/app"))
@@ -48,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import yaml
 
 from codemods import Refusal
-from codemods.gunicorn_stdout.scan import Scan
+from codemods.gunicorn_stdout.scan import Program, Scan
 from codemods.gunicorn_stdout.words import Unit, Word, literal_units, split
 
 
-def read(source: str) -> Scan | None:
-    return Scan.of(source, _read)
+def read(source: str, program: Program | None = None) -> Scan | None:
+    return Scan.of(source, _read, program)
 
 
 def _yaml_units(node: yaml.ScalarNode, text: str, to_byte) -> tuple[list[Unit], bytes]:
@@ -63,14 +63,15 @@ def _read(f: Scan) -> None:
     services = _get(root, "services")
     for _, service in getattr(services, "value", []) if isinstance(services, yaml.MappingNode) else []:
         f.argv(words_of(_get(service, "entrypoint")) + words_of(_get(service, "command")))
-        env = _get(service, "environment")
-        if isinstance(env, yaml.MappingNode):
-            for key, value in env.value:
-                if key.value == "GUNICORN_CMD_ARGS" and isinstance(value, yaml.ScalarNode):
+        env = f.program.env.decode() if f.program.env else None  # GUNICORN_CMD_ARGS
+        environment = _get(service, "environment")
+        if isinstance(environment, yaml.MappingNode):
+            for key, value in environment.value:
+                if key.value == env and isinstance(value, yaml.ScalarNode):
                     f.cmd_args(_yaml_units(value, text, to_byte)[0], f.line(to_byte(value.start_mark.index)))
-        elif isinstance(env, yaml.SequenceNode):
-            for item in env.value:
-                if isinstance(item, yaml.ScalarNode) and item.value.startswith("GUNICORN_CMD_ARGS="):
+        elif isinstance(environment, yaml.SequenceNode):
+            for item in environment.value:
+                if env and isinstance(item, yaml.ScalarNode) and item.value.startswith(env + "="):
                     found = _yaml_units(item, text, to_byte)[0]
                     at = next(k for k, u in enumerate(found) if u.text == b"=")
                     f.cmd_args(found[at + 1 :], f.line(found[0].start))

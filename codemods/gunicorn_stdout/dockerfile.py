@@ -6,12 +6,12 @@ import dataclasses
 import json
 import re
 
-from codemods.gunicorn_stdout.scan import Scan
+from codemods.gunicorn_stdout.scan import Program, Scan
 from codemods.gunicorn_stdout.words import Script, Unit, Word, literal_units
 
 
-def read(source: str) -> Scan | None:
-    return Scan.of(source, _read)
+def read(source: str, program: Program | None = None) -> Scan | None:
+    return Scan.of(source, _read, program)
 
 
 _INSTRUCTION = re.compile(rb"(?im)^[ \t]*(RUN|CMD|ENTRYPOINT|ENV)[ \t]+")
@@ -59,9 +59,10 @@ def _json_words(src: bytes, a: int, b: int) -> list[Word] | None:
 def _read(f: Scan) -> None:
     src, entrypoint = f.source, []
     for keyword, a, b in _instructions(src):
-        ours = b"gunicorn" in src[a:b].lower()
+        ours = f.names(src[a:b])
         if keyword == b"ENV":
-            legacy = re.match(rb"GUNICORN_CMD_ARGS[ \t]+(?!=)", src[a:b])  # `ENV KEY value…`, the old form
+            env = f.program.env  # `ENV KEY value…`, the old form
+            legacy = env and re.match(re.escape(env) + rb"[ \t]+(?!=)", src[a:b])
             if legacy:
                 f.cmd_args(literal_units(src, a + legacy.end(), b), f.line(a))
             elif ours:

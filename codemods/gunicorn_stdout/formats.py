@@ -36,7 +36,7 @@ class Format:
 
     name: str
     files: tuple[str, ...]
-    read: Callable[[str], Reading | None] | None  # None: fixbot reads these only for DJANGO_SETTINGS_MODULE
+    read: Callable[..., Reading | None] | None  # (source, program=GUNICORN); None: read only for DJANGO_SETTINGS_MODULE
     also: tuple[str, ...] = ()
     sniff: str | None = None
 

@@ -1,4 +1,4 @@
-"""Find Gunicorn in the words of a command line or script and record the byte edits that set its log flags to `-`."""
+"""Find Gunicorn (or another `Program`) in the words of a command line or script and record the edits to its log flags."""
 
 from __future__ import annotations
 
@@ -53,6 +53,20 @@ class Invocation:
     config: str | None = None  # the -c/--config file it reads, when given
 
 
+@dataclass(frozen=True)
+class Program:
+    """Which program a scan looks for, and how its arguments are read: `args(scan, words, kind, line, found)`
+    records the program's log flags and their edits on `found` (a new invocation when None). `env` names the
+    variable whose value the program reads as more flags (GUNICORN_CMD_ARGS), if it has one."""
+
+    name: str
+    args: Callable[..., None]
+    env: bytes | None = None
+
+    def named_in(self, text: bytes) -> bool:
+        return self.name.encode() in text.lower()
+
+
 @dataclass
 class _Found:
     invocation: Invocation
@@ -60,49 +74,61 @@ class _Found:
     dirs: list[str] = field(default_factory=list)  # directories of the log paths being replaced
     problem: str | None = None
     variables: list[bytes] = field(default_factory=list)  # `$OPTS` / "${ARGS[@]}" expanded among its arguments
+    state: dict[str, object] = field(default_factory=dict)  # what a Program's `args` keeps between its calls
 
 
 class Scan:
     """What was found in one file: invocations, each with the byte edits that set its log flags to `-`."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, program: Program | None = None):
+        self.program = program or GUNICORN
         self.text = source
         self.source = source.encode()
         self.found: list[_Found] = []
         self.assigned: list[tuple[bytes, Node, Script, int]] = []  # shell variable assignments, for `$OPTS`
 
     @classmethod
-    def of(cls, source: str, read: Callable[[Scan], None]) -> Scan | None:
-        """The scan `read` fills in from `source`; None, read by no one, when the file does not name Gunicorn."""
-        if "gunicorn" not in source.lower():
+    def of(cls, source: str, read: Callable[[Scan], None], program: Program | None = None) -> Scan | None:
+        """The scan `read` fills in from `source`; None, read by no one, when the file does not name the program."""
+        program = program or GUNICORN
+        if program.name not in source.lower():
             return None
-        scan = cls(source)
+        scan = cls(source, program)
         read(scan)
         return scan
 
     def line(self, offset: int) -> int:
         return self.source.count(b"\n", 0, offset) + 1
 
+    def names(self, text: bytes) -> bool:
+        """Whether `text` names the program this scan looks for (a reader's cheap test before it parses)."""
+        return self.program.named_in(text)
+
+    def invocation(self, line: int, kind: str) -> _Found:
+        """A new invocation found at `line`, for a Program's `args` to fill in."""
+        found = _Found(Invocation(line, kind, ()))
+        self.found.append(found)
+        return found
+
     # -- argv ---------------------------------------------------------------------------------------------------
     def argv(self, words: list[Word]) -> Word | None:
         """Look for Gunicorn in one command line; returns the word of a nested script it read (`bash -c WORD`)."""
         if not words or program_name(words[0]) in _NOT_RUNNERS:
             return None
-        at = next((i for i, w in enumerate(words) if program_name(w) == "gunicorn"), len(words))
-        for i in range(at):  # only before gunicorn: its own `-c` is a config file
+        at = next((i for i, w in enumerate(words) if program_name(w) == self.program.name), len(words))
+        for i in range(at):  # only before the program: gunicorn's own `-c` is a config file
             script = _script_argument(program_name(words[i]), words[:at], i)
             if script is not None:
                 self.script(Script.of(script), nested=f"{program_name(words[i])} -c")
                 return script
         if at < len(words) and not _INSTALLS.intersection(w.static for w in words[:at]):
-            self.gunicorn_args(words[at + 1 :], "command", self.line(words[at].start))
+            self.program.args(self, words[at + 1 :], "command", self.line(words[at].start))
         return None
 
     def gunicorn_args(self, words: list[Word], kind: str, line: int, found: _Found | None = None) -> None:
         """Read Gunicorn's arguments; with `found`, they are more arguments of that invocation (from a variable)."""
         if found is None:
-            found = _Found(Invocation(line, kind, ()))
-            self.found.append(found)
+            found = self.invocation(line, kind)
         flags, config = list(found.invocation.flags), found.invocation.config
         i = 0
         while i < len(words):
@@ -129,7 +155,7 @@ class Scan:
             elif prefix.startswith(b"-c") and not prefix.startswith(b"--") and word.static is not None:
                 config = word.static[2:].decode(errors="replace")
             i += 1
-            found.variables += [m.group(1) for u in word.units if u.text is None and (m := _VARIABLE.fullmatch(u.raw))]
+            found.variables += variables(word)
         found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config)
 
     def value(self, found: _Found, setting: str, flag: str, word: Word, value: tuple[Unit, ...], insert: int,
@@ -167,7 +193,7 @@ class Scan:
         tree = script.parse()
         error = parse_error(tree)
         if error:
-            if nested and b"gunicorn" not in script.text.lower():
+            if nested and not self.names(script.text):
                 return  # not ours to judge
             where = f"the script of `{nested}` on line {self.line(script.span(0, 0)[0])}, " if nested else ""
             raise Refusal(f"does not parse: {where}{error}")
@@ -184,7 +210,7 @@ class Scan:
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
                 if name is not None and value is not None:
                     line = self.line(script.span(node.start_byte, node.end_byte)[0])
-                    if name.text == b"GUNICORN_CMD_ARGS":
+                    if self.program.env is not None and name.text == self.program.env:
                         self.cmd_args(units(value, script), line)
                     else:
                         self.assigned.append((name.text or b"", value, script, line))
@@ -201,7 +227,7 @@ class Scan:
                                  for n in value.named_children if n.type != "comment"]
                     else:
                         words = split(units(value, script), quotes=False)  # word splitting: quotes are literal
-                    self.gunicorn_args(words, found.invocation.kind, line, found)
+                    self.program.args(self, words, found.invocation.kind, line, found)
 
 
     # -- the result ---------------------------------------------------------------------------------------------
@@ -227,6 +253,14 @@ class Scan:
 
     def check(self, result: bytes) -> None:
         """Refusal when the rewritten file would no longer read as its format."""
+
+
+GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS")
+
+
+def variables(word: Word) -> list[bytes]:
+    """The names of the variables a word expands whole (`$OPTS`, "${ARGS[@]}"), to read their values as arguments."""
+    return [m.group(1) for u in word.units if u.text is None and (m := _VARIABLE.fullmatch(u.raw))]
 
 
 def program_name(word: Word) -> str:

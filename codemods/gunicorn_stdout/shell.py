@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from codemods import Refusal
-from codemods.gunicorn_stdout.scan import Edit, Scan, apply_edits, program_name
+from codemods.gunicorn_stdout.scan import Edit, Program, Scan, apply_edits, program_name
 from codemods.gunicorn_stdout.words import Script, command_words, parse_error
 
 # Shared directories are never "the log directory" whose mkdir/chown/chmod lines can go.
@@ -29,8 +29,8 @@ class ShellScan(Scan):
             raise Refusal("internal: the rewrite would not parse; not touching the file")
 
 
-def read(source: str) -> Scan | None:
-    return ShellScan.of(source, lambda scan: scan.script(Script(scan.source)))
+def read(source: str, program: Program | None = None) -> Scan | None:
+    return ShellScan.of(source, lambda scan: scan.script(Script(scan.source)), program)
 
 
 def _log_dir_lines(source: bytes, edits: list[Edit], dirs: set[str]) -> list[Edit]:

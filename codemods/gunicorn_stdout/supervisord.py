@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from codemods.gunicorn_stdout.scan import Scan
+from codemods.gunicorn_stdout.scan import Program, Scan
 from codemods.gunicorn_stdout.words import Unit, literal_units, split
 
 
-def read(source: str) -> Scan | None:
-    return Scan.of(source, _read)
+def read(source: str, program: Program | None = None) -> Scan | None:
+    return Scan.of(source, _read, program)
 
 
 _PROGRAM = re.compile(rb"(?ms)^\[(?:fcgi-)?program:[^\]\n]*\][^\n]*\n(.*?)(?=^\[|\Z)")
@@ -32,6 +32,6 @@ def _read(f: Scan) -> None:
                 comment = re.search(rb"[ \t][;#]", line)  # supervisord's inline comments
                 value += literal_units(src, pos, pos + comment.start() if comment else eol) + [Unit(b"\n", eol, eol)]
                 pos = eol + 1
-            if b"gunicorn" in b"".join(u.shown for u in value).lower():
+            if f.names(b"".join(u.shown for u in value)):
                 f.argv(split(value))
 
