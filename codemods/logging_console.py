@@ -31,20 +31,17 @@ from codemods._logging_dict import (
     STREAM_KEYS,
     LoggingConfig,
     NotStatic,
-    StatementTransformer,
     code,
     definition_value,
-    edit_items,
     is_logging_name,
     is_mapping,
     iter_small_statements,
-    like,
-    parse,
     read_handler,
     read_logging,
     read_mapping,
     string_value,
 )
+from codemods._logging_edit import StatementTransformer, edit_items, like, parse
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 _Edits = dict[int, dict[int, Optional[cst.CSTNode]]]  # id(literal) -> {item index: new item, or None to drop}
