@@ -1,4 +1,4 @@
-"""Static reading of a settings module's `LOGGING` dict, shared by the logging codemods and fixbot.verify.
+"""Static reading of a settings module's `LOGGING` dict, shared by the logging codemods and their check.
 
 `read_logging(expr)` turns the libcst expression assigned to `LOGGING` (a `{...}` literal or a `dict(...)`
 call, nested either way) into a `LoggingConfig`: its handlers (class, file- or stream-based, formatter,
@@ -7,14 +7,8 @@ handlers) and the formatters and filters it defines. Whatever cannot be known wi
 `**spread`, a computed key or handler name, a class that is not a string) raises `NotStatic` with a one-line
 reason, so callers refuse instead of guessing.
 
-`check_source(source, allow_file_handlers=False) -> list[str]` is the structural check for a rewritten file
-(for fixbot/verify.py): every referenced handler, formatter and filter exists, no handler writes to a file
-(unless allowed), no logger lists two stream handlers. An empty list means sound.
-
-The module also holds the small libcst helpers both codemods need: walking module-level statements,
-finding the `LOGGING` definitions, dropping or replacing items of a literal while keeping the
-whitespace and comments of the items that stay, and the plain `cst.CSTTransformer` base they rewrite with
-(plain libcst: fixbot's path never imports libcst.codemod; codemods/_libcst_commands.py wraps them for it).
+It also finds the `LOGGING` definitions among a module's statements (`iter_small_statements`,
+`definition_value`). Checking a result is codemods/_logging_check.py; editing literals, codemods/_logging_edit.py.
 """
 
 from __future__ import annotations
@@ -23,8 +17,6 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence, Union
 
 import libcst as cst
-
-from codemods import Refusal
 
 # Keys only file handlers take; StreamHandler(**rest) would raise TypeError on them.
 FILE_ONLY_KEYS = frozenset(
@@ -283,193 +275,3 @@ def definition_value(statement: cst.BaseSmallStatement) -> tuple[bool, cst.BaseE
     if isinstance(statement, cst.AnnAssign) and is_logging_name(statement.target):
         return True, statement.value
     return False, None
-
-
-# --- the check fixbot.verify runs ---------------------------------------------------------------------
-
-
-def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> list[str]:
-    """What dictConfig would trip on, or what fixbot promises away, in one read LOGGING."""
-    found = []
-    for ref in config.refs:
-        found += [f"{ref.owner} uses handler {n!r}, which is not defined" for n in ref.names if n not in config.handlers]
-        if ref.of_logger:
-            streams = sorted({n for n in ref.names if n in config.handlers and config.handlers[n].stream})
-            if len(streams) > 1:
-                found.append(f"{ref.owner} has {len(streams)} stream handlers ({', '.join(streams)}): every line twice")
-    for handler in config.handlers.values():
-        if handler.file and not allow_file_handlers:
-            found.append(f"handler {handler.name!r} still writes to a file")
-        if config.formatters is not None and handler.formatter and handler.formatter not in config.formatters:
-            found.append(f"handler {handler.name!r} uses formatter {handler.formatter!r}, which is not defined")
-    if config.filters is not None:
-        found += [f"{owner} uses filter {name!r}, which is not defined" for owner, name in config.filter_refs if name not in config.filters]
-    return found
-
-
-def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]:
-    """Structural problems of every LOGGING defined in a settings module's source; [] when it is sound."""
-    from codemods._python import parse_module
-
-    try:
-        module = parse_module(source)
-    except cst.ParserSyntaxError as error:
-        return [f"does not parse: {error.message} (line {error.raw_line})"]
-    except Refusal as refusal:
-        return [str(refusal)]
-    found, defined = [], False
-    for statement in iter_small_statements(module.body):
-        is_definition, value = definition_value(statement)
-        if not is_definition or value is None:
-            continue
-        defined = True
-        try:
-            found += problems(read_logging(value), allow_file_handlers=allow_file_handlers)
-        except NotStatic as error:
-            found.append(str(error))
-        except RecursionError:
-            found.append("LOGGING is nested too deeply to read")
-    return found if defined else ["no LOGGING in this file"]
-
-
-# --- editing literals ---------------------------------------------------------------------------------
-
-
-def _merge(before: cst.BaseParenthesizableWhitespace, after: cst.BaseParenthesizableWhitespace):
-    """Whitespace where a run of items was removed: the line end (and comment) of what precedes the run,
-    then the comment lines and indentation of what follows it, so comments above a removed item go with it."""
-    if isinstance(before, cst.ParenthesizedWhitespace) and isinstance(after, cst.ParenthesizedWhitespace):
-        return after.with_changes(first_line=before.first_line)
-    if isinstance(before, cst.ParenthesizedWhitespace):
-        return before
-    if isinstance(after, cst.ParenthesizedWhitespace):
-        return after
-    return min(before, after, key=lambda ws: len(ws.value))  # `{ 'b': 1}` after dropping 'a' would look odd
-
-
-def _opening(node):
-    if isinstance(node, cst.Dict):
-        return node.lbrace.whitespace_after
-    if isinstance(node, cst.List):
-        return node.lbracket.whitespace_after
-    if isinstance(node, cst.Tuple):
-        return node.lpar[0].whitespace_after
-    return node.whitespace_before_args
-
-
-def _with_opening(node, ws):
-    if isinstance(node, cst.Dict):
-        return node.with_changes(lbrace=node.lbrace.with_changes(whitespace_after=ws))
-    if isinstance(node, cst.List):
-        return node.with_changes(lbracket=node.lbracket.with_changes(whitespace_after=ws))
-    if isinstance(node, cst.Tuple):
-        return node.with_changes(lpar=[node.lpar[0].with_changes(whitespace_after=ws), *node.lpar[1:]])
-    return node.with_changes(whitespace_before_args=ws)
-
-
-def _closing(node, items):
-    if isinstance(node, cst.Dict):
-        return node.rbrace.whitespace_before
-    if isinstance(node, cst.List):
-        return node.rbracket.whitespace_before
-    if isinstance(node, cst.Tuple):
-        return node.rpar[-1].whitespace_before
-    return items[-1].whitespace_after_arg
-
-
-def edit_items(node, replace: dict[int, cst.CSTNode | None]):
-    """`node` (Dict, List, parenthesized Tuple or dict(...) Call) with item i replaced by replace[i], or
-    dropped when that is None. Kept items keep their own whitespace and comments."""
-    if not replace:
-        return node
-    attr = "args" if isinstance(node, cst.Call) else "elements"
-    old = list(getattr(node, attr))
-    if isinstance(node, cst.Tuple) and not node.lpar:
-        raise NotStatic("a tuple of handler names without parentheses")
-    kept = [i for i in range(len(old)) if replace.get(i, old[i]) is not None]
-    new = [replace.get(i, old[i]) for i in kept]
-    opening, closing = _opening(node), _closing(node, old) if old else None
-    if not kept:
-        empty = cst.SimpleWhitespace("")
-        node = _with_opening(node.with_changes(**{attr: []}), empty)
-        return _set_closing(node, empty)
-    if kept[0] != 0:  # leading items dropped
-        opening = _merge(opening, _after(old[kept[0] - 1]))
-    for n, (i, item) in enumerate(zip(kept, new)):
-        nxt = kept[n + 1] if n + 1 < len(kept) else None
-        if nxt is not None and nxt != i + 1:  # items between this one and the next dropped
-            new[n] = _with_after(item, _merge(_after(old[i]), _after(old[nxt - 1])))
-    last, tail_dropped = kept[-1], kept[-1] != len(old) - 1
-    if tail_dropped:
-        trailing = isinstance(old[-1].comma, cst.Comma)
-        if isinstance(node, cst.Call):  # a call keeps the last line break in the trailing comma or the last arg
-            if trailing:
-                new[-1] = _with_after(new[-1], _merge(_after(old[last]), _after(old[-1])))
-            else:
-                ws = _merge(_after(old[last]), old[-1].whitespace_after_arg)
-                new[-1] = new[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=ws)
-        else:  # brackets keep it in the closing bracket
-            closing = _merge(_after(old[last]), closing)
-            new[-1] = _with_after(new[-1], _after(old[-1])) if trailing else new[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    if isinstance(node, cst.Tuple) and len(new) == 1 and not isinstance(new[0].comma, cst.Comma):
-        new[0] = new[0].with_changes(comma=cst.Comma())  # ("a",) stays a tuple
-    node = _with_opening(node.with_changes(**{attr: new}), opening)
-    return node if isinstance(node, cst.Call) or not tail_dropped else _set_closing(node, closing)
-
-
-def _after(item) -> cst.BaseParenthesizableWhitespace:
-    return item.comma.whitespace_after if isinstance(item.comma, cst.Comma) else cst.SimpleWhitespace(" ")
-
-
-def _with_after(item, ws):
-    comma = item.comma if isinstance(item.comma, cst.Comma) else cst.Comma()
-    return item.with_changes(comma=comma.with_changes(whitespace_after=ws))
-
-
-def _set_closing(node, ws):
-    if isinstance(node, cst.Dict):
-        return node.with_changes(rbrace=node.rbrace.with_changes(whitespace_before=ws))
-    if isinstance(node, cst.List):
-        return node.with_changes(rbracket=node.rbracket.with_changes(whitespace_before=ws))
-    if isinstance(node, cst.Tuple):
-        return node.with_changes(rpar=[*node.rpar[:-1], node.rpar[-1].with_changes(whitespace_before=ws)])
-    return node
-
-
-def like(template: cst.BaseExpression, text: str) -> cst.SimpleString:
-    """A str literal holding `text`, quoted like `template` when it is a plain string."""
-    if isinstance(template, cst.SimpleString) and template.prefix.lower() in ("", "u", "r"):
-        quote = template.quote
-        if quote not in text and "\\" not in text and "\n" not in text:
-            return cst.SimpleString(f"{template.prefix}{quote}{text}{quote}")
-    return cst.SimpleString(repr(text) if '"' in text else f'"{text}"')
-
-
-# --- running the rewrites ------------------------------------------------------------------------------
-
-
-class StatementTransformer(cst.CSTTransformer):
-    """Base of the logging rewrites: they replace whole statements, so the walk never enters expressions or
-    function bodies."""
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return False
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
-def parse(text: str) -> cst.Module:
-    """The module, or Refusal when it does not parse."""
-    from codemods._python import parse_module
-
-    try:
-        return parse_module(text)
-    except cst.ParserSyntaxError as error:
-        raise Refusal(f"does not parse: {error.message} (line {error.raw_line})") from None

@@ -22,16 +22,15 @@ import libcst as cst
 from codemods import Codemod, Example, Refusal, lazy_commands
 from codemods._logging_dict import (
     NotStatic,
-    StatementTransformer,
     code,
     definition_value,
     is_logging_name,
     is_mapping,
     iter_small_statements,
-    parse,
     read_logging,
     string_value,
 )
+from codemods._logging_edit import StatementTransformer, parse
 
 DIR_NAME = "DJANGO_LOG_DIR"
 

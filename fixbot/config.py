@@ -1,4 +1,4 @@
-"""`.fixbot.yml`: a repository's settings for fixbot, validated, with errors that name the file, the key and the line."""
+"""Read and validate a repository's `.fixbot.yml`, with errors that name the file, the key and the line."""
 
 from __future__ import annotations
 

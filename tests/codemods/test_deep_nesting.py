@@ -68,7 +68,7 @@ def test_rewrite_and_scan_raise_refusal(nest):
         codemods.get("logging-console").rewrite(f"X = {nest}\n{FILE_LOGGING}", "settings.py")
     with pytest.raises(codemods.Refusal, match="^does not parse"):
         gunicorn_stdout.find_invocations(f"errorlog = '/x/e.log'\nX = {nest}\n", "gunicorn.conf.py")
-    from codemods._logging_dict import check_source
+    from codemods._logging_check import check_source
 
     [problem] = check_source(f"X = {nest}\n{FILE_LOGGING}")
     assert problem.startswith("does not parse")

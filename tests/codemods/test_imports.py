@@ -12,12 +12,12 @@ HEAVY = ("libcst.codemod", "libcst.matchers")
 # What fixbot codemod/apply, fixbot.plan and fixbot.verify do with the codemods.
 FIXBOTS_PATH = """
 import codemods
-from codemods import _logging_dict, gunicorn_stdout
+from codemods import _logging_check, gunicorn_stdout
 from codemods.logging_console import LoggingConsole
 
 settings = open("examples/ledgersg/apps/backend/config/settings/service.py").read()
 assert LoggingConsole.rewrite(settings, "service.py") != settings
-_logging_dict.check_source(settings)
+_logging_check.check_source(settings)
 assert gunicorn_stdout.find_invocations(open("examples/ledgersg/entrypoint.sh").read(), "entrypoint.sh")
 gunicorn_stdout.find_invocations("accesslog = '/var/log/a.log'\\n", "gunicorn.conf.py")
 for codemod in codemods.all_codemods().values():

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from codemods import Refusal
-from codemods._logging_dict import check_source
+from codemods._logging_check import check_source
 from codemods.logging_console import LoggingConsole
 
 REPO = Path(__file__).resolve().parents[2]

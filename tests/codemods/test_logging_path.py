@@ -9,7 +9,7 @@ from textwrap import dedent
 import pytest
 
 from codemods import Refusal
-from codemods._logging_dict import check_source
+from codemods._logging_check import check_source
 from codemods.logging_path import LoggingPath, default_log_dir
 
 FIXES = [

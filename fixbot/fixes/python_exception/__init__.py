@@ -1,1 +1,1 @@
-"""Any other uncaught Python exception with a traceback: reported with its cause, no fix. Tried last."""
+"""Any other uncaught Python exception with a traceback, tried last: reported with its cause, no fix."""
