@@ -21,3 +21,9 @@ def test_every_module_opens_with_one_sentence_on_its_job(path):
     assert docstring, "no docstring"
     opening = " ".join(docstring.split("\n\n")[0].split())
     assert len(_END.findall(_QUOTED.sub("", opening))) == 1 and _END.search(opening[-1:]), opening
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_is_over_400_lines(path):
+    # A module that outgrows this has two jobs; split it where they part (README, "How it is built").
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
