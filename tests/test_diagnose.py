@@ -366,3 +366,15 @@ PASTED_FRAMES = """\
     raise ValueError('Unable to configure handler '
 ValueError: Unable to configure handler 'file'
 """
+
+
+def test_a_dry_run_on_a_plain_log_loads_no_secret_ruleset():
+    """detect-secrets costs ~0.07 s to import: only text that holds something token-like pays it. An environment
+    variable's name (DJANGO_SETTINGS_MODULE in the plan's reason) is not token-like."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "fixbot.cli", "apply", "--log",
+                             str(ROOT / "examples/ledgersg/logs/boot-failure.log"), "--repo",
+                             str(ROOT / "examples/ledgersg"), "--dry-run"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert "libcst" in imported, "the check must see the imports it is about"
+    assert "detect_secrets" not in imported
