@@ -126,11 +126,14 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span(group)
 
 
-# A run of 20+ letters, digits, `-` or `_` holding a digit, or both lower and upper case: every secret only
+# A run of 20+ letters, digits, `-` or `_` holding a digit, or both lower and upper case, or 20 capitals in a row
+# (an AWS key id may have no digit): every secret only
 # detect-secrets masks has one (the planted set checks it), while tracebacks, paths, timestamps and environment
 # variable names rarely do (snake_case names, short words, dotted paths, DJANGO_SETTINGS_MODULE). Only text with one
 # costs the ruleset's import (~0.07 s: it pulls in requests), so diagnosing a plain log stays as fast as before.
-_TOKEN_LIKE = re.compile(r"(?<![\w-])(?=[\w-]{20})(?:(?=[\w-]*?\d)|(?=[\w-]*?[a-z])(?=[\w-]*?[A-Z]))")
+_TOKEN_LIKE = re.compile(
+    r"(?<![\w-])(?=[\w-]{20})(?:(?=[\w-]*?\d)|(?=[\w-]*?[a-z])(?=[\w-]*?[A-Z])|(?=[A-Z]{20}))"
+)
 
 
 # What continues a token past the end of a detect-secrets match: its Stripe rule takes 24 characters of a key that

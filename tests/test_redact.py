@@ -262,6 +262,8 @@ PLANTED = [
     ("slack webhook", f"requests.exceptions.HTTPError: 404 Client Error: Not Found for url: {_S['hook']}", _S["hook"], "ruleset"),
     ("aws key id", f"botocore.exceptions.ClientError: InvalidClientTokenId: {_S['akia']} is not valid", _S["akia"], "ruleset"),
     ("aws key id, letters only", "botocore.exceptions.ClientError: InvalidClientTokenId: AKIA" + "QWERTYUIOPASDFGH", "AKIAQWERTYUIOPASDFGH", "ruleset"),
+    # Nothing else on the line is token-like: the key alone must open the ruleset's gate (an all-capitals run).
+    ("aws key id, letters only, alone", "using key AKIA" + "QWERTYUIOPASDFGH for s3 upload", "AKIAQWERTYUIOPASDFGH", "ruleset"),
     ("aws secret, bare", f"[DEBUG] loaded credentials {_S['akia']} {_S['aws_secret']} from env", _S["aws_secret"], "fixbot"),
     ("google api key", f"GET https://maps.googleapis.com/maps/api/geocode/json?address=x&key={_S['aiza']} 403", _S["aiza"], "fixbot"),
     ("openai", f"openai.AuthenticationError: Incorrect API key provided: {_S['openai']}.", _S["openai"], "ruleset"),
