@@ -15,8 +15,8 @@ sys.path.insert(0, str(ROOT))
 
 import libcst as cst  # noqa: E402
 
-from codemods import Refusal  # noqa: E402
-from codemods.logging_console import LoggingConsole  # noqa: E402
+from fixbot.codemods import Refusal  # noqa: E402
+from fixbot.codemods.logging_console import LoggingConsole  # noqa: E402
 
 HEAD = '''"""Django settings for {name}."""
 import os

@@ -12,10 +12,10 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.config_module import GunicornConfig
-from codemods.logging_console import console_only
-from codemods.logging_path import point_at_log_dir
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.config_module import GunicornConfig
+from fixbot.codemods.logging_console import console_only
+from fixbot.codemods.logging_path import point_at_log_dir
 
 
 class _Command(CodemodCommand):

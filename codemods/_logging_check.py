@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods import Refusal
-from codemods._logging_dict import LoggingConfig, NotStatic, definition_value, iter_small_statements, read_logging
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_dict import LoggingConfig, NotStatic, definition_value, iter_small_statements, read_logging
 
 
 def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> list[str]:
@@ -34,7 +34,7 @@ def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> lis
 
 def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]:
     """Structural problems of every LOGGING defined in a settings module's source; [] when it is sound."""
-    from codemods._python import parse_module
+    from fixbot.codemods._python import parse_module
 
     try:
         module = parse_module(source)

@@ -12,9 +12,9 @@ from typing import Any
 
 import libcst as cst
 
-from codemods import Refusal
-from codemods._logging_console_plan import Plan, element_changes
-from codemods._logging_dict import (
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_console_plan import Plan, element_changes
+from fixbot.codemods._logging_dict import (
     FILE_ONLY_KEYS,
     STREAM_KEYS,
     NotStatic,
@@ -25,7 +25,7 @@ from codemods._logging_dict import (
     read_mapping,
     string_value,
 )
-from codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_edit import edit_items, like
 
 
 @dataclass(frozen=True)

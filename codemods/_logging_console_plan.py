@@ -12,8 +12,8 @@ from typing import Optional
 
 import libcst as cst
 
-from codemods._logging_dict import STREAM_KEYS, LoggingConfig, is_mapping
-from codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_dict import STREAM_KEYS, LoggingConfig, is_mapping
+from fixbot.codemods._logging_edit import edit_items, like
 
 Edits = dict[int, dict[int, Optional[cst.CSTNode]]]  # id(literal) -> {item index: new item, or None to drop}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods import Refusal
-from codemods._logging_dict import NotStatic
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_dict import NotStatic
 
 
 def _merge(before: cst.BaseParenthesizableWhitespace, after: cst.BaseParenthesizableWhitespace):
@@ -143,7 +143,7 @@ class StatementTransformer(cst.CSTTransformer):
 
 def parse(text: str) -> cst.Module:
     """The module, or Refusal when it does not parse."""
-    from codemods._python import parse_module
+    from fixbot.codemods._python import parse_module
 
     try:
         return parse_module(text)

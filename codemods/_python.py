@@ -13,7 +13,7 @@ import ast
 
 import libcst as cst
 
-from codemods import Refusal
+from fixbot.codemods import Refusal
 
 TOO_DEEP = "does not parse: nested too deeply (CPython refuses it too)"
 # Files read as Python source (fnmatch, lower case): modules, and Gunicorn config modules named without .py

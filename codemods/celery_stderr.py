@@ -13,10 +13,10 @@ import posixpath
 import re
 from typing import Any
 
-from codemods import Codemod, Example, Refusal
-from codemods.gunicorn_stdout.formats import FORMATS, Reading, format_of
-from codemods.gunicorn_stdout.scan import Edit, Invocation, LogFlag, Program, Scan, variables
-from codemods.gunicorn_stdout.words import Word
+from fixbot.codemods import Codemod, Example, Refusal
+from fixbot.codemods.gunicorn_stdout.formats import FORMATS, Reading, format_of
+from fixbot.codemods.gunicorn_stdout.scan import Edit, Invocation, LogFlag, Program, Scan, variables
+from fixbot.codemods.gunicorn_stdout.words import Word
 
 __all__ = ["CeleryStderr", "find_invocations"]
 

@@ -27,11 +27,11 @@ from typing import Any
 
 import libcst as cst
 
-from codemods import Codemod, Example, Refusal, lazy_commands
-from codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
-from codemods._logging_console_plan import Edits, plan_literal, rebuild
-from codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
-from codemods._logging_edit import StatementTransformer, parse
+from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
+from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
+from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
+from fixbot.codemods._logging_edit import StatementTransformer, parse
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 
@@ -205,7 +205,7 @@ class LoggingConsole(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        from codemods._python import TOO_DEEP
+        from fixbot.codemods._python import TOO_DEEP
 
         try:
             return console_only(parse(source), source).code

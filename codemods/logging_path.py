@@ -19,8 +19,8 @@ from typing import Any
 
 import libcst as cst
 
-from codemods import Codemod, Example, Refusal, lazy_commands
-from codemods._logging_dict import (
+from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods._logging_dict import (
     NotStatic,
     code,
     definition_value,
@@ -30,7 +30,7 @@ from codemods._logging_dict import (
     read_logging,
     string_value,
 )
-from codemods._logging_edit import StatementTransformer, parse
+from fixbot.codemods._logging_edit import StatementTransformer, parse
 
 DIR_NAME = "DJANGO_LOG_DIR"
 
@@ -279,7 +279,7 @@ class LoggingPath(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        from codemods._python import TOO_DEEP
+        from fixbot.codemods._python import TOO_DEEP
 
         try:
             return point_at_log_dir(parse(source), filename, options.get("log_dir"), options.get("project")).code

@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-import codemods
+from fixbot import codemods
 from fixbot import diagnose, files, gitops, gitread, verify
 from fixbot.config import Config, load_config
 from fixbot.errors import BadInput

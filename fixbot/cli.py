@@ -125,8 +125,7 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
 
 
 def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
-    import codemods
-
+    from fixbot import codemods
     try:
         return codemods.get(name)
     except KeyError as err:
@@ -136,8 +135,7 @@ def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
 @main.command("codemods")
 def list_codemods() -> None:
     """List the codemods, the failures they fix and the files they read."""
-    import codemods
-
+    from fixbot import codemods
     for name, codemod in codemods.all_codemods().items():
         click.echo(f"{name}\n  {codemod.DESCRIPTION.strip().splitlines()[0]}")
         click.echo(f"  fixes: {', '.join(codemod.HANDLES)}; files: {', '.join(codemod.FILES)}")

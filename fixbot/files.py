@@ -57,7 +57,7 @@ class Rewrite:
 
 def decode(path: str, data: bytes) -> tuple[str, str]:
     """The text of a file and the codec that gives its bytes back; BadInput when there is no such codec."""
-    from codemods._python import SOURCE_FILES
+    from fixbot.codemods._python import SOURCE_FILES
 
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     if any(fnmatch(os.path.basename(path).lower(), p) for p in SOURCE_FILES):
@@ -174,8 +174,7 @@ def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
 
 def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
     """What `codemod` makes of the file at `path` and the bytes to write for it; touches nothing on disk."""
-    import codemods
-
+    from fixbot import codemods
     before, encoding = read_source(path)
     try:
         after = codemod.rewrite(before, path, **options)

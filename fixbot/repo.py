@@ -298,7 +298,7 @@ class RepoView:
             parts = frame.split("/")[:-1]
             dirs.update("/".join(parts[:i]) for i in range(len(parts) + 1))
         # The files a deploy starts from are the ones gunicorn-stdout reads, by name, plus .env files.
-        from codemods.gunicorn_stdout.formats import files
+        from fixbot.codemods.gunicorn_stdout.formats import files
 
         by_name, found = _matcher(files())[0], []
         for tracked in self.tracked:

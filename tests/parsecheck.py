@@ -9,7 +9,7 @@ import tempfile
 
 import yaml
 
-from codemods.gunicorn_stdout.formats import format_of
+from fixbot.codemods.gunicorn_stdout.formats import format_of
 
 
 def assert_parses(text: str, filename: str) -> None:

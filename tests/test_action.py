@@ -223,7 +223,8 @@ def _fixbot_source(where: Path) -> Path:
     for name in ("action.yml", "pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in ("fixbot", "codemods"):
-        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+        # symlinks=True: as a checkout of the action has them (fixbot/codemods is a link to codemods/)
+        shutil.copytree(ROOT / package, source / package, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     (source / ".ci").mkdir()
     for lock in (LOCK, UV_LOCK):
         shutil.copy(lock, source / ".ci" / lock.name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import codemods
+from fixbot import codemods
 from fixbot import files
 from fixbot.errors import BadInput
 from tests import realrun

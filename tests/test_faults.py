@@ -795,8 +795,7 @@ def test_codemod_through_a_symlink_rewrites_the_target_and_keeps_the_link(tmp_pa
 
 @pytest.mark.parametrize("fail", ["replace", "fsync"])
 def test_codemod_write_failure_leaves_the_file_and_no_temp(tmp_path, monkeypatch, fail):
-    import codemods
-
+    from fixbot import codemods
     path = crlf_settings(tmp_path)
     original = path.read_bytes()
 
@@ -823,8 +822,7 @@ def test_codemod_on_a_full_disk_leaves_the_file_and_no_temp(small_disk):
 
 
 def test_codemod_whose_directory_vanished_is_one_line(tmp_path, monkeypatch):
-    import codemods
-
+    from fixbot import codemods
     path = crlf_settings(tmp_path)
     codemod = codemods.get("logging-console")
     rewrite = codemod.rewrite

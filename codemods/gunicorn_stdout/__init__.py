@@ -10,9 +10,9 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from codemods import Codemod, Example, Refusal, lazy_commands
-from codemods.gunicorn_stdout.formats import Reading, files, format_of
-from codemods.gunicorn_stdout.scan import Invocation, LogFlag
+from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods.gunicorn_stdout.formats import Reading, files, format_of
+from fixbot.codemods.gunicorn_stdout.scan import Invocation, LogFlag
 
 __all__ = ["GunicornStdout", "Invocation", "LogFlag", "find_invocations"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.scan import Program, Scan
-from codemods.gunicorn_stdout.words import Unit, Word, literal_units, split
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.scan import Program, Scan
+from fixbot.codemods.gunicorn_stdout.words import Unit, Word, literal_units, split
 
 
 def read(source: str, program: Program | None = None) -> Scan | None:

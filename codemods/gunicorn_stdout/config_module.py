@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.scan import Invocation, LogFlag
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.scan import Invocation, LogFlag
 
 # Calls that only build or look up a path, like `${VAR}/x` in a shell: replacing them loses nothing. Any other call
 # runs code of the project (that may create the directory, say), which is the config's `$(…)`: fixbot refuses.
@@ -79,7 +79,7 @@ def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
 
 
 def _config_module(source: str) -> tuple[str, GunicornConfig]:
-    from codemods._python import TOO_DEEP, parse_module
+    from fixbot.codemods._python import TOO_DEEP, parse_module
 
     try:
         module = parse_module(source)

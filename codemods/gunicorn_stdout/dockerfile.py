@@ -6,8 +6,8 @@ import dataclasses
 import json
 import re
 
-from codemods.gunicorn_stdout.scan import Program, Scan
-from codemods.gunicorn_stdout.words import Script, Unit, Word, literal_units
+from fixbot.codemods.gunicorn_stdout.scan import Program, Scan
+from fixbot.codemods.gunicorn_stdout.words import Script, Unit, Word, literal_units
 
 
 def read(source: str, program: Program | None = None) -> Scan | None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Callable, Protocol
 
-from codemods._python import SOURCE_FILES
-from codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord
-from codemods.gunicorn_stdout.scan import Invocation
+from fixbot.codemods._python import SOURCE_FILES
+from fixbot.codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord
+from fixbot.codemods.gunicorn_stdout.scan import Invocation
 
 
 class Reading(Protocol):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from codemods.gunicorn_stdout.scan import Program, Scan
-from codemods.gunicorn_stdout.words import Script
+from fixbot.codemods.gunicorn_stdout.scan import Program, Scan
+from fixbot.codemods.gunicorn_stdout.words import Script
 
 
 def read(source: str, program: Program | None = None) -> Scan | None:

@@ -10,8 +10,8 @@ from typing import Callable
 
 from tree_sitter import Node
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.words import Script, Unit, Word, check_nesting, command_words, parse_error, split, units
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.words import Script, Unit, Word, check_nesting, command_words, parse_error, split, units
 
 # Gunicorn's parser is argparse with abbreviations allowed, so any unambiguous prefix of a long option is that
 # option: these are the shortest ones in Gunicorn 27 (tests/codemods check them against gunicorn's own parser).

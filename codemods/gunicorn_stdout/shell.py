@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.scan import Edit, Program, Scan, apply_edits, program_name
-from codemods.gunicorn_stdout.words import Script, command_words, parse_error
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.scan import Edit, Program, Scan, apply_edits, program_name
+from fixbot.codemods.gunicorn_stdout.words import Script, command_words, parse_error
 
 # Shared directories are never "the log directory" whose mkdir/chown/chmod lines can go.
 _SYSTEM_DIRS = frozenset(

@@ -8,7 +8,7 @@ from typing import Iterator
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser, Tree
 
-from codemods import Refusal
+from fixbot.codemods import Refusal
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 _DQ_ESCAPES = frozenset(b'$`"\\\n')  # what a backslash escapes inside "…" (bash manual, Double Quotes)

@@ -7,8 +7,8 @@ import shlex
 
 import pytest
 
-from codemods import Refusal
-from codemods.celery_stderr import CeleryStderr, find_invocations
+from fixbot.codemods import Refusal
+from fixbot.codemods.celery_stderr import CeleryStderr, find_invocations
 from tests import celeryrun
 
 FIXES = [

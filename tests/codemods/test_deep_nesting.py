@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import codemods
-from codemods import gunicorn_stdout
+from fixbot import codemods
+from fixbot.codemods import gunicorn_stdout
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGERSG = ROOT / "examples" / "ledgersg"
@@ -68,7 +68,7 @@ def test_rewrite_and_scan_raise_refusal(nest):
         codemods.get("logging-console").rewrite(f"X = {nest}\n{FILE_LOGGING}", "settings.py")
     with pytest.raises(codemods.Refusal, match="^does not parse"):
         gunicorn_stdout.find_invocations(f"errorlog = '/x/e.log'\nX = {nest}\n", "gunicorn.conf.py")
-    from codemods._logging_check import check_source
+    from fixbot.codemods._logging_check import check_source
 
     [problem] = check_source(f"X = {nest}\n{FILE_LOGGING}")
     assert problem.startswith("does not parse")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import codemods
+from fixbot import codemods
 from tests.parsecheck import assert_parses
 
 CASES = [

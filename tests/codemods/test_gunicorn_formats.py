@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import codemods
-from codemods import Codemod, gunicorn_stdout
-from codemods.gunicorn_stdout import GunicornStdout
-from codemods.gunicorn_stdout.formats import FORMATS, files, format_of
+from fixbot import codemods
+from fixbot.codemods import Codemod, gunicorn_stdout
+from fixbot.codemods.gunicorn_stdout import GunicornStdout
+from fixbot.codemods.gunicorn_stdout.formats import FORMATS, files, format_of
 from fixbot.repo import _matcher
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,6 +121,9 @@ def test_an_installed_fixbot_has_every_package():
 
     found = set(find_packages(str(REPO), include=tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]
                               ["setuptools"]["packages"]["find"]["include"]))
-    on_disk = {".".join(init.parent.relative_to(REPO).parts)
-               for top in ("fixbot", "codemods") for init in (REPO / top).rglob("__init__.py")}
-    assert "codemods.gunicorn_stdout" in on_disk and on_disk <= found
+    # codemods/ is reached through the link fixbot/codemods, so it is installed as fixbot.codemods.
+    on_disk = {".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "fixbot").rglob("__init__.py")}
+    on_disk |= {".".join(("fixbot", *init.parent.relative_to(REPO).parts)) for init in (REPO / "codemods").rglob("__init__.py")}
+    assert "fixbot.codemods.gunicorn_stdout" in on_disk and on_disk <= found
+    assert not any(name == "codemods" or name.startswith("codemods.") for name in found), \
+        "installed as fixbot.codemods only: a top-level `codemods` collides with any other in site-packages"

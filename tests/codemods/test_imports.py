@@ -11,9 +11,9 @@ HEAVY = ("libcst.codemod", "libcst.matchers")
 
 # What fixbot codemod/apply, fixbot.plan and fixbot.verify do with the codemods.
 FIXBOTS_PATH = """
-import codemods
-from codemods import _logging_check, gunicorn_stdout
-from codemods.logging_console import LoggingConsole
+from fixbot import codemods
+from fixbot.codemods import _logging_check, gunicorn_stdout
+from fixbot.codemods.logging_console import LoggingConsole
 
 settings = open("examples/ledgersg/apps/backend/config/settings/service.py").read()
 assert LoggingConsole.rewrite(settings, "service.py") != settings
@@ -43,7 +43,7 @@ def heavy(modules: set[str]) -> set[str]:
 
 def test_fixbots_path_does_not_import_libcst_codemod():
     modules = imported(FIXBOTS_PATH)
-    assert {"libcst", "codemods.logging_console", "codemods.gunicorn_stdout"} <= modules, "the check sees the imports"
+    assert {"libcst", "fixbot.codemods.logging_console", "fixbot.codemods.gunicorn_stdout"} <= modules, "the check sees the imports"
     assert not heavy(modules)
 
 

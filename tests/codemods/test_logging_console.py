@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codemods import Refusal
-from codemods._logging_check import check_source
-from codemods.logging_console import LoggingConsole
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_check import check_source
+from fixbot.codemods.logging_console import LoggingConsole
 
 REPO = Path(__file__).resolve().parents[2]
 

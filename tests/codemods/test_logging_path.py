@@ -8,9 +8,9 @@ from textwrap import dedent
 
 import pytest
 
-from codemods import Refusal
-from codemods._logging_check import check_source
-from codemods.logging_path import LoggingPath, default_log_dir
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_check import check_source
+from fixbot.codemods.logging_path import LoggingPath, default_log_dir
 
 FIXES = [
     pytest.param(

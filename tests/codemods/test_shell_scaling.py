@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from codemods import Refusal
-from codemods.gunicorn_stdout.words import MAX_NESTING
-from codemods.gunicorn_stdout import GunicornStdout, find_invocations
+from fixbot.codemods import Refusal
+from fixbot.codemods.gunicorn_stdout.words import MAX_NESTING
+from fixbot.codemods.gunicorn_stdout import GunicornStdout, find_invocations
 from tests.codemods.test_deep_nesting import ledgersg  # noqa: F401 (a fixture)
 
 TAIL = "gunicorn app:app --error-logfile /var/log/x/error.log\n"

@@ -47,7 +47,7 @@ class CeleryLogfile(Fix):
         ]
 
     def check(self, path, after, codemod):
-        from codemods.celery_stderr import find_invocations
+        from fixbot.codemods.celery_stderr import find_invocations
         from fixbot.verify import VerifyFailed
 
         left = [f"{flag.flag} {flag.value}" for inv in find_invocations(after, path) for flag in inv.flags]
@@ -67,7 +67,7 @@ class CeleryLogfile(Fix):
 
 def _starts(repo) -> list[tuple[str, list]]:
     """Every deploy file that starts a Celery worker, beat, events or multi, with its --logfile flags (maybe none)."""
-    from codemods.celery_stderr import CeleryStderr, find_invocations
+    from fixbot.codemods.celery_stderr import CeleryStderr, find_invocations
 
     found = []
     for path in repo.candidates(CeleryStderr.FILES):

@@ -67,7 +67,7 @@ class DjangoLoggingHandler(Fix):
     def check(self, path, after, codemod):
         if not path.endswith(".py"):
             return []
-        from codemods._logging_check import check_source
+        from fixbot.codemods._logging_check import check_source
         from fixbot.verify import VerifyFailed
 
         problems = check_source(after, allow_file_handlers=codemod == "logging-path")

@@ -54,7 +54,7 @@ class GunicornLogfile(Fix):
 
 def _files(repo) -> list[tuple[str, list]]:
     """Every file that starts or configures Gunicorn, with the log flags that write to files (maybe none)."""
-    from codemods import gunicorn_stdout
+    from fixbot.codemods import gunicorn_stdout
 
     found = []
     for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
