@@ -81,8 +81,9 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
     try:
         computed = executor.map(functools.partial(_compute, job), [paths[i] for i in first], chunksize=CHUNK)
         signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+        by_workers = set(first)
         for index, waiting in enumerate(paths):
-            yield _finish(next(computed) if index in first else _compute(job, waiting))
+            yield _finish(next(computed) if index in by_workers else _compute(job, waiting))
         finished = True
     except BrokenProcessPool:  # killed, or out of memory: nothing it held was written
         raise BadInput(f"a worker process died before {waiting} was done: it and the files after it are"
@@ -102,10 +103,11 @@ def _ignore_ctrl_c(unblocked: set[signal.Signals]) -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
 
 
-def _first_mentions(paths: Sequence[str]) -> set[int]:
-    """The indexes of the paths that name a file for the first time (by inode, so links count as the file)."""
+def _first_mentions(paths: Sequence[str]) -> list[int]:
+    """The indexes, ascending, of the paths that name a file for the first time (by inode, so links count as the
+    file). Ascending: the workers' results are read back in this order."""
     seen: set[object] = set()
-    first = set()
+    first = []
     for index, path in enumerate(paths):
         try:
             st = os.stat(path)
@@ -114,7 +116,7 @@ def _first_mentions(paths: Sequence[str]) -> set[int]:
             key = path
         if key not in seen:
             seen.add(key)
-            first.add(index)
+            first.append(index)
     return first
 
 

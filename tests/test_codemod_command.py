@@ -153,7 +153,22 @@ def test_jobs_2_prints_exits_and_writes_as_jobs_1(tmp_path, mode):
         assert stderr.count(b"changed: ") == 6, "the file named twice is changed once"
         assert files["settings_0.py"] != SETTINGS.encode() and files["settings_2.py"] == REFUSED.encode()
     else:
-        assert files == snapshot(tmp_path / "j1")
+        mixed_project(tmp_path / "pristine")
+        assert files == snapshot(tmp_path / "pristine"), "--diff and --check write nothing"
+
+
+def test_jobs_keep_the_order_when_repeats_outnumber_new_files(tmp_path):
+    # The files handed to the workers were a set once: [a]*5 + [b]*4 + [c] gave a, c, b, so c's diff came at b's turn.
+    runs = {}
+    for jobs in ("1", "3"):
+        root = tmp_path / f"j{jobs}"
+        mixed_project(root)
+        names = ["settings_0.py"] * 5 + ["settings_3.py"] * 4 + ["settings_4.py"]
+        ran = run_in(root, "codemod", "logging-console", *names, "--diff", "-j", jobs)
+        runs[jobs] = (ran.returncode, ran.stdout, ran.stderr)
+    assert runs["3"] == runs["1"]
+    stdout = runs["1"][1]
+    assert stdout.index(b"b/settings_3.py") < stdout.index(b"b/settings_4.py"), stdout[:300]
 
 
 def test_default_jobs_is_one_per_cpu_but_one_for_a_handful_of_files():
