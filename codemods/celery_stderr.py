@@ -9,12 +9,11 @@ It reads the same deploy files as gunicorn-stdout, with the same readers (codemo
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal
-from fixbot.codemods.gunicorn_stdout.formats import FORMATS, Reading, format_of
+from fixbot.codemods.gunicorn_stdout.formats import FORMATS, Reading, read_as
 from fixbot.codemods.gunicorn_stdout.scan import Edit, Invocation, LogFlag, Program, Scan, variables
 from fixbot.codemods.gunicorn_stdout.words import Word
 
@@ -91,12 +90,8 @@ _FORMATS = tuple(f for f in FORMATS if f.read is not None and f.name != "python"
 
 
 def _read(source: str, filename: str) -> Reading | None:
-    found = format_of(source, filename)
-    if found not in _FORMATS:
-        if found is None and "celery" in source.lower():
-            raise Refusal(f"cannot tell what kind of file {posixpath.basename(filename) or 'this'} is")
-        return None  # a Python module: Celery's own settings (worker_logfile) are not a command line
-    return found.read(source, program=CELERY)
+    # A Python module is left alone: Celery's own settings (worker_logfile) are not a command line.
+    return read_as(source, filename, CELERY, _FORMATS)
 
 
 def find_invocations(source: str, filename: str) -> list[Invocation]:

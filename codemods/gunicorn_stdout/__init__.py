@@ -7,12 +7,11 @@ One reader module per file format, registered in `formats.FORMATS`; this module 
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
-from fixbot.codemods.gunicorn_stdout.formats import Reading, files, format_of
-from fixbot.codemods.gunicorn_stdout.scan import Invocation, LogFlag
+from fixbot.codemods.gunicorn_stdout.formats import Reading, files, read_as
+from fixbot.codemods.gunicorn_stdout.scan import GUNICORN, Invocation, LogFlag
 
 __all__ = ["GunicornStdout", "Invocation", "LogFlag", "find_invocations"]
 
@@ -23,12 +22,7 @@ __getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
 
 def _read(source: str, filename: str) -> Reading | None:
     """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read."""
-    found = format_of(source, filename)
-    if found is None or found.read is None:
-        if "gunicorn" in source.lower():
-            raise Refusal(f"cannot tell what kind of file {posixpath.basename(filename) or 'this'} is")
-        return None
-    return found.read(source)
+    return read_as(source, filename, GUNICORN)
 
 
 def find_invocations(source: str, filename: str) -> list[Invocation]:

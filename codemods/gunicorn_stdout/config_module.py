@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from fixbot.codemods import Refusal
-from fixbot.codemods.gunicorn_stdout.scan import Invocation, LogFlag
+from fixbot.codemods.gunicorn_stdout.scan import Invocation, LogFlag, Program
 
 # Calls that only build or look up a path, like `${VAR}/x` in a shell: replacing them loses nothing. Any other call
 # runs code of the project (that may create the directory, say), which is the config's `$(…)`: fixbot refuses.
@@ -112,5 +112,7 @@ class ConfigReading:
         return self.code
 
 
-def read(source: str) -> ConfigReading:
+def read(source: str, program: Program | None = None) -> ConfigReading:
+    """A Gunicorn config module: its settings are Gunicorn's whatever `program` the caller looks for (the celery
+    codemod leaves Python files out of the formats it reads)."""
     return ConfigReading(source)

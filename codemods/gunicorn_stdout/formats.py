@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Callable, Protocol
 
+from fixbot.codemods import Refusal
 from fixbot.codemods._python import SOURCE_FILES
 from fixbot.codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord
-from fixbot.codemods.gunicorn_stdout.scan import Invocation
+from fixbot.codemods.gunicorn_stdout.scan import Invocation, Program
 
 
 class Reading(Protocol):
@@ -76,3 +77,14 @@ def format_of(source: str, filename: str) -> Format | None:
 def files(*, rewritten: bool = False) -> tuple[str, ...]:
     """The file-name patterns of every format (only of those gunicorn-stdout rewrites, with `rewritten`)."""
     return tuple(p for f in FORMATS if f.read or not rewritten for p in f.files)
+
+
+def read_as(source: str, filename: str, program: Program, formats: tuple[Format, ...] = FORMATS) -> Reading | None:
+    """What the file's reader makes of `program` in it: None for a file no format of `formats` reads; Refusal
+    when neither its name nor its text tells its kind but it names the program."""
+    found = format_of(source, filename)
+    if found is None:
+        if program.name in source.lower():
+            raise Refusal(f"cannot tell what kind of file {posixpath.basename(filename) or 'this'} is")
+        return None
+    return found.read(source, program=program) if found in formats else None

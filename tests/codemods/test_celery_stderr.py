@@ -35,7 +35,10 @@ FIXES = [
     pytest.param("Dockerfile", 'ENTRYPOINT ["celery", "-A", "proj", "worker", "--logfile=/l/w.log"]\n',
                  'ENTRYPOINT ["celery", "-A", "proj", "worker"]\n', id="Dockerfile ENTRYPOINT exec form"),
     pytest.param("Dockerfile", 'ENTRYPOINT ["celery", "-A", "proj"]\nCMD ["worker", "-f", "/l/w.log"]\n',
-                 'ENTRYPOINT ["celery", "-A", "proj"]\nCMD ["worker"]\n', id="Dockerfile CMD appended to ENTRYPOINT"),
+                 'ENTRYPOINT ["celery", "-A", "proj"]\nCMD ["worker"]\n', id="Dockerfile CMD appended to ENTRYPOINT",
+                 # Known gap: once CMD holds no flag, the worker split over ENTRYPOINT and CMD is not found again,
+                 # so the room cannot tell that this file starts Celery with no log file (it plans on the others).
+                 marks=pytest.mark.xfail(strict=True, reason="find_invocations misses ENTRYPOINT+CMD without flags")),
     pytest.param("Procfile", "web: gunicorn app:app\nworker: celery -A proj worker --logfile /l/w.log\n",
                  "web: gunicorn app:app\nworker: celery -A proj worker\n", id="Procfile"),
     pytest.param("supervisord.conf", "[program:worker]\ncommand=celery -A proj worker\n  --logfile=/l/w.log\n"
@@ -75,7 +78,8 @@ REFUSALS = [
 def test_celery_stderr_fixes(filename, before, after):
     assert CeleryStderr.rewrite(before, filename) == after
     assert CeleryStderr.rewrite(after, filename) == after
-    assert all(not inv.flags for inv in find_invocations(after, filename))
+    found = find_invocations(after, filename)
+    assert found and all(not inv.flags for inv in found), "Celery is still found, with no --logfile left"
 
 
 @pytest.mark.parametrize("filename, before", NOOPS)
