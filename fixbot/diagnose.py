@@ -160,8 +160,9 @@ class Engine:
         if chain[0] is not exc or detail:
             for name, value in cause_facts(chain[: chain.index(exc) + 1], detail).items():
                 facts.setdefault(name, value)
-        elif "path" not in facts and (errno := oserror_facts(exc)) is not None:
-            facts.update(errno)
+        else:  # a lone OSError is its own root cause, whether or not the signature already took its path
+            for name, value in (oserror_facts(exc) or {}).items():
+                facts.setdefault(name, value)
         frames = [f for e in chain for f in e.frames if is_project_frame(f)]
         if frames:
             facts["project_frames"] = [f"{f.file}:{f.line}" for f in dict.fromkeys(frames)]

@@ -189,13 +189,7 @@ def _quoted_value(text: str) -> str | None:
 def cause_facts(chain: list[PyException], detail: str | None) -> dict[str, Any]:
     """`error`, `cause` and `path` of the root cause: the first exception of a chain, else the message's detail."""
     if len(chain) > 1:
-        root = chain[0]
-        facts: dict[str, Any] = {"error": root.type, "cause": root.line}
-        errno = _ERRNO.match(root.message)
-        path = _quoted_value(root.message) if errno else None
-        if path:
-            facts["path"] = path
-        return facts
+        return oserror_facts(chain[0]) or {"error": chain[0].type, "cause": chain[0].line}
     if detail:
         errno = _ERRNO.match(detail.strip())
         if errno:
