@@ -236,7 +236,7 @@ def diagnose_path(path: str) -> list[Finding]:
 
 def _diagnose_regions(path: str, regions: list[logs.Region], engine: Engine) -> list[Finding]:
     """Read only the regions of a large plain file where the markers are (see logs.marked_regions)."""
-    with open(path, "rb") as handle:
+    with logs.open_regular(path) as handle:  # marked_regions found it regular; it is opened the same guarded way
         if logs.looks_binary(handle.read(8192)):
             raise BadInput(f"{path}: binary data, not a text log")
         for region in regions:

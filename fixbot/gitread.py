@@ -8,6 +8,7 @@ reopening a directory for every step. Everything that changes the repository is 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ if TYPE_CHECKING:  # GitPython costs ~40 ms to import: only the functions that r
     import git
 
 from fixbot.errors import FixbotError
+
+
+_SHA = re.compile(r"[0-9a-f]{40}")  # a full commit sha, as git prints it
 
 
 class GitError(FixbotError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +38,8 @@ class Step:
     @property
     def fingerprint(self) -> str:
         """Stable across runs for the same failure in the same file: names the branch and marks the PR."""
+        import hashlib  # not at the top: `fixbot diagnose` makes no fingerprint
+
         from fixbot import fixes
 
         room = fixes.for_kind(self.finding.kind)

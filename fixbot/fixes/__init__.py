@@ -8,8 +8,6 @@ post-check. Diagnosis reads only the signature files, so `fixbot diagnose` impor
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,6 +23,13 @@ HERE = Path(__file__).parent
 def signature_files() -> list[Path]:
     """Every room's signatures.yml."""
     return sorted(HERE.glob("*/signatures.yml"))
+
+
+# What a reviewer checks once a Django app served by Gunicorn has a new logging configuration.
+BOOTS = (
+    "- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers",
+    "- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)",
+)
 
 
 class Fix:
@@ -64,6 +69,9 @@ class Fix:
 @lru_cache(maxsize=None)
 def registry() -> dict[str, Fix]:
     """Every room's FIX, by kind."""
+    import importlib  # not at the top: `fixbot diagnose` reads only signature_files()
+    import pkgutil
+
     found: dict[str, Fix] = {}
     for info in pkgutil.iter_modules([str(HERE)]):
         fix = getattr(importlib.import_module(f"{__name__}.{info.name}"), "FIX", None)

@@ -11,10 +11,9 @@ if TYPE_CHECKING:  # GitPython costs ~40 ms to import: only the functions that r
     import git
 
 from fixbot.gitops.commit import validate_branch_name
-from fixbot.gitread import GitError, _first_line, _git_status, _open, _rev_parse
+from fixbot.gitread import _SHA, GitError, _first_line, _git_status, _open, _rev_parse
 
 _REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_SHA = re.compile(r"[0-9a-f]{40}")
 # Pushes and ls-remote talk to the network; a bot must never sit forever on a prompt or a dead host.
 _NETWORK_TIMEOUT = 300
 _NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fixbot.gitread import GitError, GitTimeout, _git_status, _open
+from fixbot.gitread import _SHA, GitError, GitTimeout, _git_status, _open
 
-_SHA = re.compile(r"[0-9a-f]{40}")
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixbot.fixes import Fix
+from fixbot.fixes import BOOTS, Fix
 from fixbot.redact import redact
 
 # `logging:` in .fixbot.yml -> the codemod it prefers.
@@ -79,16 +79,10 @@ class DjangoLoggingHandler(Fix):
         return done
 
     def checklist(self, codemods):
-        out = ["- [ ] `python manage.py check` passes with the deployed settings module", *_BOOTS]
+        out = ["- [ ] `python manage.py check` passes with the deployed settings module", *BOOTS]
         if "logging-console" in codemods:
             out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
         return out
-
-
-_BOOTS = [
-    "- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers",
-    "- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)",
-]
 
 
 def _entrypoint_log_dir(repo) -> str | None:

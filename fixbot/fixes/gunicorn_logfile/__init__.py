@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import Fix
+from fixbot.fixes import BOOTS, Fix
 
 
 class GunicornLogfile(Fix):
@@ -46,10 +46,7 @@ class GunicornLogfile(Fix):
         ]
 
     def checklist(self, codemods):
-        return [
-            "- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers",
-            "- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)",
-        ]
+        return list(BOOTS)
 
 
 def _files(repo) -> list[tuple[str, list]]:
