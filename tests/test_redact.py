@@ -335,8 +335,12 @@ def test_planted_secret_is_masked(line, secret, by):
 
 
 def test_planted_set_covers_enough_formats():
+    # The numbers README quotes (`pytest tests/test_redact.py -s -k planted_set`): test_planted_secret_is_masked
+    # holds each case to its source, so the ruleset alone catches exactly the "ruleset" ones and fixbot all.
+    by_ruleset = sum(by == "ruleset" for *_, by in PLANTED)
+    print(f"\n{len(PLANTED)} formats planted; detect-secrets alone catches {by_ruleset}, fixbot all {len(PLANTED)}")
     assert len(PLANTED) >= 25
-    assert len({by for *_, by in PLANTED}) == 2
+    assert 0 < by_ruleset < len(PLANTED)
 
 
 # --- and what none of them may touch ---------------------------------------------------------------------------

@@ -402,8 +402,10 @@ def test_a_log_of_long_adversarial_paths_is_reported_in_seconds(fmt, tmp_path):
     log.write_text(_many_findings_log(40, lambda i: "/app/" + "a-" * 2040 + str(i)))
     start = time.perf_counter()
     done = fixbot("diagnose", str(log), "--format", fmt, timeout_s=30)  # 66 s with --format github before
+    took = time.perf_counter() - start
+    print(f"\n40 tracebacks with 4 KB paths, --format {fmt}: {took:.2f} s")  # README quotes it (-s)
     assert done.returncode == 0, done.stderr
-    assert time.perf_counter() - start < 5
+    assert took < 5
     assert "h0" in done.stdout
 
 
