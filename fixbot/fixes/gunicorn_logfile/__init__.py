@@ -17,7 +17,8 @@ class GunicornLogfile(Fix):
         from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
-        sites = _sites(repo)
+        files = _files(repo)  # each candidate parsed once
+        sites = [(path, flags) for path, flags in files if flags]
         exact = [path for path, flags in sites if any(f.value == target for f in flags)]
         if exact:  # every invocation that names the failing file led to the failure
             return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.") for path in exact], []
@@ -26,7 +27,7 @@ class GunicornLogfile(Fix):
             why = f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
             return [Step(finding, codemod, path, why)], []
         if not sites:
-            starts = [path for path, _ in _files(repo)]
+            starts = [path for path, _ in files]
             if starts:
                 # Gunicorn is started here and already logs to stdout (the fix merged): the codemod changes nothing
                 # on these files, which makes the result already-fixed rather than an error.
