@@ -133,9 +133,10 @@ class Engine:
         if source != self._source:
             self.gap()
             self._source = source
-        for line in paste.unpaste(text):
-            for prefix in self.cat.prefixes:
-                line = prefix.sub("", line, count=1)
+        text = paste.unquote(text)
+        for prefix in self.cat.prefixes:
+            text = prefix.sub("", text, count=1)
+        for line in paste.split(text):
             for chain, from_tb in self._reader.feed(number, line):
                 self._exception_chain(chain, from_tb)
             for sig in self._line_signatures:

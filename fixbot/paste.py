@@ -18,8 +18,10 @@ _BREAK = re.compile(
     r"[ \t]*(?=Traceback \(most recent call last\):"
     r"|(?<!\S)File \"[^\"]+\", line \d+"
     r"|(?:The above exception was the direct cause of the following exception"
-    r"|During handling of the above exception, another exception occurred):)"
+    r"|During handling of the above exception, another exception occurred):"
+    r"|\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d|(?<!\[)\d{4}-\d\d-\d\d[ T]\d\d:\d\d)"  # the next record of a log collapsed with it (Gunicorn's, logging's)
 )
+_FRAME_AT = re.compile(r'File "[^"]+", line \d+(?:, in \S+)?')
 _FRAME = re.compile(r'(File "[^"]+", line \d+(?:, in \S+)?)\s*(.*)$')
 _CHAIN = re.compile(r"((?:The above exception was the direct cause of the following exception"
                     r"|During handling of the above exception, another exception occurred):)\s*(.*)$")
@@ -33,22 +35,31 @@ _INLINE = re.compile(
 )
 
 
-def unpaste(text: str) -> list[str]:
-    """The lines a program printed, from one line of a pasted log (usually just [text], Markdown removed)."""
+def unquote(text: str) -> str:
+    """One line of a pasted log without its Markdown: `> ` quotes, a fence (which becomes a blank line), backticks."""
     head = text.lstrip()[:1]
     if head == ">":
         text = _QUOTE.sub("", text, count=1)
         head = text.lstrip()[:1]
     if head in ("`", "~") and _FENCE.match(text):
-        return [""]
-    if "`" in text:
-        text = _unbacktick(text)
-    if _HEADER in text or text.count('File "') > 1:
-        if text.strip() != _HEADER and not _FRAME.match(text.strip()) or text.count('File "') > 1:
-            return _uncollapse(text)
+        return ""
+    return _unbacktick(text) if "`" in text else text
+
+
+def split(text: str) -> list[str]:
+    """The lines a program printed that a collector or a paste put on this one (usually just [text])."""
+    if ('File "' in text or _HEADER in text) and _collapsed(text.strip()):
+        return _uncollapse(text)
     if "Unable to configure " in text or "[Errno " in text:
         return _inline(text)
     return [text]
+
+
+def _collapsed(text: str) -> bool:
+    if _HEADER in text:
+        return text != _HEADER
+    frame = _FRAME_AT.search(text)
+    return frame is not None and (frame.start() > 0 or frame.end() < len(text))
 
 
 def _unbacktick(text: str) -> str:
@@ -65,7 +76,10 @@ def _inline(text: str) -> list[str]:
     match = _INLINE.search(text)
     if match is None or not text[: match.start()].strip():
         return [text]
-    return [text[: match.start()].rstrip(), text[match.start() :]]
+    before, rest = text[: match.start()].rstrip(), text[match.start() :]
+    if before.count("`") % 2:  # `ValueError: ...` inside a sentence: the line ends at the closing backtick
+        rest = rest.split("`", 1)[0]
+    return [before, rest]
 
 
 def _uncollapse(text: str) -> list[str]:
@@ -100,5 +114,14 @@ def _uncollapse(text: str) -> list[str]:
             continue
         if exception.start():
             lines.append("    " + rest[: exception.start()].rstrip())
-        lines.append(rest[exception.start() :])
+        lines.extend(_echoed(rest[exception.start() :], exception.end() - exception.start()))
     return lines
+
+
+def _echoed(line: str, name_end: int) -> list[str]:
+    """An exception line and, collapsed onto it, the program's echo of its message (Gunicorn prints it again)."""
+    message = line[name_end:].lstrip(": ")
+    half = len(message) // 2
+    if message and message[half] == " " and message[:half] == message[half + 1 :]:
+        return [line[: len(line) - half - 1], message[:half]]
+    return [line]
