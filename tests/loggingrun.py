@@ -72,7 +72,7 @@ def dict_config_read_only(config: dict, mount: Path, cwd: Path) -> str | None:
     return output if "[Errno 30]" in output else None
 
 
-def dict_config_as_nobody() -> tuple[str, str] | None:
+def dict_config_as_nobody(handler: str = "file") -> tuple[str, str] | None:
     """(output, path): dictConfig of a file handler in a directory only root may write, run as user 65534 (root
     itself is never refused); None where that cannot be done here. The directory is one of its own under /tmp:
     pytest's are closed to other users."""
@@ -87,6 +87,6 @@ def dict_config_as_nobody() -> tuple[str, str] | None:
         script.chmod(0o644)
         path = str(where / "api.log")
         done = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", SYSTEM_PYTHON, str(script),
-                               json.dumps(file_handler_config(path))], cwd="/", capture_output=True, text=True, timeout=30)
+                               json.dumps(file_handler_config(path, handler=handler))], cwd="/", capture_output=True, text=True, timeout=30)
     output = done.stdout + done.stderr
     return (output, path) if f"[Errno 13] Permission denied: '{path}'" in output else None
