@@ -17,6 +17,20 @@ from pathlib import Path
 
 _DICT = "import json, logging.config, sys\nlogging.config.dictConfig(json.loads(sys.argv[1]))\n"
 _FILE = "import logging.config, sys\nlogging.config.fileConfig(sys.argv[1])\n"
+# An .ini for `fileConfig` with one file handler on the root logger; `path` is its file.
+FILE_HANDLER_INI = """\
+[loggers]
+keys=root
+[handlers]
+keys=file
+[formatters]
+keys=
+[logger_root]
+handlers=file
+[handler_file]
+class=FileHandler
+args=({path!r},)
+"""
 # Another user cannot read the venv's interpreter under /root; the system's own can be run by anyone.
 SYSTEM_PYTHON = next((p for p in ("/usr/bin/python3.11", "/usr/bin/python3") if os.access(p, os.X_OK)), None)
 

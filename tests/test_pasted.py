@@ -56,20 +56,6 @@ def cli(text: str, tmp_path: Path) -> tuple[int, list[dict]]:
 
 # --- the real runs ---------------------------------------------------------------------------------------
 
-_INI = """\
-[loggers]
-keys=root
-[handlers]
-keys=file
-[formatters]
-keys=
-[logger_root]
-handlers=file
-[handler_file]
-class=FileHandler
-args=({path!r},)
-"""
-
 
 @pytest.fixture(scope="module")
 def failures(tmp_path_factory) -> dict[str, Failure]:
@@ -78,7 +64,7 @@ def failures(tmp_path_factory) -> dict[str, Failure]:
     out: dict[str, Failure] = {}
     gone = str(base / "gone" / "api.log")
     out["dictconfig"] = Failure(loggingrun.dict_config(loggingrun.file_handler_config(gone), base), gone, "file")
-    out["fileconfig"] = Failure(loggingrun.file_config(_INI.format(path=gone), base), gone, None)
+    out["fileconfig"] = Failure(loggingrun.file_config(loggingrun.FILE_HANDLER_INI.format(path=gone), base), gone, None)
     (base / "a-file").write_text("")
     under_file = str(base / "a-file" / "errors.log")
     out["rotating-under-a-file"] = Failure(loggingrun.dict_config(loggingrun.file_handler_config(
