@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot import diagnose, logs
+from fixbot import diagnose, logs, paste
 from tests import loggingrun, realrun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +108,19 @@ def near_misses(tmp_path_factory) -> dict[str, str]:
         ("formatter", bad_formatter), ("handler-class", no_class), ("keyword-argument", bad_kwarg),
         ("missing-formatter", missing_formatter)]}
     out["filter"] = loggingrun.dict_config({**config, "filters": {"f": {"()": "no_such_module.Filter"}}}, base)
+    project = realrun.make_django_project(base / "django", logging_source=realrun.CONSOLE_LOGGING)
+    (base / "a-file").write_text("")
+    run = realrun.run_gunicorn(project, env={"HOME": str(base / "a-file")})  # no room for its control socket
+    assert run.booted and "Control server error: [Errno 20]" in run.output, run.output
+    out["gunicorn-control-socket"] = run.output
+    with socket.socket() as taken:  # Gunicorn retries a bind five times, a second apart, then gives up
+        taken.bind((realrun.LOOPBACK, 0))
+        taken.listen()
+        done = subprocess.run([str(realrun.GUNICORN), project.app, "--bind", f"{realrun.LOOPBACK}:{taken.getsockname()[1]}"],
+                              cwd=project.backend, env=realrun.clean_env(project.backend, project.env(), home=base),
+                              capture_output=True, text=True, timeout=60)
+    assert "Connection in use" in done.stderr, done.stderr
+    out["gunicorn-bind"] = done.stderr
     return out
 
 
@@ -151,7 +166,8 @@ def test_a_handler_failure_is_found_whatever_the_medium_did(failures, name, medi
 
 
 @pytest.mark.parametrize("medium", MEDIA)
-@pytest.mark.parametrize("name", ["formatter", "handler-class", "keyword-argument", "missing-formatter", "filter"])
+@pytest.mark.parametrize("name", ["formatter", "handler-class", "keyword-argument", "missing-formatter", "filter",
+                                  "gunicorn-control-socket", "gunicorn-bind"])
 def test_a_near_miss_stays_clean_whatever_the_medium_did(near_misses, name, medium):
     assert not fixable(findings(MEDIA[medium](near_misses[name])))
 
@@ -269,3 +285,15 @@ def test_cut_at_every_line_in_turn(failures, name):
     spoken = [r for r in results if r is not None]
     print(f"{name}: {sum(spoken)}/{len(spoken)} cuts read right ({len(results)} cuts)")
     assert all(spoken)
+
+
+@pytest.mark.parametrize("line", [
+    "Unable to configure " + "a." * 32000, "x [Errno 1] " + "Ab." * 20000, "Traceback (most recent call last): " +
+    'File "x", line 1, in f ' * 2500, 'File "x", line 1, in f ' * 2 + "Aa." * 20000, "> " * 30000,
+    'File "x", line 1, in f ' + "2026-12-01 10:00 " * 3500, "[Errno " + "FooError " * 7000,
+], ids=["dots", "errno-dots", "frames", "frame-then-dots", "quotes", "timestamps", "error-words"])
+def test_undoing_a_paste_is_linear_in_the_line(line):
+    # Every line of a marked chunk goes through it: one line at the reader's 64 KB cap must stay cheap.
+    started = time.perf_counter()
+    paste.split(paste.unquote(line[: logs.MAX_LINE]))
+    assert time.perf_counter() - started < 0.2
