@@ -186,6 +186,26 @@ def test_read_only_file_system_is_a_cause_the_console_fix_solves(failures, tmp_p
     assert f["fixes"][0] == "logging-console"
 
 
+@pytest.fixture(scope="module")
+def gunicorn_logfiles(tmp_path_factory) -> dict[str, str]:
+    """Gunicorn failing on its own error log: checked first ("isn't writable"), or opened first (--capture-output)."""
+    base = tmp_path_factory.mktemp("glog")
+    project = realrun.make_django_project(base / "django", logging_source=realrun.CONSOLE_LOGGING)
+    args = [*realrun.DEFAULT_GUNICORN_ARGS, "--error-logfile", str(base / "gone" / "error.log")]
+    return {"checked": realrun.run_gunicorn(project, args).output,
+            "capture-output": realrun.run_gunicorn(project, [*args, "--capture-output"]).output,
+            "path": str(base / "gone" / "error.log")}
+
+
+@pytest.mark.parametrize("medium", MEDIA)
+@pytest.mark.parametrize("how", ["checked", "capture-output"])
+def test_gunicorns_own_log_file_whatever_the_medium_did(gunicorn_logfiles, how, medium):
+    found = fixable(findings(MEDIA[medium](gunicorn_logfiles[how])))
+    assert [(f.kind, f.facts["path"], f.facts["error"]) for f in found] == [
+        ("gunicorn-logfile", gunicorn_logfiles["path"], "FileNotFoundError")]
+    assert found[0].fixes == ("gunicorn-stdout",)
+
+
 # --- pieces pasted apart, and the shapes seen in public threads --------------------------------------------
 
 
