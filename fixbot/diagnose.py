@@ -1,8 +1,8 @@
 """Turn the lines of a failing log into Findings with the signatures: what failed, its root cause, its evidence, its fix.
 
-Lines go through the traceback reader (fixbot/tracebacks.py) and every signature; the signatures are data, in each
-room's `fixes/<kind>/signatures.yml`. This module must stay light: `fixbot diagnose` imports no libcst, git or
-GitHub, and no room's code.
+Lines go through fixbot/paste.py (what pasting did to them is undone), the traceback reader (fixbot/tracebacks.py)
+and every signature; the signatures are data, in each room's `fixes/<kind>/signatures.yml`. This module must stay
+light: `fixbot diagnose` imports no libcst, git or GitHub, and no room's code.
 """
 
 from __future__ import annotations
