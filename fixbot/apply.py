@@ -110,16 +110,14 @@ def _run(
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
+        if after == before and step.still_failing:  # the failing handler is still there: not already fixed
+            raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
         checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checks, ""))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
-    for step in plan.steps:  # a codemod that left the failing handler in place has not fixed anything
-        if step.still_failing and current[step.path] == originals[step.path]:
-            raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}: not fixed, "
-                                "and not already fixed")
     if not changed:
         return Result("already-fixed", tuple(findings), notes=plan.notes, dry_run=dry_run, steps=plan.steps)
     shown: set[str] = set()
