@@ -50,6 +50,7 @@ class RepoView:
     _commit: object = field(default=None, repr=False)  # gitread.CommitReader when rev is set
     git: object = field(default=None, repr=False)  # the gitread.Session it reads through when rev is set
     _owns_git: bool = field(default=False, repr=False)  # made by `open` (closed with the view), not passed in
+    _grepped: dict = field(default_factory=dict, repr=False)
     settings: str | None = None  # the DJANGO_SETTINGS_MODULE the user named (--settings, `settings:`), if any
 
     @classmethod
@@ -253,24 +254,32 @@ class RepoView:
 
         return settings_module(self, project_frames)
 
-    def grep(self, word: str) -> list[str]:
-        """Tracked text files that hold `word` (a fixed string), by one `git grep` over this revision: a
-        repository of 10,000 files is searched without reading them here. [] when git cannot search it."""
+    def grep(self, *words: str) -> dict[str, frozenset[str]]:
+        """Tracked text files that hold some of `words` (fixed strings), and which: one `git grep` over this
+        revision finds them in a repository of 10,000 files without reading any here. {} when git cannot."""
         import subprocess
 
+        if words in self._grepped:
+            return self._grepped[words]
         rev = [self.commit] if self.commit else []
         env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+        patterns = [arg for word in words for arg in ("-e", word)]
         try:
             out = subprocess.run(
-                ["git", "-C", str(self.root), "grep", "-l", "-z", "-I", "-F", "-e", word, *rev, "--"],
+                ["git", "-C", str(self.root), "grep", "-o", "-z", "-I", "-F", *patterns, *rev, "--"],
                 capture_output=True, timeout=30, env=env,
             ).stdout
         except (OSError, subprocess.SubprocessError):
-            return []
-        prefix = f"{self.commit}:" if self.commit else ""
-        names = [n.decode("utf-8", "replace").removeprefix(prefix) for n in out.split(b"\0") if n]
-        tracked = set(self.tracked)
-        return [n for n in names if n in tracked]
+            out = b""
+        prefix, tracked = f"{self.commit}:" if self.commit else "", set(self.tracked)
+        found: dict[str, set[str]] = {}
+        for record in out.split(b"\n"):  # "path NUL match", one per match
+            name, _, match = record.decode("utf-8", "replace").partition("\0")
+            name = name.removeprefix(prefix)
+            if match in words and name in tracked:
+                found.setdefault(name, set()).add(match)
+        self._grepped[words] = {name: frozenset(hits) for name, hits in found.items()}
+        return self._grepped[words]
 
     def deploy_files(self, frames: list[str]) -> list[str]:
         """Deploy files at the top of the repository and beside the project's entry points, by name."""

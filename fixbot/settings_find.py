@@ -41,6 +41,7 @@ _NOT_DEPLOY = re.compile(
     r"(?:^|/)(?:tests?|docs?)/|\.(?:md|rst|txt|html|ipynb)$|(?:^|/)(?:pytest\.ini|tox\.ini|setup\.cfg|pyproject\.toml|conftest\.py)$",
     re.I,
 )
+_WORDS = ("DJANGO_SETTINGS_MODULE", "--settings", "LOGGING")  # one `git grep` finds the files of every scan
 MAX_DEPLOY_FILE = 256 << 10  # a deploy file is a few KiB; bigger ones are data
 MAX_SCAN_BYTES = 8 << 20  # all files read by one scan together
 MAX_SCAN_FILES = 400
@@ -64,16 +65,15 @@ class SettingsChoice:
 def _scan(repo: RepoView, word: str, suffix: str = "") -> list[tuple[str, str]]:
     """(file, text) of the tracked text files holding `word`, within the scan's bounds in files, bytes and time."""
     out, total, started = [], 0, time.monotonic()
-    for file in repo.grep(word):
-        if suffix and not file.endswith(suffix):
+    for file, words in repo.grep(*_WORDS).items():
+        if word not in words or (suffix and not file.endswith(suffix)):
             continue
         if len(out) >= MAX_SCAN_FILES or total > MAX_SCAN_BYTES or time.monotonic() - started > MAX_SCAN_SECONDS:
             break
         text = repo.read_or_none(file)
-        if text is None or len(text) > MAX_DEPLOY_FILE:
-            continue
-        total += len(text)
-        out.append((file, text))
+        total += len(text or "")
+        if text is not None and len(text) <= MAX_DEPLOY_FILE:
+            out.append((file, text))
     return out
 
 
