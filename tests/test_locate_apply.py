@@ -201,3 +201,14 @@ def test_a_codemod_that_leaves_the_failing_handler_in_place_is_a_refusal(outside
                                             r"config.settings.prod's LOGGING still defines handler 'file'"):
         apply.run(str(outside.log), outside.repo, dry_run=True)
     assert snapshot(outside.repo) == before
+
+
+def test_the_actions_settings_input_reaches_apply(outside, capsys):
+    from fixbot import action
+
+    env = {"GITHUB_WORKSPACE": str(outside.repo), "INPUT_LOG_FILE": str(outside.log), "INPUT_DRY_RUN": "true",
+           "INPUT_SETTINGS": "config.settings.base"}
+    assert action.main(env) == 2
+    (error,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
+    assert "config.settings.base was given as the settings module" in error
+    assert action.main({**env, "INPUT_SETTINGS": ""}) == 0
