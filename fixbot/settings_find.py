@@ -136,11 +136,12 @@ class Evidence:
 def evidence(walk: Walk, handler: str | None, path: str | None) -> Evidence:
     logging = walk.logging
     if not isinstance(logging, Mapping):
-        unknown = logging is not UNKNOWN or walk.definer is not None or bool(walk.opaque)
-        return Evidence(0, None, unknown, "builds LOGGING in a way fixbot cannot read statically")
+        if logging is UNKNOWN and walk.definer is None and not walk.opaque:
+            return Evidence(0, None, False, "is not defined")
+        return Evidence(0, None, True, "cannot be read statically (built by a call, or changed in a loop)")
     handlers = logging.get("handlers", UNKNOWN if logging.open else Mapping())
     if not isinstance(handlers, Mapping):
-        return Evidence(0, None, True, "builds LOGGING's handlers in a way fixbot cannot read statically")
+        return Evidence(0, None, True, "has handlers that cannot be read statically")
     shown = f" writing to {path}" if path else ""
     if handler in handlers:
         config = handlers[handler]
@@ -263,8 +264,8 @@ def locate(repo: RepoView, facts: dict, frames: list[str], forced: str | None = 
         if choice is None:
             unknown = [c for c in found if c.evidence.unknown]
             if unknown:
-                raise Ambiguous(f"cannot tell which settings module failed: {_names(unknown)} build LOGGING in ways "
-                                f"fixbot cannot read statically; {HOW_TO_CHOOSE}")
+                raise Ambiguous(f"cannot tell which settings module failed: the LOGGING of {_names(unknown)} cannot be "
+                                f"read statically; {HOW_TO_CHOOSE}")
             return None
         return _located(by_file[choice.file], choice, "")
     best = max(c.evidence.score for c in holders)
@@ -287,6 +288,11 @@ def locate(repo: RepoView, facts: dict, frames: list[str], forced: str | None = 
     if told is not None:
         return _located(winner, told, "")
     lacking = by_file.get(choice.file) if choice else None
+    if lacking is not None and lacking.evidence.unknown:
+        raise Ambiguous(
+            f"cannot tell which settings module failed: {choice.why}, whose LOGGING {lacking.evidence.what}, while "
+            f"{winner.module} ({winner.file}) {winner.evidence.what}; {HOW_TO_CHOOSE}"
+        )
     if lacking is not None:
         reason = (f"{choice.why}, but its LOGGING {lacking.evidence.what}; {winner.module} ({winner.file}) "
                   f"{winner.evidence.what}, as the log says: the module that failed was set outside this repository")
@@ -317,7 +323,7 @@ def _located(found: Candidate, choice: SettingsChoice, reason: str) -> Located |
     if ev.score:
         still = f"{found.module}'s LOGGING still {ev.what}"
     elif ev.unknown:
-        still = f"{found.module} {ev.what}, so fixbot cannot tell that the failure is gone"
+        still = f"{found.module}'s LOGGING {ev.what}, so fixbot cannot tell that the failure is gone"
     return Located(found.module, file, chain, tuple(walk.mutations), why, still)
 
 

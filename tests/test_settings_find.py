@@ -252,3 +252,17 @@ def test_a_deploy_file_naming_a_module_without_the_handler_does_not_win_over_the
     found = where(view)
     assert found.file == f"{S}/prod.py"
     assert found.why.startswith("Procfile sets DJANGO_SETTINGS_MODULE=config.settings.staging, but its LOGGING has no")
+
+
+def test_a_deployed_module_whose_logging_cannot_be_read_is_no_reason_to_fix_another(tmp_path):
+    view = project(tmp_path, {"prod": file_logging(), "staging": "from .base import *\nLOGGING = make_logging()\n"},
+                   {"Procfile": "web: DJANGO_SETTINGS_MODULE=config.settings.staging gunicorn x\n"})
+    with pytest.raises(Ambiguous, match=r"Procfile sets DJANGO_SETTINGS_MODULE=config.settings.staging, whose LOGGING "
+                                        r"cannot be read statically .* config.settings.prod"):
+        where(view)
+
+
+def test_no_holder_and_no_module_named_but_unreadable_logging_is_exit_2(tmp_path):
+    files = {f"{S}/__init__.py": "", "config/__init__.py": "", f"{S}/prod.py": "LOGGING = make_logging()\n"}
+    with pytest.raises(Ambiguous, match=r"the LOGGING of config.settings.prod \(config/settings/prod.py\) cannot be read"):
+        where(make_repo(tmp_path, files))
