@@ -212,3 +212,16 @@ def test_the_actions_settings_input_reaches_apply(outside, capsys):
     (error,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("::error")]
     assert "config.settings.base was given as the settings module" in error
     assert action.main({**env, "INPUT_SETTINGS": ""}) == 0
+
+
+def test_settings_key_in_the_config_is_used_and_the_flag_overrides_it(outside, tmp_path):
+    from fixbot import apply
+    from fixbot.settings_find import Ambiguous
+
+    config = tmp_path / "fixbot.yml"
+    config.write_text("settings: config.settings.base\n")
+    with pytest.raises(Ambiguous, match="config.settings.base was given"):
+        apply.run(str(outside.log), outside.repo, dry_run=True, config_path=config)
+    result = apply.run(str(outside.log), outside.repo, dry_run=True, config_path=config, settings="config.settings.prod")
+    assert result.status == "fixed" and [c.path for c in result.changes] == [f"{SETTINGS}/prod.py"]
+    assert "given as config.settings.prod" in result.changes[0].why
