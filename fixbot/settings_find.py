@@ -288,6 +288,11 @@ def locate(repo: RepoView, facts: dict, frames: list[str], forced: str | None = 
     if told is not None:
         return _located(winner, told, "")
     lacking = by_file.get(choice.file) if choice else None
+    if lacking is not None and lacking.evidence.score >= 2:  # its handler's file is unknown: it may be the one
+        raise Ambiguous(
+            f"cannot tell which settings module failed: {choice.why}, which {lacking.evidence.what} (to a file fixbot "
+            f"cannot read statically), and {winner.module} ({winner.file}) {winner.evidence.what}; {HOW_TO_CHOOSE}"
+        )
     if lacking is not None and lacking.evidence.unknown:
         raise Ambiguous(
             f"cannot tell which settings module failed: {choice.why}, whose LOGGING {lacking.evidence.what}, while "

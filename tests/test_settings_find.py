@@ -266,3 +266,11 @@ def test_no_holder_and_no_module_named_but_unreadable_logging_is_exit_2(tmp_path
     files = {f"{S}/__init__.py": "", "config/__init__.py": "", f"{S}/prod.py": "LOGGING = make_logging()\n"}
     with pytest.raises(Ambiguous, match=r"the LOGGING of config.settings.prod \(config/settings/prod.py\) cannot be read"):
         where(make_repo(tmp_path, files))
+
+
+def test_the_deployed_module_with_the_handler_writing_somewhere_unknown_is_not_overruled_by_a_path(tmp_path):
+    view = project(tmp_path, {"prod": file_logging("get_log_file()"), "local": file_logging()},
+                   {"Procfile": "web: DJANGO_SETTINGS_MODULE=config.settings.prod gunicorn x\n"})
+    with pytest.raises(Ambiguous, match=r"Procfile sets .*config.settings.prod, which defines handler 'file' .*"
+                                        r"config.settings.local \(config/settings/local.py\) defines handler 'file'"):
+        where(view)
