@@ -225,3 +225,14 @@ def test_settings_key_in_the_config_is_used_and_the_flag_overrides_it(outside, t
     result = apply.run(str(outside.log), outside.repo, dry_run=True, config_path=config, settings="config.settings.prod")
     assert result.status == "fixed" and [c.path for c in result.changes] == [f"{SETTINGS}/prod.py"]
     assert "given as config.settings.prod" in result.changes[0].why
+
+
+def test_after_merging_the_logging_path_fix_it_is_already_fixed(outside, tmp_path):
+    from fixbot import apply
+
+    tree = clone(outside.repo, tmp_path / "path-fix")
+    fixed = apply.run(str(outside.log), tree, codemod="logging-path")
+    assert fixed.status == "fixed" and [c.path for c in fixed.changes] == [f"{SETTINGS}/prod.py"]
+    git(tree, "merge", "-q", "--ff-only", fixed.branch)
+    again = apply.run(str(outside.log), tree, codemod="logging-path")
+    assert (again.status, again.exit_code) == ("already-fixed", 0)
