@@ -21,6 +21,11 @@ class Refusal(Exception):
     """The codemod will not rewrite this file; the message says why, in one line."""
 
 
+class NothingToDo(Refusal):
+    """The file holds nothing the codemod is about (no LOGGING at all): `fixbot codemod` leaves it and exits 0,
+    like libcst's SkipFile, so it can run over `settings/*.py`; `fixbot apply`, which chose the file, refuses."""
+
+
 @dataclass(frozen=True)
 class Example:
     """One documented case of a codemod; the shared test runs every one of them.

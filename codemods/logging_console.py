@@ -27,17 +27,33 @@ from typing import Any
 
 import libcst as cst
 
-from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementTransformer, parse
+from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 
 
 def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing."""
+    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing.
+
+    A LOGGING whose handler lists are all static gets the static rewrite, which proves that no logger prints a
+    line twice; anything else (lists computed at run time, handlers added later or only in this derived module)
+    has each file handler turned into a StreamHandler where it is written (codemods/_logging_in_place.py)."""
+    if not any(definition_value(s)[0] or mutation(s) for s in iter_small_statements(module.body)):
+        if "dictConfig" in (module.code if source is None else source):
+            raise Refusal("no LOGGING defined or changed in this file, but it calls dictConfig, which fixbot does not rewrite")
+        raise NothingToDo("no LOGGING in this file")
+    try:
+        return _plan_static(module, source)
+    except Refusal:
+        return in_place(module)
+
+
+def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSmallStatement | None]:
     definitions, mutations, statements = [], [], []
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
@@ -49,7 +65,7 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
             mutations.append(m)
             statements.append(statement)
     if not definitions:
-        raise Refusal("no LOGGING in this file" if not mutations else "LOGGING is only changed here; it is defined in a module this one imports")
+        raise Refusal("LOGGING is only changed here; it is defined in a module this one imports")
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
     for statement, value in definitions:
@@ -200,7 +216,7 @@ class LoggingConsole(Codemod):
             'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"}}, "root": {"handlers": ["console"]}}\n',
         ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
-        Example("no LOGGING", "DEBUG = True\n", refuses="no LOGGING in this file"),
+        Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),
     )
 
     @classmethod

@@ -32,6 +32,7 @@ class Outcome:
     changed: bool = False
     diff: str = ""
     error: str | None = None
+    skipped: str = ""  # why the codemod had nothing to do here
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _compute(job: _Job, path: str) -> _Computed:
     except FixbotError as err:
         return _Computed(Outcome(path, error=str(err)))
     if not result.changed:
-        return _Computed(Outcome(path))
+        return _Computed(Outcome(path, skipped=result.skipped))
     return _Computed(Outcome(path, True, result.diff if job.diff else ""), data if job.write else None)
 
 

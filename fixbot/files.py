@@ -44,6 +44,7 @@ class Rewrite:
     before: str
     after: str
     encoding: str = "utf-8"
+    skipped: str = ""  # why the codemod had nothing to do in this file (codemods.NothingToDo)
 
     @property
     def changed(self) -> bool:
@@ -178,6 +179,8 @@ def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
     before, encoding = read_source(path)
     try:
         after = codemod.rewrite(before, path, **options)
+    except codemods.NothingToDo as skip:
+        return Rewrite(path, before, before, encoding, str(skip)), b""
     except codemods.Refusal as refusal:
         raise Refused(f"{path}: {codemod.NAME} refused: {refusal}") from None
     # encoded before anything is written, so that a refusal leaves the file
