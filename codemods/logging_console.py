@@ -31,7 +31,7 @@ from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_command
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
-from fixbot.codemods._logging_edit import StatementTransformer, parse
+from fixbot.codemods._logging_edit import StatementEditor, parse
 from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
@@ -102,65 +102,12 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
 def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
     """`tree` with no LOGGING handler writing to a file; `source` is its text, when the caller has it."""
     edits = _plan_module(tree, source)
-    return tree.visit(_Rewriter(edits)) if edits else tree
+    return tree.visit(StatementEditor(edits)) if edits else tree
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
 # import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
 __getattr__, __dir__ = lazy_commands(__name__, "LoggingConsoleCommand")
-
-
-class _Rewriter(StatementTransformer):
-    """Puts the planned statements in place and drops the removed ones, keeping the blocks' spacing."""
-
-    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None]) -> None:
-        super().__init__()
-        self._edits = edits
-        self._removed: set[int] = set()
-
-    def _small(self, body):
-        new = [self._edits.get(id(s), s) if id(s) in self._edits else s for s in body]
-        new = [s for s in new if s is not None]
-        if new and len(new) != len(body):
-            new[-1] = new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        return new
-
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        if not any(id(s) in self._edits for s in original_node.body):
-            return updated_node
-        body = self._small(original_node.body)
-        if body:
-            return updated_node.with_changes(body=body)
-        self._removed.add(id(updated_node))  # dropped by the enclosing block, which also keeps its spacing
-        return updated_node
-
-    def leave_SimpleStatementSuite(self, original_node, updated_node):
-        if not any(id(s) in self._edits for s in original_node.body):
-            return updated_node
-        return updated_node.with_changes(body=self._small(original_node.body) or [cst.Pass()])
-
-    def _drop(self, body):
-        new, pending = [], []
-        for statement in body:
-            if id(statement) in self._removed:
-                pending = pending or list(statement.leading_lines)
-                continue
-            blanks = [line for line in pending if line.comment is None]
-            own = statement.leading_lines
-            if blanks and pending[0].comment is None and not (own and own[0].comment is None):
-                # the blank line that separated the removed statement now separates this one
-                statement = statement.with_changes(leading_lines=[blanks[0], *own])
-            new.append(statement)
-            pending = []
-        return new
-
-    def leave_IndentedBlock(self, original_node, updated_node):
-        # A block whose only statement was removed still needs one.
-        body = self._drop(updated_node.body) or [cst.SimpleStatementLine([cst.Pass()])]
-        return updated_node.with_changes(body=body)
-
-    def leave_Module(self, original_node, updated_node):
-        return updated_node.with_changes(body=self._drop(updated_node.body))
 
 
 _BEFORE = """\
@@ -192,6 +139,7 @@ class LoggingConsole(Codemod):
     )
     HANDLES = ("django-logging-handler",)
     FILES = ("*.py",)
+    CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(
             "reuses the console handler",
@@ -215,6 +163,12 @@ class LoggingConsole(Codemod):
             "already console-only",
             'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"}}, "root": {"handlers": ["console"]}}\n',
         ),
+        Example(
+            "an import only the file handler used goes, when no module star-imports this one",
+            "import os\n\nLOGGING = {'handlers': {'f': {'class': 'logging.FileHandler', 'filename': os.path.join('/x', 'a.log')}}}\n",
+            "LOGGING = {'handlers': {'f': {'class': 'logging.StreamHandler'}}}\n",
+            options={"star_imported": False},
+        ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
         Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),
     )
@@ -222,8 +176,10 @@ class LoggingConsole(Codemod):
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         from fixbot.codemods._python import TOO_DEEP
+        from fixbot.codemods._tidy import finish
 
         try:
-            return console_only(parse(source), source).code
+            tree = parse(source)
+            return finish(source, tree, console_only(tree, source), star_imported=options.get("star_imported", True))
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None

@@ -137,7 +137,7 @@ class _Computed:
 def _compute(job: _Job, path: str) -> _Computed:
     """Read, rewrite, encode and diff one file; in a worker, or here. Nothing is written."""
     try:
-        result, data = files.prepare_rewrite(path, job.codemod)
+        result, data = files.prepare_rewrite(path, job.codemod, **files.context(path, job.codemod.CONTEXT))
     except FixbotError as err:
         return _Computed(Outcome(path, error=str(err)))
     if not result.changed:
