@@ -1175,6 +1175,25 @@ def test_generated_logging_dicts(source):
     assert after <= before, "the rewrite broke something that was sound"
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logging_sources(), st.booleans())
+def test_generated_logging_dicts_with_a_computed_list(source, derived):
+    """The same dicts with one handler list computed at run time (or added by a derived module): converted in place."""
+    newline = "\r\n" if "\r\n" in source else "\n"
+    tail = f'LOGGING["root"] = {{"handlers": [name for name in LOGGING["handlers"]]}}{newline}'
+    if derived:  # LOGGING.update({...}) after `from .base import *`
+        source = "from .base import *" + newline + source.replace("LOGGING = ", "LOGGING.update(", 1)[: -len(newline)] + ")" + newline
+    once = LoggingConsole.rewrite(source + tail, "settings.py")
+    assert LoggingConsole.rewrite(once, "settings.py") == once
+    compile(once, "settings.py", "exec")
+    broken, _ = compare(source + tail, once)
+    assert broken == []
+    namespace: dict = {"LOGGING": {"handlers": {}}}
+    exec(compile(once.replace("from .base import *", ""), "settings.py", "exec"), namespace)
+    handlers = namespace["LOGGING"]["handlers"]
+    assert not any("FileHandler" in h.get("class", "") or "filename" in h for h in handlers.values())
+
+
 # --- the stock libcst runner ---------------------------------------------------------------------------------
 
 
