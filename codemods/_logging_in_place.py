@@ -67,6 +67,8 @@ class _Site:
 
     module: cst.Module
     assigned: dict[str, list[tuple[cst.BaseSmallStatement, cst.BaseExpression]]]
+    # NAME["key"] = value at module level, for a handlers dict kept in its own variable and filled in later
+    items_assigned: dict[str, list[tuple[cst.BaseSmallStatement, Optional[str], cst.BaseExpression]]]
     statement: cst.BaseSmallStatement | None = None
     handlers: dict[int, tuple[cst.BaseSmallStatement, Optional[str], cst.CSTNode]] = field(default_factory=dict)
     lists: dict[int, tuple[cst.BaseSmallStatement, cst.CSTNode]] = field(default_factory=dict)
@@ -95,6 +97,10 @@ class _Site:
                     self.loggers(item, key == "root", (key,))
 
     def handler_map(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Name):  # handlers = {...}; if USE_FILE: handlers["file"] = {...}
+            for statement, key, value in self.items_assigned.get(node.value, []):
+                self.statement = statement
+                self.handler(value, key)
         for statement, value in self.resolve(node):
             self.statement = statement
             if not is_mapping(value):
@@ -157,13 +163,18 @@ def in_place(module: cst.Module) -> dict[int, cst.BaseSmallStatement | None]:
     """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
     statements = list(iter_small_statements(module.body))
     assigned: dict[str, list] = {}
+    items: dict[str, list] = {}
     for statement in statements:
         if isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is not None:
             targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
             for target in targets:
                 if isinstance(target.target, cst.Name):
                     assigned.setdefault(target.target.value, []).append((statement, statement.value))
-    site = _Site(module, assigned)
+                elif isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    key = keys(target.target)[1]  # (the keys read as if it were LOGGING[...])
+                    if len(key) == 1:
+                        items.setdefault(target.target.value.value, []).append((statement, key[0], statement.value))
+    site = _Site(module, assigned, items)
     later: list[tuple[cst.BaseSmallStatement, tuple[Optional[str], ...]]] = []
     for statement in statements:
         site.statement = statement

@@ -870,6 +870,25 @@ IN_PLACE_FIXES = [
     pytest.param(
         dedent(
             """\
+            HANDLERS = {"console": {"class": "logging.StreamHandler"}}
+            if not DEBUG:
+                HANDLERS["file"] = {"class": "logging.FileHandler", "filename": "/var/log/app.log", "level": "INFO"}
+            LOGGING = {"version": 1, "handlers": HANDLERS, "root": {"handlers": ["file"] if not DEBUG else ["console"]}}
+            """
+        ),
+        dedent(
+            """\
+            HANDLERS = {"console": {"class": "logging.StreamHandler"}}
+            if not DEBUG:
+                HANDLERS["file"] = {"class": "logging.StreamHandler", "level": "INFO"}
+            LOGGING = {"version": 1, "handlers": HANDLERS, "root": {"handlers": ["file"] if not DEBUG else ["console"]}}
+            """
+        ),
+        id="a handlers variable filled in under if",
+    ),
+    pytest.param(
+        dedent(
+            """\
             DEBUG = False
             LOGGING = {
                 "version": 1,
