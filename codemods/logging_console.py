@@ -14,10 +14,18 @@ The rewrite, in the user's terms:
   and duplicates collapse, so no logger prints a line twice.
 - statements after the definition that reach into LOGGING are followed: ones that only touch what is gone
   (`LOGGING["handlers"]["file"]["filename"] = …`) are removed, `…["handlers"].append("file")` is redirected
-  or removed, and anything that could bring a file back or that cannot be followed is refused.
+  or removed.
+
+That rewrite needs every handler list static, so that it can prove no logger prints a line twice. When they are
+not (lists computed at run time, a handler added under `if` or by `.update`, a derived module that only changes
+LOGGING after `from .base import *`, a handlers dict in its own variable), every file handler is instead
+converted into a StreamHandler where it is written and nothing is removed (codemods/_logging_in_place.py):
+dictConfig builds every handler defined, so that is right whichever loggers point at it, here or in other
+modules. What neither can follow is refused. A file with no LOGGING at all is `NothingToDo`.
 
 This module reads the file's LOGGING statements and puts the result in place; the plan for each literal is
-codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py.
+codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py;
+codemods/_tidy.py then drops the imports and `# noqa: F405` the rewrite made stale.
 """
 
 from __future__ import annotations

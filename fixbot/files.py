@@ -3,6 +3,7 @@
 Text is decoded as the program that reads the file does, and encoded back the same way, so that every byte
 outside an edit stays as it was: Python source as Python decodes it (PEP 263: a UTF-8 BOM, or a coding
 cookie in the first two lines), everything else as UTF-8, a BOM kept out of the text and written back.
+`context` reads what a codemod takes from a file's surroundings (Codemod.CONTEXT), as `fixbot apply`'s rooms pass it.
 """
 
 from __future__ import annotations
