@@ -112,7 +112,7 @@ def _run(
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
         if after == before and step.still_failing:  # the failing handler is still there: not already fixed
             raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
-        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
+        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, before, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checks, ""))
