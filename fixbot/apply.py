@@ -105,7 +105,7 @@ def _run(
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
-        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
+        checks = verify.check(step.path, after, before).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checks, ""))

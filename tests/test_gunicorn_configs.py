@@ -65,6 +65,10 @@ def test_gunicorn_logfile_by_config_fails_then_the_fix_boots(case, tmp_path):
 
     assert (code, out["status"]) == (0, "fixed"), err
     assert [c["path"] for c in out["changes"]] == [CASES[case][3]]
+    if CASES[case][3] == "start.sh":  # a #!/bin/sh script is checked by sh, and says so
+        assert [k for k in out["changes"][0]["checks"] if "-n" in k][0].startswith("sh -n passes")
+    else:
+        assert out["changes"][0]["checks"] == ["compiles" if CASES[case][3].endswith(".py") else "compiles as Gunicorn's config module"]
     assert without_branch(snapshot(repo), out["branch"]) == before  # the checkout is untouched
     review = clone(repo, tmp_path / "review", "--branch", out["branch"])
     assert realrun.run_script(review / "start.sh").status == 200

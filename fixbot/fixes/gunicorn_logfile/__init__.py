@@ -57,15 +57,12 @@ class GunicornLogfile(Fix):
     def check(self, path, after, codemod):
         """A config module not named `.py` (`gunicorn -c gunicorn.conf`) is compiled too, as Gunicorn will."""
         from fixbot.codemods.gunicorn_stdout.formats import format_of
-        from fixbot.verify import VerifyFailed
+        from fixbot.verify import compiles
 
         found = format_of(after, path)
         if path.endswith(".py") or (found is not None and found.name != "python"):
             return []
-        try:
-            compile(after, path, "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
-            raise VerifyFailed(f"{path}: the rewrite does not compile as Gunicorn's config module: {err}") from None
+        compiles(path, after)
         return ["compiles as Gunicorn's config module"]
 
     def checklist(self, codemods):
