@@ -257,6 +257,7 @@ def apply_json(result) -> str:
             "branch": result.branch if result.status == "fixed" else None,
             "commit": result.commit,
             "created": result.created,
+            "replaced": result.replaced,
             "pr_url": result.pr_url,
             "pr_action": result.pr_action,
             "warnings": [redact(w) for w in result.warnings],
@@ -307,6 +308,9 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
         elif result.commit:
             made = "committed" if result.created else "already committed"
             out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
+            if result.replaced:
+                out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
+                           "it is remade on HEAD")
         if result.pr_url:
             out.append(f"pull request ({result.pr_action}): {result.pr_url}")
         elif result.pr_action:
