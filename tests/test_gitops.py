@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -598,3 +599,22 @@ def test_own_fix_with_another_change_is_remade_on_head_and_undo_puts_it_back(rep
     assert committed_files(repo, BRANCH)["config/settings/base.py"][1] == other
     undo(repo, second)  # its verification failed: the fix already proposed comes back
     assert git(repo, "rev-parse", BRANCH).strip() == first.sha
+
+
+def test_the_verify_tree_is_readable_by_a_deploy_user_and_writable_by_none(repo):
+    from fixbot.verify import VerifyFailed, verify_command
+
+    result = commit_fix(repo, branch=BRANCH, changes={"scripts/start.sh": START_FIXED}, message="m")
+    old = os.umask(0o077)  # a careful user's umask must not lock the deploy user out
+    try:
+        said = verify_command(repo, result.sha, "stat -c '%a %n' .. . scripts scripts/start.sh config/settings/base.py")
+    finally:
+        os.umask(old)
+    modes = dict(reversed(line.split(" ", 1)) for line in said.splitlines())
+    assert modes == {"..": "755", ".": "755", "scripts": "755", "scripts/start.sh": "755",
+                     "config/settings/base.py": "644"}
+    if os.geteuid() == 0 and shutil.which("setpriv"):  # really drop to another user, as `sudo -u app` would
+        drop = "setpriv --reuid=nobody --regid=nogroup --clear-groups"
+        assert "gunicorn" in verify_command(repo, result.sha, f"{drop} cat scripts/start.sh")
+        with pytest.raises(VerifyFailed, match="Permission denied"):
+            verify_command(repo, result.sha, f"{drop} touch new-file")
