@@ -162,7 +162,8 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
         try:
             verify.verify_command(repo.git, committed.sha, verify_cmd)
         except BaseException:  # a failed check, or an interrupted one: the branch goes back to what it was
-            gitops.undo(repo.git, committed)
+            if committed.created:
+                gitops.undo(repo.git, committed.branch, committed.sha, committed.replaced)
             raise
     return dataclasses.replace(result, commit=committed.sha, created=committed.created, replaced=committed.replaced)
 
@@ -190,8 +191,8 @@ def _open_pr(
         )
     except BaseException:
         # Exit 2 means nothing changed here: the branch this run made goes, or gets back the commit it held.
-        if result.commit:
-            gitops.undo(repo, gitops.Committed(result.branch, result.commit, "", result.created, result.replaced))
+        if result.created and result.commit:
+            gitops.undo(repo, result.branch, result.commit, result.replaced)
         raise
     return dataclasses.replace(
         result, pr_url=published.url, pr_action=published.action, warnings=tuple(published.warnings)

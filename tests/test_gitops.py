@@ -597,7 +597,7 @@ def test_own_fix_with_another_change_is_remade_on_head_and_undo_puts_it_back(rep
     assert second.created and second.replaced == first.sha and second.base_sha == first.base_sha
     assert git(repo, "rev-parse", f"{BRANCH}^").strip() == first.base_sha
     assert committed_files(repo, BRANCH)["config/settings/base.py"][1] == other
-    undo(repo, second)  # its verification failed: the fix already proposed comes back
+    undo(repo, BRANCH, second.sha, second.replaced)  # its verification failed: the fix already proposed comes back
     assert git(repo, "rev-parse", BRANCH).strip() == first.sha
 
 

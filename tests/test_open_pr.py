@@ -275,3 +275,14 @@ def test_another_codemod_for_the_same_failure_updates_its_branch_and_pr(github, 
     assert git(app, "rev-parse", f"{second['branch']}^") == head  # remade on HEAD, not stacked on the old fix
     assert git(origin, "rev-parse", f"refs/heads/{second['branch']}") == second["commit"]
     assert len(github.pulls) == 1 and second["pr_url"] == first["pr_url"]
+
+
+def test_another_codemod_whose_verify_cmd_fails_leaves_the_earlier_fix_on_its_branch(app):
+    code, first, err = fixbot("--log", str(LOG), "--repo", str(app))
+    assert code == 0, err
+    other = next(name for name in first["findings"][0]["fixes"] if name != first["changes"][0]["codemod"])
+
+    code, second, err = fixbot("--log", str(LOG), "--repo", str(app), "--codemod", other, "--verify-cmd", "exit 1")
+
+    assert (code, second["status"]) == (2, "refused") and "--verify-cmd exited 1" in err
+    assert git(app, "rev-parse", first["branch"]) == first["commit"]

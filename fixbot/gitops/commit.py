@@ -138,17 +138,16 @@ def commit_fix(
         return Committed(branch=branch, sha=sha, base_sha=base, created=True, replaced=existing)
 
 
-def undo(repo_dir: str | os.PathLike[str], committed: Committed) -> None:
-    """Take back what `commit_fix` did, if the branch is still where it left it: the branch it made goes, the
-    branch it remade gets its earlier commit back (a failed --verify-cmd must not lose the fix already proposed)."""
-    if not committed.created:
+def undo(repo_dir: str | os.PathLike[str], branch: str, sha: str, replaced: str | None) -> None:
+    """Take back the commit `sha` a run put on `branch`, if the branch is still there: a branch it made goes, a
+    branch it remade gets its earlier commit `replaced` back (a failed --verify-cmd must not lose the fix already
+    proposed)."""
+    if replaced is None:
+        delete_branch(repo_dir, branch, expect=sha)
         return
-    if committed.replaced is None:
-        delete_branch(repo_dir, committed.branch, expect=committed.sha)
-        return
+    validate_branch_name(branch)
     with _open(repo_dir) as repo:
-        _git_status(repo, "update-ref", "-m", "fixbot: undo", f"refs/heads/{committed.branch}", committed.replaced,
-                    committed.sha)
+        _git_status(repo, "update-ref", "-m", "fixbot: undo", f"refs/heads/{branch}", replaced, sha)
 
 
 def delete_branch(repo_dir: str | os.PathLike[str], branch: str, *, expect: str) -> None:
