@@ -96,6 +96,7 @@ def main(env: Mapping[str, str]) -> int:
         result = apply.run(
             log, workspace, run_id=run_id, dry_run=dry_run, config_path=env.get("INPUT_CONFIG", "").strip() or None,
             open_pr=True, base_branch=_base_branch(env, run), run_url=run_url,
+            settings=env.get("INPUT_SETTINGS", "").strip() or None,
         )
         for warning in result.warnings:
             _command("warning", warning)

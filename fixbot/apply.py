@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fixbot import codemods
 from fixbot import diagnose, files, gitops, gitread, verify
-from fixbot.config import Config, load_config
+from fixbot.config import SETTINGS_MODULE, Config, load_config
 from fixbot.errors import BadInput
 from fixbot.model import Change, Finding, Plan, Result
 from fixbot.plan import make_plan, room
@@ -40,6 +40,7 @@ def run(
     base_branch: str | None = None,
     force: bool = False,
     run_url: str | None = None,
+    settings: str | None = None,
 ) -> Result:
     """The whole pipeline, for the command line and the Action alike: diagnose `log` (or the logs of Actions run
     `run_id`), fix what it shows in the repository at `repo_dir`, and with `open_pr` publish the fix."""
@@ -58,7 +59,7 @@ def run(
 
                 log = str(download_run_logs(run_id, scratch))
             result = _fix(log, repo, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd,
-                          base_branch=base_branch)
+                          base_branch=base_branch, settings=settings)
         if open_pr:
             result = _open_pr(result, repo, config_path=config_path, force=force, run_url=run_url)
     return result
@@ -67,6 +68,7 @@ def run(
 def _fix(
     log: str, repo_dir: str | Path | gitread.Session, *, dry_run: bool, codemod: str | None,
     config_path: str | Path | None, verify_cmd: str | None, base_branch: str | None = None,
+    settings: str | None = None,
 ) -> Result:
     """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
     try:
@@ -80,16 +82,19 @@ def _fix(
         # The deployed branch is part of the fix: the same failure on staging and on main are two fixes, two
         # branches and two pull requests, never one PR whose branch moves between bases.
         base = base_branch or gitread.current_branch(repo.root)
-        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run, base=base)
+        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run, base=base, settings=settings)
     finally:
         repo.close()
 
 
 def _run(
     findings: list[Finding], repo: RepoView, codemod: str | None, config_path: str | Path | None,
-    verify_cmd: str | None, *, dry_run: bool, base: str | None = None,
+    verify_cmd: str | None, *, dry_run: bool, base: str | None = None, settings: str | None = None,
 ) -> Result:
     config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
+    if settings is not None and not SETTINGS_MODULE.fullmatch(settings):
+        raise BadInput(f"--settings {settings!r} is not a dotted Python module name (like config.settings.prod)")
+    repo.settings = settings or config.settings
     fixable = tuple(f for f in findings if f.fixable)
     if not fixable:
         return Result("no-fix", tuple(findings), dry_run=dry_run)
@@ -106,6 +111,8 @@ def _run(
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
+        if after == before and step.still_failing:  # the failing handler is still there: not already fixed
+            raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
         checks = verify.check(step.path, after, before).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after

@@ -89,9 +89,13 @@ def diagnose(log: str, fmt: str) -> None:
 @click.option("--base-branch", "base_branch", metavar="BRANCH", help="The PR's base: the branch that was deployed (default: HEAD's branch). Refused unless origin's"
                    " BRANCH contains HEAD, so the PR carries only the fix.")
 @click.option("--force", is_flag=True, help="Reopen a fix a reviewer closed without merging.")
+@click.option("--settings", "settings", metavar="MODULE",
+              help="The DJANGO_SETTINGS_MODULE the failing deploy ran with, when it is set outside the repository"
+                   " (overrides `settings:` in .fixbot.yml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod: str | None, config: str | None,
-          verify_cmd: str | None, open_pr: bool, base_branch: str | None, force: bool, fmt: str) -> None:
+          verify_cmd: str | None, open_pr: bool, base_branch: str | None, force: bool, settings: str | None,
+          fmt: str) -> None:
     """Diagnose LOG and commit the fix on a new branch of REPO, without touching your checkout.
 
     Exit 0: fixed or already fixed; 1: nothing fixable; 2: refused or an error (nothing changed)."""
@@ -109,6 +113,7 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
         result = pipeline.run(
             log, repo, run_id=run_id, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd,
             open_pr=open_pr, base_branch=base_branch, force=force, run_url=pipeline.run_url(dict(os.environ), run_id),
+            settings=settings,
         )
     except FixbotError as err:
         if fmt == "json":

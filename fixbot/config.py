@@ -24,6 +24,7 @@ _STR, _BOOL, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool", "tag:yam
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _TEAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _CODEMOD = re.compile(r"[a-z0-9][a-z0-9-]*")
+SETTINGS_MODULE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 class ConfigError(FixbotError):
@@ -60,6 +61,7 @@ class Config:
     branch_prefix: str = "fixbot/"
     author: Author = field(default_factory=Author)
     pull_request: PullRequest = field(default_factory=PullRequest)
+    settings: str | None = None  # the DJANGO_SETTINGS_MODULE deploys run with, when the repository does not say
     source: Path | None = None  # the file these settings came from; None for built-in defaults
 
     def enables(self, codemod: str) -> bool:
@@ -179,6 +181,12 @@ def parse_config(
         if strategy not in STRATEGIES:
             v.fail(node, f"logging must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
         kwargs["logging"] = strategy
+    if "settings" in top:
+        node = top["settings"]
+        module = v.string(node, "settings")
+        if not SETTINGS_MODULE.fullmatch(module):
+            v.fail(node, f"settings {module!r} is not a dotted Python module name (like config.settings.prod)")
+        kwargs["settings"] = module
     if "branch_prefix" in top:
         node = top["branch_prefix"]
         prefix = v.string(node, "branch_prefix")
@@ -219,7 +227,7 @@ def parse_config(
     return Config(**kwargs)
 
 
-_TOP_KEYS = ("codemods", "logging", "branch_prefix", "author", "pull_request")
+_TOP_KEYS = ("codemods", "logging", "settings", "branch_prefix", "author", "pull_request")
 _PR_KEYS = ("labels", "reviewers", "team_reviewers", "draft")
 
 

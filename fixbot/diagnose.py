@@ -1,8 +1,8 @@
 """Turn the lines of a failing log into Findings with the signatures: what failed, its root cause, its evidence, its fix.
 
-Lines go through the traceback reader (fixbot/tracebacks.py) and every signature; the signatures are data, in each
-room's `fixes/<kind>/signatures.yml`. This module must stay light: `fixbot diagnose` imports no libcst, git or
-GitHub, and no room's code.
+Lines go through fixbot/paste.py (what pasting did to them is undone), the traceback reader (fixbot/tracebacks.py)
+and every signature; the signatures are data, in each room's `fixes/<kind>/signatures.yml`. This module must stay
+light: `fixbot diagnose` imports no libcst, git or GitHub, and no room's code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fixbot import logs
+from fixbot import logs, paste
 from fixbot.errors import BadInput, FixbotError
 from fixbot.model import Evidence, Finding
 from fixbot.tracebacks import PyException, TracebackReader, cause_facts, is_project_frame, oserror_facts
@@ -40,7 +40,16 @@ class Signature:
     exc_type: re.Pattern[str] | None = None
     exc_message: re.Pattern[str] | None = None
     exc_frames: re.Pattern[str] | None = None
+    exc_function: re.Pattern[str] | None = None
     needs_traceback: bool = False
+    missing: tuple[str, ...] = ()
+
+    def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
+        if self.exc_frames is None:
+            return True
+        if self.exc_function is None:
+            return any(self.exc_frames.search(f.file) for e in chain for f in e.frames)
+        return any(self.exc_frames.search(f.file) and self.exc_function.search(f.function or "") for f in exc.frames)
 
     def fixes_for(self, facts: dict[str, Any]) -> tuple[str, ...]:
         if self.fix_if_error is None:
@@ -73,7 +82,8 @@ def catalogue() -> Catalogue:
     engine = load(SIGNATURES)
     rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
-    for entry in (entry for room in rooms for entry in room["signatures"]):
+    entries = [(entry.get("order", room["order"]), entry) for room in rooms for entry in room["signatures"]]
+    for _, entry in sorted(entries, key=lambda pair: pair[0]):
         exc = entry.get("exception") or {}
         signatures.append(
             Signature(
@@ -88,7 +98,9 @@ def catalogue() -> Catalogue:
                 exc_type=re.compile(exc["type"] + r"\Z") if exc else None,
                 exc_message=re.compile(exc.get("message", "")) if exc else None,
                 exc_frames=re.compile(exc["frames"]) if "frames" in exc else None,
+                exc_function=re.compile(exc["function"]) if "function" in exc else None,
                 needs_traceback=bool(exc.get("traceback")),
+                missing=tuple(entry.get("missing", ())),
             )
         )
     markers = dict.fromkeys(m for room in rooms for m in room["markers"])
@@ -115,21 +127,24 @@ class Engine:
         self._reader = TracebackReader()
         self._source: str | None = None
         self._found: dict[tuple, Finding] = {}
+        self._signature: dict[tuple, Signature] = {}
 
     def feed(self, source: str | None, number: int, text: str) -> None:
         if source != self._source:
             self.gap()
             self._source = source
+        text = paste.unquote(text)
         for prefix in self.cat.prefixes:
             text = prefix.sub("", text, count=1)
-        for chain, from_tb in self._reader.feed(number, text):
-            self._exception_chain(chain, from_tb)
-        for sig in self._line_signatures:
-            match = sig.line.search(text)
-            if match:
-                facts = {k: v for k, v in match.groupdict().items() if v is not None}
-                self._add(sig, facts, (Evidence(number, text, source),))
-                break
+        for line in paste.split(text):
+            for chain, from_tb in self._reader.feed(number, line):
+                self._exception_chain(chain, from_tb)
+            for sig in self._line_signatures:
+                match = sig.line.search(line)
+                if match:
+                    facts = {k: v for k, v in match.groupdict().items() if v is not None}
+                    self._add(sig, facts, (Evidence(number, line, source),))
+                    break
 
     def gap(self) -> None:
         """Lines were skipped (or a new file begins): no traceback continues across."""
@@ -146,8 +161,7 @@ class Engine:
                 match = sig.exc_message.search(exc.message)
                 if not match:
                     continue
-                frames = [f for e in chain for f in e.frames]
-                if sig.exc_frames and not any(sig.exc_frames.search(f.file) for f in frames):
+                if not sig.frames_match(chain, exc):
                     continue
                 self._add(sig, self._exception_facts(chain, exc, match), self._exception_evidence(chain, exc))
                 return
@@ -188,6 +202,7 @@ class Engine:
             facts, occurrences = merged, old.occurrences + 1
         else:
             occurrences = 1
+        self._signature[key] = sig
         self._found[key] = Finding(
             kind=sig.kind,
             summary=sig.summary.format_map(_Summary(facts)),
@@ -199,10 +214,35 @@ class Engine:
 
     def findings(self) -> list[Finding]:
         self.gap()
+        for key in [k for k, sig in self._signature.items() if sig.missing]:
+            self._join(key)
         subsumed = {s.kind for s in self.cat.signatures if s.subsumed}
         found = list(self._found.values())
         explained = [f for f in found if f.kind not in subsumed]
         return explained if explained else found
+
+
+    def _join(self, key: tuple) -> None:
+        """A finding that lacks its signature's `missing` facts (a traceback cut before the line naming the handler)
+        joins the one finding of its kind that has them and does not contradict it: two pieces of one paste."""
+        part, sig = self._found[key], self._signature[key]
+        path = part.facts.get("path")
+        whole = [k for k, f in self._found.items() if k != key and f.kind == part.kind
+                 and all(m in f.facts for m in sig.missing) and f.facts.get("path", path) == path]
+        if len(whole) != 1:
+            return
+        into = whole[0]
+        old, into_sig = self._found.pop(into), self._signature[into]
+        del self._found[key]
+        facts = {**part.facts, **old.facts}
+        self._found[into] = Finding(
+            kind=old.kind,
+            summary=into_sig.summary.format_map(_Summary(facts)),
+            facts=facts,
+            evidence=tuple(sorted({*old.evidence, *part.evidence}, key=lambda e: (e.source or "", e.line))),
+            fixes=into_sig.fixes_for(facts),
+            occurrences=max(old.occurrences, part.occurrences),
+        )
 
 
 def diagnose_path(path: str) -> list[Finding]:

@@ -34,6 +34,9 @@ class Step:
     path: str  # repo-relative
     why: str
     options: dict[str, Any] = field(default_factory=dict)
+    # Why the failure is still in `path` before the rewrite ("" when it is statically gone): a codemod that then
+    # changes nothing has not fixed it, so the answer is a refusal, never `already-fixed`.
+    still_failing: str = ""
 
     @property
     def fingerprint(self) -> str:

@@ -2,7 +2,8 @@
 
 Paths quoted in a log are untrusted: they can only ever select a regular file inside the repository (no
 `..`, no absolute escape, no symlink leading out). Only the files the log and the settings chain point to are
-read, plus the names of tracked files, so an apply costs the same in a repository of 10,000 unrelated files.
+read, plus the names of tracked files and the few files one `git grep` finds naming LOGGING or
+DJANGO_SETTINGS_MODULE, so an apply costs about the same in a repository of 10,000 unrelated files.
 """
 
 from __future__ import annotations
@@ -13,32 +14,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
 
-_SETDEFAULT = re.compile(
-    r"""os\.environ(?:\.setdefault\(\s*|\[\s*)['"]DJANGO_SETTINGS_MODULE['"]\s*(?:,|\]\s*=)\s*['"](?P<module>[\w.]+)['"]"""
-)
-_ENV_ASSIGN = re.compile(
-    r"""(?:^|[\s;"'\[,])(?:ENV\s+|export\s+|-e\s+|--env[=\s]|environment:\s*-?\s*|environment\s*=\s*)?DJANGO_SETTINGS_MODULE(?:=|\s+|:\s*)['"]?(?P<module>[A-Za-z_][\w.]*)""",
-    re.M,
-)
-_SETTINGS_FLAG = re.compile(r"""--settings(?:=|\s+)['"]?(?P<module>[A-Za-z_][\w.]*)""")
+if TYPE_CHECKING:
+    from fixbot.settings_find import SettingsChoice
+
 _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
-_ENTRY_POINTS = ("wsgi.py", "asgi.py", "manage.py")
-
-
-def _env_modules(text: str) -> list[str]:
-    """Every settings module a deploy file sets, first `--settings`, then the environment; comments are skipped."""
-    live = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    found = [m["module"] for pattern in (_SETTINGS_FLAG, _ENV_ASSIGN) for m in pattern.finditer(live)]
-    return [m.rstrip(".") for m in dict.fromkeys(found) if _MODULE.match(m.rstrip("."))]
-
-@dataclass(frozen=True)
-class SettingsChoice:
-    module: str
-    file: str  # repo-relative
-    why: str
 
 
 @dataclass(frozen=True)
@@ -67,6 +50,8 @@ class RepoView:
     _commit: object = field(default=None, repr=False)  # gitread.CommitReader when rev is set
     git: object = field(default=None, repr=False)  # the gitread.Session it reads through when rev is set
     _owns_git: bool = field(default=False, repr=False)  # made by `open` (closed with the view), not passed in
+    _grepped: dict = field(default_factory=dict, repr=False)
+    settings: str | None = None  # the DJANGO_SETTINGS_MODULE the user named (--settings, `settings:`), if any
 
     @classmethod
     def open(cls, path: str | os.PathLike, rev: str | None = None) -> "RepoView":
@@ -263,33 +248,38 @@ class RepoView:
 
     # --- Django settings --------------------------------------------------------------------------------
 
-    def settings_module(self, project_frames: list[str]) -> SettingsChoice | None:
-        """The DJANGO_SETTINGS_MODULE the failing process ran with, and how we know.
+    def settings_module(self, project_frames: list[str]) -> "SettingsChoice | None":
+        """The DJANGO_SETTINGS_MODULE the repository says the failing process ran with (`settings_find`)."""
+        from fixbot.settings_find import settings_module
 
-        An environment set by the deploy (Dockerfile ENV, entrypoints, .env, `--settings`) wins over the
-        `os.environ.setdefault(...)` default of wsgi.py / asgi.py / manage.py, as it does at run time."""
-        frames = [self.map_log_path(f.rsplit(":", 1)[0]) for f in project_frames]
-        frames = [f for f in dict.fromkeys(frames) if f]
-        entry_points = [f for f in frames if f.rsplit("/", 1)[-1] in _ENTRY_POINTS]
-        entry_points += [t for t in self.tracked if t.rsplit("/", 1)[-1] in _ENTRY_POINTS]
-        entry_points = list(dict.fromkeys(entry_points))
-        # Without frames from the log, a module named by the environment is looked for beside the entry points.
-        near = frames or entry_points
-        for source in self.deploy_files(frames):
-            text = self.read_or_none(source)
-            if text is None:
-                continue
-            for module in _env_modules(text):
-                file = self.module_file(module, near)
-                if file:
-                    return SettingsChoice(module, file, f"{source} sets DJANGO_SETTINGS_MODULE={module}")
-        for entry in entry_points:
-            match = _SETDEFAULT.search(self.read_or_none(entry) or "")
-            if match:
-                file = self.module_file(match["module"], [entry])
-                if file:
-                    return SettingsChoice(match["module"], file, f"{entry} defaults DJANGO_SETTINGS_MODULE to {match['module']}")
-        return None
+        return settings_module(self, project_frames)
+
+    def grep(self, *words: str) -> dict[str, frozenset[str]]:
+        """Tracked text files that hold some of `words` (fixed strings), and which: one `git grep` over this
+        revision finds them in a repository of 10,000 files without reading any here. {} when git cannot."""
+        import subprocess
+
+        if words in self._grepped:
+            return self._grepped[words]
+        rev = [self.commit] if self.commit else []
+        env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")}
+        patterns = [arg for word in words for arg in ("-e", word)]
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(self.root), "grep", "-o", "-z", "-I", "-F", *patterns, *rev, "--"],
+                capture_output=True, timeout=30, env=env,
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = b""
+        prefix, tracked = f"{self.commit}:" if self.commit else "", set(self.tracked)
+        found: dict[str, set[str]] = {}
+        for record in out.split(b"\n"):  # "path NUL match", one per match
+            name, _, match = record.decode("utf-8", "replace").partition("\0")
+            name = name.removeprefix(prefix)
+            if match in words and name in tracked:
+                found.setdefault(name, set()).add(match)
+        self._grepped[words] = {name: frozenset(hits) for name, hits in found.items()}
+        return self._grepped[words]
 
     def deploy_files(self, frames: list[str]) -> list[str]:
         """Deploy files at the top of the repository and beside the project's entry points, by name."""
@@ -334,7 +324,7 @@ class RepoView:
         if state.definer is None:
             return None
         definer, chain = state.definer
-        shared = self._importers_of(definer, exclude=set(chain))
+        shared = self.importers_of(definer, exclude=set(chain))
         why = (
             f"{chain[0]} is the active settings module and defines LOGGING itself"
             if len(chain) == 1
@@ -343,7 +333,7 @@ class RepoView:
         )
         return LoggingSite(definer, chain, tuple(state.mutations), shared, why)
 
-    def _importers_of(self, target: str, exclude: set[str]) -> tuple[str, ...]:
+    def importers_of(self, target: str, exclude: set[str]) -> tuple[str, ...]:
         """Sibling settings modules that star-import `target` too (fixing it there changes them as well)."""
         directory = target.rpartition("/")[0]
         stem = target.rpartition("/")[2].removesuffix(".py")

@@ -1,17 +1,23 @@
-"""Follows a Django settings module's star imports, statement by statement, to the LOGGING in effect.
+"""Follows a Django settings module's star imports, statement by statement, to the LOGGING in effect and what it holds.
 
-Only the files of the chain are read, through a `RepoView`; nothing is imported or run.
+Only the files of the chain are read, through a `RepoView`; nothing is imported or run. Names are evaluated
+statically as they go (`settings_eval`), so the LOGGING a module really produces is known as far as it can be:
+defined in one file, handlers added by assignment or `.update()` in another, `{**BASE, ...}`, conditions.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
+from fixbot.settings_eval import UNKNOWN, Evaluator, Mapping, copy, dotted, union
 
 if TYPE_CHECKING:
     from fixbot.repo import RepoView
+
+_MUTATORS = {"update", "setdefault", "append", "extend", "insert", "pop", "clear", "remove"}
 
 
 class Walk:
@@ -21,25 +27,25 @@ class Walk:
         self.repo = repo
         self.definer: tuple[str, tuple[str, ...]] | None = None
         self.mutations: list[str] = []
+        self.opaque: list[str] = []  # files that change LOGGING in ways not followed here (loops, functions)
         self.seen: set[str] = set()
+        self.env: dict = {}
+
+    @property
+    def logging(self):
+        """The LOGGING the walked module produces, as far as it is static (UNKNOWN when it is not)."""
+        return self.env.get("LOGGING", UNKNOWN)
 
     def visit(self, file: str, module: str, chain: tuple[str, ...]) -> None:
         if file in self.seen or len(chain) > 20:
             return
         self.seen.add(file)
         chain = (*chain, file)
-        try:
-            tree = ast.parse(self.repo.read(file), file)
-        except SyntaxError as err:
-            raise BadInput(f"{file}:{err.lineno}: settings file does not parse: {err.msg}") from None
-        except ValueError as err:  # NUL bytes
-            raise BadInput(f"{file}: settings file does not parse: {err}") from None
-        except (RecursionError, MemoryError):  # an expression nested too deeply for CPython to build
-            raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
+        tree = parse(self.repo.read(file), file, self.opaque)
         package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
-        self._statements(tree.body, file, package, chain)
+        self._statements(tree.body, file, package, chain, top=True)
 
-    def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...]) -> None:
+    def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...], top: bool) -> None:
         for node in body:
             if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
                 target = _absolute(node, package)
@@ -48,16 +54,153 @@ class Walk:
                     self.visit(found, target, chain)
             elif isinstance(node, ast.Try):
                 # `try: from .local import * except ImportError: pass` runs its body whenever the import works.
-                self._statements(node.body + node.orelse + node.finalbody, file, package, chain)
-                if any(_mentions_logging(h) for h in node.handlers) and file not in self.mutations:
-                    self.mutations.append(file)
-            elif _assigns_logging(node):
+                self._statements(node.body + node.orelse + node.finalbody, file, package, chain, top)
+                if any(_mentions_logging(h) for h in node.handlers):
+                    self._note(self.mutations, file)
+                    self._note(self.opaque, file)
+            elif top and _assigns_logging(node):
+                self._execute(node, file)
                 self.definer = (file, chain)
                 self.mutations = []
-            elif _mentions_logging(node) and file not in self.mutations:
-                # Anything else that touches LOGGING (item assignment, .update(), |=, an assignment under
-                # an `if`) changes the LOGGING in effect: the report says where, so a reviewer can check it.
-                self.mutations.append(file)
+            elif isinstance(node, ast.If):
+                self._branches(node, file, package, chain)
+            elif isinstance(node, ast.With):
+                self._statements(node.body, file, package, chain, top=False)
+            else:
+                self._execute(node, file)
+                if _mentions_logging(node):
+                    # Anything else that touches LOGGING (item assignment, .update(), |=, an assignment under
+                    # an `if`) changes the LOGGING in effect: the report says where, so a reviewer can check it.
+                    self._note(self.mutations, file)
+
+    def _branches(self, node: ast.If, file: str, package: str, chain: tuple[str, ...]) -> None:
+        """Both sides of an `if`: the names afterwards hold what either side gives (dicts keep both sides' keys)."""
+        before = {k: copy(v) for k, v in self.env.items()}
+        self._statements(node.body, file, package, chain, top=False)
+        after_body, self.env = self.env, before
+        self._statements(node.orelse, file, package, chain, top=False)
+        for name in set(after_body) | set(self.env):
+            a, b = after_body.get(name, UNKNOWN), self.env.get(name, UNKNOWN)
+            self.env[name] = union(a, b)
+        if _mentions_logging(node):
+            self._note(self.mutations, file)
+
+    def _execute(self, node: ast.stmt, file: str) -> None:
+        value = Evaluator(self.env, file)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            result = value(node.value)
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                self._assign(target, result, value, file)
+        elif isinstance(node, ast.AugAssign):
+            current, change = value(node.target), value(node.value)
+            if isinstance(node.op, ast.BitOr) and isinstance(current, Mapping) and isinstance(change, Mapping):
+                current.update(copy(change))
+            else:
+                self._assign(node.target, value(ast.BinOp(node.target, node.op, node.value)), value, file)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            self._method(node.value, value, file)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript):
+                    container, key = value(target.value), value(target.slice)
+                    if isinstance(container, Mapping) and isinstance(key, str):
+                        container.pop(key, None)
+                    elif _mentions_logging(target):
+                        self._note(self.opaque, file)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.env[node.name] = UNKNOWN
+            if _mentions_logging(node):
+                self._note(self.opaque, file)
+        elif not isinstance(node, (ast.Import, ast.ImportFrom, ast.Pass)) and _mentions_logging(node):
+            self._note(self.opaque, file)  # a loop, a match: what it does to LOGGING is not followed
+
+    def _assign(self, target: ast.expr, result, value: Evaluator, file: str) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = result
+        elif isinstance(target, ast.Subscript):
+            container, key = value(target.value), value(target.slice)
+            if isinstance(container, Mapping) and isinstance(key, str):
+                container[key] = result
+            elif isinstance(container, Mapping):
+                container.open = True
+            elif _mentions_logging(target):
+                self._note(self.opaque, file)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._assign(element.value if isinstance(element, ast.Starred) else element, UNKNOWN, value, file)
+
+    def _method(self, call: ast.Call, value: Evaluator, file: str) -> None:
+        if not isinstance(call.func, ast.Attribute) or call.func.attr not in _MUTATORS:
+            if _mentions_logging(call) and dotted(call.func) not in ("logging.config.dictConfig", "dictConfig"):
+                self._note(self.opaque, file)
+            return
+        receiver, method = value(call.func.value), call.func.attr
+        args = [value(a) for a in call.args]
+        if isinstance(receiver, Mapping) and not call.keywords and method == "update" and len(args) == 1 \
+                and isinstance(args[0], Mapping):
+            receiver.update(copy(args[0]))
+            receiver.open = receiver.open or args[0].open
+        elif isinstance(receiver, Mapping) and method == "update" and not args:
+            receiver.update({k.arg: value(k.value) for k in call.keywords if k.arg})
+        elif isinstance(receiver, Mapping) and method == "setdefault" and args and isinstance(args[0], str):
+            receiver.setdefault(args[0], args[1] if len(args) > 1 else None)
+        elif isinstance(receiver, Mapping) and method == "pop" and args and isinstance(args[0], str):
+            receiver.pop(args[0], None)
+        elif isinstance(receiver, list) and method in ("append", "extend", "insert"):
+            receiver.extend([UNKNOWN])  # the handler names a logger lists do not decide what is built
+        elif isinstance(receiver, Mapping):
+            receiver.open = True
+        elif _mentions_logging(call):
+            self._note(self.opaque, file)
+
+    @staticmethod
+    def _note(where: list[str], file: str) -> None:
+        if file not in where:
+            where.append(file)
+
+
+def parse(text: str, file: str, opaque: list[str] | None = None) -> ast.Module:
+    """The statements of a settings file: CPython's parser first; what only a newer Python parses (a `type` alias
+    under 3.11) through libcst, statement by statement, dropping the statements CPython cannot read. A file
+    nested too deeply is refused before libcst sees it (its parser recurses per level and can crash)."""
+    try:
+        return ast.parse(text, file)
+    except SyntaxError as err:
+        if "too many nested" in (err.msg or "") or "too deeply" in (err.msg or ""):
+            raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
+        first = err
+    except ValueError as err:  # NUL bytes
+        raise BadInput(f"{file}: settings file does not parse: {err}") from None
+    except (RecursionError, MemoryError):  # an expression nested too deeply for CPython to build
+        raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
+    if _too_deep(text):
+        raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
+    import libcst as cst
+
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        raise BadInput(f"{file}:{first.lineno}: settings file does not parse: {first.msg}") from None
+    except (RecursionError, MemoryError):
+        raise BadInput(f"{file}: settings file does not parse: nested too deeply") from None
+    body: list[ast.stmt] = []
+    for statement in module.body:
+        code = module.code_for_node(statement)
+        try:
+            body += ast.parse(code, file).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            if opaque is not None and "LOGGING" in code and file not in opaque:
+                opaque.append(file)
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _too_deep(text: str) -> bool:
+    """More brackets open at once, or more indentation, than CPython takes (200 brackets, 100 levels)."""
+    depth = deepest = 0
+    for char in re.sub(r"[^()\[\]{}]", "", text):
+        depth += 1 if char in "([{" else -1
+        deepest = max(deepest, depth)
+    return deepest > 200 or any(len(line) - len(line.lstrip()) > 400 for line in text.splitlines())
 
 
 def _absolute(node: ast.ImportFrom, package: str) -> str | None:

@@ -103,6 +103,12 @@ class TracebackReader:
             if _CHAIN.match(text):
                 self._chain_open = True
                 return done
+            exc = _EXCEPTION.match(text)
+            if exc and exc["message"] is not None and self._continues(exc):
+                # The ValueError a pasted cause led to, pasted apart from it: one chain, as printed.
+                self._frames = []
+                self._exception(number, text, exc, done)
+                return done
             if text.strip() == "" or self._since_exception < _CHAIN_WINDOW and not _EXCEPTION.match(text):
                 self._since_exception += 1
                 if self._since_exception <= _CHAIN_WINDOW:
@@ -125,6 +131,16 @@ class TracebackReader:
             done.append((self._chain, any(e.frames for e in self._chain)))
         self._chain, self._chain_open, self._frames = [], False, None
         return done
+
+    def _continues(self, exc: re.Match[str]) -> bool:
+        """A lone exception line that continues the chain: after "The above exception ...", or within a few lines
+        of an OSError's line when it says what the OSError stopped ("Unable to configure handler ...")."""
+        if not _EXCEPTION_WORD.search(exc["short"]):
+            return False
+        if self._chain_open:
+            return True
+        return (self._since_exception < _CHAIN_WINDOW and exc["message"].startswith("Unable to configure")
+                and _ERRNO.match(self._chain[-1].message) is not None)
 
     def _start_traceback(self, done: list) -> None:
         if self._chain and not self._chain_open:

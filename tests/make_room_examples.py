@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests import celeryrun, realrun
+from tests import celeryrun, loggingrun, realrun
 
 ROOMS = Path(__file__).resolve().parent.parent / "fixbot" / "fixes"
 
@@ -24,6 +24,9 @@ def main(rooms: list[str]) -> None:
             base / "missing", logging_source=realrun.file_logging("/srv/app/no-such-dir/api.log")
         )
         logs["django_logging_handler", "manage-check-missing-dir"] = realrun.run_manage_check(missing).output
+        (base / "plain").mkdir()
+        logs["django_logging_handler", "fileconfig-missing-dir"] = loggingrun.file_config(
+            loggingrun.FILE_HANDLER_INI.format(path=f"{base}/gone/app.log"), base / "plain")
         bad_formatter = realrun.make_django_project(
             base / "formatter", logging_source=realrun.CONSOLE_LOGGING.replace("'style': '{',", "'()': 'no_such_module.Formatter',")
         )

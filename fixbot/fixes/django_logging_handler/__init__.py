@@ -28,6 +28,7 @@ class DjangoLoggingHandler(Fix):
     def plan(self, finding, codemod, repo):
         from fixbot.model import Step
         from fixbot.plan import NoPlan, notes_from_other_kinds
+        from fixbot.settings_find import locate
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
@@ -37,19 +38,21 @@ class DjangoLoggingHandler(Fix):
                 f"the log's traceback runs {shown}{f' (and {len(frames) - 1} more)' if len(frames) > 1 else ''}, "
                 "which is no file of this repository: is this the repository that failed?"
             )
-        choice = repo.settings_module(frames)
-        if choice is None:
-            raise NoPlan(
-                "cannot tell which Django settings module failed: no DJANGO_SETTINGS_MODULE in the deploy files, "
-                "wsgi.py, asgi.py or manage.py of this repository"
-            )
-        site = repo.logging_site(choice.file, choice.module)
-        if site is None:
+        located = locate(repo, finding.facts, frames, repo.settings)
+        if located is None:
+            choice = repo.settings_module(frames)
+            if choice is None:
+                raise NoPlan(
+                    "cannot tell which Django settings module failed: no DJANGO_SETTINGS_MODULE in the deploy files, "
+                    "wsgi.py, asgi.py or manage.py of this repository, and no settings module whose LOGGING holds "
+                    "the failing handler"
+                )
             raise NoPlan(f"{choice.file} (the active settings, as {choice.why}) and the modules it imports define no LOGGING")
-        why = f"{choice.why}; {site.why}."
-        if site.shared_with:
+        why = f"{located.why}."
+        shared = repo.importers_of(located.file, exclude=set(located.chain))
+        if shared:
             why += (
-                f" Fixed where it is defined, so {', '.join(site.shared_with)} (which import it too) get the fix as well:"
+                f" Fixed where it is defined, so {', '.join(shared)} (which import it too) get the fix as well:"
                 " a broken file handler is broken for every environment that shares it."
             )
         options: dict[str, Any] = {}
@@ -59,10 +62,11 @@ class DjangoLoggingHandler(Fix):
             if log_dir:
                 options["log_dir"] = log_dir
         notes = [
-            f"{m}: changes LOGGING after it is defined; check it still applies" for m in site.mutations if m != site.file
+            f"{m}: changes LOGGING after it is defined; check it still applies"
+            for m in located.mutations if m != located.file
         ]
         notes += notes_from_other_kinds(self.KIND, repo)
-        return [Step(finding, codemod, site.file, why, options)], notes
+        return [Step(finding, codemod, located.file, why, options, still_failing=located.still_failing)], notes
 
     def check(self, path, after, codemod):
         if not path.endswith(".py"):
