@@ -124,8 +124,8 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
-        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}",
-                                     colour=sys.stdout.isatty()), nl=False)
+        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}", colour=sys.stdout.isatty(),
+                                     preview=report.preview_command(log, run_id, repo)), nl=False)
     sys.exit(result.exit_code)
 
 
