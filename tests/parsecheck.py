@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import subprocess
@@ -17,9 +18,11 @@ def assert_parses(text: str, filename: str) -> None:
     if name.endswith(".py"):
         compile(text, filename, "exec")
     elif name.endswith((".yml", ".yaml")):
-        yaml.safe_load(text)
+        list(yaml.safe_load_all(text))
     elif name.endswith(".json"):
         json.loads(text)
+    elif name.endswith((".ini", ".cfg", ".conf")) and not name.startswith("gunicorn"):
+        configparser.ConfigParser(interpolation=None).read_string(text)
     elif getattr(format_of(text, filename), "name", None) == "shell":
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
             f.write(text)

@@ -1,0 +1,35 @@
+"""logging-console for logging configurations that are not Python: YAML and JSON dictConfig files, fileConfig INI files.
+
+One reader module per format (yaml_config, json_config, ini_config), each a pure text -> text rewrite built on
+the shared handler rule of handlers.py; this module picks the reader by the file's name, and by its text for
+`.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a Gunicorn `.conf` is Python).
+logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python".
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from fixbot.codemods._logging_formats import ini_config, json_config, yaml_config
+from fixbot.codemods._logging_formats.examples import FORMAT_EXAMPLES
+
+__all__ = ["FORMAT_EXAMPLES", "FORMAT_FILES", "rewrite_config"]
+
+# The file names `apply` looks for; any file can be handed to `fixbot codemod logging-console`.
+FORMAT_FILES = ("*log*.yaml", "*log*.yml", "*log*.json", "*log*.ini", "*log*.conf", "*log*.cfg")
+
+
+def rewrite_config(source: str, filename: str) -> str | None:
+    """`source` with no file handler left, if `filename` is a YAML, JSON or INI file; None for anything else."""
+    name = posixpath.basename(filename.replace("\\", "/")).lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension in ("yaml", "yml"):
+        return yaml_config.rewrite(source)
+    if extension == "json":
+        return json_config.rewrite(source)
+    if extension in ("ini", "conf", "cfg"):
+        if ini_config.is_logging_ini(source):
+            return ini_config.rewrite(source)
+        if extension != "conf":
+            return source  # an INI file with no logging config in it (setup.cfg, tox.ini, supervisord's)
+    return None

@@ -1,0 +1,103 @@
+"""dictConfig in a JSON file (`logging.json`, Gunicorn's `--log-config-json`): file handlers become StreamHandlers.
+
+The file is checked with json.loads, then walked once more by a small reader that keeps each key's and
+value's offsets (strings and numbers are json's own scanner), so the rewrite is a few span edits: indentation,
+key order, escapes and the trailing newline stay, and a removed key takes its comma with it in every position.
+A logging config is an object with `version` and a `handlers` object, at the top or under a key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from fixbot.codemods import Refusal
+from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, plan_handler
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str  # "object", "array" or "scalar"
+    start: int
+    end: int
+    value: Any  # the Python value of a scalar; an object's Members; an array's Values
+
+
+@dataclass(frozen=True)
+class Member:
+    key: str
+    key_start: int
+    value: Value
+
+
+def rewrite(source: str) -> str:
+    try:
+        json.loads(source)
+    except ValueError as error:
+        raise Refusal(f"does not parse as JSON: {error}") from None
+    root = _read(source, _SPACE.match(source, 0).end())
+    edits: list[Edit] = []
+    for config in _configs(root, 0):
+        for member in _members(config)["handlers"].value.value:
+            if member.value.kind == "object":
+                edits += _handler_edits(member.key, member.value)
+    return apply_edits(source, edits) if edits else source
+
+
+def _read(source: str, pos: int) -> Value:
+    """The JSON value at `pos` (already known to be valid), with its members' or items' offsets."""
+    opening = pos
+    if source[pos] in "{[":
+        closing = "}" if source[pos] == "{" else "]"
+        found: list[Any] = []
+        pos = _SPACE.match(source, pos + 1).end()
+        while source[pos] != closing:
+            if closing == "}":
+                key, after = json.decoder.scanstring(source, pos + 1)
+                value = _read(source, _SPACE.match(source, _SPACE.match(source, after).end() + 1).end())
+                found.append(Member(key, pos, value))
+            else:
+                value = _read(source, pos)
+                found.append(value)
+            pos = _SPACE.match(source, value.end).end()
+            if source[pos] == ",":
+                pos = _SPACE.match(source, pos + 1).end()
+        return Value("object" if closing == "}" else "array", opening, pos + 1, found)
+    value, end = _DECODER.raw_decode(source, pos)
+    return Value("scalar", opening, end, value)
+
+
+def _members(value: Value) -> dict[str, Member]:
+    """An object's members by key; the last of two equal keys wins, as in json.loads."""
+    return {m.key: m for m in value.value} if value.kind == "object" else {}
+
+
+def _configs(value: Value, depth: int) -> Iterator[Value]:
+    if depth > _DEPTH or value.kind != "object":
+        return
+    members = _members(value)
+    if "version" in members and "handlers" in members and members["handlers"].value.kind == "object":
+        yield value
+        return
+    for member in members.values():
+        yield from _configs(member.value, depth + 1)
+
+
+def _handler_edits(name: str, handler: Value) -> list[Edit]:
+    members: list[Member] = handler.value
+    keys = {m.key: m.value.value if m.value.kind == "scalar" else None for m in members}
+    change = plan_handler(name, keys)
+    if change is None:
+        return []
+    if len(keys) != len(members):
+        raise Refusal(f"handler {name!r} has a key twice")
+    target = _members(handler)[change.class_key].value
+    edits: list[Edit] = [(target.start, target.end, json.dumps(STREAM_CLASS))]
+    spans = [(m.key_start, m.value.end) for m in members]
+    return edits + drop_flow_entries(spans, [m.key in change.drop for m in members])
