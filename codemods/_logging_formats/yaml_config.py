@@ -21,6 +21,7 @@ from fixbot.codemods import Refusal
 from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, line_span, plan_handler
 
 _PROPERTY = re.compile(r"\S+\s+")
+_ALIAS = re.compile(r"\s*:\s*\*[^\s,\[\]{}]+")
 _MERGE = "tag:yaml.org,2002:merge"
 _DEPTH = 6  # how deep under the top a `logging:` section is looked for
 
@@ -126,19 +127,22 @@ def _handler_edits(source: str, name: str, node: MappingNode, uses: dict[int, in
         if drop:
             _check_removable(name, key, value, uses)
     if node.flow_style:
-        spans = [(k.start_mark.index, v.end_mark.index) for k, v in node.value]
+        spans = [(k.start_mark.index, _value_end(source, k, v)) for k, v in node.value]
         edits += drop_flow_entries(spans, dropped)
     else:
         for (key, value), drop in zip(node.value, dropped):
             if drop:
-                start, end = line_span(source, key.start_mark.index, _value_end(source, value), f"the key {key.value!r} of handler {name!r}")
+                start, end = line_span(source, key.start_mark.index, _value_end(source, key, value), f"the key {key.value!r} of handler {name!r}")
                 edits.append((start, end, ""))
     return edits
 
 
-def _value_end(source: str, value: Node) -> int:
-    # A block scalar or a block collection ends where the next token starts, which may be lines further
-    # down; back up to the end of its last non-blank line.
+def _value_end(source: str, key: Node, value: Node) -> int:
+    """Where the entry's value ends in the text. An alias (`*name`) is the node of its anchor, marks and all,
+    so its end is read from the text; a block scalar or collection ends where the next token starts, which
+    may be lines further down, so it ends at its last non-blank character."""
+    if value.start_mark.index < key.end_mark.index:
+        return _ALIAS.match(source, key.end_mark.index).end()
     end = value.end_mark.index
     if isinstance(value, ScalarNode) and value.style not in ("|", ">"):
         return end

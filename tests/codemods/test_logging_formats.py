@@ -1,0 +1,295 @@
+"""logging-console on YAML, JSON and INI logging configs: the shapes public configs use, each a before/after case."""
+
+from __future__ import annotations
+
+import configparser
+import io
+import json
+import logging
+import logging.config
+import os
+import subprocess
+import sys
+from textwrap import dedent
+
+import pytest
+import yaml
+
+from fixbot.codemods import Refusal
+from fixbot.codemods.logging_console import LoggingConsole
+
+
+def rewrite(source: str, filename: str) -> str:
+    return LoggingConsole.rewrite(source, filename)
+
+
+def configure(text: str, filename: str, cwd) -> None:
+    """Configure logging from the rewritten text in `cwd`, which must stay empty (no file was opened)."""
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        if filename.endswith((".yaml", ".yml", ".json")):
+            data = yaml.safe_load(text) if not filename.endswith(".json") else json.loads(text)
+            logging.config.dictConfig(data.get("logging", data))
+        else:
+            logging.config.fileConfig(io.StringIO(text), disable_existing_loggers=False)
+    finally:
+        os.chdir(before)
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    assert not os.listdir(cwd)
+
+
+FIXES = [
+    pytest.param(
+        "logging.yaml",
+        """\
+        version: 1
+        handlers:
+          file:
+            # rotate daily
+            class: "logging.handlers.TimedRotatingFileHandler"
+            when: midnight
+            filename: >-
+              /var/log/app/app.log
+            level: INFO
+        root: {handlers: [file]}
+        """,
+        """\
+        version: 1
+        handlers:
+          file:
+            # rotate daily
+            class: "logging.StreamHandler"
+            level: INFO
+        root: {handlers: [file]}
+        """,
+        id="yaml: double quotes kept, a folded block scalar removed whole, own-line comment kept",
+    ),
+    pytest.param(
+        "config.yaml",
+        """\
+        database: {url: sqlite://}
+        logging:
+          version: 1
+          handlers:
+            file: {class: logging.FileHandler, filename: app.log}
+          root: {handlers: [file]}
+        """,
+        """\
+        database: {url: sqlite://}
+        logging:
+          version: 1
+          handlers:
+            file: {class: logging.StreamHandler}
+          root: {handlers: [file]}
+        """,
+        id="yaml: a logging section inside an app's settings",
+    ),
+    pytest.param(
+        "logging.yaml",
+        """\
+        x-dir: &logfile /var/log/app.log
+        version: 1
+        handlers:
+          file:
+            '()': logging.handlers.RotatingFileHandler
+            filename: *logfile
+            maxBytes: 1024
+        root: {handlers: [file]}
+        """,
+        """\
+        x-dir: &logfile /var/log/app.log
+        version: 1
+        handlers:
+          file:
+            '()': logging.StreamHandler
+        root: {handlers: [file]}
+        """,
+        id="yaml: a known file class as factory, an alias removed (its anchor stays)",
+    ),
+    pytest.param(
+        "logging.yml",
+        """\
+        version: 1
+        handlers:
+          file: {
+            filename: app.log,
+            class: logging.FileHandler,
+            mode: w
+          }
+        root: {handlers: [file]}""",
+        """\
+        version: 1
+        handlers:
+          file: {
+            class: logging.StreamHandler
+          }
+        root: {handlers: [file]}""",
+        id="yaml: a multi-line flow mapping, no newline at the end",
+    ),
+    pytest.param(
+        "logging.yaml",
+        "version: 1\nhandlers:\n  file:\n    class: logging.FileHandler\n    filename: a.log\n---\nversion: 1\nhandlers:\n  err: {class: logging.FileHandler, filename: b.log}\n",
+        "version: 1\nhandlers:\n  file:\n    class: logging.StreamHandler\n---\nversion: 1\nhandlers:\n  err: {class: logging.StreamHandler}\n",
+        id="yaml: every document of a multi-document file",
+    ),
+    pytest.param(
+        "logging.json",
+        '{"version":1,"handlers":{"f":{"filename":"a.log","class":"logging.FileHandler"}},"root":{"handlers":["f"]}}',
+        '{"version":1,"handlers":{"f":{"class":"logging.StreamHandler"}},"root":{"handlers":["f"]}}',
+        id="json: compact, first key removed, no newline",
+    ),
+    pytest.param(
+        "logging.json",
+        '{\n\t"version": 1,\n\t"handlers": {\n\t\t"f": {\n\t\t\t"class": "logging.FileHandler",\n\t\t\t"filen\\u0061me": "a.log"\n\t\t}\n\t}\n}\n',
+        '{\n\t"version": 1,\n\t"handlers": {\n\t\t"f": {\n\t\t\t"class": "logging.StreamHandler"\n\t\t}\n\t}\n}\n',
+        id="json: tabs, an escaped key, the last key removed with the comma before it",
+    ),
+    pytest.param(
+        "logging.json",
+        '{\r\n  "version": 1,\r\n  "handlers": {"f": {"class": "logging.FileHandler", "filename": "a.log", "level": "INFO"}}\r\n}\r\n',
+        '{\r\n  "version": 1,\r\n  "handlers": {"f": {"class": "logging.StreamHandler", "level": "INFO"}}\r\n}\r\n',
+        id="json: CRLF, a middle key removed",
+    ),
+    pytest.param(
+        "logging.conf",
+        """\
+        [loggers]
+        keys=root
+        [handlers]
+        keys=file
+        [formatters]
+        keys=
+        [logger_root]
+        handlers=file
+        [handler_file]
+        CLASS : handlers.RotatingFileHandler
+        kwargs : {'filename': 'app.log', 'maxBytes': 1024}
+        """,
+        """\
+        [loggers]
+        keys=root
+        [handlers]
+        keys=file
+        [formatters]
+        keys=
+        [logger_root]
+        handlers=file
+        [handler_file]
+        CLASS : StreamHandler
+        args : (sys.stderr,)
+        """,
+        id="ini: kwargs alone becomes the args line, ':' and upper case kept",
+    ),
+    pytest.param(
+        "logging.ini",
+        "[loggers]\r\nkeys=root\r\n[handlers]\r\nkeys=file\r\n[formatters]\r\nkeys=\r\n[logger_root]\r\nhandlers=file\r\n[handler_file]\r\nclass=FileHandler",
+        "[loggers]\r\nkeys=root\r\n[handlers]\r\nkeys=file\r\n[formatters]\r\nkeys=\r\n[logger_root]\r\nhandlers=file\r\n[handler_file]\r\nclass=StreamHandler\r\nargs=(sys.stderr,)",
+        id="ini: no args at all, CRLF, last line without a newline",
+    ),
+]
+
+
+@pytest.mark.parametrize("filename, before, after", FIXES)
+def test_logging_formats_fixes(filename, before, after, tmp_path):
+    before, after = dedent(before), dedent(after)
+    assert rewrite(before, filename) == after
+    assert rewrite(after, filename) == after
+    configure(after.split("---")[0], filename, tmp_path)
+
+
+NOOPS = [
+    pytest.param("logging.yaml", "version: 1\nhandlers:\n  null_handler: {class: logging.NullHandler}\n", id="yaml: no file handler"),
+    pytest.param("values.yaml", "handlers:\n  file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: no version, not a dictConfig"),
+    pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
+    pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
+    pytest.param(
+        "logging.ini",
+        "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[logger_root]\nhandlers=console\n[handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n"
+        "[handler_old]\nclass=FileHandler\nargs=('old.log',)\n",
+        id="ini: a file handler section that [handlers] does not list is never built",
+    ),
+]
+
+
+@pytest.mark.parametrize("filename, source", NOOPS)
+def test_logging_formats_noop(filename, source):
+    assert rewrite(source, filename) == source
+
+
+REFUSALS = [
+    pytest.param(
+        "logging.yaml",
+        "x-base: &base {class: logging.FileHandler, filename: a.log}\nversion: 1\nhandlers:\n  file:\n    <<: *base\n    level: INFO\n",
+        "merge key",
+        id="yaml: a handler built from a merge key",
+    ),
+    pytest.param(
+        "logging.yaml",
+        "version: 1\nhandlers:\n  file:\n    class: logging.FileHandler\n    filename: &log a.log\nx-copy: *log\n",
+        "anchor used elsewhere",
+        id="yaml: a removed value is an anchor something else uses",
+    ),
+    pytest.param("logging.yaml", "version: 1\nhandlers: [\n", "does not parse as YAML", id="yaml: does not parse"),
+    pytest.param(
+        "logging.json",
+        '{"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": "a", "filename": "b"}}}',
+        "key twice",
+        id="json: a key twice",
+    ),
+    pytest.param(
+        "logging.ini",
+        "[DEFAULT]\nclass=FileHandler\n[handlers]\nkeys=file\n[handler_file]\nargs=('a.log',)\n",
+        "[DEFAULT]",
+        id="ini: the class comes from [DEFAULT]",
+    ),
+]
+
+
+@pytest.mark.parametrize("filename, source, reason", REFUSALS)
+def test_logging_formats_refuses(filename, source, reason):
+    with pytest.raises(Refusal, match=reason.replace("[", r"\[").replace("]", r"\]")):
+        rewrite(source, filename)
+
+
+def test_a_gunicorn_conf_module_is_still_read_as_python():
+    with pytest.raises(Refusal, match="no LOGGING"):
+        rewrite("bind = '0.0.0.0:8000'\nworkers = 2\n", "gunicorn.conf")
+
+
+def test_configparser_agrees_on_continuation_lines():
+    source = dedent(
+        """\
+        [handlers]
+        keys=file
+        [handler_file]
+        class=FileHandler
+        args=('a.log',
+        # a comment inside the value
+              'a')
+        level=INFO
+        """
+    )
+    after = rewrite(source, "logging.ini")
+    assert after == source.replace("FileHandler", "StreamHandler").replace("('a.log',\n", "(sys.stderr,)\n").replace("      'a')\n", "")
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(after)
+    assert dict(parser["handler_file"]) == {"class": "StreamHandler", "args": "(sys.stderr,)", "level": "INFO"}
+
+
+def test_fixbot_codemod_exit_codes_on_config_files(tmp_path):
+    def fixbot(path):
+        return subprocess.run([sys.executable, "-m", "fixbot.cli", "codemod", "logging-console", str(path)], capture_output=True, text=True)
+
+    fixed = tmp_path / "log_config.yml"
+    fixed.write_bytes(b"version: 1\r\nhandlers:\r\n  f: {class: logging.FileHandler, filename: a.log}  # on disk\r\n")
+    noop = tmp_path / "logging.json"
+    noop.write_text('{"version": 1, "handlers": {}}\n')
+    refused = tmp_path / "logging.yaml"
+    refused.write_text("version: 1\nhandlers:\n  f: {'()': app.make, filename: a.log}\n")
+    assert fixbot(fixed).returncode == 0
+    assert fixed.read_bytes() == b"version: 1\r\nhandlers:\r\n  f: {class: logging.StreamHandler}  # on disk\r\n"
+    assert fixbot(noop).returncode == 0 and noop.read_text() == '{"version": 1, "handlers": {}}\n'
+    done = fixbot(refused)
+    assert done.returncode == 2 and "factory 'app.make'" in done.stderr
+    assert refused.read_text() == "version: 1\nhandlers:\n  f: {'()': app.make, filename: a.log}\n"
