@@ -2,7 +2,8 @@
 
 One reader module per format (yaml_config, json_config, ini_config), each a pure text -> text rewrite built on
 the shared handler rule of handlers.py; this module picks the reader by the file's name, and by its text for
-`.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a Gunicorn `.conf` is Python).
+`.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a `.conf` that compiles is a
+Gunicorn config module, Python; any other `.conf` holds no logging config: nginx's, logstash's, supervisord's).
 logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python".
 """
 
@@ -30,6 +31,15 @@ def rewrite_config(source: str, filename: str) -> str | None:
     if extension in ("ini", "conf", "cfg"):
         if ini_config.is_logging_ini(source):
             return ini_config.rewrite(source)
-        if extension != "conf":
-            return source  # an INI file with no logging config in it (setup.cfg, tox.ini, supervisord's)
+        if extension != "conf" or not _is_python(source, filename):
+            return source  # no logging config in it: setup.cfg, tox.ini, supervisord's, nginx's, logstash's
     return None
+
+
+def _is_python(source: str, filename: str) -> bool:
+    """Whether a `.conf` is a Python module (Gunicorn's `-c gunicorn.conf`), for the Python codemod to read."""
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True

@@ -203,6 +203,7 @@ NOOPS = [
     pytest.param("values.yaml", "handlers:\n  file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: no version, not a dictConfig"),
     pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
     pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
+    pytest.param("logstash.conf", "input {\n  beats { port => 5044 }\n}\n", id="conf: neither INI logging nor Python"),
     pytest.param(
         "logging.ini",
         "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[logger_root]\nhandlers=console\n[handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n"
