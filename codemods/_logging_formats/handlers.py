@@ -28,6 +28,16 @@ KNOWN_FILE_CLASSES = frozenset(
 )
 
 
+def is_config(depth: int, keys: Iterable[str], handlers: Iterable[Iterable[str]] | None) -> bool:
+    """Whether a mapping with `keys`, whose `handlers` mapping holds mappings with these keys (None: there is
+    no `handlers` mapping), is a dictConfig. It needs `version`, except at the top of a file when one of its
+    handlers has a `class` or a `()`: Gunicorn merges `--log-config-json` into its own defaults, which hold
+    the version, so such files often leave it out."""
+    if handlers is None:
+        return False
+    return "version" in keys or (depth == 0 and any({"class", "()"} & set(h) for h in handlers))
+
+
 def writes_file(cls: object) -> bool:
     """A class whose name ends in FileHandler (the stdlib's four and most third-party ones) writes a file."""
     return isinstance(cls, str) and cls.rsplit(".", 1)[-1].endswith("FileHandler")

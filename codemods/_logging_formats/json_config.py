@@ -3,7 +3,8 @@
 The file is checked with json.loads, then walked once more by a small reader that keeps each key's and
 value's offsets (strings and numbers are json's own scanner), so the rewrite is a few span edits: indentation,
 key order, escapes and the trailing newline stay, and a removed key takes its comma with it in every position.
-A logging config is an object with `version` and a `handlers` object, at the top or under a key.
+A logging config is an object with `version` and a `handlers` object, at the top or under a key; Gunicorn's
+`--log-config-json` may leave out the version (handlers.is_config).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from fixbot.codemods import Refusal
-from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, plan_handler
+from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, is_config, plan_handler
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -82,7 +83,9 @@ def _configs(value: Value, depth: int) -> Iterator[Value]:
     if depth > _DEPTH or value.kind != "object":
         return
     members = _members(value)
-    if "version" in members and "handlers" in members and members["handlers"].value.kind == "object":
+    handlers = members["handlers"].value if "handlers" in members else None
+    entries = [_members(m.value) for m in handlers.value if m.value.kind == "object"] if handlers and handlers.kind == "object" else None
+    if is_config(depth, members, entries):
         yield value
         return
     for member in members.values():

@@ -4,7 +4,7 @@ PyYAML's composed nodes carry the character offsets of every key and value, so t
 edits and every other character (comments, quoting, anchors, CRLF) stays. A block mapping loses whole lines
 (the comment at the end of a removed line goes with it; a comment on its own line stays); a flow mapping
 `{…}` loses the entry and its comma. A logging config is a mapping with `version` and a `handlers` mapping, at
-the top of a document or under a key (`logging:` in an app's settings). Every document of a multi-document
+the top of a document or under a key (`logging:` in an app's settings); see handlers.is_config. Every document of a multi-document
 file is read. What an alias or a merge key (`<<`) shares with other parts of the file is refused: changing it
 in one place would change it in all.
 """
@@ -18,7 +18,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fixbot.codemods import Refusal
-from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, line_span, plan_handler
+from fixbot.codemods._logging_formats.handlers import (
+    STREAM_CLASS,
+    Edit,
+    apply_edits,
+    drop_flow_entries,
+    is_config,
+    line_span,
+    plan_handler,
+)
 
 _PROPERTY = re.compile(r"\S+\s+")
 _ALIAS = re.compile(r"\s*:\s*\*[^\s,\[\]{}]+")
@@ -64,7 +72,9 @@ def _configs(node: Node, depth: int) -> Iterator[MappingNode]:
     if not isinstance(node, MappingNode) or depth > _DEPTH:
         return
     pairs = _pairs(node)
-    if "version" in pairs and isinstance(pairs.get("handlers", (None, None))[1], MappingNode):
+    handlers = pairs.get("handlers", (None, None))[1]
+    entries = [_pairs(h) for _, h in handlers.value if isinstance(h, MappingNode)] if isinstance(handlers, MappingNode) else None
+    if is_config(depth, pairs, entries):
         yield node
         return
     for _, value in pairs.values():

@@ -30,7 +30,7 @@ def configure(text: str, filename: str, cwd) -> None:
     try:
         if filename.endswith((".yaml", ".yml", ".json")):
             data = yaml.safe_load(text) if not filename.endswith(".json") else json.loads(text)
-            logging.config.dictConfig(data.get("logging", data))
+            logging.config.dictConfig({"version": 1, **data.get("logging", data)})  # as Gunicorn merges it
         else:
             logging.config.fileConfig(io.StringIO(text), disable_existing_loggers=False)
     finally:
@@ -134,6 +134,14 @@ FIXES = [
         id="yaml: every document of a multi-document file",
     ),
     pytest.param(
+        "gunicorn.log.json",
+        '{\n  "handlers": {"error_file": {"class": "logging.FileHandler", "filename": "/var/log/gunicorn/error.log"}},\n'
+        '  "loggers": {"gunicorn.error": {"handlers": ["error_file"]}}\n}\n',
+        '{\n  "handlers": {"error_file": {"class": "logging.StreamHandler"}},\n'
+        '  "loggers": {"gunicorn.error": {"handlers": ["error_file"]}}\n}\n',
+        id="json: Gunicorn's --log-config-json without a version (Gunicorn's defaults hold it)",
+    ),
+    pytest.param(
         "logging.json",
         '{"version":1,"handlers":{"f":{"filename":"a.log","class":"logging.FileHandler"}},"root":{"handlers":["f"]}}',
         '{"version":1,"handlers":{"f":{"class":"logging.StreamHandler"}},"root":{"handlers":["f"]}}',
@@ -200,7 +208,10 @@ def test_logging_formats_fixes(filename, before, after, tmp_path):
 
 NOOPS = [
     pytest.param("logging.yaml", "version: 1\nhandlers:\n  null_handler: {class: logging.NullHandler}\n", id="yaml: no file handler"),
-    pytest.param("values.yaml", "handlers:\n  file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: no version, not a dictConfig"),
+    pytest.param("values.yaml", "handlers:\n  upload: {path: /upload, filename: a.log}\n", id="yaml: handlers that are not logging's"),
+    pytest.param(
+        "settings.yaml", "app:\n  handlers:\n    file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: nested, no version: not a dictConfig"
+    ),
     pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
     pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
     pytest.param("logstash.conf", "input {\n  beats { port => 5044 }\n}\n", id="conf: neither INI logging nor Python"),
