@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 
+from fixbot.codemods import Refusal
 from fixbot.codemods._logging_formats import ini_config, json_config, yaml_config
 from fixbot.codemods._logging_formats.examples import FORMAT_EXAMPLES
 
@@ -22,6 +23,13 @@ FORMAT_FILES = ("*log*.yaml", "*log*.yml", "*log*.json", "*log*.ini", "*log*.con
 
 def rewrite_config(source: str, filename: str) -> str | None:
     """`source` with no file handler left, if `filename` is a YAML, JSON or INI file; None for anything else."""
+    try:
+        return _rewrite(source, filename)
+    except RecursionError:  # PyYAML's composer and json's decoder recurse; so does the JSON reader here
+        raise Refusal("does not parse: nested too deeply") from None
+
+
+def _rewrite(source: str, filename: str) -> str | None:
     name = posixpath.basename(filename.replace("\\", "/")).lower()
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
     if extension in ("yaml", "yml"):

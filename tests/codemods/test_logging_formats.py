@@ -243,6 +243,8 @@ REFUSALS = [
         id="yaml: a removed value is an anchor something else uses",
     ),
     pytest.param("logging.yaml", "version: 1\nhandlers: [\n", "does not parse as YAML", id="yaml: does not parse"),
+    pytest.param("logging.yaml", "[" * 5000 + "]" * 5000, "nested too deeply", id="yaml: nested too deeply"),
+    pytest.param("logging.json", '{"a": ' * 990 + "1" + "}" * 990, "nested too deeply", id="json: deeper than the reader goes"),
     pytest.param(
         "logging.json",
         '{"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": "a", "filename": "b"}}}',
