@@ -5,6 +5,10 @@ the shared handler rule of handlers.py; this module picks the reader by the file
 `.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a `.conf` that compiles is a
 Gunicorn config module, Python; any other `.conf` holds no logging config: nginx's, logstash's, supervisord's).
 logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python".
+
+Comments, in every format: a comment on its own line stays, even right above a removed key (it may speak of
+more than that key, and a reviewer deletes a stale comment more easily than they recover a lost one); a
+comment at the end of a removed line goes with the line.
 """
 
 from __future__ import annotations
