@@ -3,7 +3,7 @@
 Each `make_*` writes a small app and its logging config into a directory, with its file handlers in
 `logdir` (a directory that does not exist makes the deploy failure); each `run_*` starts the program for real
 on a free 127.0.0.1 port and returns realrun.Run (output, exit code, and the HTTP answer if it booted).
-`python -m tests.formatsrun DIR` writes the three failing outputs to DIR, scratch paths replaced by /srv/app (the venv's by /srv/app/.venv, the stdlib's by /usr/local/lib/python3.11):
+`python -m tests.formatsrun DIR` writes the four failing outputs to DIR, scratch paths replaced by /srv/app (the venv's by /srv/app/.venv, the stdlib's by /usr/local/lib/python3.11):
 that is how tests/fixtures/logs/*-missing-dir.log were made.
 """
 
@@ -135,6 +135,17 @@ PLAIN_JSON = """\
 }}
 """
 
+# Gunicorn merges --log-config-json into its own defaults (version, root, loggers...): no version here.
+GUNICORN_JSON = """\
+{{
+  "handlers": {{
+    "console": {{"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+    "error_file": {{"class": "logging.FileHandler", "filename": "{logdir}/gunicorn.error.log", "delay": false}}
+  }},
+  "loggers": {{"gunicorn.error": {{"handlers": ["error_file"], "level": "INFO"}}}}
+}}
+"""
+
 
 def make_uvicorn(directory: Path, logdir: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
@@ -158,6 +169,13 @@ def make_plain(directory: Path, logdir: str) -> Path:
     return directory / "logging.json"
 
 
+def make_gunicorn_json(directory: Path, logdir: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "app.py").write_text(WSGI_APP)
+    (directory / "logging.json").write_text(GUNICORN_JSON.format(logdir=logdir))
+    return directory / "logging.json"
+
+
 def run_uvicorn(directory: Path, timeout: float = 20) -> realrun.Run:
     port = realrun.free_port()
     command = [str(realrun.VENV_BIN / "uvicorn"), "app:app", "--host", realrun.LOOPBACK, "--port", str(port),
@@ -170,6 +188,11 @@ def run_gunicorn(directory: Path, timeout: float = 20) -> realrun.Run:
                                 timeout=timeout, probe="/")
 
 
+def run_gunicorn_json(directory: Path, timeout: float = 20) -> realrun.Run:
+    return realrun.run_gunicorn(directory, ["app:app", "--workers", "1", "--log-config-json", "logging.json"],
+                                timeout=timeout, probe="/")
+
+
 def run_plain(directory: Path, timeout: float = 20) -> realrun.Run:
     port = realrun.free_port()
     return realrun._run_and_probe([sys.executable, "serve.py"], directory, {"PORT": str(port)}, port=port,
@@ -179,6 +202,7 @@ def run_plain(directory: Path, timeout: float = 20) -> realrun.Run:
 RUNS = {
     "uvicorn-yaml-missing-dir.log": (make_uvicorn, run_uvicorn),
     "gunicorn-ini-missing-dir.log": (make_gunicorn, run_gunicorn),
+    "gunicorn-json-missing-dir.log": (make_gunicorn_json, run_gunicorn_json),
     "wsgi-json-missing-dir.log": (make_plain, run_plain),
 }
 
@@ -186,7 +210,7 @@ RUNS = {
 def main(out: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="formats-") as scratch:
         for name, (make, run) in RUNS.items():
-            directory = Path(scratch) / name.split("-")[0]
+            directory = Path(scratch) / name.rsplit("-missing", 1)[0]
             make(directory, f"{scratch}/no-such-dir")
             failed = run(directory)
             assert not failed.booted, failed.output

@@ -1,4 +1,4 @@
-"""Real boots of uvicorn (YAML), Gunicorn (INI) and a plain WSGI script (JSON): each dies on its file handler,
+"""Real boots of uvicorn (YAML), Gunicorn (INI, JSON) and a plain WSGI script (JSON): each dies on its file handler,
 `fixbot codemod logging-console` rewrites the config, and the same command then boots, answers and keeps the
 config's comments."""
 
@@ -21,6 +21,8 @@ FIXBOT = str(realrun.VENV_BIN / "fixbot")
                      r"FileNotFoundError: .*access\.log'[\s\S]*ValueError: Unable to configure handler 'file'", id="uvicorn --log-config logging.yaml"),
         pytest.param(formatsrun.make_gunicorn, formatsrun.run_gunicorn,
                      r"_install_handlers[\s\S]*FileNotFoundError: .*gunicorn\.error\.log'\s*$", id="gunicorn --log-config logging.ini"),
+        pytest.param(formatsrun.make_gunicorn_json, formatsrun.run_gunicorn_json,
+                     r"Unable to configure handler 'error_file'", id="gunicorn --log-config-json logging.json, no version"),
         pytest.param(formatsrun.make_plain, formatsrun.run_plain,
                      r"FileNotFoundError: .*app\.log'[\s\S]*serve\.py[\s\S]*ValueError: Unable to configure handler 'file'", id="dictConfig(json.load(open('logging.json')))"),
     ],
