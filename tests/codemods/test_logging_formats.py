@@ -14,8 +14,11 @@ from textwrap import dedent
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixbot.codemods import Refusal
+from fixbot.codemods._logging_formats import rewrite_config
 from fixbot.codemods.logging_console import LoggingConsole
 
 
@@ -214,6 +217,7 @@ NOOPS = [
     ),
     pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
     pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
+    pytest.param("supervisord.conf", "[program:web]\ncommand=gunicorn app:app --log-file /var/log/web.log\n", id="conf: supervisord's INI"),
     pytest.param("logstash.conf", "input {\n  beats { port => 5044 }\n}\n", id="conf: neither INI logging nor Python"),
     pytest.param(
         "logging.ini",
@@ -266,9 +270,9 @@ def test_logging_formats_refuses(filename, source, reason):
         rewrite(source, filename)
 
 
-def test_a_gunicorn_conf_module_is_still_read_as_python():
-    with pytest.raises(Refusal, match="no LOGGING"):
-        rewrite("bind = '0.0.0.0:8000'\nworkers = 2\n", "gunicorn.conf")
+def test_a_gunicorn_conf_module_is_left_to_the_python_codemod():
+    assert rewrite_config("bind = '0.0.0.0:8000'\nlogconfig_dict = {'version': 1}\n", "deploy/gunicorn.conf") is None
+    assert rewrite_config("LOGGING = {}\n", "settings.py") is None
 
 
 def test_configparser_agrees_on_continuation_lines():
@@ -307,3 +311,37 @@ def test_fixbot_codemod_exit_codes_on_config_files(tmp_path):
     done = fixbot(refused)
     assert done.returncode == 2 and "factory 'app.make'" in done.stderr
     assert refused.read_text() == "version: 1\nhandlers:\n  f: {'()': app.make, filename: a.log}\n"
+
+
+FILE_CLASSES = ["logging.FileHandler", "logging.handlers.RotatingFileHandler", "logging.handlers.WatchedFileHandler"]
+_handler = st.fixed_dictionaries(
+    {"class": st.sampled_from([*FILE_CLASSES, "logging.StreamHandler", "logging.NullHandler"])},
+    optional={"level": st.sampled_from(["INFO", "DEBUG"]), "formatter": st.just("plain"), "filename": st.just("/x/app.log"),
+              "maxBytes": st.integers(0, 10**6), "encoding": st.just("utf-8"), "delay": st.booleans()},
+).flatmap(lambda h: st.permutations(list(h.items())).map(dict))
+
+
+def _expected(config: dict) -> dict:
+    handlers = {}
+    for name, h in config["handlers"].items():
+        if h["class"] in FILE_CLASSES or "filename" in h:
+            h = {k: ("logging.StreamHandler" if k == "class" else v) for k, v in h.items() if k in ("class", "level", "formatter")}
+        handlers[name] = h
+    return {**config, "handlers": handlers}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    handlers=st.dictionaries(st.sampled_from(["file", "errors", "console", "a b"]), _handler, max_size=4),
+    style=st.sampled_from(["json-2", "json-tab", "json-compact", "yaml-block", "yaml-flow"]),
+)
+def test_any_dumped_config_loads_as_the_same_config_without_its_file_handlers(handlers, style):
+    config = {"version": 1, "handlers": handlers, "root": {"handlers": list(handlers)}}
+    if style.startswith("json"):
+        indent = {"json-2": 2, "json-tab": "\t", "json-compact": None}[style]
+        source, name, load = json.dumps(config, indent=indent), "logging.json", json.loads
+    else:
+        source, name, load = yaml.safe_dump(config, default_flow_style=style == "yaml-flow", sort_keys=False), "logging.yaml", yaml.safe_load
+    after = rewrite(source, name)
+    assert load(after) == _expected(config)
+    assert rewrite(after, name) == after
