@@ -5,6 +5,7 @@ place into a `logging.StreamHandler` under its own name (so every logger, `targe
 it stays valid), keeping `level`, `formatter`, `filters`, `.` and a `stream`, and dropping every other key
 (`filename`, `maxBytes`, `backupCount`, `when`, `encoding`, `delay`, `mode`…), which StreamHandler would
 reject. No `stream` is added: StreamHandler writes to sys.stderr by default, as the Python codemod leaves it.
+A logger's handler list that now names two console handlers keeps one (list_drops), as the Python codemod does.
 """
 
 from __future__ import annotations
@@ -67,6 +68,27 @@ def plan_handler(name: str, keys: Mapping[str, object]) -> Change | None:
     if not isinstance(cls, str):
         raise Refusal(f"handler {name!r} writes a file but has no class fixbot can read")
     return Change(name, "class", tuple(k for k in keys if k not in KEEP))
+
+
+def list_drops(names: Sequence[str], converted: set[str], streams: Mapping[str, bool], known: set[str]) -> set[int]:
+    """Positions to drop from a logger's handler list so that no record prints twice, as the Python codemod
+    does: one console handler per list, an existing StreamHandler without filters if the list has one, else the
+    first converted handler (before which a filtered, maybe DEBUG-only, StreamHandler gives way). `streams` maps
+    each StreamHandler that was not converted to whether it has filters. A list naming a handler the config does
+    not define is left as it is."""
+    if not set(names) <= known or not converted & set(names):
+        return set()
+    unfiltered = any(n in streams and not streams[n] for n in names)
+    first = next(n for n in names if n in converted)
+    return {
+        i
+        for i, n in enumerate(names)
+        if (n in converted and (unfiltered or n != first or n in names[:i])) or (not unfiltered and streams.get(n))
+    }
+
+
+def is_stream(cls: object) -> bool:
+    return isinstance(cls, str) and cls.rsplit(".", 1)[-1] == "StreamHandler"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ value above it, a `#`/`;` line is a comment even inside a value, keys are case-i
 handler listed in `[handlers] keys=` whose class ends in FileHandler gets `class=StreamHandler`,
 `args=(sys.stderr,)` and loses `kwargs` (a file handler's keyword arguments are all about its file). Each
 value is replaced after its `key = `, keeping that spacing; continuation lines of a replaced or removed value
-go; every comment stays.
+go; every comment stays. A logger's `handlers=` that now names two console handlers keeps one, as in the
+other formats.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import re
 from dataclasses import dataclass, field
 
 from fixbot.codemods import Refusal
-from fixbot.codemods._logging_formats.handlers import Edit, apply_edits, writes_file
+from fixbot.codemods._logging_formats.handlers import Edit, apply_edits, drop_flow_entries, is_stream, list_drops, writes_file
 
 STREAM_CLASS = "StreamHandler"  # fileConfig evaluates class names in the logging module's namespace
 STREAM_ARGS = "(sys.stderr,)"
 _LINE = re.compile(r"[^\n]*\n?")
 _SECTION = re.compile(r"\[(?P<header>.+)\]")
+_ITEM = re.compile(r"[^,\s](?:[^,]*[^,\s])?")  # a name in `handlers=console, file`
 _DELIMITER = re.compile(r"[ \t]*[=:][ \t]*$")
 _OPTION = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])[ \t]*")
 # A logging config has a [loggers] or [handlers] section; supervisord's INI and Gunicorn's .conf modules do not.
@@ -87,24 +89,43 @@ def rewrite(source: str) -> str:
         return source
     sections = _sections(source)
     edits: list[Edit] = []
-    for name in (n.strip() for n in parser.get("handlers", "keys").split(",")):
+    names = [n.strip() for n in parser.get("handlers", "keys").split(",") if n.strip()]
+    converted: set[str] = set()
+    for name in names:
         section = f"handler_{name}"
-        if not name or not parser.has_section(section) or not writes_file(parser.get(section, "class", fallback=None)):
+        if not parser.has_section(section) or not writes_file(parser.get(section, "class", fallback=None)):
             continue
-        options = sections.get(section, {})
-        if "class" not in options:
-            raise Refusal(f"handler {name!r} takes its class from [DEFAULT]; fixbot will not change every handler's")
-        if "%(" in parser.get(section, "class"):
-            raise Refusal(f"the class of handler {name!r} is built by interpolation; fixbot cannot tell which it is")
-        edits += _set(options["class"], STREAM_CLASS)
-        args, kwargs = options.get("args"), options.get("kwargs")
-        if args is not None:
-            edits += _set(args, STREAM_ARGS) + (_set(kwargs, None) if kwargs is not None else [])
-        elif kwargs is not None:  # kwargs={'filename': …} alone: that line becomes the args
-            edits += _set(kwargs, STREAM_ARGS, key="args")
-        else:  # no args, no kwargs: `args = (sys.stderr,)` after the class, spaced like it
-            edits.append(_insert_after(source, options["class"], "args", STREAM_ARGS))
+        edits += _handler_edits(parser, name, sections.get(section, {}), source)
+        converted.add(name)
+    # fileConfig gives handlers no filters: every StreamHandler left prints every record it gets.
+    streams = {n: False for n in names if n not in converted and is_stream(parser.get(f"handler_{n}", "class", fallback=None))}
+    for option in _logger_lists(parser, sections):
+        items = [(m.start(), m.end()) for m in _ITEM.finditer(source, *option.value)]
+        drops = list_drops([source[a:b] for a, b in items], converted, streams, set(names))
+        edits += drop_flow_entries(items, [i in drops for i in range(len(items))]) if drops else []
     return apply_edits(source, edits) if edits else source
+
+
+def _handler_edits(parser: configparser.ConfigParser, name: str, options: dict[str, _Option], source: str) -> list[Edit]:
+    if "class" not in options:
+        raise Refusal(f"handler {name!r} takes its class from [DEFAULT]; fixbot will not change every handler's")
+    if "%(" in parser.get(f"handler_{name}", "class"):
+        raise Refusal(f"the class of handler {name!r} is built by interpolation; fixbot cannot tell which it is")
+    edits = _set(options["class"], STREAM_CLASS)
+    args, kwargs = options.get("args"), options.get("kwargs")
+    if args is not None:
+        return edits + _set(args, STREAM_ARGS) + (_set(kwargs, None) if kwargs is not None else [])
+    if kwargs is not None:  # kwargs={'filename': …} alone: that line becomes the args
+        return edits + _set(kwargs, STREAM_ARGS, key="args")
+    # no args, no kwargs: `args = (sys.stderr,)` after the class, spaced like it
+    return edits + [_insert_after(source, options["class"], "args", STREAM_ARGS)]
+
+
+def _logger_lists(parser: configparser.ConfigParser, sections: dict[str, dict[str, _Option]]) -> list[_Option]:
+    """The one-line `handlers=` of each logger that [loggers] lists."""
+    loggers = [n.strip() for n in parser.get("loggers", "keys", fallback="").split(",") if n.strip()]
+    found = [sections.get(f"logger_{n}", {}).get("handlers") for n in loggers]
+    return [option for option in found if option is not None and not option.more]
 
 
 def _insert_after(source: str, option: _Option, key: str, value: str) -> Edit:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from fixbot.codemods import Refusal
-from fixbot.codemods._logging_formats.handlers import STREAM_CLASS, Edit, apply_edits, drop_flow_entries, is_config, plan_handler
+from fixbot.codemods._logging_formats.handlers import (
+    STREAM_CLASS,
+    Edit,
+    apply_edits,
+    drop_flow_entries,
+    is_config,
+    is_stream,
+    list_drops,
+    plan_handler,
+)
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -45,10 +54,40 @@ def rewrite(source: str) -> str:
     root = _read(source, _SPACE.match(source, 0).end())
     edits: list[Edit] = []
     for config in _configs(root, 0):
-        for member in _members(config)["handlers"].value.value:
-            if member.value.kind == "object":
-                edits += _handler_edits(member.key, member.value)
+        edits += _config_edits(config)
     return apply_edits(source, edits) if edits else source
+
+
+def _config_edits(config: Value) -> list[Edit]:
+    edits: list[Edit] = []
+    converted: set[str] = set()
+    streams: dict[str, bool] = {}  # StreamHandlers left as they are -> whether they have filters
+    handlers = _members(config)["handlers"].value.value
+    for member in handlers:
+        if member.value.kind != "object":
+            continue
+        changed = _handler_edits(member.key, member.value)
+        keys = _members(member.value)
+        if changed:
+            converted.add(member.key)
+        elif "class" in keys and is_stream(keys["class"].value.value):
+            streams[member.key] = "filters" in keys
+        edits += changed
+    known = {m.key for m in handlers}
+    for names in _logger_lists(config):
+        drops = list_drops([n.value for n in names], converted, streams, known)
+        edits += drop_flow_entries([(n.start, n.end) for n in names], [i in drops for i in range(len(names))]) if drops else []
+    return edits
+
+
+def _logger_lists(config: Value) -> Iterator[list[Value]]:
+    """The handler lists of the root logger and of each logger, when they are arrays of names."""
+    members = _members(config)
+    loggers = [m.value for m in members["loggers"].value.value] if "loggers" in members and members["loggers"].value.kind == "object" else []
+    for logger in [members["root"].value, *loggers] if "root" in members else loggers:
+        names = _members(logger).get("handlers")
+        if names is not None and names.value.kind == "array" and all(isinstance(n.value, str) for n in names.value.value):
+            yield names.value.value
 
 
 def _read(source: str, pos: int) -> Value:

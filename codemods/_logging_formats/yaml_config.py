@@ -24,12 +24,15 @@ from fixbot.codemods._logging_formats.handlers import (
     apply_edits,
     drop_flow_entries,
     is_config,
+    is_stream,
     line_span,
+    list_drops,
     plan_handler,
 )
 
 _PROPERTY = re.compile(r"\S+\s+")
 _ALIAS = re.compile(r"\s*:\s*\*[^\s,\[\]{}]+")
+_DASH = re.compile(r"[ \t]*-[ \t]+")
 _MERGE = "tag:yaml.org,2002:merge"
 _DEPTH = 6  # how deep under the top a `logging:` section is looked for
 
@@ -89,15 +92,63 @@ def _config_edits(source: str, config: MappingNode, uses: dict[int, int]) -> lis
     handlers = _pairs(config)["handlers"][1]
     assert isinstance(handlers, MappingNode)
     edits: list[Edit] = []
+    converted: set[str] = set()
+    streams: dict[str, bool] = {}  # StreamHandlers left as they are -> whether they have filters
+    merged = False  # some handlers come from a merge key: the lists are left as they are
     for key, value in handlers.value:
         if key.tag == _MERGE:
             if any(_is_file_handler(n, v) for n, v in _merged(value)):
                 raise Refusal("file handlers come from a YAML merge key (<<) under handlers; fixbot cannot change them without changing every other user of that anchor")
+            merged = True
             continue
         name = _scalar(key)
         if name is None or not isinstance(value, MappingNode):
             continue
-        edits += _handler_edits(source, name, value, uses)
+        changed = _handler_edits(source, name, value, uses)
+        cls = _pairs(value).get("class", (None, None))[1]
+        if changed:
+            converted.add(name)
+        elif cls is not None and is_stream(_scalar(cls)):
+            streams[name] = "filters" in _pairs(value)
+        edits += changed
+    known = set() if merged else {k.value for k, _ in handlers.value if isinstance(k, ScalarNode)}
+    for names in _logger_lists(config, uses):
+        edits += _drop_items(source, names, list_drops([n.value for n in names.value], converted, streams, known))
+    return edits
+
+
+def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[SequenceNode]:
+    """The handler lists of the root logger and of each logger, when written out as plain names here."""
+    pairs = _pairs(config)
+    loggers = [v for _, v in pairs["loggers"][1].value] if isinstance(pairs.get("loggers", (None, None))[1], MappingNode) else []
+    for logger in [pairs.get("root", (None, None))[1], *loggers]:
+        names = _pairs(logger).get("handlers", (None, None))[1] if isinstance(logger, MappingNode) else None
+        if (
+            isinstance(names, SequenceNode)
+            and uses.get(id(names), 0) == 1
+            and all(isinstance(n, ScalarNode) and uses.get(id(n), 0) == 1 and n.start_mark.index >= names.start_mark.index for n in names.value)
+        ):
+            yield names
+
+
+def _drop_items(source: str, names: SequenceNode, drops: set[int]) -> list[Edit]:
+    """Edits dropping the items at `drops` from a list of names: with their commas from `[a, b]`, as whole
+    lines from a block list (`- b`); a block list with an item sharing its line is left as it is."""
+    if not drops:
+        return []
+    items = names.value
+    if names.flow_style:
+        return drop_flow_entries([(n.start_mark.index, n.end_mark.index) for n in items], [i in drops for i in range(len(items))])
+    edits: list[Edit] = []
+    for i in sorted(drops):
+        start, end = items[i].start_mark.index, items[i].end_mark.index
+        line_start = source.rfind("\n", 0, start) + 1
+        eol = source.find("\n", end)
+        eol = len(source) if eol < 0 else eol + 1
+        rest = source[end:eol].strip()
+        if not _DASH.fullmatch(source, line_start, start) or (rest and not rest.startswith("#")):
+            return []
+        edits.append((line_start, eol, ""))
     return edits
 
 

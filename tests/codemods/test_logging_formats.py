@@ -137,6 +137,85 @@ FIXES = [
         id="yaml: every document of a multi-document file",
     ),
     pytest.param(
+        "logging.yaml",
+        """\
+        version: 1
+        handlers:
+          console: {class: logging.StreamHandler, stream: ext://sys.stdout}
+          file: {class: logging.FileHandler, filename: a.log}
+        loggers:
+          app:
+            handlers:
+              - console
+              - file  # kept for audits
+          worker: {handlers: [file, console]}
+        root: {handlers: [file]}
+        """,
+        """\
+        version: 1
+        handlers:
+          console: {class: logging.StreamHandler, stream: ext://sys.stdout}
+          file: {class: logging.StreamHandler}
+        loggers:
+          app:
+            handlers:
+              - console
+          worker: {handlers: [console]}
+        root: {handlers: [file]}
+        """,
+        id="yaml: a list that already prints to the console loses the converted handler, block or flow",
+    ),
+    pytest.param(
+        "logging.json",
+        '{"version": 1, "filters": {"debug": {"()": "logging.Filter"}},\n'
+        ' "handlers": {"dev": {"class": "logging.StreamHandler", "filters": ["debug"]},\n'
+        '              "a": {"class": "logging.FileHandler", "filename": "a.log"},\n'
+        '              "b": {"class": "logging.FileHandler", "filename": "b.log"}},\n'
+        ' "root": {"handlers": ["dev", "a", "b"]}}\n',
+        '{"version": 1, "filters": {"debug": {"()": "logging.Filter"}},\n'
+        ' "handlers": {"dev": {"class": "logging.StreamHandler", "filters": ["debug"]},\n'
+        '              "a": {"class": "logging.StreamHandler"},\n'
+        '              "b": {"class": "logging.StreamHandler"}},\n'
+        ' "root": {"handlers": ["a"]}}\n',
+        id="json: a filtered console handler gives way to the first converted one; the second goes",
+    ),
+    pytest.param(
+        "logging.ini",
+        """\
+        [loggers]
+        keys=root
+        [handlers]
+        keys=console, file
+        [formatters]
+        keys=
+        [logger_root]
+        handlers = file, console
+        [handler_console]
+        class=StreamHandler
+        args=(sys.stdout,)
+        [handler_file]
+        class=FileHandler
+        args=('a.log',)
+        """,
+        """\
+        [loggers]
+        keys=root
+        [handlers]
+        keys=console, file
+        [formatters]
+        keys=
+        [logger_root]
+        handlers = console
+        [handler_console]
+        class=StreamHandler
+        args=(sys.stdout,)
+        [handler_file]
+        class=StreamHandler
+        args=(sys.stderr,)
+        """,
+        id="ini: a logger's handlers= keeps one console handler",
+    ),
+    pytest.param(
         "gunicorn.log.json",
         '{\n  "handlers": {"error_file": {"class": "logging.FileHandler", "filename": "/var/log/gunicorn/error.log"}},\n'
         '  "loggers": {"gunicorn.error": {"handlers": ["error_file"]}}\n}\n',
@@ -322,12 +401,18 @@ _handler = st.fixed_dictionaries(
 
 
 def _expected(config: dict) -> dict:
-    handlers = {}
+    """The config with its file handlers turned into StreamHandlers, and the root's list keeping one console
+    handler: the existing StreamHandler if there is one, else the first converted handler."""
+    handlers, converted = {}, []
     for name, h in config["handlers"].items():
         if h["class"] in FILE_CLASSES or "filename" in h:
             h = {k: ("logging.StreamHandler" if k == "class" else v) for k, v in h.items() if k in ("class", "level", "formatter")}
+            converted.append(name)
         handlers[name] = h
-    return {**config, "handlers": handlers}
+    names = config["root"]["handlers"]
+    console = any(n not in converted and config["handlers"][n]["class"] == "logging.StreamHandler" for n in names)
+    kept = [n for n in names if n not in converted or (not console and n == converted[0])]
+    return {**config, "handlers": handlers, "root": {"handlers": kept}}
 
 
 @settings(max_examples=150, deadline=None)
