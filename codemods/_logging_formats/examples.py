@@ -78,6 +78,14 @@ FORMAT_EXAMPLES = (
         filename="logging.yaml",
     ),
     Example(
+        "a list that already names a console handler loses the converted one: no line printed twice",
+        "version: 1\nhandlers:\n  console: {class: logging.StreamHandler}\n  file: {class: logging.FileHandler, filename: a.log}\n"
+        "root: {handlers: [console, file]}\n",
+        "version: 1\nhandlers:\n  console: {class: logging.StreamHandler}\n  file: {class: logging.StreamHandler}\n"
+        "root: {handlers: [console]}\n",
+        filename="logging.yaml",
+    ),
+    Example(
         "YAML flow mapping, CRLF line endings",
         "version: 1\r\nhandlers:\r\n  file: {class: logging.FileHandler, filename: app.log, level: INFO}\r\n",
         "version: 1\r\nhandlers:\r\n  file: {class: logging.StreamHandler, level: INFO}\r\n",
