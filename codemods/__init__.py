@@ -21,6 +21,11 @@ class Refusal(Exception):
     """The codemod will not rewrite this file; the message says why, in one line."""
 
 
+class NothingToDo(Refusal):
+    """The file holds nothing the codemod is about (no LOGGING at all): `fixbot codemod` leaves it and exits 0,
+    like libcst's SkipFile, so it can run over `settings/*.py`; `fixbot apply`, which chose the file, refuses."""
+
+
 @dataclass(frozen=True)
 class Example:
     """One documented case of a codemod; the shared test runs every one of them.
@@ -45,6 +50,10 @@ class Codemod:
     HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes
     FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns (any case) of the files `apply` looks for
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
+    # Options `fixbot codemod` reads from a file's surroundings (fixbot/files.py `context`), as `fixbot apply`'s
+    # rooms pass them: "star_imported" (another module of its folder does `from .<it> import *`), "project"
+    # (the name of the repository holding it).
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:

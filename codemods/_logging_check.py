@@ -2,7 +2,8 @@
 
 `check_source(source, allow_file_handlers=False) -> list[str]`: every referenced handler, formatter and filter
 exists, no handler writes to a file (unless allowed), no logger lists two stream handlers. An empty list means
-sound.
+sound. `compare(before, after)` is what the room reports: only the problems the rewrite brought (a derived module
+naming handlers of its base, or lists computed at run time, were so before it), and what was proven.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import libcst as cst
 
 from fixbot.codemods import Refusal
 from fixbot.codemods._logging_dict import LoggingConfig, NotStatic, definition_value, iter_small_statements, read_logging
+
+FILES = "still writes to a file"
 
 
 def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> list[str]:
@@ -24,7 +27,7 @@ def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> lis
                 found.append(f"{ref.owner} has {len(streams)} stream handlers ({', '.join(streams)}): every line twice")
     for handler in config.handlers.values():
         if handler.file and not allow_file_handlers:
-            found.append(f"handler {handler.name!r} still writes to a file")
+            found.append(f"handler {handler.name!r} {FILES}")
         if config.formatters is not None and handler.formatter and handler.formatter not in config.formatters:
             found.append(f"handler {handler.name!r} uses formatter {handler.formatter!r}, which is not defined")
     if config.filters is not None:
@@ -55,3 +58,47 @@ def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]
         except RecursionError:
             found.append("LOGGING is nested too deeply to read")
     return found if defined else ["no LOGGING in this file"]
+
+
+def _key(problem: str) -> str:
+    """A problem without the code it quotes, which the rewrite may have changed (`…computed at run time: <code>`)."""
+    return problem.split(": ", 1)[0]
+
+
+def compare(before: str, after: str, *, allow_file_handlers: bool = False) -> tuple[list[str], list[str]]:
+    """(the problems `after` has that `before` did not, every file handler left counting as one unless allowed;
+    what is proven of `after`)."""
+    old = {_key(p) for p in check_source(before, allow_file_handlers=allow_file_handlers)}
+    now = check_source(after, allow_file_handlers=allow_file_handlers)
+    new = [p for p in now if _key(p) not in old or (FILES in p and not allow_file_handlers)]
+    if not allow_file_handlers:
+        kept = set(_file_statements(before))
+        new += [f"{FILES} here: {s}" for s in _file_statements(after) if s not in kept]  # one the rewrite wrote
+    if new:
+        return new, []
+    if not now:
+        proven = ["LOGGING is valid for dictConfig: every handler, formatter and filter it names exists"]
+        if not allow_file_handlers:
+            proven.append("no handler writes to a file; no logger has two stream handlers")
+        return [], proven
+    proven = [f"the rewrite adds nothing dictConfig would trip on; as before it, {now[0]}" + (f" (and {len(now) - 1} more)" if len(now) > 1 else "")]
+    if not allow_file_handlers:
+        proven.append("no handler written in this file writes to a file (each became a StreamHandler in place); "
+                      "handler lists fixbot cannot read are as they were, so a logger may print a line twice")
+    return [], proven
+
+
+def _file_statements(source: str) -> list[str]:
+    """The module-level statements (under if/try too) of `source` that name a FileHandler or a filename."""
+    from fixbot.codemods._logging_edit import parse
+    from fixbot.codemods._logging_in_place import mentions_files
+
+    try:
+        module = parse(source)
+    except Refusal:
+        return []  # check_source says so
+    empty = cst.Module([])
+    return [
+        empty.code_for_node(s) for s in iter_small_statements(module.body)
+        if not isinstance(s, (cst.Import, cst.ImportFrom)) and mentions_files(s)
+    ]

@@ -2,8 +2,8 @@
 
 Dropping or replacing items of a literal keeps the whitespace and comments of the items that stay; new strings are
 quoted like their neighbours; `StatementTransformer` is the plain `cst.CSTTransformer` base the rewrites use
-(plain libcst: fixbot's path never imports libcst.codemod; codemods/_libcst_commands.py wraps them for it), and
-`parse` turns a syntax error into a `Refusal`.
+(plain libcst: fixbot's path never imports libcst.codemod; codemods/_libcst_commands.py wraps them for it),
+`StatementEditor` replaces or drops planned statements, and `parse` turns a syntax error into a `Refusal`.
 """
 
 from __future__ import annotations
@@ -139,6 +139,60 @@ class StatementTransformer(cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
+
+
+class StatementEditor(StatementTransformer):
+    """Puts planned small statements in place (by id of the original) and drops the removed ones (None), keeping
+    the blocks' spacing; a block left empty gets `pass`."""
+
+    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None]) -> None:
+        super().__init__()
+        self._edits = edits
+        self._removed: set[int] = set()
+
+    def _small(self, body):
+        new = [self._edits.get(id(s), s) if id(s) in self._edits else s for s in body]
+        new = [s for s in new if s is not None]
+        if new and len(new) != len(body):
+            new[-1] = new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return new
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if not any(id(s) in self._edits for s in original_node.body):
+            return updated_node
+        body = self._small(original_node.body)
+        if body:
+            return updated_node.with_changes(body=body)
+        self._removed.add(id(updated_node))  # dropped by the enclosing block, which also keeps its spacing
+        return updated_node
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):
+        if not any(id(s) in self._edits for s in original_node.body):
+            return updated_node
+        return updated_node.with_changes(body=self._small(original_node.body) or [cst.Pass()])
+
+    def _drop(self, body):
+        new, pending = [], []
+        for statement in body:
+            if id(statement) in self._removed:
+                pending = pending or list(statement.leading_lines)
+                continue
+            blanks = [line for line in pending if line.comment is None]
+            own = statement.leading_lines
+            if blanks and pending[0].comment is None and not (own and own[0].comment is None):
+                # the blank line that separated the removed statement now separates this one
+                statement = statement.with_changes(leading_lines=[blanks[0], *own])
+            new.append(statement)
+            pending = []
+        return new
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        # A block whose only statement was removed still needs one.
+        body = self._drop(updated_node.body) or [cst.SimpleStatementLine([cst.Pass()])]
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node, updated_node):
+        return updated_node.with_changes(body=self._drop(updated_node.body))
 
 
 def parse(text: str) -> cst.Module:

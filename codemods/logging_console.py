@@ -14,10 +14,18 @@ The rewrite, in the user's terms:
   and duplicates collapse, so no logger prints a line twice.
 - statements after the definition that reach into LOGGING are followed: ones that only touch what is gone
   (`LOGGING["handlers"]["file"]["filename"] = …`) are removed, `…["handlers"].append("file")` is redirected
-  or removed, and anything that could bring a file back or that cannot be followed is refused.
+  or removed.
+
+That rewrite needs every handler list static, so that it can prove no logger prints a line twice. When they are
+not (lists computed at run time, a handler added under `if` or by `.update`, a derived module that only changes
+LOGGING after `from .base import *`, a handlers dict in its own variable), every file handler is instead
+converted into a StreamHandler where it is written and nothing is removed (codemods/_logging_in_place.py):
+dictConfig builds every handler defined, so that is right whichever loggers point at it, here or in other
+modules. What neither can follow is refused. A file with no LOGGING at all is `NothingToDo`.
 
 This module reads the file's LOGGING statements and puts the result in place; the plan for each literal is
-codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py.
+codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py;
+codemods/_tidy.py then drops the imports and `# noqa: F405` the rewrite made stale.
 """
 
 from __future__ import annotations
@@ -27,18 +35,34 @@ from typing import Any
 
 import libcst as cst
 
-from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
-from fixbot.codemods._logging_edit import StatementTransformer, parse
+from fixbot.codemods._logging_edit import StatementEditor, parse
 from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, rewrite_config
+from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 
 
 def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing."""
+    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing.
+
+    A LOGGING whose handler lists are all static gets the static rewrite, which proves that no logger prints a
+    line twice; anything else (lists computed at run time, handlers added later or only in this derived module)
+    has each file handler turned into a StreamHandler where it is written (codemods/_logging_in_place.py)."""
+    if not any(definition_value(s)[0] or mutation(s) for s in iter_small_statements(module.body)):
+        if "dictConfig" in (module.code if source is None else source):
+            raise Refusal("no LOGGING defined or changed in this file, but it calls dictConfig, which fixbot does not rewrite")
+        raise NothingToDo("no LOGGING in this file")
+    try:
+        return _plan_static(module, source)
+    except Refusal:
+        return in_place(module)
+
+
+def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSmallStatement | None]:
     definitions, mutations, statements = [], [], []
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
@@ -50,7 +74,7 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
             mutations.append(m)
             statements.append(statement)
     if not definitions:
-        raise Refusal("no LOGGING in this file" if not mutations else "LOGGING is only changed here; it is defined in a module this one imports")
+        raise Refusal("LOGGING is only changed here; it is defined in a module this one imports")
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
     for statement, value in definitions:
@@ -87,65 +111,12 @@ def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst
 def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
     """`tree` with no LOGGING handler writing to a file; `source` is its text, when the caller has it."""
     edits = _plan_module(tree, source)
-    return tree.visit(_Rewriter(edits)) if edits else tree
+    return tree.visit(StatementEditor(edits)) if edits else tree
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
 # import libcst.codemod (and libcst.matchers, ~200 ms); libcst.tool finds it with getattr.
 __getattr__, __dir__ = lazy_commands(__name__, "LoggingConsoleCommand")
-
-
-class _Rewriter(StatementTransformer):
-    """Puts the planned statements in place and drops the removed ones, keeping the blocks' spacing."""
-
-    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None]) -> None:
-        super().__init__()
-        self._edits = edits
-        self._removed: set[int] = set()
-
-    def _small(self, body):
-        new = [self._edits.get(id(s), s) if id(s) in self._edits else s for s in body]
-        new = [s for s in new if s is not None]
-        if new and len(new) != len(body):
-            new[-1] = new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        return new
-
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        if not any(id(s) in self._edits for s in original_node.body):
-            return updated_node
-        body = self._small(original_node.body)
-        if body:
-            return updated_node.with_changes(body=body)
-        self._removed.add(id(updated_node))  # dropped by the enclosing block, which also keeps its spacing
-        return updated_node
-
-    def leave_SimpleStatementSuite(self, original_node, updated_node):
-        if not any(id(s) in self._edits for s in original_node.body):
-            return updated_node
-        return updated_node.with_changes(body=self._small(original_node.body) or [cst.Pass()])
-
-    def _drop(self, body):
-        new, pending = [], []
-        for statement in body:
-            if id(statement) in self._removed:
-                pending = pending or list(statement.leading_lines)
-                continue
-            blanks = [line for line in pending if line.comment is None]
-            own = statement.leading_lines
-            if blanks and pending[0].comment is None and not (own and own[0].comment is None):
-                # the blank line that separated the removed statement now separates this one
-                statement = statement.with_changes(leading_lines=[blanks[0], *own])
-            new.append(statement)
-            pending = []
-        return new
-
-    def leave_IndentedBlock(self, original_node, updated_node):
-        # A block whose only statement was removed still needs one.
-        body = self._drop(updated_node.body) or [cst.SimpleStatementLine([cst.Pass()])]
-        return updated_node.with_changes(body=body)
-
-    def leave_Module(self, original_node, updated_node):
-        return updated_node.with_changes(body=self._drop(updated_node.body))
 
 
 _BEFORE = """\
@@ -177,6 +148,7 @@ class LoggingConsole(Codemod):
     )
     HANDLES = ("django-logging-handler",)
     FILES = ("*.py",) + FORMAT_FILES
+    CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(
             "reuses the console handler",
@@ -200,8 +172,14 @@ class LoggingConsole(Codemod):
             "already console-only",
             'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"}}, "root": {"handlers": ["console"]}}\n',
         ),
+        Example(
+            "an import only the file handler used goes, when no module star-imports this one",
+            "import os\n\nLOGGING = {'handlers': {'f': {'class': 'logging.FileHandler', 'filename': os.path.join('/x', 'a.log')}}}\n",
+            "LOGGING = {'handlers': {'f': {'class': 'logging.StreamHandler'}}}\n",
+            options={"star_imported": False},
+        ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
-        Example("no LOGGING", "DEBUG = True\n", refuses="no LOGGING in this file"),
+        Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),
     ) + FORMAT_EXAMPLES
 
     @classmethod
@@ -212,8 +190,10 @@ class LoggingConsole(Codemod):
             return rewritten
 
         from fixbot.codemods._python import TOO_DEEP
+        from fixbot.codemods._tidy import finish
 
         try:
-            return console_only(parse(source), source).code
+            tree = parse(source)
+            return finish(source, tree, console_only(tree, source), star_imported=options.get("star_imported", True))
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None

@@ -201,8 +201,13 @@ class _Rewriter(StatementTransformer):
         if self._setup_before is None or not any(s is self._setup_before for s in original_node.body):
             return line
         first, second = self._setup()
-        # Comments above LOGGING now sit above the directory it logs to.
-        return cst.FlattenSentinel([first.with_changes(leading_lines=line.leading_lines), second, line.with_changes(leading_lines=[])])
+        # The blank lines above LOGGING go above the new lines; the comments stay with the LOGGING they describe.
+        lead = list(line.leading_lines)
+        at = next((i for i, empty in enumerate(lead) if empty.comment is not None), len(lead))
+        own = lead[at:]
+        if own and at:
+            own.insert(0, lead[0])  # and a blank line keeps separating them from what comes before
+        return cst.FlattenSentinel([first.with_changes(leading_lines=lead[:at]), second, line.with_changes(leading_lines=own)])
 
     def leave_Module(self, original_node, updated_node):
         if not self._needs_import:
@@ -255,6 +260,7 @@ class LoggingPath(Codemod):
     )
     HANDLES = ("django-logging-handler",)
     FILES = ("*.py",)
+    CONTEXT = ("star_imported", "project")
     EXAMPLES = (
         Example(
             "the incident's service.py",
@@ -280,8 +286,11 @@ class LoggingPath(Codemod):
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         from fixbot.codemods._python import TOO_DEEP
+        from fixbot.codemods._tidy import finish
 
         try:
-            return point_at_log_dir(parse(source), filename, options.get("log_dir"), options.get("project")).code
+            tree = parse(source)
+            after = point_at_log_dir(tree, filename, options.get("log_dir"), options.get("project"))
+            return finish(source, tree, after, star_imported=options.get("star_imported", True))
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None

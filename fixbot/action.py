@@ -105,7 +105,8 @@ def main(env: Mapping[str, str]) -> int:
         _write_outputs(env, {"status": "refused", "pr-url": "", "finding": ""})
         _summary(env, f"### fixbot\n\nfixbot could not fix this run: {report.md_text(str(err))}")
         return 2
-    print(report.apply_text(result, log or f"run {run_id}"), end="")
+    print(report.apply_text(result, log or f"run {run_id}", preview=report.preview_command(log, None if log else run_id)),
+          end="")
     print(report.diagnosis_annotations(list(result.findings)), end="")
     fixable = [f for f in result.findings if f.fixable]
     pr_url = result.pr_url or ""

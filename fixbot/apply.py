@@ -7,7 +7,8 @@ the whole run: opened at its first use, read, committed to and pushed through, c
 
 Running again on the same log: while the fix is only on its branch, the run finds that branch holding exactly
 this fix on top of HEAD and returns it with status `fixed` and `created=False` (nothing is written; the PR
-step can still update its pull request). Once HEAD holds the fix (merged, or run on the branch itself), the
+step can still update its pull request). When the branch holds fixbot's own earlier commit for the same failure
+but another change (another `--codemod`, or HEAD moved on), the branch is remade on HEAD, its old commit the lease. Once HEAD holds the fix (merged, or run on the branch itself), the
 codemods change nothing and the status is `already-fixed`: exit 0, no branch, no commit.
 """
 
@@ -112,7 +113,9 @@ def _run(
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
         if after == before and step.still_failing:  # the failing handler is still there: not already fixed
             raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
-        checks = verify.check(step.path, after).checks + tuple(room(step.finding).check(step.path, after, step.codemod))
+        checks = verify.check(step.path, after, before).checks + tuple(
+            room(step.finding).check(step.path, before, after, step.codemod)
+        )
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checks, ""))
@@ -167,11 +170,11 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     if verify_cmd:
         try:
             verify.verify_command(repo.git, committed.sha, verify_cmd)
-        except BaseException:  # a failed check, or an interrupted one: the branch must not outlive it
+        except BaseException:  # a failed check, or an interrupted one: the branch goes back to what it was
             if committed.created:
-                gitops.delete_branch(repo.git, committed.branch, expect=committed.sha)
+                gitops.undo(repo.git, committed.branch, committed.sha, committed.replaced)
             raise
-    return dataclasses.replace(result, commit=committed.sha, created=committed.created)
+    return dataclasses.replace(result, commit=committed.sha, created=committed.created, replaced=committed.replaced)
 
 
 def _open_pr(
@@ -196,9 +199,9 @@ def _open_pr(
             body=report.pr_body(result, run_url), title=report.pr_title(result),
         )
     except BaseException:
-        # Exit 2 means nothing changed here: the branch this run made goes (a rerun makes it again).
+        # Exit 2 means nothing changed here: the branch this run made goes, or gets back the commit it held.
         if result.created and result.commit:
-            gitops.delete_branch(repo, result.branch, expect=result.commit)
+            gitops.undo(repo, result.branch, result.commit, result.replaced)
         raise
     return dataclasses.replace(
         result, pr_url=published.url, pr_action=published.action, warnings=tuple(published.warnings)

@@ -32,6 +32,7 @@ class Outcome:
     changed: bool = False
     diff: str = ""
     error: str | None = None
+    skipped: str = ""  # why the codemod had nothing to do here
 
 
 @dataclass(frozen=True)
@@ -136,11 +137,11 @@ class _Computed:
 def _compute(job: _Job, path: str) -> _Computed:
     """Read, rewrite, encode and diff one file; in a worker, or here. Nothing is written."""
     try:
-        result, data = files.prepare_rewrite(path, job.codemod)
+        result, data = files.prepare_rewrite(path, job.codemod, **files.context(path, job.codemod.CONTEXT))
     except FixbotError as err:
         return _Computed(Outcome(path, error=str(err)))
     if not result.changed:
-        return _Computed(Outcome(path))
+        return _Computed(Outcome(path, skipped=result.skipped))
     return _Computed(Outcome(path, True, result.diff if job.diff else ""), data if job.write else None)
 
 

@@ -124,8 +124,8 @@ def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
-        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}",
-                                     colour=sys.stdout.isatty()), nl=False)
+        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}", colour=sys.stdout.isatty(),
+                                     preview=report.preview_command(log, run_id, repo)), nl=False)
     sys.exit(result.exit_code)
 
 
@@ -154,7 +154,8 @@ def list_codemods() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes (default: one per CPU, one for a handful of files; 1: no workers).")
 def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs: int | None) -> None:
-    """Run codemod NAME over FILES, in place. A refusal exits 2 and leaves that file untouched."""
+    """Run codemod NAME over FILES, in place. A refusal exits 2 and leaves that file untouched; a file with
+    nothing the codemod is about (no LOGGING at all) is left as it is."""
     from fixbot import batch
 
     codemod = _codemod_or_exit(name)
@@ -164,6 +165,8 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
         if outcome.error is not None:
             click.echo(f"fixbot: {outcome.error}", err=True)
             refused = True
+        elif outcome.skipped:
+            click.echo(f"fixbot: {outcome.path}: nothing to do: {outcome.skipped}", err=True)
         elif outcome.changed:
             changed = True
             if diff:

@@ -3,6 +3,7 @@
 Text is decoded as the program that reads the file does, and encoded back the same way, so that every byte
 outside an edit stays as it was: Python source as Python decodes it (PEP 263: a UTF-8 BOM, or a coding
 cookie in the first two lines), everything else as UTF-8, a BOM kept out of the text and written back.
+`context` reads what a codemod takes from a file's surroundings (Codemod.CONTEXT), as `fixbot apply`'s rooms pass it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Rewrite:
     before: str
     after: str
     encoding: str = "utf-8"
+    skipped: str = ""  # why the codemod had nothing to do in this file (codemods.NothingToDo)
 
     @property
     def changed(self) -> bool:
@@ -172,12 +174,69 @@ def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
     return result
 
 
+# How far `context` looks for modules that star-import a file: its folder, the one above and those below it.
+_NEIGHBOURS = 400
+_STAR = r"^[ \t]*from[ \t]+(?:[\w.]*\.)?{stem}[ \t]+import[ \t]+\*"
+
+
+def context(path: str, wanted: tuple[str, ...]) -> dict[str, object]:
+    """The options a codemod reads from the surroundings of the file at `path` (Codemod.CONTEXT)."""
+    found: dict[str, object] = {}
+    here = os.path.dirname(os.path.abspath(path))
+    if "project" in wanted:
+        top = here
+        while not os.path.exists(os.path.join(top, ".git")) and os.path.dirname(top) != top:
+            top = os.path.dirname(top)
+        if os.path.exists(os.path.join(top, ".git")):
+            found["project"] = os.path.basename(top)  # as `fixbot apply` names it: the repository's folder
+    if "star_imported" in wanted:
+        found["star_imported"] = _star_imported(path, here)
+    return found
+
+
+def _star_imported(path: str, here: str) -> bool:
+    """Does a .py file beside `path`, in the folder above or in one below do `from <…>.<its name> import *`?
+    True when it cannot tell (a package's __init__, too many files to read)."""
+    import re
+
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem == "__init__":
+        return True
+    star = re.compile(_STAR.format(stem=re.escape(stem)).encode(), re.M)
+    folders = [here, os.path.dirname(here)]
+    try:
+        folders += [e.path for e in os.scandir(here) if e.is_dir() and not e.name.startswith(".")]
+    except OSError:
+        pass
+    read = 0
+    for folder in folders:
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.endswith(".py") and e.is_file()]
+        except OSError:
+            continue
+        for entry in entries:
+            read += 1
+            if read > _NEIGHBOURS:
+                return True
+            try:
+                if entry.stat().st_size > MAX_SOURCE or os.path.samefile(entry.path, path):
+                    continue
+                with open(entry.path, "rb") as f:
+                    if star.search(f.read()):
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
     """What `codemod` makes of the file at `path` and the bytes to write for it; touches nothing on disk."""
     from fixbot import codemods
     before, encoding = read_source(path)
     try:
         after = codemod.rewrite(before, path, **options)
+    except codemods.NothingToDo as skip:
+        return Rewrite(path, before, before, encoding, str(skip)), b""
     except codemods.Refusal as refusal:
         raise Refused(f"{path}: {codemod.NAME} refused: {refusal}") from None
     # encoded before anything is written, so that a refusal leaves the file

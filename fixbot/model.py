@@ -76,6 +76,7 @@ class Result:
     base: str | None = None  # the branch the fix is made for and proposed into (the deployed one)
     commit: str | None = None
     created: bool = False
+    replaced: str | None = None  # the commit fixbot's branch held before this run remade it
     pr_url: str | None = None
     pr_action: str | None = None  # what forge did: opened | reopened | updated | exists | kept | closed-unmerged
     warnings: tuple[str, ...] = ()

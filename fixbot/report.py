@@ -81,7 +81,18 @@ def _where(e: Evidence) -> str:
     return f"{e.source}:{e.line}" if e.source else str(e.line)
 
 
-def diagnosis_text(findings: list[Finding], log: str) -> str:
+def preview_command(log: str | None, run_id: str | None = None, repo: str = ".") -> str:
+    """The `fixbot apply --dry-run` that shows this fix again: the same log (or run) and the same repository."""
+    import os
+    import shlex
+
+    source = ["--run-id", run_id] if run_id is not None else ["--log", log or "-"]
+    where = [] if os.path.normpath(repo) == "." else ["--repo", repo]
+    return shlex.join(["fixbot", "apply", *source, *where, "--dry-run"])
+
+
+def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None) -> str:
+    """`preview` is the command that shows the fix (preview_command); by default one for `log` here."""
     if not findings:
         return "No known failure found in the log.\n"
     out: list[str] = []
@@ -99,7 +110,7 @@ def diagnosis_text(findings: list[Finding], log: str) -> str:
         width = max(len(_where(e)) for e in f.evidence) if f.evidence else 0
         out.extend(f"    {_where(e):>{width}} | {e.text}" for e in f.evidence)
         if f.fixes:
-            out.append(f"  fix: {' or '.join(f.fixes)}  (preview: fixbot apply --log {log} --dry-run)")
+            out.append(f"  fix: {' or '.join(f.fixes)}  (preview: {preview or preview_command(log)})")
         out.append("")
     if more:
         out += [more, ""]
@@ -246,6 +257,7 @@ def apply_json(result) -> str:
             "branch": result.branch if result.status == "fixed" else None,
             "commit": result.commit,
             "created": result.created,
+            "replaced": result.replaced,
             "pr_url": result.pr_url,
             "pr_action": result.pr_action,
             "warnings": [redact(w) for w in result.warnings],
@@ -272,8 +284,8 @@ def _inert_lines(text: str) -> str:
     return "".join(inert(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):] for line in text.splitlines(True))
 
 
-def apply_text(result, log: str, *, colour: bool = False) -> str:
-    out = [diagnosis_text(list(result.findings), log).rstrip("\n"), ""]
+def apply_text(result, log: str, *, colour: bool = False, preview: str | None = None) -> str:
+    out = [diagnosis_text(list(result.findings), log, preview).rstrip("\n"), ""]
     if result.status == "no-fix":
         out.append("Nothing fixbot can fix: no change made.")
         return "\n".join(out) + "\n"
@@ -296,6 +308,9 @@ def apply_text(result, log: str, *, colour: bool = False) -> str:
         elif result.commit:
             made = "committed" if result.created else "already committed"
             out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
+            if result.replaced:
+                out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
+                           "it is remade on HEAD")
         if result.pr_url:
             out.append(f"pull request ({result.pr_action}): {result.pr_url}")
         elif result.pr_action:

@@ -1,6 +1,7 @@
 """Prove a rewrite before it is committed, without running the user's code (unless they ask, with --verify-cmd).
 
-Static checks: the result parses as what it is (it compiles, it is YAML, a shell script passes `bash -n`);
+Static checks: the result parses as what it is (it compiles, it is YAML, a script passes `-n` of the shell that
+runs it: `bash -n` for bash, `sh -n` for /bin/sh and scripts without a shebang);
 each failure kind adds its own in its room (a rewritten LOGGING is valid for dictConfig). `verify_command` runs the
 user's own command in a temporary worktree of the fix commit (made by `gitops`), as Repairnator validated its patches.
 """
@@ -8,6 +9,7 @@ user's own command in a temporary worktree of the fix commit (made by `gitops`),
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +21,8 @@ import yaml
 
 from fixbot.errors import FixbotError
 
-_SHELLS = ("#!/bin/sh", "#!/bin/bash", "#!/usr/bin/env bash", "#!/usr/bin/env sh", "#!/bin/dash")
+# `#!/bin/bash`, `#! /usr/bin/env -S bash -e`, `#!/bin/sh`: the shell a script's shebang runs it with.
+_SHEBANG = re.compile(r"#![ \t]*\S*?/(?:env[ \t]+(?:-\S+[ \t]+)*)?(?P<shell>bash|sh|dash|ash|ksh|mksh|zsh)(?=[ \t\r\n]|$)")
 
 
 class VerifyFailed(FixbotError):
@@ -32,38 +35,76 @@ class Checked:
     checks: tuple[str, ...]  # what was proven, for the report and the PR body
 
 
-def check(path: str, after: str) -> Checked:
+def check(path: str, after: str, before: str | None = None) -> Checked:
     """Raise VerifyFailed naming the first problem of the rewritten `path`; say what was checked otherwise.
-    These are checks of the file's format; a failure kind's own checks are in its room (`Fix.check`)."""
+    These are checks of the file's format; a failure kind's own checks are in its room (`Fix.check`). With the
+    original text `before`, a shell's complaint the original already drew word for word is not the rewrite's."""
     name = os.path.basename(path)
     done: list[str] = []
     if name.endswith(".py"):
-        try:
-            compile(after, path, "exec", dont_inherit=True)
-        except SyntaxError as err:
-            raise VerifyFailed(f"{path}:{err.lineno}: the rewrite does not compile: {err.msg}") from None
-        except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes; nested too deeply to compile
-            raise VerifyFailed(f"{path}: the rewrite does not compile: {type(err).__name__}") from None
-        done.append("compiles")
+        done.append(compiles(path, after))
     elif name.endswith((".yml", ".yaml")):
         try:
             yaml.safe_load(after)
         except yaml.YAMLError as err:
             raise VerifyFailed(f"{path}: the rewrite is not valid YAML: {str(err).splitlines()[0]}") from None
         done.append("parses as YAML")
-    if is_shell(name, after):
-        bash = shutil.which("bash")
-        if bash:
-            result = subprocess.run([bash, "-n"], input=after.encode(), capture_output=True, timeout=30)
-            if result.returncode != 0:
-                first = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
-                raise VerifyFailed(f"{path}: bash -n rejects the rewrite: {' '.join(first)}")
-            done.append("bash -n passes")
+    shell = shell_of(name, after)
+    found = shutil.which(shell) if shell else None
+    if found:
+        real = os.path.basename(os.path.realpath(found))
+        here = f" ({shell} is {real} here)" if real != shell else ""
+        problem = _syntax_error(found, after)
+        if problem is None:
+            done.append(f"{shell} -n passes{here}")
+        elif before is not None and problem == _syntax_error(found, before):
+            # `#!/bin/sh` over bash syntax, run as `bash start.sh`: the original drew the same complaint
+            done.append(f"{shell} -n{here} rejects the original as it rejects the rewrite: {problem}")
+        else:
+            raise VerifyFailed(f"{path}: {shell} -n rejects the rewrite: {problem}")
     return Checked(path, tuple(done))
 
 
-def is_shell(name: str, text: str) -> bool:
-    return name.endswith((".sh", ".bash")) or text.startswith(_SHELLS)
+def compiles(path: str, text: str) -> str:
+    """VerifyFailed unless `text` compiles as Python (whatever the file is named: `gunicorn -c gunicorn.conf`);
+    what was proven otherwise."""
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as err:
+        # Syntax newer than this interpreter (a 3.12 `type` alias under 3.11) is what libcst reads for the codemods.
+        from fixbot.codemods import Refusal
+        from fixbot.codemods._python import precheck
+
+        try:
+            if precheck(text) is not None:
+                return "parses as newer Python than this interpreter (libcst); not compiled"
+        except Refusal:
+            pass
+        raise VerifyFailed(f"{path}:{err.lineno}: the rewrite does not compile: {err.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes; nested too deeply to compile
+        raise VerifyFailed(f"{path}: the rewrite does not compile: {type(err).__name__}") from None
+    return "compiles"
+
+
+def _syntax_error(shell: str, text: str) -> str | None:
+    """The first line of what `shell -n` says about `text`, None when it accepts it."""
+    result = subprocess.run([shell, "-n"], input=text.encode(), capture_output=True, timeout=30)
+    if result.returncode == 0:
+        return None
+    return " ".join(result.stderr.decode("utf-8", "replace").strip().splitlines()[:1]) or f"exit {result.returncode}"
+
+
+def shell_of(name: str, text: str) -> str | None:
+    """The shell that runs a script: its shebang's; `bash` for a `.bash` file; `sh` for a `.sh` file without a
+    shebang (exec runs it with /bin/sh). None when the file is not a shell script."""
+    match = _SHEBANG.match(text)
+    if match:
+        return match["shell"]
+    if text.startswith("#!"):
+        return None  # another interpreter (python, node): not a shell script, whatever its name
+    if name.endswith(".bash"):
+        return "bash"
+    return "sh" if name.endswith(".sh") else None
 
 
 def verify_command(repo: str | os.PathLike[str], commit: str, command: str, timeout: float = 600) -> str:

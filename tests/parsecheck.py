@@ -21,8 +21,8 @@ def assert_parses(text: str, filename: str) -> None:
         list(yaml.safe_load_all(text))
     elif name.endswith(".json"):
         json.loads(text)
-    elif name.endswith((".ini", ".cfg", ".conf")) and not name.startswith("gunicorn"):
-        configparser.ConfigParser(interpolation=None).read_string(text)
+    elif name.endswith((".ini", ".cfg")) or (name.endswith(".conf") and not _compiles(text, filename)):
+        configparser.ConfigParser(interpolation=None).read_string(text)  # a .conf that compiles is Gunicorn's
     elif getattr(format_of(text, filename), "name", None) == "shell":
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
             f.write(text)
@@ -31,3 +31,11 @@ def assert_parses(text: str, filename: str) -> None:
             assert result.returncode == 0, result.stderr
         finally:
             os.unlink(f.name)
+
+
+def _compiles(text: str, filename: str) -> bool:
+    try:
+        compile(text, filename, "exec")
+    except SyntaxError:
+        return False
+    return True

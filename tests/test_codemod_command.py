@@ -74,6 +74,20 @@ def test_refusal_exits_2_with_the_reason_and_leaves_the_file(tmp_path):
     assert settings.read_text() == original
 
 
+def test_settings_glob_with_files_without_logging_exits_0(tmp_path):
+    """`fixbot codemod logging-console settings/*.py`: files with no LOGGING are left, like libcst's SkipFile."""
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "local.py").write_text("from .base import *\nDEBUG = True\n")
+    (tmp_path / "base.py").write_bytes(SETTINGS.encode())
+    paths = sorted(str(p) for p in tmp_path.glob("*.py"))
+    for option in ("--check", None):
+        result = fixbot("codemod", "logging-console", *paths, *([option] if option else []))
+        assert result.returncode == (1 if option else 0), result.stderr
+        assert f"{tmp_path / 'local.py'}: nothing to do: no LOGGING in this file" in result.stderr
+    assert "FileHandler" not in (tmp_path / "base.py").read_text()
+    assert (tmp_path / "local.py").read_text() == "from .base import *\nDEBUG = True\n"
+
+
 def test_unknown_codemod_and_missing_file_are_usage_errors(tmp_path):
     unknown = fixbot("codemod", "no-such-codemod", str(tmp_path / "x.py"))
     assert unknown.returncode == 2 and "unknown codemod" in unknown.stderr

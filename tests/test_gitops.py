@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixbot.files import unified_diff
-from fixbot.gitops import Committed, GitError, check_based_on, commit_fix, push, remote_branch_sha
+from fixbot.gitops import Committed, GitError, check_based_on, commit_fix, push, remote_branch_sha, undo
 from fixbot.gitread import CommitReader, current_branch
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
@@ -584,3 +585,36 @@ def test_tree_files_lists_modes_and_sizes_of_head_only(repo):
         assert head.read("config/settings/base.py") == SETTINGS and head.read("untracked.py") is None
     with CommitReader(repo, "release") as release:
         assert release.read("README.md") == b"app\n"
+
+
+def test_own_fix_with_another_change_is_remade_on_head_and_undo_puts_it_back(repo):
+    # Another codemod chosen for the same failure (same fingerprint): fixbot's own branch is remade on HEAD,
+    # with its old commit as the lease, as Renovate rebases its branch when the content it wants changed.
+    message = "fix(logging): x\n\nFixbot-Fingerprint: abc123\n"
+    first = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": FIXED}, message=message)
+    other = FIXED.replace(b"logging", b"logging  # another codemod's fix") + b"\n# by another codemod\n"
+    second = commit_fix(repo, branch=BRANCH, changes={"config/settings/base.py": other}, message=message)
+    assert second.created and second.replaced == first.sha and second.base_sha == first.base_sha
+    assert git(repo, "rev-parse", f"{BRANCH}^").strip() == first.base_sha
+    assert committed_files(repo, BRANCH)["config/settings/base.py"][1] == other
+    undo(repo, BRANCH, second.sha, second.replaced)  # its verification failed: the fix already proposed comes back
+    assert git(repo, "rev-parse", BRANCH).strip() == first.sha
+
+
+def test_the_verify_tree_is_readable_by_a_deploy_user_and_writable_by_none(repo):
+    from fixbot.verify import VerifyFailed, verify_command
+
+    result = commit_fix(repo, branch=BRANCH, changes={"scripts/start.sh": START_FIXED}, message="m")
+    old = os.umask(0o077)  # a careful user's umask must not lock the deploy user out
+    try:
+        said = verify_command(repo, result.sha, "stat -c '%a %n' .. . scripts scripts/start.sh config/settings/base.py")
+    finally:
+        os.umask(old)
+    modes = dict(reversed(line.split(" ", 1)) for line in said.splitlines())
+    assert modes == {"..": "755", ".": "755", "scripts": "755", "scripts/start.sh": "755",
+                     "config/settings/base.py": "644"}
+    if os.geteuid() == 0 and shutil.which("setpriv"):  # really drop to another user, as `sudo -u app` would
+        drop = "setpriv --reuid=nobody --regid=nogroup --clear-groups"
+        assert "gunicorn" in verify_command(repo, result.sha, f"{drop} cat scripts/start.sh")
+        with pytest.raises(VerifyFailed, match="Permission denied"):
+            verify_command(repo, result.sha, f"{drop} touch new-file")

@@ -153,20 +153,12 @@ def derived(tmp_path_factory) -> Failed:
     return keep(top, run, project.root, head)
 
 
-def test_handler_added_by_assignment_is_planned_where_it_is_added_never_already_fixed(derived):
+def test_handler_added_by_assignment_is_fixed_where_it_is_added_and_boots(derived, tmp_path):
     before = snapshot(derived.repo)
-    code, out, err = apply_json(derived.log, derived.repo, "--dry-run")
-    assert out["status"] != "already-fixed" and code != 0
-    # Today's logging-console refuses a file that only changes LOGGING: the refusal names the file it was planned on.
-    assert f"{SETTINGS}/prod.py" in (out["error"] or "") and f"{SETTINGS}/base.py" not in (out["error"] or ""), out
-    assert snapshot(derived.repo) == before
-
-
-@pytest.mark.xfail(strict=True, reason="logging-console does not rewrite handler assignments yet")
-def test_handler_added_by_assignment_is_fixed_and_boots(derived, tmp_path):
     code, out, err = apply_json(derived.log, derived.repo)
     assert (code, out["status"]) == (0, "fixed"), err
     assert [c["path"] for c in out["changes"]] == [f"{SETTINGS}/prod.py"]
+    assert without_branch(snapshot(derived.repo), out["branch"]) == before
     tree = clone(derived.repo, tmp_path / "review", "--branch", out["branch"])
     run = realrun.run_gunicorn(tree / "apps/backend", env={"DJANGO_SETTINGS_MODULE": "config.settings.prod"})
     assert run.status == 200, run.output

@@ -258,3 +258,31 @@ def test_a_missing_graphql_endpoint_is_named_and_nothing_is_published(github, or
     assert code == 2 and result["status"] == "refused", err
     assert "GraphQL API answered 404" in err and "GITHUB_REPOSITORY" not in err and len(err.strip().splitlines()) == 1
     assert github.pulls == {} and git(origin, "for-each-ref") == git(origin, "for-each-ref", "refs/heads/main")
+
+
+def test_another_codemod_for_the_same_failure_updates_its_branch_and_pr(github, origin, app):
+    code, first, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 0 and first["pr_action"] == "opened", err
+    other = next(name for name in first["findings"][0]["fixes"] if name != first["changes"][0]["codemod"])
+
+    code, second, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr", "--codemod", other)
+
+    assert code == 0, err
+    assert (second["status"], second["branch"], second["created"]) == ("fixed", first["branch"], True)
+    assert second["replaced"] == first["commit"] and second["commit"] != first["commit"]
+    assert [c["codemod"] for c in second["changes"]] == [other]
+    head = git(app, "rev-parse", "main")
+    assert git(app, "rev-parse", f"{second['branch']}^") == head  # remade on HEAD, not stacked on the old fix
+    assert git(origin, "rev-parse", f"refs/heads/{second['branch']}") == second["commit"]
+    assert len(github.pulls) == 1 and second["pr_url"] == first["pr_url"]
+
+
+def test_another_codemod_whose_verify_cmd_fails_leaves_the_earlier_fix_on_its_branch(app):
+    code, first, err = fixbot("--log", str(LOG), "--repo", str(app))
+    assert code == 0, err
+    other = next(name for name in first["findings"][0]["fixes"] if name != first["changes"][0]["codemod"])
+
+    code, second, err = fixbot("--log", str(LOG), "--repo", str(app), "--codemod", other, "--verify-cmd", "exit 1")
+
+    assert (code, second["status"]) == (2, "refused") and "--verify-cmd exited 1" in err
+    assert git(app, "rev-parse", first["branch"]) == first["commit"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sysconfig
 import socket
 from pathlib import Path
 
@@ -304,3 +305,12 @@ def test_helpers_know_what_they_are_testing():
     assert EXCEPTION_LINE.match(HANDLER_FAILED)
     assert PROJECT_FRAME.match('  File "/x/apps/backend/config/wsgi.py", line 16, in <module>')
     assert os.path.basename(realrun.GUNICORN) == "gunicorn" and realrun.GUNICORN.exists()
+
+
+def test_example_logs_show_the_containers_paths_not_this_machines():
+    # The app and its venv ran from /app (make-failure-log.sh); only the interpreter's own library keeps its prefix.
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for name in ("boot-failure.log", "boot-failure-halt.log", "manage-check.log"):
+        files = re.findall(r'^  File "([^"]+)"', (EXAMPLE / "logs" / name).read_text(), re.M)
+        assert any(f.startswith("/app/apps/backend/") for f in files), name
+        assert [f for f in files if not f.startswith(("/app/", "<frozen", stdlib + "/"))] == [], name

@@ -435,3 +435,24 @@ def test_a_command_hidden_by_an_ignorable_character_in_a_handler_name_stays_iner
         assert "notice::h#" in done.stdout, "the handler is printed"
         assert_no_workflow_command(f"diagnose --format {fmt}", done.stdout + done.stderr)
         assert not _IGNORABLE.search(done.stdout.replace("\u200d", "")), f"a raw ignorable in --format {fmt}"
+
+
+def test_the_printed_preview_names_the_repository_it_was_run_on(tmp_path):
+    # A real Gunicorn refusal (the room's example log) and a repository whose start script names its log.
+    log = ROOT / "fixbot/fixes/gunicorn_logfile/examples/error-logfile-not-writable.log"
+    repo = tmp_path / "my repo"
+    repo.mkdir()
+    (repo / "start.sh").write_text("#!/bin/sh\nexec gunicorn app:app --error-logfile /srv/app/gone/error.log\n")
+    git(repo, "init", "-q")
+    git(repo, "add", "start.sh")
+
+    def preview(cwd: Path, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", *args, "--dry-run"], cwd=cwd,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 0, done.stderr
+        return re.search(r"\(preview: (.*)\)$", done.stdout, re.M)[1]
+
+    assert preview(tmp_path, "--log", str(log), "--repo", str(repo)) == (
+        f"fixbot apply --log {log} --repo '{repo}' --dry-run")
+    assert preview(repo, "--log", str(log)) == f"fixbot apply --log {log} --dry-run"
+    assert report.preview_command(None, "12345") == "fixbot apply --run-id 12345 --dry-run"

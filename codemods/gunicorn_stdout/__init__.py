@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
+from fixbot.codemods.gunicorn_stdout.config_module import read as read_config
 from fixbot.codemods.gunicorn_stdout.formats import Reading, files, read_as
 from fixbot.codemods.gunicorn_stdout.scan import GUNICORN, Invocation, LogFlag
 
@@ -20,17 +21,20 @@ __all__ = ["GunicornStdout", "Invocation", "LogFlag", "find_invocations"]
 __getattr__, __dir__ = lazy_commands(__name__, "GunicornConfigCommand")
 
 
-def _read(source: str, filename: str) -> Reading | None:
-    """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read."""
+def _read(source: str, filename: str, config_module: bool = False) -> Reading | None:
+    """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read.
+    `config_module`: the file is the one `gunicorn -c FILE` reads, a Python module whatever its name."""
+    if config_module:
+        return read_config(source)
     return read_as(source, filename, GUNICORN)
 
 
-def find_invocations(source: str, filename: str) -> list[Invocation]:
+def find_invocations(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
     """Each place in the file that starts or configures Gunicorn, with its log flags as written.
 
     Raises Refusal when the file does not parse or its kind cannot be told from its name and shebang.
     """
-    reading = _read(source, filename)
+    reading = _read(source, filename, config_module)
     return [] if reading is None else reading.invocations
 
 
@@ -71,6 +75,13 @@ class GunicornStdout(Codemod):
             'bind = "0.0.0.0:8000"\naccesslog = \'-\'\npidfile = "/tmp/gunicorn.pid"\n',
             filename="gunicorn.conf.py",
         ),
+        Example(
+            "the file a start script hands to `gunicorn -c`, whatever its name",
+            "capture_output = True\nerrorlog = '/var/log/web/error.log'\n",
+            "capture_output = True\nerrorlog = '-'\n",
+            filename="deploy/web.conf",
+            options={"config_module": True},
+        ),
         Example("already on stdout", "web: gunicorn app:app --log-file -\n", filename="Procfile"),
         Example("no gunicorn", "#!/bin/sh\nexec uwsgi --ini app.ini\n", filename="entrypoint.sh"),
         Example(
@@ -89,6 +100,7 @@ class GunicornStdout(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories."""
-        reading = _read(source, filename)
+        """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories;
+        `config_module=True` reads the file as the Python module `gunicorn -c FILE` loads, whatever its name."""
+        reading = _read(source, filename, bool(options.pop("config_module", False)))
         return source if reading is None else reading.rewrite(**options)

@@ -33,18 +33,25 @@ class Format:
     """One kind of file. Patterns are lower-case fnmatch patterns of the file's name, or of its path when they
     hold a "/". `files` are the names fixbot looks for in a repository; `also` are more names the format goes by
     when a file is handed to the codemod (any `*.yml` may be a compose file, but not every one is worth reading).
-    `sniff` (re.match on the text) tells the format of a file whose name says nothing."""
+    `sniff` (re.match on the text) tells the format of a file whose name says nothing. A name in `unless_sniffed`
+    is this format's only when the text does not sniff as another format: `gunicorn.conf` is a Python config
+    module for `gunicorn -c`, or a supervisord file with a `[program:gunicorn]` section."""
 
     name: str
     files: tuple[str, ...]
     read: Callable[..., Reading | None] | None  # (source, program=GUNICORN); None: read only for DJANGO_SETTINGS_MODULE
     also: tuple[str, ...] = ()
     sniff: str | None = None
+    unless_sniffed: tuple[str, ...] = ()
 
     def takes(self, path: str) -> bool:
         """Whether a file at `path` (lower case, forward slashes) goes by one of this format's names."""
-        name = posixpath.basename(path)
-        return any(fnmatch(path if "/" in p else name, p) for p in self.files + self.also)
+        return _matches(path, self.files + self.also)
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    name = posixpath.basename(path)
+    return any(fnmatch(path if "/" in p else name, p) for p in patterns)
 
 
 _SHEBANG = r"#!\S*(/|env\s+)(ba|da|z|k)?sh\b"
@@ -52,14 +59,15 @@ _SHEBANG = r"#!\S*(/|env\s+)(ba|da|z|k)?sh\b"
 # In the order names are tried: the first format that takes a name has it (`entrypoint.py` is Python,
 # `start.ini` supervisord). A script with a shebang is a script even when it writes a `[program:x]` section.
 FORMATS = (
-    Format("python", ("gunicorn*.py", "*gunicorn*.conf.py", "gunicorn*.conf"), config_module.read, also=SOURCE_FILES),
+    Format("python", ("gunicorn*.py", "*gunicorn*.conf.py", "gunicorn*.conf"), config_module.read, also=SOURCE_FILES,
+           unless_sniffed=("gunicorn*.conf",)),
     Format("dockerfile", ("dockerfile*", "*.dockerfile", "containerfile*"), dockerfile.read),
     Format("procfile", ("procfile*",), procfile.read),
     Format("compose", ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"), compose.read,
            also=("*.yml", "*.yaml")),
     Format("supervisord", ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
                            "*/supervisor*/*.ini"), supervisord.read, also=("*.ini",),
-           sniff=rf"(?s)(?!{_SHEBANG}).*?\[program:"),
+           sniff=rf"(?s)(?!{_SHEBANG})(?:.*?\n)??[ \t]*\[(?:fcgi-)?program:[^\]\n=]*\]"),
     Format("env-file", (".env", "*.env", ".env.*"), None),
     Format("shell", ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"), shell.read,
            sniff=_SHEBANG),
@@ -71,7 +79,9 @@ def format_of(source: str, filename: str) -> Format | None:
     path = filename.replace("\\", "/").lower()
     readable = [f for f in FORMATS if f.read]
     named = next((f for f in readable if f.takes(path)), None)
-    return named or next((f for f in readable if f.sniff and re.match(f.sniff, source)), None)
+    if named and not _matches(path, named.unless_sniffed):
+        return named
+    return next((f for f in readable if f is not named and f.sniff and re.match(f.sniff, source)), named)
 
 
 def files(*, rewritten: bool = False) -> tuple[str, ...]:

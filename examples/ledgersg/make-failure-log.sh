@@ -1,30 +1,66 @@
 #!/usr/bin/env bash
 # Regenerates logs/boot-failure.log, logs/boot-failure-halt.log and logs/manage-check.log from real runs of this example.
 #
-# Gunicorn (from the repository's .venv) boots apps/backend with the service settings on 127.0.0.1 and dies
-# because /app/apps/backend/logs does not exist; `manage.py check` dies the same way. Usage:
+# Gunicorn boots apps/backend with the service settings on 127.0.0.1 and dies because /app/apps/backend/logs does
+# not exist; `manage.py check` dies the same way. Usage:
 #   examples/ledgersg/make-failure-log.sh            (VENV=/path/to/venv to use another environment)
+#
+# The logs show the container's paths, as a real deploy's do: the app really runs from /app. Run as root (and with
+# no /app on the machine), the script copies apps/ to /app/apps, makes /app/.venv (a venv of the same Python whose
+# site-packages is a link to $VENV's, with its own `gunicorn` script), boots from there and removes /app again, so
+# the frames read /app/apps/backend/... and /app/.venv/lib/python3.X/site-packages/... as Python printed them.
+# The standard library's frames keep this machine's interpreter prefix (a container's would be /usr/local).
+# Without root (no /app can be made), it runs the example where it is and rewrites those two prefixes in the
+# printed logs afterwards, and says so on stderr.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-venv="${VENV:-$here/../../.venv}"
-backend="$here/apps/backend"
+venv="$(cd "${VENV:-$here/../../.venv}" && pwd)"
 logs="$here/logs"
+app=/app
 
-# The failure needs the log directory to be missing; never create it (or /app) to "fix" this check.
-if [ -e /app/apps/backend/logs ]; then
-    echo "make-failure-log: /app/apps/backend/logs exists here, so the example would boot; not regenerating" >&2
+# The failure needs the log directory to be missing; never create it to "fix" this check, and never touch an
+# /app this script did not make.
+if [ -e "$app" ]; then
+    echo "make-failure-log: $app exists here; it would be the deploy's, not this example's: not regenerating" >&2
     exit 2
 fi
 
 # A private HOME: Gunicorn 27 puts its control socket under $HOME/.gunicorn.
 run_home="$(mktemp -d)"
-trap 'rm -rf "$run_home"' EXIT
+made_app=no
+cleanup() {
+    rm -rf "$run_home"
+    if [ "$made_app" = yes ]; then rm -rf "$app"; fi
+}
+trap cleanup EXIT
+
+if mkdir "$app" 2>/dev/null; then
+    made_app=yes
+    cp -a "$here/apps" "$app/apps"
+    find "$app" -name __pycache__ -prune -exec rm -rf {} +
+    site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    "$venv/bin/python" -m venv --without-pip "$app/.venv"
+    app_site="$("$app/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
+    rm -rf "$app_site"
+    ln -s "$site" "$app_site"
+    # What pip writes for a venv at /app/.venv: the venv's own script, its shebang naming /app/.venv's Python.
+    { echo "#!$app/.venv/bin/python"; tail -n +2 "$venv/bin/gunicorn"; } > "$app/.venv/bin/gunicorn"
+    chmod 755 "$app/.venv/bin/gunicorn"
+    run_venv="$app/.venv"
+    backend="$app/apps/backend"
+    app_home="$app"  # Gunicorn's control socket goes to $HOME/.gunicorn: /app/.gunicorn, inside the container too
+else
+    echo "make-failure-log: cannot make $app (not root?): running in place and rewriting the printed prefixes" >&2
+    run_venv="$venv"
+    backend="$here/apps/backend"
+    app_home="$run_home"
+fi
 
 # A clean environment, as the container has: only what the app needs, no bytecode left in the example.
 clean=(env -i
-    PATH="$venv/bin:/usr/bin:/bin"
-    HOME="$run_home"
+    PATH="$run_venv/bin:/usr/bin:/bin"
+    HOME="$app_home"
     LANG=C.UTF-8
     PYTHONDONTWRITEBYTECODE=1
     PYTHONUNBUFFERED=1
@@ -43,7 +79,7 @@ have_halt=no
 for attempt in $(seq 1 20); do
     port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     set +e
-    "${clean[@]}" timeout -k 5 30 "$venv/bin/gunicorn" config.wsgi:application \
+    "${clean[@]}" timeout -k 5 30 "$run_venv/bin/gunicorn" config.wsgi:application \
         -b "127.0.0.1:$port" \
         --workers 2 \
         --threads 2 \
@@ -72,7 +108,7 @@ grep -q "Reason: Worker failed to boot." "$logs/boot-failure.log"
 grep -q "ValueError: Unable to configure handler 'file'" "$logs/boot-failure.log"
 
 set +e
-"${clean[@]}" timeout -k 5 30 "$venv/bin/python" manage.py check > "$logs/manage-check.log" 2>&1
+"${clean[@]}" timeout -k 5 30 "$run_venv/bin/python" manage.py check > "$logs/manage-check.log" 2>&1
 rc=$?
 set -e
 if [ "$rc" -ne 1 ]; then
@@ -80,5 +116,14 @@ if [ "$rc" -ne 1 ]; then
     exit 1
 fi
 grep -q "ValueError: Unable to configure handler 'file'" "$logs/manage-check.log"
+
+if [ "$made_app" = no ]; then  # the paths a run from /app prints, for a machine where it cannot run there
+    for log in "$logs"/boot-failure.log "$logs"/boot-failure-halt.log "$logs"/manage-check.log; do
+        sed -i -e "s#$venv/#$app/.venv/#g" -e "s#$here/apps/#$app/apps/#g" -e "s#$run_home/#$app/#g" "$log"
+    done
+fi
+for log in "$logs"/boot-failure.log "$logs"/boot-failure-halt.log "$logs"/manage-check.log; do
+    grep -q "File \"$app/apps/backend/" "$log"
+done
 
 echo "wrote $logs/boot-failure.log, $logs/boot-failure-halt.log and $logs/manage-check.log"

@@ -53,8 +53,9 @@ class Fix:
         """Places this kind's codemods would fix, noted when another kind's failure is planned."""
         return []
 
-    def check(self, path: str, after: str, codemod: str) -> list[str]:
-        """This kind's own proof of a rewrite (beyond it parsing): what was checked; VerifyFailed if it fails."""
+    def check(self, path: str, before: str, after: str, codemod: str) -> list[str]:
+        """This kind's own proof that rewriting `before` into `after` broke nothing (beyond it parsing): what was
+        checked; VerifyFailed if it fails."""
         return []
 
     def checklist(self, codemods: set[str]) -> list[str]:

@@ -4,7 +4,7 @@ and temporary worktrees (`worktrees`); all of it goes through a `gitread.Session
 Reading (a commit's files, tree and index listings, the current branch) is `fixbot.gitread`, which never writes.
 """
 
-from fixbot.gitops.commit import (DEFAULT_AUTHOR, Committed, branch_name_problem, commit_fix, delete_branch,
+from fixbot.gitops.commit import (DEFAULT_AUTHOR, Committed, branch_name_problem, commit_fix, delete_branch, undo,
                                   validate_branch_name)
 from fixbot.gitops.remote import (Pushed, check_based_on, check_remote, commits_not_by, push, remote_branch_sha)
 from fixbot.gitops.worktrees import worktree
@@ -13,5 +13,5 @@ from fixbot.gitread import GitError, Session, session
 __all__ = [
     "DEFAULT_AUTHOR", "Committed", "GitError", "Pushed", "Session", "branch_name_problem", "check_based_on",
     "check_remote", "commit_fix", "commits_not_by", "delete_branch", "push", "remote_branch_sha", "session",
-    "validate_branch_name", "worktree",
+    "undo", "validate_branch_name", "worktree",
 ]

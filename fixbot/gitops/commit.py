@@ -25,12 +25,14 @@ _BRANCH_CHARS = re.compile(r"[A-Za-z0-9._/-]+")
 
 @dataclass(frozen=True)
 class Committed:
-    """The branch fixbot's commit is on; `created` is False when an identical earlier run had already made it."""
+    """The branch fixbot's commit is on; `created` is False when an identical earlier run had already made it.
+    `replaced`: the commit the branch held before, when this run remade fixbot's own branch (`undo` puts it back)."""
 
     branch: str
     sha: str
     base_sha: str
     created: bool = True
+    replaced: str | None = None
 
 
 def branch_name_problem(name: object) -> str | None:
@@ -133,7 +135,19 @@ def commit_fix(
                 if done is not None:
                     return done
             raise GitError(f"could not create branch {branch}: {_first_line(err)}")
-        return Committed(branch=branch, sha=sha, base_sha=base, created=True)
+        return Committed(branch=branch, sha=sha, base_sha=base, created=True, replaced=existing)
+
+
+def undo(repo_dir: str | os.PathLike[str], branch: str, sha: str, replaced: str | None) -> None:
+    """Take back the commit `sha` a run put on `branch`, if the branch is still there: a branch it made goes, a
+    branch it remade gets its earlier commit `replaced` back (a failed --verify-cmd must not lose the fix already
+    proposed)."""
+    if replaced is None:
+        delete_branch(repo_dir, branch, expect=sha)
+        return
+    validate_branch_name(branch)
+    with _open(repo_dir) as repo:
+        _git_status(repo, "update-ref", "-m", "fixbot: undo", f"refs/heads/{branch}", replaced, sha)
 
 
 def delete_branch(repo_dir: str | os.PathLike[str], branch: str, *, expect: str) -> None:
@@ -227,19 +241,19 @@ def _existing_branch(
     repo: git.Repo, branch: str, sha: str, base: str, wanted: dict[str, tuple[int, str]], message: str, email: str
 ) -> Committed | None:
     """The branch as already done if it is exactly this change on top of `base`; None if it is fixbot's own
-    earlier commit of the same fix on an older base (HEAD moved on: it is rebuilt); GitError otherwise."""
+    earlier commit for the same failure (same fingerprint) on `base` or an older one: HEAD moved on, or another
+    codemod was chosen, and the branch is remade on `base` as Renovate rebases its own branches (the caller moves
+    it with the old commit as a lease); GitError for anything else, a human's commit above all."""
     commit = repo.commit(sha)
     trailer = _fingerprint_trailer(message)
-    if (
+    own = (
         trailer
         and len(commit.parents) == 1
         and _fingerprint_trailer(commit.message) == trailer
         and commit.author.email == email
         and commit.committer.email == email
         and _git_status(repo, "merge-base", "--is-ancestor", commit.parents[0].hexsha, base)[0] == 0
-        and commit.parents[0].hexsha != base
-    ):
-        return None
+    )
     if [p.hexsha for p in commit.parents] == [base]:
         # Raw diff records: ":oldmode newmode oldsha newsha status\0path\0", compared without writing anything.
         fields = _git(repo, "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", base, sha).split("\0")
@@ -249,6 +263,8 @@ def _existing_branch(
             done[path] = (int(new_mode, 8), new_sha)
         if done == wanted:
             return Committed(branch=branch, sha=sha, base_sha=base, created=False)
+    if own:
+        return None
     raise GitError(
         f"branch {branch} already exists at {sha[:12]}, which is not this fix on top of HEAD ({base[:12]});"
         " delete or rename it, or choose another branch prefix"

@@ -11,10 +11,10 @@ from pathlib import Path
 from fixbot.gitread import _SHA, GitError, GitTimeout, _git_status, _open
 
 
-
 @contextmanager
 def worktree(repo_dir: str | os.PathLike[str], commit: str, *, timeout: float = 120) -> Iterator[Path]:
-    """A detached worktree of `commit` in a temporary directory, for the length of the block.
+    """A detached worktree of `commit` in a temporary directory, for the length of the block, readable (never
+    writable) by other users, so a command that drops to a deploy user can read it.
 
     It is made through the run's pinned repository (an inherited GIT_DIR cannot redirect it) and removed again
     whatever happens in the block, so the repository keeps nothing of it. GitError in one line when git cannot
@@ -22,8 +22,16 @@ def worktree(repo_dir: str | os.PathLike[str], commit: str, *, timeout: float = 
     if not isinstance(commit, str) or not _SHA.fullmatch(commit):
         raise GitError(f"{commit!r} is not a commit sha")
     with _open(repo_dir) as repo, tempfile.TemporaryDirectory(prefix="fixbot-verify-") as scratch:
+        # The command may drop to a deploy user (`sudo -u app`, `su app -c`): the scratch directory (0700 from
+        # tempfile) and the checkout are readable and searchable by others, and writable by nobody but us.
+        os.chmod(scratch, 0o755)
         tree = Path(scratch) / "tree"
-        rc, _, err = _worktree(repo, timeout, "add", "--detach", "--quiet", str(tree), commit)
+        mask = os.umask(0o022)
+        os.umask((mask & ~0o055) | 0o022)  # whatever the user's umask hides from others, never their write bit
+        try:
+            rc, _, err = _worktree(repo, timeout, "add", "--detach", "--quiet", str(tree), commit)
+        finally:
+            os.umask(mask)
         if rc != 0:
             why = (err or "").strip().splitlines()[:1]
             raise GitError(f"could not check out the fix to run it: {' '.join(why)}")

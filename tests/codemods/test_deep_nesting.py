@@ -104,3 +104,21 @@ def test_apply_dry_run_with_a_deep_settings_file_refuses_in_one_line(ledgersg, n
     settings.write_text(f"X = {nest}\n" + settings.read_text())
     line = assert_one_line(fixbot("apply", "--log", str(LOG), "--repo", str(ledgersg), "--dry-run"), 2)
     assert SERVICE in line and "does not parse" in line, line
+
+
+NEWER = "type Pair = tuple[int, int]\n"  # Python 3.12 syntax: this interpreter's grammar rejects the file
+
+
+@pytest.mark.parametrize("nest", NESTS.values(), ids=NESTS.keys())
+def test_newer_python_nested_too_deeply_is_refused_without_a_crash(tmp_path, nest):
+    target = tmp_path / "settings.py"
+    target.write_text(f"{NEWER}X = {nest}\n{FILE_LOGGING}")
+    assert "does not parse" in assert_one_line(fixbot("codemod", "logging-console", str(target)), 2)
+
+
+def test_newer_python_is_rewritten():
+    source = f"{NEWER}{FILE_LOGGING}def first[T](xs: list[T]) -> T:\n    return xs[0]\nNAME = f\"{{\"a\"}}\"\n"
+    with pytest.raises(SyntaxError):
+        compile(source, "settings.py", "exec")
+    after = codemods.get("logging-console").rewrite(source, "settings.py")
+    assert after == source.replace("'logging.FileHandler', 'filename': '/x/api.log'", "'logging.StreamHandler'")

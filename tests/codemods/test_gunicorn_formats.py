@@ -83,6 +83,13 @@ def test_some_names_are_read_only_when_named(path, kind):
         pytest.param("web", "; supervisord\n[program:web]\ncommand=gunicorn x\n", "supervisord", id="program section"),
         pytest.param("web", "gunicorn x\n", None, id="nothing tells"),
         pytest.param(".env", "#!/bin/sh\n", "shell", id="an env file is read by content"),
+        pytest.param("deploy/gunicorn.conf", "[program:gunicorn]\ncommand=gunicorn app:app\n", "supervisord",
+                     id="a gunicorn.conf holding a program section is supervisord's"),
+        pytest.param("gunicorn.conf", "capture_output = True\nerrorlog = '/var/log/g/e.log'\n", "python",
+                     id="a gunicorn.conf of settings is a config module"),
+        pytest.param("gunicorn.conf", "# like [program:web] in supervisord\nbind = ':80'\n", "python",
+                     id="a section named in a comment is no section"),
+        pytest.param("gunicorn.conf.py", "[program:gunicorn]\n", "python", id="a .py name decides"),
     ],
 )
 def test_format_of_a_file(path, text, kind):

@@ -397,6 +397,20 @@ def test_abbreviations_match_gunicorns_parser():
             id="config module",
         ),
         pytest.param(
+            "deploy/gunicorn.conf",
+            "[program:gunicorn]\ncommand=/srv/venv/bin/gunicorn app:app\n    --error-logfile /var/log/gunicorn/e.log\n"
+            "autostart=true\n",
+            "[program:gunicorn]\ncommand=/srv/venv/bin/gunicorn app:app\n    --error-logfile -\n"
+            "autostart=true\n",
+            id="a supervisord file named gunicorn.conf stays INI",
+        ),
+        pytest.param(
+            "gunicorn.conf",
+            "capture_output = True\nerrorlog = '/var/log/gunicorn/e.log'\n",
+            "capture_output = True\nerrorlog = '-'\n",
+            id="gunicorn.conf as a config module",
+        ),
+        pytest.param(
             "gunicorn_config.py",
             "if DEBUG:\n    errorlog: str = f\"{BASE}/e.log\"\n\ndef when_ready(server):\n    errorlog = '/x'\n",
             "if DEBUG:\n    errorlog: str = \"-\"\n\ndef when_ready(server):\n    errorlog = '/x'\n",

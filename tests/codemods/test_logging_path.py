@@ -40,9 +40,10 @@ FIXES = [
 
             BASE_DIR = Path(__file__).resolve().parent.parent
 
-            # Logging
             DJANGO_LOG_DIR = os.environ.get("DJANGO_LOG_DIR", "/tmp/backend_logs")
             os.makedirs(DJANGO_LOG_DIR, exist_ok=True)
+
+            # Logging
             LOGGING = {
                 "version": 1,
                 "handlers": {

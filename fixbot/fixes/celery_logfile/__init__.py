@@ -46,7 +46,7 @@ class CeleryLogfile(Fix):
             for path, flags in _starts(repo) if flags
         ]
 
-    def check(self, path, after, codemod):
+    def check(self, path, before, after, codemod):
         from fixbot.codemods.celery_stderr import find_invocations
         from fixbot.verify import VerifyFailed
 

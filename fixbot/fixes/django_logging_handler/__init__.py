@@ -55,9 +55,11 @@ class DjangoLoggingHandler(Fix):
                 f" Fixed where it is defined, so {', '.join(shared)} (which import it too) get the fix as well:"
                 " a broken file handler is broken for every environment that shares it."
             )
-        options: dict[str, Any] = {}
+        # An import the rewrite left unused goes, unless a sibling module may get it through `import *`.
+        star_imported = located.file.endswith("__init__.py") or bool(repo.importers_of(located.file, exclude=set()))
+        options: dict[str, Any] = {"star_imported": star_imported}
         if codemod == "logging-path":
-            options = {"project": repo.root.name}
+            options["project"] = repo.root.name
             log_dir = _entrypoint_log_dir(repo)
             if log_dir:
                 options["log_dir"] = log_dir
@@ -68,19 +70,17 @@ class DjangoLoggingHandler(Fix):
         notes += notes_from_other_kinds(self.KIND, repo)
         return [Step(finding, codemod, located.file, why, options, still_failing=located.still_failing)], notes
 
-    def check(self, path, after, codemod):
+    def check(self, path, before, after, codemod):
         if not path.endswith(".py"):
             return []
-        from fixbot.codemods._logging_check import check_source
+        from fixbot.codemods._logging_check import compare
         from fixbot.verify import VerifyFailed
 
-        problems = check_source(after, allow_file_handlers=codemod == "logging-path")
-        if problems:
-            raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {problems[0]}")
-        done = ["LOGGING is valid for dictConfig: every handler, formatter and filter it names exists"]
-        if codemod == "logging-console":
-            done.append("no handler writes to a file; no logger has two stream handlers")
-        return done
+        # Only what the rewrite broke: a derived module naming its base's handlers was so before it.
+        broken, proven = compare(before, after, allow_file_handlers=codemod == "logging-path")
+        if broken:
+            raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {broken[0]}")
+        return proven
 
     def checklist(self, codemods):
         out = ["- [ ] `python manage.py check` passes with the deployed settings module", *BOOTS]

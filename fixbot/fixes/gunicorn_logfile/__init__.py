@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 from fixbot.fixes import BOOTS, Fix
 
 
@@ -17,22 +20,27 @@ class GunicornLogfile(Fix):
         from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
-        files = _files(repo)  # each candidate parsed once
-        sites = [(path, flags) for path, flags in files if flags]
+        files, unfound = _files(repo)  # each candidate parsed once
+        options = {path: opts for path, _, opts in files}
+        sites = [(path, flags) for path, flags, _ in files if flags]
         exact = [path for path, flags in sites if any(f.value == target for f in flags)]
         if exact:  # every invocation that names the failing file led to the failure
-            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.") for path in exact], []
+            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.", options[path])
+                    for path in exact], []
         if len(sites) == 1:
             path = sites[0][0]
             why = f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
-            return [Step(finding, codemod, path, why)], []
+            return [Step(finding, codemod, path, why, options[path])], []
         if not sites:
-            starts = [path for path, _ in files]
+            starts = [path for path, _, _ in files]
+            if starts and unfound:  # its log may be set there: never a confident already-fixed
+                raise NoPlan(f"Gunicorn reads {', '.join(unfound)}, which is not in this repository; "
+                             f"no file here logs to {target}")
             if starts:
                 # Gunicorn is started here and already logs to stdout (the fix merged): the codemod changes nothing
                 # on these files, which makes the result already-fixed rather than an error.
                 why = f"{', '.join(starts)} start{'s' if len(starts) == 1 else ''} Gunicorn and no log of it goes to a file."
-                return [Step(finding, codemod, path, why) for path in starts], []
+                return [Step(finding, codemod, path, why, options[path]) for path in starts], []
             raise NoPlan(f"no Gunicorn invocation in this repository writes its logs to a file (looked for {target})")
         raise NoPlan(
             f"{target} is named nowhere and {len(sites)} files start Gunicorn with log files "
@@ -46,27 +54,75 @@ class GunicornLogfile(Fix):
             for path, flags in _sites(repo)
         ]
 
+    def check(self, path, before, after, codemod):
+        """A config module not named `.py` (`gunicorn -c gunicorn.conf`) is compiled too, as Gunicorn will."""
+        from fixbot.codemods.gunicorn_stdout.formats import format_of
+        from fixbot.verify import compiles
+
+        found = format_of(after, path)
+        if path.endswith(".py") or (found is not None and found.name != "python"):
+            return []
+        return [f"{compiles(path, after)} as Gunicorn's config module"]
+
     def checklist(self, codemods):
         return list(BOOTS)
 
 
-def _files(repo) -> list[tuple[str, list]]:
-    """Every file that starts or configures Gunicorn, with the log flags that write to files (maybe none)."""
+def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str]]:
+    """Every file that starts or configures Gunicorn, with the log flags that write to files (maybe none) and the
+    codemod's options for it: a file named by `gunicorn -c FILE` in another is read as a config module whatever
+    its name (`-c deploy/web.conf`, `-c python:config.gunicorn`). Also the `-c` files it could not find."""
     from fixbot.codemods import gunicorn_stdout
 
-    found = []
-    for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
+    found: list[tuple[str, list, dict]] = []
+    unfound: list[str] = []  # -c files not found in the repository: their logs are unknown
+    named: list[tuple[str, str]] = []  # (the file that names it, the -c value)
+
+    def read(path: str, options: dict) -> None:
         try:
-            invocations = gunicorn_stdout.find_invocations(repo.read_or_none(path) or "", path)
+            invocations = gunicorn_stdout.find_invocations(repo.read_or_none(path) or "", path, **options)
         except Exception:  # a file it cannot read is not a site we can speak for
-            continue
+            return
         if invocations:
-            found.append((path, [flag for inv in invocations for flag in inv.flags if flag.value != "-"]))
-    return found
+            found.append((path, [flag for inv in invocations for flag in inv.flags if flag.value != "-"], options))
+        named.extend((path, inv.config) for inv in invocations if inv.config)
+
+    for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
+        read(path, {})
+    for where, config in dict.fromkeys(named):
+        path = _config_file(repo, where, config)
+        if path is None:
+            unfound.append(f"{config} (named in {where})")
+        elif path not in {p for p, _, _ in found}:
+            read(path, {"config_module": True})
+    return found, unfound
+
+
+def _config_file(repo, where: str, config: str) -> str | None:
+    """The repository file `gunicorn -c CONFIG` in `where` loads: a `python:` module or a path, relative to the
+    repository's top or to `where`'s directory, a deploy's absolute path by its longest suffix, or the one tracked
+    file that ends with it (`cd apps/backend && gunicorn -c gunicorn.conf`)."""
+    if "$" in config or not config.strip():
+        return None  # decided at run time
+    if config.startswith("python:"):
+        module = config[len("python:"):]
+        if not re.fullmatch(r"\w+(\.\w+)*", module):
+            return None
+        config = module.replace(".", "/") + ".py"
+    beside = posixpath.normpath(posixpath.join(posixpath.dirname(where), config))
+    for candidate in (config, beside):
+        if not candidate.startswith(("/", "..")) and repo.safe(candidate):
+            return repo.safe(candidate)
+    mapped = repo.map_log_path(config)
+    if mapped:
+        return mapped
+    tail = "/" + posixpath.normpath(config).lstrip("/")
+    below = [t for t in repo.tracked if t.endswith(tail)]
+    return below[0] if len(below) == 1 else None
 
 
 def _sites(repo) -> list[tuple[str, list]]:
-    return [(path, flags) for path, flags in _files(repo) if flags]
+    return [(path, flags) for path, flags, _ in _files(repo)[0] if flags]
 
 
 FIX = GunicornLogfile()
