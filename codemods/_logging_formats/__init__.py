@@ -4,7 +4,9 @@ One reader module per format (yaml_config, json_config, ini_config), each a pure
 the shared handler rule of handlers.py; this module picks the reader by the file's name, and by its text for
 `.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a `.conf` that compiles is a
 Gunicorn config module, Python; any other `.conf` holds no logging config: nginx's, logstash's, supervisord's).
-logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python".
+logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python". A file
+with no logging config at all raises codemods.NothingToDo (`fixbot codemod` leaves it and exits 0); a logging
+config with no file handler comes back unchanged.
 
 Comments, in every format: a comment on its own line stays, even right above a removed key (it may speak of
 more than that key, and a reviewer deletes a stale comment more easily than they recover a lost one); a
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 import posixpath
 
-from fixbot.codemods import Refusal
+from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats import ini_config, json_config, yaml_config
+from fixbot.codemods._logging_formats.handlers import NO_CONFIG
 from fixbot.codemods._logging_formats.examples import FORMAT_EXAMPLES
 
 __all__ = ["FORMAT_EXAMPLES", "FORMAT_FILES", "rewrite_config"]
@@ -44,7 +47,7 @@ def _rewrite(source: str, filename: str) -> str | None:
         if ini_config.is_logging_ini(source):
             return ini_config.rewrite(source)
         if extension != "conf" or not _is_python(source, filename):
-            return source  # no logging config in it: setup.cfg, tox.ini, supervisord's, nginx's, logstash's
+            raise NothingToDo(NO_CONFIG)  # setup.cfg, tox.ini, supervisord's, nginx's, logstash's
     return None
 
 

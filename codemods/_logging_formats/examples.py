@@ -111,8 +111,10 @@ FORMAT_EXAMPLES = (
         "version: 1\nhandlers:\n  console: {class: logging.StreamHandler, stream: ext://sys.stdout}\n",
         filename="logging.yaml",
     ),
-    Example("a YAML file that is no logging config", "services:\n  web:\n    image: app\n", filename="compose.yml"),
-    Example("an INI file with no logging sections", "[metadata]\nname = app\n", filename="setup.cfg"),
+    Example("a YAML file that is no logging config: nothing to do", "services:\n  web:\n    image: app\n",
+            refuses="no logging config in this file", filename="compose.yml"),
+    Example("an INI file with no logging sections: nothing to do", "[metadata]\nname = app\n",
+            refuses="no logging config in this file", filename="setup.cfg"),
     Example(
         "YAML handler that is an alias of an anchor used elsewhere",
         "x-file: &file\n  class: logging.FileHandler\n  filename: app.log\nversion: 1\nhandlers:\n  file: *file\n",

@@ -16,6 +16,8 @@ from typing import Iterable, Mapping, Sequence
 from fixbot.codemods import Refusal
 
 STREAM_CLASS = "logging.StreamHandler"
+# Said (as codemods.NothingToDo) of a file with no logging config at all: `fixbot codemod` leaves it, exit 0.
+NO_CONFIG = "no logging config in this file"
 # What a handler rewritten into a StreamHandler keeps; dictConfig passes anything else to the constructor.
 KEEP = frozenset({"class", "()", "level", "formatter", "filters", ".", "stream"})
 # Factories ("()") fixbot knows write a file and take nothing a StreamHandler needs.

@@ -17,8 +17,8 @@ import configparser
 import re
 from dataclasses import dataclass, field
 
-from fixbot.codemods import Refusal
-from fixbot.codemods._logging_formats.handlers import Edit, apply_edits, drop_flow_entries, is_stream, list_drops, writes_file
+from fixbot.codemods import NothingToDo, Refusal
+from fixbot.codemods._logging_formats.handlers import NO_CONFIG, Edit, apply_edits, drop_flow_entries, is_stream, list_drops, writes_file
 
 STREAM_CLASS = "StreamHandler"  # fileConfig evaluates class names in the logging module's namespace
 STREAM_ARGS = "(sys.stderr,)"
@@ -86,7 +86,7 @@ def rewrite(source: str) -> str:
     except configparser.Error as error:
         raise Refusal(f"does not parse as INI: {' '.join(str(error).split())}") from None
     if not parser.has_option("handlers", "keys"):
-        return source
+        raise NothingToDo(NO_CONFIG)
     sections = _sections(source)
     edits: list[Edit] = []
     names = [n.strip() for n in parser.get("handlers", "keys").split(",") if n.strip()]

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from fixbot.codemods import Refusal
+from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats.handlers import (
+    NO_CONFIG,
     STREAM_CLASS,
     Edit,
     apply_edits,
@@ -52,9 +53,10 @@ def rewrite(source: str) -> str:
     except ValueError as error:
         raise Refusal(f"does not parse as JSON: {error}") from None
     root = _read(source, _SPACE.match(source, 0).end())
-    edits: list[Edit] = []
-    for config in _configs(root, 0):
-        edits += _config_edits(config)
+    configs = list(_configs(root, 0))
+    if not configs:
+        raise NothingToDo(NO_CONFIG)
+    edits = [edit for config in configs for edit in _config_edits(config)]
     return apply_edits(source, edits) if edits else source
 
 

@@ -17,8 +17,9 @@ from typing import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from fixbot.codemods import Refusal
+from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats.handlers import (
+    NO_CONFIG,
     STREAM_CLASS,
     Edit,
     apply_edits,
@@ -43,10 +44,14 @@ def rewrite(source: str) -> str:
     except yaml.YAMLError as error:
         raise Refusal(f"does not parse as YAML: {' '.join(str(error).split())}") from None
     edits: list[Edit] = []
+    found = False
     for document in documents:
         uses = _count_uses(document)
         for config in _configs(document, 0):
+            found = True
             edits += _config_edits(source, config, uses)
+    if not found:
+        raise NothingToDo(NO_CONFIG)
     return apply_edits(source, edits) if edits else source
 
 

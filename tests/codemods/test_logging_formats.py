@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixbot.codemods import Refusal
+from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats import rewrite_config
 from fixbot.codemods.logging_console import LoggingConsole
 
@@ -290,14 +290,6 @@ def test_logging_formats_fixes(filename, before, after, tmp_path):
 
 NOOPS = [
     pytest.param("logging.yaml", "version: 1\nhandlers:\n  null_handler: {class: logging.NullHandler}\n", id="yaml: no file handler"),
-    pytest.param("values.yaml", "handlers:\n  upload: {path: /upload, filename: a.log}\n", id="yaml: handlers that are not logging's"),
-    pytest.param(
-        "settings.yaml", "app:\n  handlers:\n    file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: nested, no version: not a dictConfig"
-    ),
-    pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
-    pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
-    pytest.param("supervisord.conf", "[program:web]\ncommand=gunicorn app:app --log-file /var/log/web.log\n", id="conf: supervisord's INI"),
-    pytest.param("logstash.conf", "input {\n  beats { port => 5044 }\n}\n", id="conf: neither INI logging nor Python"),
     pytest.param(
         "logging.ini",
         "[loggers]\nkeys=root\n[handlers]\nkeys=console\n[logger_root]\nhandlers=console\n[handler_console]\nclass=StreamHandler\nargs=(sys.stdout,)\n"
@@ -310,6 +302,24 @@ NOOPS = [
 @pytest.mark.parametrize("filename, source", NOOPS)
 def test_logging_formats_noop(filename, source):
     assert rewrite(source, filename) == source
+
+
+NOT_CONFIGS = [
+    pytest.param("values.yaml", "handlers:\n  upload: {path: /upload, filename: a.log}\n", id="yaml: handlers that are not logging's"),
+    pytest.param(
+        "settings.yaml", "app:\n  handlers:\n    file: {class: logging.FileHandler, filename: a.log}\n", id="yaml: nested, no version: not a dictConfig"
+    ),
+    pytest.param("package.json", '{"name": "app", "version": "1.0.0"}\n', id="json: not a logging config"),
+    pytest.param("tox.ini", "[tox]\nenvlist = py311\n", id="ini: not a logging config"),
+    pytest.param("supervisord.conf", "[program:web]\ncommand=gunicorn app:app --log-file /var/log/web.log\n", id="conf: supervisord's INI"),
+    pytest.param("logstash.conf", "input {\n  beats { port => 5044 }\n}\n", id="conf: neither INI logging nor Python"),
+]
+
+
+@pytest.mark.parametrize("filename, source", NOT_CONFIGS)
+def test_a_file_with_no_logging_config_is_nothing_to_do(filename, source):
+    with pytest.raises(NothingToDo, match="no logging config in this file"):
+        rewrite(source, filename)
 
 
 REFUSALS = [
@@ -382,11 +392,14 @@ def test_fixbot_codemod_exit_codes_on_config_files(tmp_path):
     fixed.write_bytes(b"version: 1\r\nhandlers:\r\n  f: {class: logging.FileHandler, filename: a.log}  # on disk\r\n")
     noop = tmp_path / "logging.json"
     noop.write_text('{"version": 1, "handlers": {}}\n')
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "app"}\n')
     refused = tmp_path / "logging.yaml"
     refused.write_text("version: 1\nhandlers:\n  f: {'()': app.make, filename: a.log}\n")
     assert fixbot(fixed).returncode == 0
     assert fixed.read_bytes() == b"version: 1\r\nhandlers:\r\n  f: {class: logging.StreamHandler}  # on disk\r\n"
     assert fixbot(noop).returncode == 0 and noop.read_text() == '{"version": 1, "handlers": {}}\n'
+    assert fixbot(other).returncode == 0 and other.read_text() == '{"name": "app"}\n'
     done = fixbot(refused)
     assert done.returncode == 2 and "factory 'app.make'" in done.stderr
     assert refused.read_text() == "version: 1\nhandlers:\n  f: {'()': app.make, filename: a.log}\n"
