@@ -4,9 +4,9 @@ One reader module per format (yaml_config, json_config, ini_config), each a pure
 the shared handler rule of handlers.py; this module picks the reader by the file's name, and by its text for
 `.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a `.conf` that compiles is a
 Gunicorn config module, Python; any other `.conf` holds no logging config: nginx's, logstash's, supervisord's).
-logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as Python". A file
-with no logging config at all raises codemods.NothingToDo (`fixbot codemod` leaves it and exits 0); a logging
-config with no file handler comes back unchanged.
+logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as
+Python". A file with no logging config at all raises codemods.NothingToDo (`fixbot codemod` leaves it and
+exits 0); a logging config with no file handler comes back unchanged.
 
 Comments, in every format: a comment on its own line stays, even right above a removed key (it may speak of
 more than that key, and a reviewer deletes a stale comment more easily than they recover a lost one); a
