@@ -1,4 +1,4 @@
-"""Check a rewritten settings module's LOGGING the way dictConfig would read it: the django-logging-handler room's post-check.
+"""Check a rewritten settings module's LOGGING the way dictConfig would read it: the logging-handler room's post-check.
 
 `check_source(source, allow_file_handlers=False) -> list[str]`: every referenced handler, formatter and filter
 exists, no handler writes to a file (unless allowed), no logger lists two stream handlers. An empty list means

@@ -146,7 +146,7 @@ class LoggingConsole(Codemod):
         "file handler log to the console (an existing StreamHandler, or the file handler turned into one in "
         "place), keeping everything else byte for byte."
     )
-    HANDLES = ("django-logging-handler",)
+    HANDLES = ("logging-handler",)
     FILES = ("*.py",) + FORMAT_FILES
     CONTEXT = ("star_imported",)
     EXAMPLES = (

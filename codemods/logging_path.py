@@ -258,7 +258,7 @@ class LoggingPath(Codemod):
         "created just before LOGGING (<dir>: option log_dir, e.g. the one the entrypoint creates, else "
         "/tmp/<project>-logs)."
     )
-    HANDLES = ("django-logging-handler",)
+    HANDLES = ("logging-handler",)
     FILES = ("*.py",)
     CONTEXT = ("star_imported", "project")
     EXAMPLES = (

@@ -130,7 +130,7 @@ def _run(
         shown.add(c.path)
         with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
     fingerprint = _fingerprint(plan, base)
-    branch = f"{config.branch_prefix}{plan.steps[0].finding.kind}-{fingerprint[:8]}"
+    branch = f"{config.branch_prefix}{plan.steps[0].branch_kind}-{fingerprint[:8]}"
     result = Result(
         "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,

@@ -176,7 +176,7 @@ def parse_config(
     if "logging" in top:
         node = top["logging"]
         strategy = v.string(node, "logging")
-        from fixbot.fixes.django_logging_handler import STRATEGIES
+        from fixbot.fixes.logging_handler import STRATEGIES
 
         if strategy not in STRATEGIES:
             v.fail(node, f"logging must be one of {', '.join(STRATEGIES)}, not {strategy!r}")

@@ -43,6 +43,8 @@ class Signature:
     exc_function: re.Pattern[str] | None = None
     needs_traceback: bool = False
     missing: tuple[str, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
+    programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
         if self.exc_frames is None:
@@ -82,8 +84,10 @@ def catalogue() -> Catalogue:
     engine = load(SIGNATURES)
     rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
-    entries = [(entry.get("order", room["order"]), entry) for room in rooms for entry in room["signatures"]]
-    for _, entry in sorted(entries, key=lambda pair: pair[0]):
+    programs = {id(room): tuple((name, re.compile(p)) for name, p in room.get("programs", {}).items()) for room in rooms}
+    entries = [(order, entry, programs[id(room)]) for room in rooms for order, entry in
+               [(entry.get("order", room["order"]), entry) for entry in room["signatures"]]]
+    for _, entry, room_programs in sorted(entries, key=lambda triple: triple[0]):
         exc = entry.get("exception") or {}
         signatures.append(
             Signature(
@@ -101,6 +105,8 @@ def catalogue() -> Catalogue:
                 exc_function=re.compile(exc["function"]) if "function" in exc else None,
                 needs_traceback=bool(exc.get("traceback")),
                 missing=tuple(entry.get("missing", ())),
+                facts=tuple(entry.get("facts", {}).items()),
+                programs=room_programs,
             )
         )
     markers = dict.fromkeys(m for room in rooms for m in room["markers"])
@@ -142,7 +148,7 @@ class Engine:
             for sig in self._line_signatures:
                 match = sig.line.search(line)
                 if match:
-                    facts = {k: v for k, v in match.groupdict().items() if v is not None}
+                    facts = {**dict(sig.facts), **{k: v for k, v in match.groupdict().items() if v is not None}}
                     self._add(sig, facts, (Evidence(number, line, source),))
                     break
 
@@ -163,7 +169,8 @@ class Engine:
                     continue
                 if not sig.frames_match(chain, exc):
                     continue
-                self._add(sig, self._exception_facts(chain, exc, match), self._exception_evidence(chain, exc))
+                facts = {**dict(sig.facts), **self._exception_facts(chain, exc, match), **_program(sig, chain)}
+                self._add(sig, facts, self._exception_evidence(chain, exc))
                 return
 
     def _exception_facts(self, chain: list[PyException], exc: PyException, match: re.Match[str]) -> dict[str, Any]:
@@ -243,6 +250,23 @@ class Engine:
             fixes=into_sig.fixes_for(facts),
             occurrences=max(old.occurrences, part.occurrences),
         )
+
+
+_LOGGING_CONFIG_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\]config\.py$")
+
+
+def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
+    """`program`: the first of the room's programs a frame runs (`python` if none); `config`: the project file
+    whose frame called into logging.config (a module calling dictConfig or fileConfig itself)."""
+    if not sig.programs:
+        return {}
+    frames = [f for e in chain for f in e.frames]
+    found = next((name for name, pattern in sig.programs if any(pattern.search(f.file) for f in frames)), None)
+    out = {"program": found or "python"} if frames else {}
+    for caller, callee in zip(frames, frames[1:]):
+        if is_project_frame(caller) and _LOGGING_CONFIG_FRAME.search(callee.file):
+            out["config"] = caller.file
+    return out
 
 
 def diagnose_path(path: str) -> list[Finding]:

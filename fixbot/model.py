@@ -37,6 +37,13 @@ class Step:
     # Why the failure is still in `path` before the rewrite ("" when it is statically gone): a codemod that then
     # changes nothing has not fixed it, so the answer is a refusal, never `already-fixed`.
     still_failing: str = ""
+    # The kind name the branch and fingerprint carry when it is not the finding's: a fix fixbot made before its
+    # kind was renamed keeps its branch and marker, so a rerun still finds and updates its open pull request.
+    published_as: str = ""
+
+    @property
+    def branch_kind(self) -> str:
+        return self.published_as or self.finding.kind
 
     @property
     def fingerprint(self) -> str:
@@ -47,7 +54,7 @@ class Step:
 
         room = fixes.for_kind(self.finding.kind)
         keys = room.FINGERPRINT_KEYS if room else ()
-        key = [self.finding.kind, self.path] + [f"{k}={self.finding.facts.get(k, '')}" for k in keys]
+        key = [self.branch_kind, self.path] + [f"{k}={self.finding.facts.get(k, '')}" for k in keys]
         return hashlib.sha256("\0".join(key).encode()).hexdigest()[:10]
 
 

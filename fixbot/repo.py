@@ -333,6 +333,25 @@ class RepoView:
         )
         return LoggingSite(definer, chain, tuple(state.mutations), shared, why)
 
+    def named_file(self, where: str, value: str) -> str | None:
+        """The repository file a path written in `where` (a deploy file's `-c FILE`, `--log-config FILE`) names:
+        relative to the top or to `where`'s directory, a deploy's absolute path by its longest suffix, or the one
+        tracked file that ends with it (`cd apps/backend && gunicorn -c gunicorn.conf`); None if decided at run time."""
+        import posixpath
+
+        if "$" in value or not value.strip():
+            return None
+        beside = posixpath.normpath(posixpath.join(posixpath.dirname(where), value))
+        for candidate in (value, beside):
+            if not candidate.startswith(("/", "..")) and self.safe(candidate):
+                return self.safe(candidate)
+        mapped = self.map_log_path(value)
+        if mapped:
+            return mapped
+        tail = "/" + posixpath.normpath(value).lstrip("/")
+        below = [t for t in self.tracked if t.endswith(tail)]
+        return below[0] if len(below) == 1 else None
+
     def importers_of(self, target: str, exclude: set[str]) -> tuple[str, ...]:
         """Sibling settings modules that star-import `target` too (fixing it there changes them as well)."""
         directory = target.rpartition("/")[0]

@@ -23,9 +23,9 @@ def main(rooms: list[str]) -> None:
         missing = realrun.make_django_project(
             base / "missing", logging_source=realrun.file_logging("/srv/app/no-such-dir/api.log")
         )
-        logs["django_logging_handler", "manage-check-missing-dir"] = realrun.run_manage_check(missing).output
+        logs["logging_handler", "manage-check-missing-dir"] = realrun.run_manage_check(missing).output
         (base / "plain").mkdir()
-        logs["django_logging_handler", "fileconfig-missing-dir"] = loggingrun.file_config(
+        logs["logging_handler", "fileconfig-missing-dir"] = loggingrun.file_config(
             loggingrun.FILE_HANDLER_INI.format(path=f"{base}/gone/app.log"), base / "plain")
         bad_formatter = realrun.make_django_project(
             base / "formatter", logging_source=realrun.CONSOLE_LOGGING.replace("'style': '{',", "'()': 'no_such_module.Formatter',")

@@ -321,7 +321,7 @@ def test_the_action_opens_the_pr_under_act_after_a_failed_deploy(install, github
     pull = pulls[0]
     assert pull["head"]["ref"].startswith("fixbot/django-logging-handler-")
     assert "actions/runs/4242" in pull["body"]
-    assert f"outputs status=fixed finding=django-logging-handler pr={github.api_url}/{github.full_name}/pull/{pull['number']}" in output
+    assert f"outputs status=fixed finding=logging-handler pr={github.api_url}/{github.full_name}/pull/{pull['number']}" in output
     fixed = git(origin, "show", f"{pull['head']['ref']}:apps/backend/config/settings/service.py")
     assert "FileHandler" not in fixed
     assert git(origin, "rev-parse", "main") == git(app, "rev-parse", "HEAD"), "main itself is untouched"
@@ -426,7 +426,7 @@ def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_t
     result = subprocess.run(["bash", "-c", step["run"]], cwd=runner_temp, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "django-logging-handler" in outputs.read_text()
+    assert re.search(r"^logging-handler$", outputs.read_text(), re.M)
 
 
 @pytest.mark.parametrize("python", ["current", "3.10"])

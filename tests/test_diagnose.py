@@ -99,7 +99,7 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
 
 def test_filehandler_to_missing_directory_under_gunicorn(runs, tmp_path):
     found = findings_of(write(tmp_path, "boot.log", runs["gunicorn-missing-dir"]))
-    f = only(found, "django-logging-handler")
+    f = only(found, "logging-handler")
     assert len(found) == 1, "the two workers' tracebacks and Gunicorn's shutdown are one failure"
     assert f["occurrences"] == 2
     assert f["facts"]["handler"] == "file"
@@ -113,13 +113,13 @@ def test_filehandler_to_missing_directory_under_gunicorn(runs, tmp_path):
 
 
 def test_manage_check_gives_the_same_finding(runs, tmp_path):
-    f = only(findings_of(write(tmp_path, "check.log", runs["manage-check-missing-dir"])), "django-logging-handler")
+    f = only(findings_of(write(tmp_path, "check.log", runs["manage-check-missing-dir"])), "logging-handler")
     assert (f["facts"]["handler"], f["facts"]["error"], f["occurrences"]) == ("file", "FileNotFoundError", 1)
     assert any("manage.py:" in frame for frame in f["facts"]["project_frames"])
 
 
 def test_rotating_handler_under_a_regular_file(runs, tmp_path):
-    f = only(findings_of(write(tmp_path, "boot.log", runs["gunicorn-not-a-directory"])), "django-logging-handler")
+    f = only(findings_of(write(tmp_path, "boot.log", runs["gunicorn-not-a-directory"])), "logging-handler")
     assert f["facts"]["handler"] == "errors"
     assert f["facts"]["error"] == "NotADirectoryError"
     assert f["facts"]["path"].endswith("/a-file/errors.log")
@@ -139,7 +139,7 @@ def test_gunicorn_unwritable_logfile(runs, tmp_path, flag):
 def test_handler_that_fails_for_another_reason_gets_no_fix(runs, tmp_path):
     result = fixbot("diagnose", str(write(tmp_path, "boot.log", runs["gunicorn-unknown-handler-class"])), "--format", "json")
     assert result.returncode == 1
-    f = only(json.loads(result.stdout)["findings"], "django-logging-handler")
+    f = only(json.loads(result.stdout)["findings"], "logging-handler")
     assert f["facts"]["error"] in {"ModuleNotFoundError", "ImportError", "ValueError"}
     assert "no_such_package" in f["facts"]["cause"]
     assert f["fixes"] == []
@@ -183,7 +183,7 @@ WRAPPERS = {
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 def test_wrapped_logs_give_the_same_finding(runs, tmp_path, wrapper):
-    f = only(findings_of(write(tmp_path, "boot.log", WRAPPERS[wrapper](runs["gunicorn-missing-dir"]))), "django-logging-handler")
+    f = only(findings_of(write(tmp_path, "boot.log", WRAPPERS[wrapper](runs["gunicorn-missing-dir"]))), "logging-handler")
     assert (f["facts"]["handler"], f["facts"]["error"]) == ("file", "FileNotFoundError")
     assert f["facts"]["path"].endswith("/no-such-dir/api.log")
 
@@ -207,7 +207,7 @@ def test_github_run_zip_and_gzip_and_stdin(runs, tmp_path):
 
 
 def test_the_seed_report(tmp_path):
-    f = only(findings_of(SEED), "django-logging-handler")
+    f = only(findings_of(SEED), "logging-handler")
     assert f["facts"]["handler"] == "file"
     assert "/app/apps/backend/config/wsgi.py:16" in f["facts"]["project_frames"]
     assert "cause" not in f["facts"], "the report does not show the chained cause"
@@ -215,7 +215,7 @@ def test_the_seed_report(tmp_path):
 
 
 def test_the_example_fixture_log():
-    f = only(findings_of(ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log"), "django-logging-handler")
+    f = only(findings_of(ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log"), "logging-handler")
     assert (f["facts"]["handler"], f["facts"]["path"]) == ("file", "/app/apps/backend/logs/api.log")
 
 
@@ -224,7 +224,7 @@ def test_the_example_fixture_log():
 
 def test_python34_cause_inside_the_message_and_cut_off_path():
     found = findings_of(FIXTURES / "python34-pasted-cut.log")
-    f = only(found, "django-logging-handler")
+    f = only(found, "logging-handler")
     assert f["facts"]["error"] == "FileNotFoundError"
     assert f["facts"]["path"] == "/srv/app/log/logging.log"
     assert f["fixes"]
@@ -232,7 +232,7 @@ def test_python34_cause_inside_the_message_and_cut_off_path():
 
 
 def test_python27_journald_unknown_class_gets_no_fix():
-    f = only(findings_of(FIXTURES / "python27-journald-unknown-class.log"), "django-logging-handler")
+    f = only(findings_of(FIXTURES / "python27-journald-unknown-class.log"), "logging-handler")
     assert f["facts"]["handler"] == "null"
     assert "Cannot resolve" in f["facts"]["cause"]
     assert f["fixes"] == []
@@ -240,7 +240,7 @@ def test_python27_journald_unknown_class_gets_no_fix():
 
 
 def test_python36_permission_denied_in_the_message():
-    f = only(findings_of(FIXTURES / "python36-permission.log"), "django-logging-handler")
+    f = only(findings_of(FIXTURES / "python36-permission.log"), "logging-handler")
     assert (f["facts"]["handler"], f["facts"]["error"], f["facts"]["path"]) == ("error", "PermissionError", "/srv/app/logs/api.log")
 
 
@@ -267,7 +267,7 @@ def test_python36_permission_denied_in_the_message():
     ],
 )
 def test_pasted_excerpts(tmp_path, text, handler, path):
-    f = only(findings_of(write(tmp_path, "pasted.log", text)), "django-logging-handler")
+    f = only(findings_of(write(tmp_path, "pasted.log", text)), "logging-handler")
     assert (f["facts"]["handler"], f["facts"].get("path")) == (handler, path)
 
 
@@ -301,9 +301,9 @@ def test_github_format_writes_annotations_and_the_step_summary(runs, tmp_path):
     env = {**realrun.clean_env(), "GITHUB_STEP_SUMMARY": str(summary)}
     result = fixbot("diagnose", str(write(tmp_path, "boot.log", runs["gunicorn-missing-dir"])), "--format", "github", env=env)
     assert result.returncode == 0
-    assert result.stdout.decode().startswith("::error title=fixbot%3A django-logging-handler::")
+    assert result.stdout.decode().startswith("::error title=fixbot%3A logging-handler::")
     assert "%0Aroot cause: FileNotFoundError" in result.stdout.decode()
-    assert "**django-logging-handler**" in summary.read_text()
+    assert "**logging-handler**" in summary.read_text()
 
 
 def test_diagnose_imports_nothing_heavy(tmp_path):
@@ -348,7 +348,7 @@ def test_large_file_path_through_grep_finds_the_same(runs, tmp_path, monkeypatch
     assert diagnose.logs.marked_regions(str(path), diagnose.catalogue().prefilter_markers) is not None
     assert diagnose.diagnose_path(str(path)) == streamed
     if name == "pasted-frames":  # the frames above the exception line were read, with their line numbers
-        [f] = [f for f in streamed if f.kind == "django-logging-handler"]
+        [f] = [f for f in streamed if f.kind == "logging-handler"]
         assert any("config/wsgi.py" in str(frame) for frame in f.facts.get("project_frames", [])), f.facts
 
 

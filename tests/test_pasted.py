@@ -25,7 +25,7 @@ from fixbot import diagnose, logs, paste
 from tests import loggingrun, realrun
 
 ROOT = Path(__file__).resolve().parent.parent
-HANDLER = "django-logging-handler"
+HANDLER = "logging-handler"
 
 
 @dataclass(frozen=True)

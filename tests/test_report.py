@@ -344,7 +344,7 @@ def test_commit_message_carries_facts_not_log_lines(app, tmp_path):
     log.write_text(django_log("/app/apps/backend/logs/api.log"))
     result = apply.run(str(log), app, dry_run=True)
     message = report.commit_message(result)
-    for fact in ("django-logging-handler", "Handler: file", "Path: /app/apps/backend/logs/api.log",
+    for fact in ("logging-handler", "Handler: file", "Path: /app/apps/backend/logs/api.log",
                  "Error: FileNotFoundError", "What fixbot changed:", "Fixbot-Fingerprint: "):
         assert fact in message, (fact, message)
     evidence = {e.text.strip() for f in result.findings for e in f.evidence}
@@ -414,14 +414,14 @@ def test_hundreds_of_findings_are_shown_capped_and_listed_whole_in_json(tmp_path
     log.write_text(_many_findings_log(300, lambda i: f"/app/logs/{i}/api.log"))
     shown = report.FINDINGS_SHOWN
     text = fixbot("diagnose", str(log), timeout_s=20).stdout
-    assert text.count("django-logging-handler (fixable)") == shown
+    assert text.count("logging-handler (fixable)") == shown
     assert f"and {300 - shown} more findings" in text
     github = fixbot("diagnose", str(log), "--format", "github", timeout_s=20).stdout
     assert github.count("::error ") == shown and f"and {300 - shown} more findings" in github
     assert len(json.loads(fixbot("diagnose", str(log), "--format", "json", timeout_s=20).stdout)["findings"]) == 300
     from fixbot import diagnose
     markdown = report.diagnosis_markdown(diagnose.diagnose_path(str(log)))
-    assert markdown.count("**django-logging-handler**") == shown and f"and {300 - shown} more findings" in markdown
+    assert markdown.count("**logging-handler**") == shown and f"and {300 - shown} more findings" in markdown
 
 
 def test_a_command_hidden_by_an_ignorable_character_in_a_handler_name_stays_inert(tmp_path):

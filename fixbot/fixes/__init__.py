@@ -36,6 +36,9 @@ class Fix:
     """What a room with a fix provides; the defaults suit a kind that needs nothing more."""
 
     KIND: ClassVar[str]
+    # Names this kind was published under before: accepted wherever a kind is written (a codemod's HANDLES, a
+    # room's signatures), and the first one still names the branch and fingerprint of fixes made before the rename.
+    ALIASES: ClassVar[tuple[str, ...]] = ()
     # The facts that tell one failure of this kind from another, with the kind and the file: they name the
     # branch and mark the pull request, so changing them opens a second PR for a failure already proposed.
     FINGERPRINT_KEYS: ClassVar[tuple[str, ...]] = ()
@@ -81,5 +84,16 @@ def registry() -> dict[str, Fix]:
     return found
 
 
+@lru_cache(maxsize=None)
+def aliases() -> dict[str, str]:
+    """Every old kind name, to the kind it is now: each room keeps its own in ALIASES."""
+    return {alias: kind for kind, fix in registry().items() for alias in fix.ALIASES}
+
+
+def canonical(kind: str) -> str:
+    """`kind`, or the kind an old name of it (`django-logging-handler`) now is."""
+    return aliases().get(kind, kind)
+
+
 def for_kind(kind: str) -> Fix | None:
-    return registry().get(kind)
+    return registry().get(canonical(kind))

@@ -1,4 +1,4 @@
-"""The django-logging-handler room's post-check reports only what a rewrite broke, compared with the original (issue 11,
+"""The logging-handler room's post-check reports only what a rewrite broke, compared with the original (issue 11,
 shape 3), and says what it proved."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from fixbot import fixes
 from fixbot.codemods.logging_console import LoggingConsole
 from fixbot.verify import VerifyFailed
 
-ROOM = fixes.for_kind("django-logging-handler")
+ROOM = fixes.for_kind("logging-handler")
 DERIVED = (
     "from .base import *  # noqa: F403\n\n"
     'LOGGING["handlers"]["app_file"] = {"class": "logging.FileHandler", "filename": "/app/logs/app.log"}\n'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from fixbot.fixes import BOOTS, Fix
@@ -102,23 +101,12 @@ def _config_file(repo, where: str, config: str) -> str | None:
     """The repository file `gunicorn -c CONFIG` in `where` loads: a `python:` module or a path, relative to the
     repository's top or to `where`'s directory, a deploy's absolute path by its longest suffix, or the one tracked
     file that ends with it (`cd apps/backend && gunicorn -c gunicorn.conf`)."""
-    if "$" in config or not config.strip():
-        return None  # decided at run time
     if config.startswith("python:"):
         module = config[len("python:"):]
         if not re.fullmatch(r"\w+(\.\w+)*", module):
             return None
         config = module.replace(".", "/") + ".py"
-    beside = posixpath.normpath(posixpath.join(posixpath.dirname(where), config))
-    for candidate in (config, beside):
-        if not candidate.startswith(("/", "..")) and repo.safe(candidate):
-            return repo.safe(candidate)
-    mapped = repo.map_log_path(config)
-    if mapped:
-        return mapped
-    tail = "/" + posixpath.normpath(config).lstrip("/")
-    below = [t for t in repo.tracked if t.endswith(tail)]
-    return below[0] if len(below) == 1 else None
+    return repo.named_file(where, config)
 
 
 def _sites(repo) -> list[tuple[str, list]]:

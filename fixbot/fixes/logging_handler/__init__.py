@@ -1,4 +1,4 @@
-"""Django's LOGGING names a file handler that cannot open its file: send it to the console, or to a directory that exists."""
+"""A logging configuration (Django's LOGGING, YAML, JSON, INI, a dictConfig) names a file handler that cannot open its file: send it to the console."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ STRATEGIES = {"console": "logging-console", "path": "logging-path"}
 _LOG_DIR = re.compile(r"^\s*mkdir\s+(?:-\w+\s+)*['\"]?(?P<dir>/[\w./-]*log[\w./-]*?)/?['\"]?\s*$", re.M)
 
 
-class DjangoLoggingHandler(Fix):
-    KIND = "django-logging-handler"
+class LoggingHandler(Fix):
+    KIND = "logging-handler"
+    # Its name until it covered every Python logging config. A fix of a Django settings module keeps it in its
+    # branch name and fingerprint, so the pull requests opened before the rename are still found and updated.
+    ALIASES = ("django-logging-handler",)
     FINGERPRINT_KEYS = ("handler", "path")
     SUBJECTS = {
-        "logging-console": "fix(logging): send Django's '{handler}' log handler to the console",
+        "logging-console": "fix(logging): send the '{handler}' log handler to the console",
         "logging-path": "fix(logging): keep Django's log files in a directory that exists",
     }
 
@@ -26,29 +29,28 @@ class DjangoLoggingHandler(Fix):
         return STRATEGIES[config.logging]
 
     def plan(self, finding, codemod, repo):
+        from fixbot.logging_find import locate
         from fixbot.model import Step
         from fixbot.plan import NoPlan, notes_from_other_kinds
-        from fixbot.settings_find import locate
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
-            # The traceback ran code that is not in this repository: fixing whatever settings it holds would be a guess.
+            # The traceback ran code that is not in this repository: fixing whatever config it holds would be a guess.
             shown = redact(frames[0].rsplit(":", 1)[0])
             raise NoPlan(
                 f"the log's traceback runs {shown}{f' (and {len(frames) - 1} more)' if len(frames) > 1 else ''}, "
                 "which is no file of this repository: is this the repository that failed?"
             )
-        located = locate(repo, finding.facts, frames, repo.settings)
-        if located is None:
-            choice = repo.settings_module(frames)
-            if choice is None:
-                raise NoPlan(
-                    "cannot tell which Django settings module failed: no DJANGO_SETTINGS_MODULE in the deploy files, "
-                    "wsgi.py, asgi.py or manage.py of this repository, and no settings module whose LOGGING holds "
-                    "the failing handler"
-                )
-            raise NoPlan(f"{choice.file} (the active settings, as {choice.why}) and the modules it imports define no LOGGING")
-        why = f"{located.why}."
+        target = locate(repo, finding.facts, frames)
+        if target is None:
+            raise NoPlan(_nothing_found(finding, repo, frames))
+        if target.django is None:
+            if codemod == "logging-path" and not target.file.endswith(".py"):
+                raise NoPlan(f"{target.file}: logging-path rewrites Python settings only; use --codemod logging-console")
+            notes = notes_from_other_kinds(self.KIND, repo)
+            return [Step(finding, codemod, target.file, target.why, {}, still_failing=target.still_failing)], notes
+        located = target.django
+        why = target.why
         shared = repo.importers_of(located.file, exclude=set(located.chain))
         if shared:
             why += (
@@ -68,11 +70,15 @@ class DjangoLoggingHandler(Fix):
             for m in located.mutations if m != located.file
         ]
         notes += notes_from_other_kinds(self.KIND, repo)
-        return [Step(finding, codemod, located.file, why, options, still_failing=located.still_failing)], notes
+        step = Step(finding, codemod, located.file, why, options, still_failing=located.still_failing,
+                    published_as=self.ALIASES[0])
+        return [step], notes
 
     def check(self, path, before, after, codemod):
         if not path.endswith(".py"):
-            return []
+            from fixbot.fixes.logging_handler.check import check_config
+
+            return check_config(path, before, after)
         from fixbot.codemods._logging_check import compare
         from fixbot.verify import VerifyFailed
 
@@ -89,6 +95,22 @@ class DjangoLoggingHandler(Fix):
         return out
 
 
+def _nothing_found(finding, repo, frames) -> str:
+    program = finding.facts.get("program")
+    if program in (None, "python", "django"):
+        choice = repo.settings_module(frames)
+        if choice is not None:
+            return f"{choice.file} (the active settings, as {choice.why}) and the modules it imports define no LOGGING"
+    return (f"cannot tell which logging configuration failed: no Django settings module, YAML, JSON, INI or Python "
+            f"logging config of this repository holds the handler{_shown(finding.facts)}, and no deploy file names "
+            f"one (--log-config, logconfig)")
+
+
+def _shown(facts) -> str:
+    handler, path = facts.get("handler"), facts.get("path")
+    return (f" '{redact(str(handler))}'" if handler else "") + (f" writing to {redact(str(path))}" if path else "")
+
+
 def _entrypoint_log_dir(repo) -> str | None:
     for source in repo.deploy_files([]):
         match = _LOG_DIR.search(repo.read_or_none(source) or "")
@@ -97,4 +119,4 @@ def _entrypoint_log_dir(repo) -> str | None:
     return None
 
 
-FIX = DjangoLoggingHandler()
+FIX = LoggingHandler()

@@ -1,0 +1,31 @@
+"""The post-check of a rewritten YAML, JSON or INI logging config: it still loads, and no handler of it writes to a file any more."""
+
+from __future__ import annotations
+
+from fixbot.logging_configs import Unreadable, handlers_of
+
+
+def check_config(path: str, before: str, after: str) -> list[str]:
+    """What was checked; VerifyFailed when the rewrite does not load, lost a handler, or left one writing a file.
+    Compared with the original, as codemods/_logging_check.compare does: only what the rewrite broke counts."""
+    from fixbot.verify import VerifyFailed
+
+    try:
+        old = handlers_of(before, path) or {}
+    except Unreadable:
+        old = None  # it did not load before: the rewrite is judged on its own
+    try:
+        new = handlers_of(after, path)
+    except Unreadable as err:
+        raise VerifyFailed(f"{path}: the rewritten logging config {err}") from None
+    if new is None:
+        if old:
+            raise VerifyFailed(f"{path}: the rewritten file holds no logging handlers any more")
+        return []
+    gone = sorted(set(old or {}) - set(new))
+    if gone:  # a logger or another module may still name it
+        raise VerifyFailed(f"{path}: the rewrite removed handler {gone[0]!r}, which loggers may still name")
+    files = [h.name for h in new.values() if h.writes_file]
+    if files:
+        raise VerifyFailed(f"{path}: handler {files[0]!r} still writes to a file")
+    return [f"{path} loads and none of its {len(new)} handler{'s' if len(new) != 1 else ''} writes to a file"]

@@ -1,0 +1,193 @@
+"""Finds the logging configuration that failed by the log's evidence: Django settings, YAML, JSON, INI or a Python dictConfig.
+
+One flow. Every configuration in the repository that could hold the failing handler is a candidate: the files
+the program's command line names (`--log-config FILE`, `--log-config-json FILE`, Gunicorn's `logconfig = FILE`),
+the module whose traceback frame called logging.config and the files it names, every YAML, JSON, INI and Python
+logging config holding a file handler (one bounded `git grep`, as settings_find scans), and Django's settings
+modules (settings_find chooses among those by the same kind of evidence). The candidate whose handlers hold the
+log's handler writing to its path wins (then the handler, then the path); files named by the command line or
+the traceback break ties; a log from Django goes to its settings. Several candidates and no evidence: exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fixbot.errors import BadInput
+from fixbot.logging_configs import CONFIG_SUFFIXES, Unreadable, handlers_of, path_matches
+from fixbot.settings_find import _NOT_DEPLOY, MAX_DEPLOY_FILE, MAX_SCAN_BYTES, MAX_SCAN_FILES, MAX_SCAN_SECONDS
+
+if TYPE_CHECKING:
+    from fixbot.repo import RepoView
+    from fixbot.settings_find import Located
+
+# One `git grep` finds every file worth reading: configs with a file handler, and the places that name a config.
+_WORDS = ("FileHandler", "--log-config", "logconfig", "LOGGING_CONFIG", "dictConfig", "fileConfig")
+_REFERENCE = re.compile(
+    r"""--log-config(?:-json)?(?:=|\s+)['"]?(?P<flag>[^\s'"`;|&)]+)"""
+    r"""|\blogconfig(?:_json)?\s*=\s*['"](?P<setting>[^'"]+)['"]"""
+)
+_QUOTED_CONFIG = re.compile(r"""['"](?P<file>[^'"\s]+\.(?:ya?ml|json|ini|conf|cfg))['"]""")
+HOW_TO_CHOOSE = "run `fixbot codemod logging-console FILE` on the one that failed"
+
+
+class Ambiguous(BadInput):
+    """Several logging configurations could have failed and nothing in the log or the repository tells them apart."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    file: str
+    score: int  # 3 the handler writing to the path, 2 the handler (writing a file), 1 a handler writing to the path
+    what: str
+    named: str  # why the log or the deploy points at it ("" when nothing does)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The configuration to fix and why; `django` is set when it is a Django settings module (settings_find's)."""
+
+    file: str
+    why: str
+    still_failing: str
+    django: "Located | None" = None
+
+
+def locate(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
+    """The configuration that failed, or None when nothing in the repository holds it; Ambiguous (exit 2) rather
+    than a guess."""
+    program = facts.get("program")
+    if program == "django":
+        return _django(repo, facts, frames)
+    found = candidates(repo, facts, frames)
+    django = _django(repo, facts, frames) if program in (None, "python") else None
+    holders = [c for c in found if c.score and (django is None or c.file != django.file)]
+    if django is not None and (django.still_failing or not holders):
+        if not holders:
+            return django
+        raise Ambiguous(f"cannot tell which logging configuration failed: {django.file} (Django's LOGGING) and "
+                        f"{_names(holders)} all hold it; {HOW_TO_CHOOSE}")
+    if holders:
+        best = max(c.score for c in holders)
+        group = [c for c in holders if c.score == best]
+        named = [c for c in group if c.named]
+        winner = group[0] if len(group) == 1 else named[0] if len(named) == 1 else None
+        if winner is None:
+            raise Ambiguous(f"cannot tell which logging configuration failed: {_names(group)} all {group[0].what}, "
+                            f"and neither the log nor a deploy file tells them apart; {HOW_TO_CHOOSE}")
+        why = f"{winner.file} {winner.what}, as the log says" + (f"; {winner.named}" if winner.named else "")
+        return Target(winner.file, why + ".", f"{winner.file} still {winner.what}")
+    named = [c for c in found if c.named]
+    if len(named) == 1:  # the one config the deploy names no longer holds the failure: already fixed
+        return Target(named[0].file, f"{named[0].named}; it {named[0].what}.", "")
+    if named:
+        raise Ambiguous(f"cannot tell which logging configuration failed: {_names(named)} are all named by the "
+                        f"deploy and none holds the log's handler; {HOW_TO_CHOOSE}")
+    return None
+
+
+def candidates(repo: RepoView, facts: dict, frames: list[str]) -> list[Candidate]:
+    """Every logging configuration file of the repository (not Django's settings), scored by the log's evidence."""
+    handler, path = _text(facts.get("handler")), _text(facts.get("path"))
+    named = references(repo, facts, frames)
+    files = dict.fromkeys(named)
+    for file in _scan(repo):
+        if file.endswith(CONFIG_SUFFIXES + (".py",)) and not _NOT_DEPLOY.search(file):
+            files.setdefault(file)
+    out = []
+    for file in files:
+        text = repo.read_or_none(file)
+        if text is None or len(text) > MAX_DEPLOY_FILE:
+            continue
+        try:
+            handlers = handlers_of(text, file)
+        except Unreadable:
+            if file in named:  # the config the deploy uses does not load: that is the answer
+                raise BadInput(f"{file}: {named[file]}, but it cannot be read") from None
+            continue
+        if handlers is None:
+            if file in named and not file.endswith(".py"):
+                out.append(Candidate(file, 0, "holds no logging handlers", named[file]))
+            continue
+        out.append(_score(file, handlers, handler, path, named.get(file, "")))
+    return out
+
+
+def _score(file: str, handlers: dict, handler: str | None, path: str | None, named: str) -> Candidate:
+    shown = f" writing to {path}" if path else ""
+    found = handlers.get(handler) if handler else None
+    if found is not None and found.writes_file:
+        if path and path_matches(found.filename, path):
+            return Candidate(file, 3, f"defines handler '{handler}'{shown}", named)
+        if not (path and found.filename):  # a literal file elsewhere: it moved (logging-path's fix), not this one
+            return Candidate(file, 2, f"defines handler '{handler}' writing to a file", named)
+    if path:
+        for other in handlers.values():
+            if path_matches(other.filename, path):
+                return Candidate(file, 1, f"defines handler '{other.name}'{shown}", named)
+    what = f"has no handler '{handler}'{shown}" if handler else f"has no handler{shown}"
+    return Candidate(file, 0, what, named)
+
+
+def references(repo: RepoView, facts: dict, frames: list[str]) -> dict[str, str]:
+    """Repository files the log or the deploy names as the logging config: file -> why."""
+    out: dict[str, str] = {}
+    caller = repo.map_log_path(str(facts["config"])) if facts.get("config") else None
+    if caller:  # the module that called dictConfig or fileConfig, and the config files it names
+        out[caller] = f"the traceback shows {caller} calling logging.config"
+        for match in _QUOTED_CONFIG.finditer(repo.read_or_none(caller) or ""):
+            found = _resolve(repo, caller, match["file"])
+            if found:
+                out.setdefault(found, f"{caller}, which the traceback shows configuring logging, names it")
+    for file in _scan(repo):
+        if _NOT_DEPLOY.search(file):
+            continue
+        for match in _REFERENCE.finditer(_live(repo.read_or_none(file) or "")):
+            value = match["flag"] or match["setting"]
+            found = _resolve(repo, file, value)
+            if found and found not in out:
+                how = "--log-config" if match["flag"] else "logconfig"
+                out[found] = f"{file} names it ({how} {value})"
+    return out
+
+
+def _live(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _resolve(repo: RepoView, where: str, value: str) -> str | None:
+    return None if value.startswith("python:") else repo.named_file(where, value)
+
+
+def _scan(repo: RepoView) -> list[str]:
+    """The tracked text files holding one of _WORDS, within settings_find's bounds in files, bytes and time."""
+    out, total, started = [], 0, time.monotonic()
+    for file in sorted(repo.grep(*_WORDS), key=lambda f: (f.count("/"), f)):
+        if len(out) >= MAX_SCAN_FILES or total > MAX_SCAN_BYTES or time.monotonic() - started > MAX_SCAN_SECONDS:
+            break
+        text = repo.read_or_none(file)
+        if text is not None and len(text) <= MAX_DEPLOY_FILE:
+            total += len(text)
+            out.append(file)
+    return out
+
+
+def _django(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
+    from fixbot.settings_find import locate as locate_settings
+
+    located = locate_settings(repo, facts, frames, repo.settings)
+    if located is None:
+        return None
+    return Target(located.file, f"{located.why}.", located.still_failing, located)
+
+
+def _text(value) -> str | None:
+    return str(value) if value else None
+
+
+def _names(found: list[Candidate]) -> str:
+    shown = [c.file for c in found[:5]]
+    return ", ".join(shown) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
