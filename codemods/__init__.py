@@ -49,6 +49,8 @@ class Codemod:
     DESCRIPTION: ClassVar[str]
     HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes
     FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns (any case) of the files `apply` looks for
+    # The kinds of file it understands, in the user's words, for `fixbot codemods` (default: its FILES patterns).
+    FORMATS: ClassVar[tuple[str, ...]] = ()
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
     # Options `fixbot codemod` reads from a file's surroundings (fixbot/files.py `context`), as `fixbot apply`'s
     # rooms pass them: "star_imported" (another module of its folder does `from .<it> import *`), "project"
@@ -58,6 +60,11 @@ class Codemod:
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         raise NotImplementedError
+
+    @classmethod
+    def understands(cls) -> str:
+        """The files it understands, in one line."""
+        return ", ".join(cls.FORMATS or cls.FILES)
 
 
 def all_codemods() -> dict[str, type[Codemod]]:

@@ -110,6 +110,7 @@ class CeleryStderr(Codemod):
     )
     HANDLES = ("celery-logfile",)
     FILES = tuple(p for f in _FORMATS for p in f.files)
+    FORMATS = tuple(f.name for f in _FORMATS)
     EXAMPLES = (
         Example(
             "worker in a bash -c string with continuations",

@@ -40,7 +40,7 @@ from fixbot.codemods._logging_console_follow import aliases_part, follow, mutati
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementEditor, parse
-from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, rewrite_config
+from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, FORMAT_NAMES, rewrite_config
 from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
@@ -148,6 +148,7 @@ class LoggingConsole(Codemod):
     )
     HANDLES = ("logging-handler",)
     FILES = ("*.py",) + FORMAT_FILES
+    FORMATS = ("Python settings modules (LOGGING)",) + FORMAT_NAMES
     CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(

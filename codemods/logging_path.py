@@ -260,6 +260,7 @@ class LoggingPath(Codemod):
     )
     HANDLES = ("logging-handler",)
     FILES = ("*.py",)
+    FORMATS = ("Python settings modules (LOGGING)",)
     CONTEXT = ("star_imported", "project")
     EXAMPLES = (
         Example(

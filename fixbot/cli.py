@@ -141,9 +141,11 @@ def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
 def list_codemods() -> None:
     """List the codemods, the failures they fix and the files they read."""
     from fixbot import codemods
-    for name, codemod in codemods.all_codemods().items():
-        click.echo(f"{name}\n  {codemod.DESCRIPTION.strip().splitlines()[0]}")
-        click.echo(f"  fixes: {', '.join(codemod.HANDLES)}; files: {', '.join(codemod.FILES)}")
+    found = codemods.all_codemods()
+    width = max(map(len, found), default=0)
+    for name, codemod in found.items():
+        click.echo(f"{name:<{width}}  {codemod.understands()}")
+        click.echo(f"{'':<{width}}  fixes: {', '.join(codemod.HANDLES)}. {codemod.DESCRIPTION.strip().splitlines()[0]}")
 
 
 @main.command("codemod")

@@ -22,7 +22,9 @@ from fixbot.codemods._logging_formats import ini_config, json_config, yaml_confi
 from fixbot.codemods._logging_formats.handlers import NO_CONFIG
 from fixbot.codemods._logging_formats.examples import FORMAT_EXAMPLES
 
-__all__ = ["FORMAT_EXAMPLES", "FORMAT_FILES", "rewrite_config"]
+__all__ = ["FORMAT_EXAMPLES", "FORMAT_FILES", "FORMAT_NAMES", "rewrite_config"]
+
+FORMAT_NAMES = ("logging YAML", "logging JSON", "fileConfig INI")  # what `fixbot codemods` says the readers read
 
 # The file names `apply` looks for; any file can be handed to `fixbot codemod logging-console`.
 FORMAT_FILES = ("*log*.yaml", "*log*.yml", "*log*.json", "*log*.ini", "*log*.conf", "*log*.cfg")

@@ -11,7 +11,7 @@ from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
 from fixbot.codemods.gunicorn_stdout.config_module import read as read_config
-from fixbot.codemods.gunicorn_stdout.formats import Reading, files, read_as
+from fixbot.codemods.gunicorn_stdout.formats import FORMATS as DEPLOY_FORMATS, Reading, files, read_as
 from fixbot.codemods.gunicorn_stdout.scan import GUNICORN, Invocation, LogFlag
 
 __all__ = ["GunicornStdout", "Invocation", "LogFlag", "find_invocations"]
@@ -47,6 +47,7 @@ class GunicornStdout(Codemod):
     )
     HANDLES = ("gunicorn-logfile",)
     FILES = files(rewritten=True)
+    FORMATS = ("Gunicorn config modules",) + tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
     EXAMPLES = (
         Example(
             "nested bash -c with continuations (the incident)",
