@@ -12,11 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The incident, end to end without a token or the network: diagnose the kept log of a real boot of the
-# example, then show the fix apply would commit (a dry run changes nothing).
+# The two incidents, end to end without a token or the network: diagnose the kept log of a real boot of each
+# example, then show the fix apply would commit (a dry run changes nothing). ledgersg: Django's LOGGING under
+# Gunicorn; orders-api: FastAPI under uvicorn with --log-config logging.yaml.
 demo: $(STAMP)
 	$(BIN)/fixbot diagnose examples/ledgersg/logs/boot-failure.log
 	$(BIN)/fixbot apply --log examples/ledgersg/logs/boot-failure.log --repo examples/ledgersg --dry-run
+	$(BIN)/fixbot diagnose examples/orders-api/logs/boot-failure.log
+	$(BIN)/fixbot apply --log examples/orders-api/logs/boot-failure.log --repo examples/orders-api --dry-run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,4 +1,4 @@
-"""Regenerate each room's example logs (fixbot/fixes/<kind>/examples/) from real runs of Django, Gunicorn and Celery.
+"""Regenerate each room's example logs (fixbot/fixes/<kind>/examples/) from real runs of Django, Gunicorn, uvicorn and Celery.
 
 Run from the repository root: `python -m tests.make_room_examples [room …]` (every room when none is named; the
 runs are all made either way). Paths of the scratch directory are replaced by /srv/app so the examples do not
@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests import celeryrun, loggingrun, realrun
+from tests import celeryrun, formatsrun, loggingrun, realrun
 
 ROOMS = Path(__file__).resolve().parent.parent / "fixbot" / "fixes"
 
@@ -27,6 +27,10 @@ def main(rooms: list[str]) -> None:
         (base / "plain").mkdir()
         logs["logging_handler", "fileconfig-missing-dir"] = loggingrun.file_config(
             loggingrun.FILE_HANDLER_INI.format(path=f"{base}/gone/app.log"), base / "plain")
+        for name, (make, run) in formatsrun.RUNS.items():  # uvicorn YAML, Gunicorn INI and JSON, a dictConfig script
+            directory = base / name.rsplit("-missing", 1)[0]
+            make(directory, f"{base}/no-such-dir")
+            logs["logging_handler", name.removesuffix(".log")] = formatsrun.neutral(run(directory).output, str(base))
         bad_formatter = realrun.make_django_project(
             base / "formatter", logging_source=realrun.CONSOLE_LOGGING.replace("'style': '{',", "'()': 'no_such_module.Formatter',")
         )

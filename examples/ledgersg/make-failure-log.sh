@@ -17,42 +17,22 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$(cd "${VENV:-$here/../../.venv}" && pwd)"
 logs="$here/logs"
-app=/app
-
-# The failure needs the log directory to be missing; never create it to "fix" this check, and never touch an
-# /app this script did not make.
-if [ -e "$app" ]; then
-    echo "make-failure-log: $app exists here; it would be the deploy's, not this example's: not regenerating" >&2
-    exit 2
-fi
+# The failure needs the log directory to be missing; never create it to "fix" this check.
+. "$here/../in-app.sh"
 
 # A private HOME: Gunicorn 27 puts its control socket under $HOME/.gunicorn.
 run_home="$(mktemp -d)"
-made_app=no
 cleanup() {
     rm -rf "$run_home"
     if [ "$made_app" = yes ]; then rm -rf "$app"; fi
 }
 trap cleanup EXIT
 
-if mkdir "$app" 2>/dev/null; then
-    made_app=yes
-    cp -a "$here/apps" "$app/apps"
-    find "$app" -name __pycache__ -prune -exec rm -rf {} +
-    site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
-    "$venv/bin/python" -m venv --without-pip "$app/.venv"
-    app_site="$("$app/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
-    rm -rf "$app_site"
-    ln -s "$site" "$app_site"
-    # What pip writes for a venv at /app/.venv: the venv's own script, its shebang naming /app/.venv's Python.
-    { echo "#!$app/.venv/bin/python"; tail -n +2 "$venv/bin/gunicorn"; } > "$app/.venv/bin/gunicorn"
-    chmod 755 "$app/.venv/bin/gunicorn"
-    run_venv="$app/.venv"
+in_app "$venv" gunicorn "$here/apps"
+if [ "$made_app" = yes ]; then
     backend="$app/apps/backend"
     app_home="$app"  # Gunicorn's control socket goes to $HOME/.gunicorn: /app/.gunicorn, inside the container too
 else
-    echo "make-failure-log: cannot make $app (not root?): running in place and rewriting the printed prefixes" >&2
-    run_venv="$venv"
     backend="$here/apps/backend"
     app_home="$run_home"
 fi
