@@ -47,7 +47,7 @@ class Codemod:
 
     NAME: ClassVar[str]
     DESCRIPTION: ClassVar[str]
-    HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes
+    HANDLES: ClassVar[tuple[str, ...]] = ()  # finding kinds (fixbot/signatures.yml) this codemod fixes; old names count
     FILES: ClassVar[tuple[str, ...]] = ()  # fnmatch patterns (any case) of the files `apply` looks for
     # The kinds of file it understands, in the user's words, for `fixbot codemods` (default: its FILES patterns).
     FORMATS: ClassVar[tuple[str, ...]] = ()

@@ -140,12 +140,12 @@ def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
 @main.command("codemods")
 def list_codemods() -> None:
     """List the codemods, the failures they fix and the files they read."""
-    from fixbot import codemods
+    from fixbot import codemods, fixes
     found = codemods.all_codemods()
     width = max(map(len, found), default=0)
     for name, codemod in found.items():
         click.echo(f"{name:<{width}}  {codemod.understands()}")
-        click.echo(f"{'':<{width}}  fixes: {', '.join(codemod.HANDLES)}. {codemod.DESCRIPTION.strip().splitlines()[0]}")
+        click.echo(f"{'':<{width}}  fixes: {', '.join(dict.fromkeys(map(fixes.canonical, codemod.HANDLES)))}. {codemod.DESCRIPTION.strip().splitlines()[0]}")
 
 
 @main.command("codemod")

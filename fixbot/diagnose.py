@@ -7,6 +7,7 @@ light: `fixbot diagnose` imports no libcst, git or GitHub, and no room's code.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,7 @@ class Signature:
     missing: tuple[str, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
     programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
+    context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
         if self.exc_frames is None:
@@ -84,10 +86,11 @@ def catalogue() -> Catalogue:
     engine = load(SIGNATURES)
     rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
-    programs = {id(room): tuple((name, re.compile(p)) for name, p in room.get("programs", {}).items()) for room in rooms}
-    entries = [(order, entry, programs[id(room)]) for room in rooms for order, entry in
-               [(entry.get("order", room["order"]), entry) for entry in room["signatures"]]]
-    for _, entry, room_programs in sorted(entries, key=lambda triple: triple[0]):
+    def table(room: dict, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((name, re.compile(pattern)) for name, pattern in room.get(key, {}).items())
+
+    entries = [(entry.get("order", room["order"]), entry, room) for room in rooms for entry in room["signatures"]]
+    for _, entry, room in sorted(entries, key=lambda triple: triple[0]):
         exc = entry.get("exception") or {}
         signatures.append(
             Signature(
@@ -106,7 +109,8 @@ def catalogue() -> Catalogue:
                 needs_traceback=bool(exc.get("traceback")),
                 missing=tuple(entry.get("missing", ())),
                 facts=tuple(entry.get("facts", {}).items()),
-                programs=room_programs,
+                programs=table(room, "programs"),
+                context=table(room, "context"),
             )
         )
     markers = dict.fromkeys(m for room in rooms for m in room["markers"])
@@ -129,6 +133,8 @@ class Engine:
     def __init__(self, cat: Catalogue | None = None) -> None:
         self.cat = cat or catalogue()
         self._line_signatures = [s for s in self.cat.signatures if s.line is not None]
+        self._context = tuple(dict.fromkeys(pair for s in self.cat.signatures for pair in s.context))
+        self._seen: dict[str, str] = {}  # the context facts, as the log's last line giving each said
         self._exc_signatures = [s for s in self.cat.signatures if s.exc_type is not None]
         self._reader = TracebackReader()
         self._source: str | None = None
@@ -145,6 +151,10 @@ class Engine:
         for line in paste.split(text):
             for chain, from_tb in self._reader.feed(number, line):
                 self._exception_chain(chain, from_tb)
+            for name, pattern in self._context:
+                found = pattern.search(line)
+                if found:
+                    self._seen[name] = found[name]
             for sig in self._line_signatures:
                 match = sig.line.search(line)
                 if match:
@@ -221,6 +231,10 @@ class Engine:
 
     def findings(self) -> list[Finding]:
         self.gap()
+        for key, sig in self._signature.items():  # what the rest of the log says (the program's command line)
+            more = {name: self._seen[name] for name, _ in sig.context if name in self._seen}
+            if any(name not in self._found[key].facts for name in more):
+                self._found[key] = dataclasses.replace(self._found[key], facts={**more, **self._found[key].facts})
         for key in [k for k, sig in self._signature.items() if sig.missing]:
             self._join(key)
         subsumed = {s.kind for s in self.cat.signatures if s.subsumed}

@@ -135,8 +135,11 @@ def _score(file: str, handlers: dict, handler: str | None, path: str | None, nam
 def references(repo: RepoView, facts: dict, frames: list[str]) -> dict[str, str]:
     """Repository files the log or the deploy names as the logging config: file -> why."""
     out: dict[str, str] = {}
-    caller = repo.map_log_path(str(facts["config"])) if facts.get("config") else None
-    if caller:  # the module that called dictConfig or fileConfig, and the config files it names
+    config = str(facts.get("config") or "")
+    caller = (repo.map_log_path(config) or repo.named_file("", config)) if config else None
+    if caller and not caller.endswith(".py"):
+        out[caller] = f"the log's command line names it (--log-config {config})"
+    elif caller:  # the module that called dictConfig or fileConfig, and the config files it names
         out[caller] = f"the traceback shows {caller} calling logging.config"
         for match in _QUOTED_CONFIG.finditer(repo.read_or_none(caller) or ""):
             found = _resolve(repo, caller, match["file"])

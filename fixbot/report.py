@@ -332,9 +332,9 @@ def _checklist(result) -> list[str]:
     from fixbot.plan import room
 
     out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
-    used = {c.codemod for c in result.changes}
+    used, paths = {c.codemod for c in result.changes}, {c.path for c in result.changes}
     for step in result.steps:  # each kind's own checks, once, in the order its fix was planned
-        out += [item for item in room(step.finding).checklist(used) if item not in out]
+        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
     return out
 
 

@@ -24,13 +24,13 @@ def start(directory: Path) -> realrun.Run:
 def facts(log: Path) -> dict:
     [finding] = diagnose_path(str(log))
     assert finding.kind == "logging-handler" and finding.fixable
-    return {k: finding.facts.get(k) for k in ("handler", "path", "error", "program")}
+    return {k: finding.facts.get(k) for k in ("handler", "path", "error", "program", "config")}
 
 
 def test_the_kept_log_is_a_real_boot_and_fixbot_apply_makes_it_answer(tmp_path):
     kept = facts(EXAMPLE / "logs" / "boot-failure.log")
     assert kept == {"handler": "access_file", "path": "/var/log/orders-api/access.log", "error": "FileNotFoundError",
-                    "program": "uvicorn"}
+                    "program": "uvicorn", "config": "logging.yaml"}  # start.sh's `set -x` trace names it
     repo = tmp_path / "repo"
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", "logs"))
     git(repo, "init", "-q", "-b", "main")
@@ -53,3 +53,11 @@ def test_the_kept_log_is_a_real_boot_and_fixbot_apply_makes_it_answer(tmp_path):
     assert "# Access logs go to the volume the log shipper reads." in (fixed / "logging.yaml").read_text()
     booted = start(fixed)
     assert booted.status == 200 and json.loads(booted.body) == {"status": "ok"}, booted.output
+
+
+def test_the_reviewer_checklist_of_a_yaml_fix_asks_for_the_program_that_loads_it_not_django():
+    from fixbot import apply, report
+
+    result = apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), EXAMPLE, dry_run=True)
+    checklist = report.pr_body(result, None).split("## Checklist for the reviewer", 1)[1]
+    assert "--log-config" in checklist and "manage.py" not in checklist

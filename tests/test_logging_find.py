@@ -58,6 +58,12 @@ def test_the_file_the_start_script_names_breaks_a_tie(tmp_path):
     assert found.file == "b/logging.yaml" and "start.sh names it" in found.why
 
 
+def test_the_config_the_logs_command_line_names_breaks_a_tie(tmp_path):
+    view = make_repo(tmp_path, {"a/logging.yaml": YAML, "b/logging.yaml": YAML})
+    found = locate(view, facts(handler="file", path="/var/log/app/access.log", config="/srv/b/logging.yaml"), [])
+    assert found.file == "b/logging.yaml" and "command line" in found.why
+
+
 def test_two_equal_configs_and_no_evidence_is_exit_2_naming_both_and_how_to_choose(tmp_path):
     view = make_repo(tmp_path, {"a/logging.yaml": YAML, "b/logging.json":
                                 '{"version": 1, "handlers": {"file": {"class": "logging.FileHandler",'

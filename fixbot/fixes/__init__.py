@@ -65,6 +65,10 @@ class Fix:
         """What a reviewer should check once `codemods` ran."""
         return []
 
+    def checklist_for(self, codemods: set[str], paths: set[str]) -> list[str]:
+        """What a reviewer should check once `codemods` ran on `paths` (by default what `checklist` says)."""
+        return self.checklist(codemods)
+
     def subject(self, codemod: str, facts: dict[str, Any]) -> str:
         template = self.SUBJECTS.get(codemod, "fix(logging): repair the logging configuration")
         return template.format_map(facts)

@@ -94,6 +94,16 @@ class LoggingHandler(Fix):
             out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
         return out
 
+    def checklist_for(self, codemods, paths):
+        if any(p.endswith(".py") for p in paths):
+            return self.checklist(codemods)
+        return [  # a YAML, JSON or INI config: no Django to check, but the program that loads it
+            "- [ ] The app starts with the fixed config, as its start script runs it (e.g. `uvicorn app:app "
+            "--log-config logging.yaml`), and answers its health URL",
+            "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
+            "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
+        ]
+
 
 def _nothing_found(finding, repo, frames) -> str:
     program = finding.facts.get("program")
