@@ -2,7 +2,7 @@
 
 One flow. Every configuration in the repository that could hold the failing handler is a candidate: the files
 the program's command line names (`--log-config FILE`, `--log-config-json FILE`, Gunicorn's `logconfig = FILE`),
-the module whose traceback frame called logging.config and the files it names, every YAML, JSON, INI and Python
+Gunicorn's `-c` config module (its `logconfig_dict`), the module whose traceback frame called logging.config and the files it names, every YAML, JSON, INI and Python
 logging config holding a file handler (one bounded `git grep`, as settings_find scans), and Django's settings
 modules (settings_find chooses among those by the same kind of evidence). The candidate whose handlers hold the
 log's handler writing to its path wins (then the handler, then the path); files named by the command line or
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from fixbot.settings_find import Located
 
 # One `git grep` finds every file worth reading: configs with a file handler, and the places that name a config.
-_WORDS = ("FileHandler", "--log-config", "logconfig", "LOGGING_CONFIG", "dictConfig", "fileConfig")
+_WORDS = ("FileHandler", "--log-config", "logconfig", "LOGGING_CONFIG", "dictConfig", "fileConfig", "gunicorn")
 _REFERENCE = re.compile(
     r"""--log-config(?:-json)?(?:=|\s+)['"]?(?P<flag>[^\s'"`;|&)]+)"""
     r"""|\blogconfig(?:_json)?\s*=\s*['"](?P<setting>[^'"]+)['"]"""
+    r"""|\bgunicorn\b[^\n]*?\s(?:-c|--config)(?:=|\s+)['"]?(?P<module>[^\s'"`;|&)]+)"""  # logconfig_dict is in it
 )
 _QUOTED_CONFIG = re.compile(r"""['"](?P<file>[^'"\s]+\.(?:ya?ml|json|ini|conf|cfg))['"]""")
 HOW_TO_CHOOSE = "run `fixbot codemod logging-console FILE` on the one that failed"
@@ -149,10 +150,10 @@ def references(repo: RepoView, facts: dict, frames: list[str]) -> dict[str, str]
         if _NOT_DEPLOY.search(file):
             continue
         for match in _REFERENCE.finditer(_live(repo.read_or_none(file) or "")):
-            value = match["flag"] or match["setting"]
+            value = match["flag"] or match["setting"] or match["module"]
             found = _resolve(repo, file, value)
             if found and found not in out:
-                how = "--log-config" if match["flag"] else "logconfig"
+                how = "--log-config" if match["flag"] else "logconfig" if match["setting"] else "gunicorn -c"
                 out[found] = f"{file} names it ({how} {value})"
     return out
 

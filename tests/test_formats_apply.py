@@ -98,3 +98,7 @@ def test_apply_fixes_the_logging_config_and_the_branch_boots(tmp_path, shape):
     booted = start(fixed)
     assert booted.status == 200 and booted.body == "ok", booted.output
     assert not Path(logdir).exists()
+    # Once the fix is what HEAD holds (merged, or run on its branch), the same log finds nothing left to do.
+    again = subprocess.run([FIXBOT, "apply", "--log", str(log), "--repo", str(fixed), "--format", "json"],
+                           capture_output=True, text=True, timeout=60)
+    assert (again.returncode, json.loads(again.stdout)["status"]) == (0, "already-fixed"), again.stdout + again.stderr

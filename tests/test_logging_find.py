@@ -86,6 +86,14 @@ def test_gunicorn_logconfig_dict_is_found_by_the_handler_name_alone(tmp_path):
     assert locate(view, {"program": "gunicorn", "handler": "error_file"}, []).file == "gunicorn.conf.py"
 
 
+def test_a_console_only_logconfig_dict_that_gunicorn_c_names_is_already_fixed_not_unknown(tmp_path):
+    fixed = GUNICORN_CONF.replace('"class": "logging.FileHandler", "filename": "/var/log/x.log"', '"class": "logging.StreamHandler"')
+    view = make_repo(tmp_path, {"deploy/gunicorn.conf.py": fixed, "start.sh": "gunicorn -c deploy/gunicorn.conf.py app:app\n"})
+    found = locate(view, {"program": "gunicorn", "handler": "error_file"}, [])
+    assert (found.file, found.still_failing) == ("deploy/gunicorn.conf.py", "")
+    assert "start.sh names it (gunicorn -c deploy/gunicorn.conf.py)" in found.why
+
+
 def test_the_module_that_called_dictconfig_names_its_json(tmp_path):
     view = make_repo(tmp_path, {
         "serve.py": "import json, logging.config\nlogging.config.dictConfig(json.load(open('conf/logging.json')))\n",
