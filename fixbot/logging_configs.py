@@ -1,7 +1,7 @@
 """Read the handlers of a logging configuration statically (YAML, JSON, fileConfig INI, dict literals in Python), to locate and to check one.
 
 Nothing is imported or run: YAML with the safe loader, JSON, configparser, and Python through `ast` (a dict literal
-assigned to `logconfig_dict`, `LOGGING_CONFIG` or `LOGGING`, or passed to `dictConfig(...)`).
+assigned to `logconfig_dict` or `LOGGING_CONFIG`, or passed to `dictConfig(...)`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".ini", ".conf", ".cfg")
-_PYTHON_NAMES = ("logconfig_dict", "LOGGING_CONFIG", "LOGGING")
+_PYTHON_NAMES = ("logconfig_dict", "LOGGING_CONFIG")
 _MAX_DEPTH = 8  # where a dictConfig may sit inside a larger YAML or JSON file (`logging:` under an app's config)
 
 
@@ -127,27 +127,31 @@ def _ini(text: str) -> dict[str, Handler] | None:
 
 
 def _python(text: str, filename: str) -> dict[str, Handler] | None:
-    """The handlers of the dict literals this module assigns to a logging name or passes to dictConfig."""
+    """The handlers of the dict literals this module assigns to `logconfig_dict` or `LOGGING_CONFIG`, or passes to
+    dictConfig (itself, or through a name assigned it). Django's `LOGGING` alone is settings_find's business."""
     try:
         tree = ast.parse(text, filename)
     except (SyntaxError, ValueError, RecursionError):
         raise Unreadable("does not parse as Python") from None
-    found: dict[str, Handler] | None = None
+    assigned: dict[str, ast.expr] = {}
     for node in ast.walk(tree):
-        value = None
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id in _PYTHON_NAMES for t in targets):
-                value = node.value
-        elif isinstance(node, ast.Call) and node.args:
+        if isinstance(node, ast.Assign):
+            assigned.update((t.id, node.value) for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            assigned[node.target.id] = node.value
+    values = [assigned[name] for name in _PYTHON_NAMES if name in assigned]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if name == "dictConfig":
-                value = node.args[0]
-        if isinstance(value, ast.Dict):
-            handlers = _literal_handlers(value)
-            if handlers is not None:
-                found = {**(found or {}), **handlers}
+                arg = node.args[0]
+                values.append(assigned.get(arg.id, arg) if isinstance(arg, ast.Name) else arg)
+    found: dict[str, Handler] | None = None
+    for value in values:
+        handlers = _literal_handlers(value) if isinstance(value, ast.Dict) else None
+        if handlers is not None:
+            found = {**(found or {}), **handlers}
     return found
 
 

@@ -77,7 +77,8 @@ def locate(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
         named = [c for c in group if c.named]
         winner = group[0] if len(group) == 1 else named[0] if len(named) == 1 else None
         if winner is None:
-            raise Ambiguous(f"cannot tell which logging configuration failed: {_names(group)} all {group[0].what}, "
+            raise Ambiguous(f"cannot tell which logging configuration failed: {_names(group)} all "
+                            f"{group[0].what.replace('defines', 'define', 1)}, "
                             f"and neither the log nor a deploy file tells them apart; {HOW_TO_CHOOSE}")
         why = f"{winner.file} {winner.what}, as the log says" + (f"; {winner.named}" if winner.named else "")
         return Target(winner.file, why + ".", f"{winner.file} still {winner.what}")

@@ -137,3 +137,11 @@ def test_fixbot_codemods_lists_the_files_each_understands_from_its_own_metadata(
     for name, codemod in codemods.all_codemods().items():
         assert lines[name].split(None, 1)[1] == codemod.understands()
     assert all(word in lines["logging-console"] for word in ("YAML", "JSON", "INI", "Python"))
+
+
+def test_a_flask_style_module_passing_its_dict_to_dictconfig_is_a_candidate_but_djangos_logging_alone_is_not(tmp_path):
+    handler = "{'version': 1, 'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/var/log/app/access.log'}}}"
+    view = make_repo(tmp_path, {"app/log.py": f"import logging.config\nCONFIG = {handler}\nlogging.config.dictConfig(CONFIG)\n",
+                                "site/settings.py": f"LOGGING = {handler}\n"})
+    found = locate(view, facts(handler="file", path="/var/log/app/access.log"), [])
+    assert found.file == "app/log.py"
