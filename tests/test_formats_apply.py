@@ -1,4 +1,4 @@
-"""Real boots through `fixbot apply`: uvicorn (YAML), Gunicorn (INI, logconfig_dict) and a plain WSGI script (JSON),
+"""Real boots through `fixbot apply`: uvicorn (YAML), Gunicorn (INI, logconfig_dict, JSON) and a WSGI script (JSON),
 each in a git repository started by its own script, die on a file handler; apply commits the fix on its branch,
 that branch boots and answers, the config keeps its comments, and the user's checkout is untouched."""
 
@@ -19,6 +19,7 @@ START = {
     "uvicorn": 'exec uvicorn app:app --host 127.0.0.1 --port "$PORT" --lifespan off --log-config logging.yaml\n',
     "gunicorn-ini": 'exec gunicorn app:app --workers 1 --bind "127.0.0.1:$PORT" --log-config logging.ini\n',
     "gunicorn-dict": 'exec gunicorn -c gunicorn.conf.py app:app --workers 1 --bind "127.0.0.1:$PORT"\n',
+    "gunicorn-json": 'exec gunicorn app:app --workers 1 --bind "127.0.0.1:$PORT" --log-config-json logging.json\n',
     "wsgi-json": "exec python serve.py\n",
 }
 
@@ -47,6 +48,7 @@ MAKE = {
     "uvicorn": formatsrun.make_uvicorn,
     "gunicorn-ini": formatsrun.make_gunicorn,
     "gunicorn-dict": make_gunicorn_dict,
+    "gunicorn-json": formatsrun.make_gunicorn_json,  # its log is one line: the handler's name, no path
     "wsgi-json": formatsrun.make_plain,
 }
 
@@ -64,6 +66,7 @@ def start(directory: Path) -> realrun.Run:
     pytest.param("gunicorn-dict", marks=pytest.mark.xfail(
         strict=True, reason="logging-console does not rewrite a logconfig_dict in gunicorn.conf.py yet (the Python "
                             "codemod is being generalised to any dictConfig literal)")),
+    "gunicorn-json",
     "wsgi-json",
 ])
 def test_apply_fixes_the_logging_config_and_the_branch_boots(tmp_path, shape):
