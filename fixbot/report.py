@@ -217,7 +217,7 @@ def _subject(result) -> str:
     step = result.steps[0]
     from fixbot.plan import room
 
-    subject = room(step.finding).subject(step.codemod, {"handler": "file", **step.finding.facts})
+    subject = room(step.finding).subject(step.codemod, dict(step.finding.facts))
     return _no_links(redact(subject))[:72]
 
 

@@ -89,6 +89,9 @@ def test_apply_fixes_the_logging_config_and_the_branch_boots(tmp_path, shape):
     result = json.loads(done.stdout)
     assert result["status"] == "fixed" and result["changes"][0]["path"] == config.name, result
     assert result["branch"].startswith("fixbot/logging-handler-")
+    subject = git(repo, "log", "-1", "--format=%s", result["branch"])
+    # fileConfig's failure names no handler: the subject must not invent one.
+    assert ("'file'" in subject) == ("ValueError: Unable to configure handler 'file'" in failed.output), subject
     # The user's checkout: same HEAD, same bytes, nothing staged or untracked.
     assert git(repo, "rev-parse", "HEAD") == head and config.read_bytes() == before
     assert git(repo, "status", "--porcelain") == ""

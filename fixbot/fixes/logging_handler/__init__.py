@@ -25,6 +25,11 @@ class LoggingHandler(Fix):
         "logging-path": "fix(logging): keep Django's log files in a directory that exists",
     }
 
+    def subject(self, codemod, facts):
+        if "handler" not in facts:  # fileConfig's failure names only the file; every file handler goes anyway
+            return "fix(logging): send the logging config's file handlers to the console"
+        return super().subject(codemod, facts)
+
     def preferred(self, config) -> str | None:
         return STRATEGIES[config.logging]
 
