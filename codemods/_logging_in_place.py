@@ -29,6 +29,7 @@ from fixbot.codemods._logging_dict import (
     string_value,
 )
 from fixbot.codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_levels import level, stands_in, thin
 
 Replacements = dict[int, cst.CSTNode]  # id(node) -> its replacement
 
@@ -250,31 +251,33 @@ def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]
     streams: dict[str, bool] = {}  # name -> has filters (a StreamHandler that is not converted)
     others: set[str] = set()
     by_statement: dict[int, cst.BaseSmallStatement] = {}
+    levels: dict[str, tuple[int | None, bool]] = {}  # name -> (level, has filters) of each console after the rewrite
     for statement, name, node in site.handlers.values():
         new = _convert(node, name)
+        found = dict((k, v) for k, v in _items(node) if k)
+        console = (level(found.get("level")), "filters" in found)
         if new is None:
             kind = _class(node)
             if kind and kind.rsplit(".", 1)[-1] == "StreamHandler":
-                streams[name or ""] = any(k == "filters" for k, _ in _items(node))
+                streams[name or ""] = console[1]
+                levels[name or ""] = console
             else:
                 others.add(name or "")
             continue
         replacements[id(node)] = new
         by_statement[id(statement)] = statement
         converted.add(name or "")
+        levels[name or ""] = console
     known = converted | set(streams) | others
     for statement, node in site.lists.values():
         names = [string_value(e.value) for e in node.elements]
         if None in names or not set(names) <= known or not converted & set(names):
             continue  # not provable: left as it is
-        # One console handler per list: an existing unfiltered one, else the first converted handler (before
-        # which a filtered, maybe DEBUG-only, console handler gives way), as the static rewrite does.
-        unfiltered = any(n in streams and not streams[n] for n in names)
-        first = next(n for n in names if n in converted)
-        changes: dict[int, None] = {}
-        for i, n in enumerate(names):
-            if (n in converted and (unfiltered or n != first or n in names[:i])) or (not unfiltered and streams.get(n)):
-                changes[i] = None
+        # A console (a converted handler included) goes from a list when another one there prints every line it
+        # printed (codemods/_logging_levels.py); the logger's own level is not known here, so it counts as NOTSET.
+        deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
+        new_names = thin(deduped, {n: levels[n] for n in names if n in levels}, {n for n in names if n in streams})
+        changes = {i: None for i, n in enumerate(new_names) if n is None}
         if changes:
             replacements[id(node)] = edit_items(node, changes)
             by_statement[id(statement)] = statement
@@ -283,8 +286,8 @@ def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]
         lists = site.owned.get(logger, [])
         if name in converted and len(lists) == 1 and lists[0] is not None:
             names = [string_value(e.value) for e in lists[0].elements]
-            if any(n in streams and not streams[n] for n in names):  # it already prints to the console
-                edits[id(statement)] = None
+            if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
+                edits[id(statement)] = None  # it already prints these lines to the console
     for statement, path in later:
         name, key = path[1], path[2]
         if name in converted and key is not None and key not in STREAM_KEYS:

@@ -474,13 +474,13 @@ FIXES = [
                     "file": {"level": "WARNING", "class": "logging.StreamHandler", "filters": []},
                 },
                 "loggers": {
-                    "django": {"handlers": ["file"]},
+                    "django": {"handlers": ["console", "file"]},
                     "django.server": {"handlers": ["console"], "propagate": False},
                 },
             }
             '''
         ),
-        id='a DEBUG-only console handler is not reused',
+        id='a DEBUG-only console handler is not reused, nor dropped where it printed INFO lines the WARNING handler does not',
     ),
     pytest.param(
         dedent(
@@ -1227,3 +1227,173 @@ def test_libcst_tool_runs_the_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert settings_file.read_text() == FIXES[0].values[1]
+
+
+# --- levels: no logger loses a message it wrote (corpus shape console-level-above-file) ------------------------
+
+LEVEL_FIXES = [
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},
+                },
+                "loggers": {"shop": {"handlers": ["console", "file"], "level": "INFO"}},
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "loggers": {"shop": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """
+        ),
+        id="console at ERROR, file at INFO: the file handler prints in place and the console goes from that list",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "errors_file": {"class": "logging.FileHandler", "filename": "e.log", "level": "ERROR"},
+                    "info_file": {"class": "logging.FileHandler", "filename": "i.log", "level": "INFO"},
+                },
+                "loggers": {
+                    "errors": {"handlers": ["errors_file"], "level": "WARNING"},
+                    "info": {"handlers": ["info_file"], "level": "INFO"},
+                },
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "errors_file": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "info_file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "loggers": {
+                    "errors": {"handlers": ["errors_file"], "level": "WARNING"},
+                    "info": {"handlers": ["info_file"], "level": "INFO"},
+                },
+            }
+            """
+        ),
+        id="no console: a file handler at INFO is not folded into the first one at ERROR",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "INFO"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "DEBUG"},
+                },
+                "loggers": {
+                    "api": {"handlers": ["console", "file"], "level": "INFO"},
+                    "db": {"handlers": ["console", "file"], "level": "DEBUG"},
+                },
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "INFO"},
+                    "file": {"class": "logging.StreamHandler", "level": "DEBUG"},
+                },
+                "loggers": {
+                    "api": {"handlers": ["console"], "level": "INFO"},
+                    "db": {"handlers": ["file"], "level": "DEBUG"},
+                },
+            }
+            """
+        ),
+        id="the logger's own level counts: at INFO the console stands in for a DEBUG file, at DEBUG it does not",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},
+                },
+                "root": {"handlers": ["console", "file"] if PROD else ["console"], "level": "INFO"},
+                "loggers": {"shop": {"handlers": ["console", "file"], "level": "INFO"}},
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "root": {"handlers": ["file"] if PROD else ["console"], "level": "INFO"},
+                "loggers": {"shop": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """
+        ),
+        id="in place (a list computed at run time): each written-out list drops the console, not the INFO handler",
+    ),
+]
+
+LEVEL_NOOPS = [
+    pytest.param(
+        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},'
+        ' "info": {"class": "logging.StreamHandler", "level": "INFO"}}, "root": {"handlers": ["console", "info"]}}\n',
+        id="two console handlers at different levels and no file: not the codemod's business",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", LEVEL_FIXES)
+def test_logging_levels_fixes(before, after):
+    assert LoggingConsole.rewrite(before, "settings.py") == after
+    broken, proven = compare(before, after)
+    assert broken == []
+    if " if PROD " not in before:  # a list computed at run time leaves LOGGING unreadable to the check
+        assert any("lowest level rose" in p for p in proven)
+
+
+@pytest.mark.parametrize("source", LEVEL_NOOPS)
+def test_logging_levels_noop(source):
+    assert LoggingConsole.rewrite(source, "settings.py") == source
+
+
+@pytest.mark.parametrize("before, after", LEVEL_FIXES[:1])
+def test_an_info_message_still_reaches_stderr_once(before, after, fresh_logging, capsys):
+    config = {}
+    exec(compile(LoggingConsole.rewrite(before, "settings.py"), "settings.py", "exec"), {"PROD": True}, config)
+    logging.config.dictConfig(config["LOGGING"])
+    logging.getLogger("shop").info("paid order 7")
+    logging.getLogger("shop").error("card declined")
+    err = capsys.readouterr().err
+    assert err.count("paid order 7") == 1 and err.count("card declined") == 1, err
+
+
+def test_the_post_check_refuses_a_rewrite_that_raises_a_loggers_level():
+    before = LEVEL_FIXES[0].values[0]
+    dropped = before.replace(
+        '        "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},\n', ""
+    ).replace('["console", "file"]', '["console"]')
+    broken, _ = compare(before, dropped)
+    assert broken == ["logger 'shop' no longer writes its messages from level INFO up to ERROR"]
