@@ -160,7 +160,7 @@ def _items(node: cst.BaseExpression) -> Iterator[tuple[Optional[str], cst.BaseEx
             yield (arg.keyword.value if arg.keyword and not arg.star else None), arg.value
 
 
-def in_place(module: cst.Module) -> dict[int, cst.BaseSmallStatement | None]:
+def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
     """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
     statements = list(iter_small_statements(module.body))
     assigned: dict[str, list] = {}
@@ -188,7 +188,7 @@ def in_place(module: cst.Module) -> dict[int, cst.BaseSmallStatement | None]:
                 site.config(value)
             continue
         _follow(site, statement, later)
-    return _edits(site, later)
+    return _edits(site, later, exempt)
 
 
 def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None:
@@ -245,7 +245,21 @@ def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None
                 later.append((statement, path + (None,)))
 
 
-def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]:
+def replacements(module: cst.Module, literal: cst.Dict) -> tuple[Replacements, set[str]]:
+    """(id(node) -> its replacement, the variables holding a converted handler's class) for one config literal
+    anywhere in `module` (codemods/_logging_configs.py): its file handlers converted, its lists thinned."""
+    site = _Site(module, {}, {})
+    site.config(literal)
+    replaced = _replacements(site)[0]
+    names = {
+        value.value for _, _, node in site.handlers.values() if id(node) in replaced
+        for key, value in _items(node) if key == "class" and isinstance(value, cst.Name)
+    }
+    return replaced, names
+
+
+def _replacements(site: _Site):
+    """The handler dicts and lists to replace, with what the rest of _edits needs to know about the handlers."""
     replacements: Replacements = {}
     converted: set[str] = set()
     streams: dict[str, bool] = {}  # name -> has filters (a StreamHandler that is not converted)
@@ -281,6 +295,11 @@ def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]
         if changes:
             replacements[id(node)] = edit_items(node, changes)
             by_statement[id(statement)] = statement
+    return replacements, by_statement, converted, streams, levels, known
+
+
+def _edits(site: _Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    replacements, by_statement, converted, streams, levels, known = _replacements(site)
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     for statement, logger, name in site.appends:
         lists = site.owned.get(logger, [])
@@ -288,21 +307,48 @@ def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]
             names = [string_value(e.value) for e in lists[0].elements]
             if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
                 edits[id(statement)] = None  # it already prints these lines to the console
+    elsewhere: set[str] = set()  # handlers of another module this one made write to a file, converted here
     for statement, path in later:
         name, key = path[1], path[2]
-        if name in converted and key is not None and key not in STREAM_KEYS:
+        if (name in converted or name in elsewhere) and key is not None and key not in STREAM_KEYS:
             edits[id(statement)] = None  # StreamHandler(filename=...) would raise TypeError
+        elif name not in known and isinstance(statement, cst.Assign) and _to_file(key, statement.value):
+            edits[id(statement)] = _stream_here(statement)
+            elsewhere.add(name)
     for statement in by_statement.values():
         if id(statement) not in edits:
-            edits[id(statement)] = statement.visit(_Replace(replacements))
+            edits[id(statement)] = statement.visit(Replace(replacements))
     for statement in iter_small_statements(site.module.body):
         new = edits.get(id(statement), statement)
-        if new is not None and not isinstance(new, (cst.Import, cst.ImportFrom)) and mentions_files(new):
+        if new is not None and not isinstance(new, (cst.Import, cst.ImportFrom)) and mentions_files(new) and not _holds(new, exempt):
             name = next((p[1] for s, p in later if s is statement), None)
             if name is not None and name not in known:
                 raise Refusal(f"handler {name!r}, defined in a module this one imports, is made to write to a file here: {code(statement)}")
             raise Refusal(f"fixbot cannot tell whether this still writes to a file: {code(new)}")
     return edits
+
+
+def _to_file(key: Optional[str], value: cst.BaseExpression) -> bool:
+    """Does setting `key` of a handler to `value` make it write to a file?"""
+    return key == "filename" or (key == "class" and "FileHandler" in (string_value(value) or "FileHandler"))
+
+
+def _stream_here(statement: cst.Assign) -> cst.BaseSmallStatement:
+    """`LOGGING["handlers"]["x"]["filename"] = …` on a handler another module defines, made into the statement
+    that turns that handler into a StreamHandler here: its class replaced, only `level`, `formatter` and
+    `filters` kept (a StreamHandler takes no filename, maxBytes…, and the base's keys are not known here)."""
+    target = statement.targets[0].target
+    handler = cst.Module([]).code_for_node(target.value)
+    key = target.slice[0].slice.value
+    q = key.quote if isinstance(key, cst.SimpleString) and key.quote in "'\"" else '"'
+    kept = ", ".join(f"{q}{k}{q}" for k in ("level", "formatter", "filters"))
+    text = f"{handler} = {{{q}class{q}: {q}logging.StreamHandler{q}, **{{k: v for k, v in {handler}.items() if k in ({kept})}}}}"
+    return cst.parse_statement(text).body[0].with_changes(semicolon=statement.semicolon)
+
+
+def _holds(statement: cst.CSTNode, names: frozenset[str]) -> bool:
+    """Is `statement` `NAME = "…FileHandler"` for a NAME only converted handlers used as their class?"""
+    return isinstance(statement, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in statement.targets)
 
 
 def _class(node: cst.CSTNode) -> str | None:
@@ -322,7 +368,7 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
         if mentions_files(node):
             raise Refusal(f"{what} has a **spread or a computed key, so fixbot cannot tell what it writes to")
         return None
-    if "class" in found and cls is None:
+    if "class" in found and cls is None and "filename" not in found:  # with a filename it writes to a file anyway
         raise Refusal(f"the class of {what} is computed at run time")
     if not ((cls and cls.rsplit(".", 1)[-1].endswith("FileHandler")) or "filename" in found):
         return None
@@ -339,7 +385,7 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
     return edit_items(node, changes)
 
 
-class _Replace(cst.CSTTransformer):
+class Replace(cst.CSTTransformer):
     def __init__(self, replacements: Replacements) -> None:
         super().__init__()
         self._replacements = replacements

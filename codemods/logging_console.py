@@ -37,6 +37,7 @@ import libcst as cst
 
 from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
+from fixbot.codemods._logging_configs import convert, still_writes_files, unfollowed_reason
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementEditor, parse
@@ -45,20 +46,19 @@ from fixbot.codemods._logging_in_place import in_place
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 
 
-def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing.
+def _plan_module(module: cst.Module, source: str | None = None, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    """id(small statement) -> its replacement (None: remove it), for the module-level LOGGING statements. Raises
+    Refusal when refusing, NothingToDo when there are none.
 
     A LOGGING whose handler lists are all static gets the static rewrite, which proves that no logger prints a
     line twice; anything else (lists computed at run time, handlers added later or only in this derived module)
     has each file handler turned into a StreamHandler where it is written (codemods/_logging_in_place.py)."""
     if not any(definition_value(s)[0] or mutation(s) for s in iter_small_statements(module.body)):
-        if "dictConfig" in (module.code if source is None else source):
-            raise Refusal("no LOGGING defined or changed in this file, but it calls dictConfig, which fixbot does not rewrite")
         raise NothingToDo("no LOGGING in this file")
     try:
         return _plan_static(module, source)
     except Refusal:
-        return in_place(module)
+        return in_place(module, exempt)
 
 
 def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSmallStatement | None]:
@@ -108,9 +108,24 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
 
 
 def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
-    """`tree` with no LOGGING handler writing to a file; `source` is its text, when the caller has it."""
-    edits = _plan_module(tree, source)
-    return tree.visit(StatementEditor(edits)) if edits else tree
+    """`tree` with no handler of its logging configs writing to a file; `source` is its text, when the caller has it.
+
+    The module-level LOGGING is planned here; every other dictConfig literal (codemods/_logging_configs.py: one
+    returned by a function, passed to dictConfig, Gunicorn's logconfig_dict, LOGGING_CONFIG) is converted in place."""
+    skip = {id(s) for s in iter_small_statements(tree.body) if definition_value(s)[0] or mutation(s)}
+    others, class_names, found = convert(tree, skip)
+    try:
+        edits = _plan_module(tree, source, frozenset(class_names))
+    except NothingToDo:
+        if not found.literals:
+            raise Refusal(unfollowed_reason(found)) if found.unfollowed else NothingToDo("no LOGGING in this file, nor a dictConfig literal or logconfig_dict")
+        edits = {}
+    if not (edits or others):
+        return tree
+    result = tree.visit(StatementEditor({**edits, **others}, deep=bool(others)))
+    if others:
+        still_writes_files(result, class_names)
+    return result
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
@@ -176,6 +191,12 @@ class LoggingConsole(Codemod):
             "import os\n\nLOGGING = {'handlers': {'f': {'class': 'logging.FileHandler', 'filename': os.path.join('/x', 'a.log')}}}\n",
             "LOGGING = {'handlers': {'f': {'class': 'logging.StreamHandler'}}}\n",
             options={"star_imported": False},
+        ),
+        Example(
+            "any dictConfig literal, here one passed to dictConfig in a WSGI module, is converted in place",
+            "import logging.config\n\nlogging.config.dictConfig({'version': 1, 'handlers': {'f': {'class': 'logging.FileHandler', 'filename': '/x/a.log'}}})\n",
+            "import logging.config\n\nlogging.config.dictConfig({'version': 1, 'handlers': {'f': {'class': 'logging.StreamHandler'}}})\n",
+            filename="wsgi.py",
         ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
         Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),

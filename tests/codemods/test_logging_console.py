@@ -763,9 +763,9 @@ REFUSALS = [
         id="handlers reached through an alias",
     ),
     pytest.param(
-        'from .base import *\nLOGGING["handlers"]["file"]["filename"] = "/tmp/a.log"\n',
+        'from .base import *\nLOGGING["handlers"]["file"].update(filename="/tmp/a.log")\n',
         "defined in a module this one imports, is made to write to a file here",
-        id="only changed here",
+        id="only changed here, by an update fixbot does not rewrite",
     ),
 ]
 
@@ -1397,3 +1397,41 @@ def test_the_post_check_refuses_a_rewrite_that_raises_a_loggers_level():
     ).replace('["console", "file"]', '["console"]')
     broken, _ = compare(before, dropped)
     assert broken == ["logger 'shop' no longer writes its messages from level INFO up to ERROR"]
+
+
+# --- a derived module making its base's handler write to a file (corpus shape derived-sets-filename) -----------
+
+DERIVED_FIXES = [
+    pytest.param(
+        'from .base import *  # noqa: F403\n\nDEBUG = True\nLOGGING["handlers"]["rotating"]["filename"] = "local-debug.log"  # noqa: F405\n',
+        'from .base import *  # noqa: F403\n\nDEBUG = True\nLOGGING["handlers"]["rotating"] = {"class": "logging.StreamHandler", **{k: v for k, v'
+        ' in LOGGING["handlers"]["rotating"].items() if k in ("level", "formatter", "filters")}}  # noqa: F405\n',
+        id="the filename line becomes the one that makes the base's handler a StreamHandler, keeping level, formatter, filters",
+    ),
+    pytest.param(
+        "from settings import *\nLOGGING['handlers']['logfile']['filename'] = 'pnk.log'\nLOGGING['handlers']['logfile']['maxBytes'] = 10\n",
+        "from settings import *\nLOGGING['handlers']['logfile'] = {'class': 'logging.StreamHandler', **{k: v for k, v"
+        " in LOGGING['handlers']['logfile'].items() if k in ('level', 'formatter', 'filters')}}\n",
+        id="quotes follow the file's; a file-only key set after it goes",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", DERIVED_FIXES)
+def test_derived_filename_fixes(before, after):
+    assert LoggingConsole.rewrite(before, "settings/dev.py") == after
+
+
+def test_derived_filename_noop_once_converted():
+    after = DERIVED_FIXES[0].values[1]
+    assert LoggingConsole.rewrite(after, "settings/dev.py") == after
+
+
+def test_derived_filename_fix_really_configures(fresh_logging, capsys):
+    base = {"version": 1, "disable_existing_loggers": False, "handlers": {"rotating": {"class": "logging.handlers.RotatingFileHandler", "filename": "/no/such/x.log",
+                                                    "maxBytes": 5, "level": "INFO"}}, "root": {"handlers": ["rotating"]}}
+    namespace = {"LOGGING": base}
+    exec(compile(LoggingConsole.rewrite(DERIVED_FIXES[0].values[0].split("\n", 1)[1], "dev.py"), "dev.py", "exec"), namespace)
+    logging.config.dictConfig(namespace["LOGGING"])
+    logging.getLogger("x").warning("still printed")
+    assert "still printed" in capsys.readouterr().err
