@@ -143,18 +143,22 @@ def unfollowed_reason(found: Found) -> str | None:
 
 
 def still_writes_files(module: cst.Module, class_names: set[str]) -> None:
-    """Refusal when code of the rewritten `module` (not an import, nor `NAME = "…FileHandler"` kept only for the
-    converted handlers' class) still names a FileHandler or a filename: a handler built where fixbot cannot see."""
+    """Refusal when code of the rewritten `module` (not an import, a docstring, a class body, nor `NAME = "…FileHandler"`
+    kept only for the converted handlers' class) still names a FileHandler or a filename: a handler built where
+    fixbot cannot see."""
     from fixbot.codemods import Refusal
     from fixbot.codemods._logging_in_place import mentions_files
 
     gone = class_names & _unread(module)  # only its own assignment is left
 
     class Statements(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False  # a handler class defined here (`class MyHandler(RotatingFileHandler)`) configures nothing
+
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
             for small in node.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)):
-                    continue
+                if isinstance(small, (cst.Import, cst.ImportFrom)) or (isinstance(small, cst.Expr) and string_value(small.value)):
+                    continue  # imports and docstrings
                 if isinstance(small, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in gone for t in small.targets):
                     continue
                 if mentions_files(small):

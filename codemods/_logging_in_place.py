@@ -105,7 +105,7 @@ class _Site:
         for statement, value in self.resolve(node):
             self.statement = statement
             if not is_mapping(value):
-                self.unreadable(value, "LOGGING's handlers are")
+                self.unreadable(value, "the logging config's handlers are")
                 continue
             for key, item in _items(value):
                 if key is None:
@@ -376,7 +376,8 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
     changes: dict[int, cst.CSTNode | None] = {}
     for index, (key, value) in enumerate(entries):
         if key == "class":
-            changes[index] = items[index].with_changes(value=like(value, "logging.StreamHandler"))
+            template = value if isinstance(value, cst.SimpleString) else items[index].key  # quoted like its key
+            changes[index] = items[index].with_changes(value=like(template, "logging.StreamHandler"))
         elif key == "()" and "class" not in found:
             key_node = items[index].key
             changes[index] = items[index].with_changes(key=like(key_node, "class"), value=like(key_node, "logging.StreamHandler"))

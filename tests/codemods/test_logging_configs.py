@@ -143,6 +143,43 @@ FIXES = [
         id="Gunicorn's logconfig_dict, without a version",
     ),
     pytest.param(
+        dedent(
+            '''\
+            """Logging for the workers; each handler is a RotatingFileHandler of ours."""
+            from logging.handlers import RotatingFileHandler
+
+            CLASS = 'workers.logs.SizedFileHandler'
+
+
+            class SizedFileHandler(RotatingFileHandler):
+                def __init__(self, filename, **kwargs):
+                    super().__init__(filename=filename, maxBytes=1 << 20, **kwargs)
+
+
+            def config(log_dir):
+                return {'version': 1, 'handlers': {'w': {'class': CLASS, 'filename': log_dir + '/w.log'}}}
+            '''
+        ),
+        dedent(
+            '''\
+            """Logging for the workers; each handler is a RotatingFileHandler of ours."""
+            from logging.handlers import RotatingFileHandler
+
+            CLASS = 'workers.logs.SizedFileHandler'
+
+
+            class SizedFileHandler(RotatingFileHandler):
+                def __init__(self, filename, **kwargs):
+                    super().__init__(filename=filename, maxBytes=1 << 20, **kwargs)
+
+
+            def config(log_dir):
+                return {'version': 1, 'handlers': {'w': {'class': 'logging.StreamHandler'}}}
+            '''
+        ),
+        id="a docstring, a handler class defined here and the variable that named it are no handlers left behind",
+    ),
+    pytest.param(
         'LOGGING_CONFIG = {"version": 1, "handlers": {"task": {"class": "logging.FileHandler", "filename": "t.log"}}}\n',
         'LOGGING_CONFIG = {"version": 1, "handlers": {"task": {"class": "logging.StreamHandler"}}}\n',
         id="Airflow and Celery style LOGGING_CONFIG",
