@@ -103,24 +103,76 @@ def find(module: cst.Module, skip: set[int]) -> Found:
 
 def convert(module: cst.Module, skip: set[int]) -> tuple[dict[int, cst.BaseSmallStatement], set[str], Found]:
     """(id(small statement) -> its replacement, the names of variables that held a converted handler's class or are
-    never read, what was found): every file handler of every config literal turned into a StreamHandler in place."""
-    from fixbot.codemods._logging_in_place import Replace, replacements
+    never read, what was found): every file handler of every config literal turned into a StreamHandler in place,
+    including the handler dicts a function of this module returns for it (`"handlers": _get_handlers(env)`)."""
+    from fixbot.codemods._logging_in_place import Replace, _items, _Site, replacements_of
 
     found = find(module, skip)
-    by_statement: dict[int, list] = {}
-    for statement, literal in found.literals:
-        by_statement.setdefault(id(statement), [statement, []])[1].append(literal)
-    edits: dict[int, cst.BaseSmallStatement] = {}
+    returns = _returned_dicts(module)
+    replaced: dict[int, cst.CSTNode] = {}
     class_names: set[str] = set()
-    for statement, literals in by_statement.values():
-        changed: dict[int, cst.CSTNode] = {}
-        for literal in literals:
-            new, names = replacements(module, literal)
-            changed.update(new)
-            class_names |= names
-        if changed:
-            edits[id(statement)] = statement.visit(Replace(changed))
+    for _, literal in found.literals:
+        site = _Site(module, {}, {}, returns=returns)
+        site.config(literal)
+        new = replacements_of(site)[0]
+        replaced.update(new)
+        class_names |= {
+            value.value for _, _, node in site.handlers.values() if id(node) in new
+            for key, value in _items(node) if key == "class" and isinstance(value, cst.Name)
+        }
+    edits: dict[int, cst.BaseSmallStatement] = {}
+    if replaced:
+        for statement in _holding(module, set(replaced)):
+            edits[id(statement)] = statement.visit(Replace(replaced))
     return edits, class_names | _unread(module), found
+
+
+def _returned_dicts(module: cst.Module) -> dict[str, list[cst.Dict]]:
+    """Each module-level function -> the dict literals its own `return` statements give."""
+    out: dict[str, list[cst.Dict]] = {}
+
+    class Returns(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[cst.Dict] = []
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False  # a nested function's returns are its own
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if isinstance(node.value, cst.Dict):
+                self.found.append(node.value)
+
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            returns = Returns()
+            statement.body.visit(returns)
+            out[statement.name.value] = returns.found
+    return out
+
+
+def _holding(module: cst.Module, ids: set[int]) -> list[cst.BaseSmallStatement]:
+    """The innermost small statements that contain a node whose id is in `ids`."""
+    holding: dict[int, cst.BaseSmallStatement] = {}
+
+    class Walk(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[cst.BaseSmallStatement] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, cst.BaseSmallStatement):
+                self.stack.append(node)
+            elif id(node) in ids and self.stack:
+                holding[id(self.stack[-1])] = self.stack[-1]
+            return True
+
+        def on_leave(self, node: cst.CSTNode) -> None:
+            if isinstance(node, cst.BaseSmallStatement):
+                self.stack.pop()
+
+    module.visit(Walk())
+    return list(holding.values())
 
 
 def _unread(module: cst.Module) -> set[str]:
@@ -166,3 +218,19 @@ def still_writes_files(module: cst.Module, class_names: set[str]) -> None:
             return False
 
     module.visit(Statements())
+
+
+def built_here(module: cst.Module, found: Found, statements: list[cst.BaseSmallStatement]) -> bool:
+    """Is each of these module-level LOGGING statements `LOGGING = f(...)` for a function `f` of this module that
+    returns a config literal this lookup found (so converting that literal is the whole fix)?"""
+    from fixbot.codemods._logging_dict import definition_value
+
+    literals = {id(literal) for _, literal in found.literals}
+    returns = _returned_dicts(module)
+    for statement in statements:
+        value = definition_value(statement)[1]
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+            return False
+        if not any(id(r) in literals for r in returns.get(value.func.value, [])):
+            return False
+    return bool(statements)

@@ -76,6 +76,7 @@ class _Site:
     seen_names: set[str] = field(default_factory=set)
     owned: dict[tuple, list] = field(default_factory=dict)  # logger path -> its handler lists (None: not a literal)
     appends: list[tuple[cst.BaseSmallStatement, tuple, str]] = field(default_factory=list)
+    returns: dict[str, list] = field(default_factory=dict)  # function of this module -> the dict literals it returns
 
     def resolve(self, node: cst.BaseExpression) -> Iterator[tuple[cst.BaseSmallStatement, cst.BaseExpression]]:
         """`node`, or for a module-level name the values this file assigns to it."""
@@ -104,8 +105,12 @@ class _Site:
                 self.handler(value, key)
         for statement, value in self.resolve(node):
             self.statement = statement
-            if not is_mapping(value):
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.returns:
+                for returned in self.returns.pop(value.func.value):  # "handlers": _get_handlers(env, log_dir)
+                    self.handler_map(returned)
+            elif not is_mapping(value):
                 self.unreadable(value, "the logging config's handlers are")
+            if not is_mapping(value):
                 continue
             for key, item in _items(value):
                 if key is None:
@@ -245,20 +250,7 @@ def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None
                 later.append((statement, path + (None,)))
 
 
-def replacements(module: cst.Module, literal: cst.Dict) -> tuple[Replacements, set[str]]:
-    """(id(node) -> its replacement, the variables holding a converted handler's class) for one config literal
-    anywhere in `module` (codemods/_logging_configs.py): its file handlers converted, its lists thinned."""
-    site = _Site(module, {}, {})
-    site.config(literal)
-    replaced = _replacements(site)[0]
-    names = {
-        value.value for _, _, node in site.handlers.values() if id(node) in replaced
-        for key, value in _items(node) if key == "class" and isinstance(value, cst.Name)
-    }
-    return replaced, names
-
-
-def _replacements(site: _Site):
+def replacements_of(site: _Site):
     """The handler dicts and lists to replace, with what the rest of _edits needs to know about the handlers."""
     replacements: Replacements = {}
     converted: set[str] = set()
@@ -299,7 +291,7 @@ def _replacements(site: _Site):
 
 
 def _edits(site: _Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
-    replacements, by_statement, converted, streams, levels, known = _replacements(site)
+    replacements, by_statement, converted, streams, levels, known = replacements_of(site)
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     for statement, logger, name in site.appends:
         lists = site.owned.get(logger, [])

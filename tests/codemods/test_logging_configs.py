@@ -180,6 +180,20 @@ FIXES = [
         id="a docstring, a handler class defined here and the variable that named it are no handlers left behind",
     ),
     pytest.param(
+        'def build(d):\n    return {"version": 1, "handlers": make_handlers(d)}\n\n\n'
+        'def make_handlers(d):\n    if d:\n        return {"f": {"class": "logging.FileHandler", "filename": d}}\n    return {}\n',
+        'def build(d):\n    return {"version": 1, "handlers": make_handlers(d)}\n\n\n'
+        'def make_handlers(d):\n    if d:\n        return {"f": {"class": "logging.StreamHandler"}}\n    return {}\n',
+        id="handlers returned by a function of this module: every dict it returns is followed",
+    ),
+    pytest.param(
+        'def build_logging(log_dir):\n    return {"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": log_dir + "/a.log"}}}\n\n\n'
+        'LOGGING = build_logging("/var/log/shop")\n',
+        'def build_logging(log_dir):\n    return {"version": 1, "handlers": {"f": {"class": "logging.StreamHandler"}}}\n\n\n'
+        'LOGGING = build_logging("/var/log/shop")\n',
+        id="LOGGING built by a function of this module: the literal it returns is the fix",
+    ),
+    pytest.param(
         'LOGGING_CONFIG = {"version": 1, "handlers": {"task": {"class": "logging.FileHandler", "filename": "t.log"}}}\n',
         'LOGGING_CONFIG = {"version": 1, "handlers": {"task": {"class": "logging.StreamHandler"}}}\n',
         id="Airflow and Celery style LOGGING_CONFIG",
@@ -193,8 +207,9 @@ NOOPS = [
 REFUSALS = [
     pytest.param("import logging.config\nlogging.config.dictConfig(load_config())\n", "calls dictConfig on load_config()", id="a config built out of sight"),
     pytest.param(
-        'def build(d):\n    return {"version": 1, "handlers": make_handlers(d)}\n\n\ndef make_handlers(d):\n    return {"f": {"class": "logging.FileHandler", "filename": d}}\n',
-        "built by make_handlers", id="handlers built by another function",
+        'from .logs import make_handlers\n\nFILE = {"class": "logging.FileHandler", "filename": "/x/a.log"}\n\n\n'
+        'def build():\n    return {"version": 1, "handlers": make_handlers(FILE)}\n',
+        "built by make_handlers", id="handlers built by a function of another module",
     ),
 ]
 
