@@ -12,6 +12,10 @@ The rewrite, in the user's terms:
 - in every handler list that named a file handler, the file handlers are replaced by that one console
   handler (a list already holding an unfiltered console handler just loses them; a filtered one gives way),
   and duplicates collapse, so no logger prints a line twice.
+- no logger loses a message it wrote: a handler only stands in for another when it has no filters and its level
+  (with the logger's) is not higher (codemods/_logging_levels.py). A file handler at INFO beside a console at
+  ERROR is therefore turned into a StreamHandler in place too, and it is the console that goes from that list,
+  as the duplicate; the room's post-check refuses any rewrite that raises a logger's lowest level.
 - statements after the definition that reach into LOGGING are followed: ones that only touch what is gone
   (`LOGGING["handlers"]["file"]["filename"] = …`) are removed, `…["handlers"].append("file")` is redirected
   or removed.
@@ -21,7 +25,11 @@ not (lists computed at run time, a handler added under `if` or by `.update`, a d
 LOGGING after `from .base import *`, a handlers dict in its own variable), every file handler is instead
 converted into a StreamHandler where it is written and nothing is removed (codemods/_logging_in_place.py):
 dictConfig builds every handler defined, so that is right whichever loggers point at it, here or in other
-modules. What neither can follow is refused. A file with no LOGGING at all is `NothingToDo`.
+modules. What neither can follow is refused.
+
+Every other dictConfig literal of the file (codemods/_logging_configs.py: returned by a function, filled into
+`global LOGGING`, passed to dictConfig, Gunicorn's `logconfig_dict`, `LOGGING_CONFIG`) is converted in place the
+same way. A file with none of these is `NothingToDo`.
 
 This module reads the file's LOGGING statements and puts the result in place; the plan for each literal is
 codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py;
