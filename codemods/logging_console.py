@@ -45,7 +45,7 @@ import libcst as cst
 
 from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
-from fixbot.codemods._logging_configs import built_here, convert, still_writes_files, unfollowed_reason
+from fixbot.codemods._logging_configs import Found, built_here, convert, still_writes_files, unfollowed_reason
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementEditor, parse
@@ -121,7 +121,10 @@ def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
     The module-level LOGGING is planned here; every other dictConfig literal (codemods/_logging_configs.py: one
     returned by a function, passed to dictConfig, Gunicorn's logconfig_dict, LOGGING_CONFIG) is converted in place."""
     statements = [s for s in iter_small_statements(tree.body) if definition_value(s)[0] or mutation(s)]
-    others, class_names, found = convert(tree, {id(s) for s in statements})
+    try:
+        others, class_names, found = convert(tree, {id(s) for s in statements})
+    except RecursionError:  # a module nested deeper than a walk of it can go: only its module-level LOGGING is read
+        others, class_names, found = {}, set(), Found()
     try:
         edits = _plan_module(tree, source, frozenset(class_names))
     except NothingToDo:
