@@ -23,9 +23,10 @@ def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> lis
     for ref in config.refs:
         found += [f"{ref.owner} uses handler {n!r}, which is not defined" for n in ref.names if n not in config.handlers]
         if ref.of_logger:
-            # Two unfiltered stream handlers print every line at or above the higher level twice; a filtered one
-            # (Django's DEBUG-only console) may not print it, so that is not proven.
-            streams = sorted({n for n in ref.names if n in config.handlers and config.handlers[n].stream and not config.handlers[n].filtered})
+            # Of two unfiltered stream handlers with literal levels, the lower one prints every line of the other
+            # again. A filtered one (Django's DEBUG-only console) may not, and of two whose levels are only known at
+            # run time neither can go without maybe dropping messages: neither is proven.
+            streams = sorted({n for n in ref.names if n in config.handlers and _plain_stream(config.handlers[n])})
             if len(streams) > 1:
                 found.append(f"{ref.owner} has {len(streams)} unfiltered stream handlers ({', '.join(streams)}): lines twice")
     for handler in config.handlers.values():
@@ -36,6 +37,12 @@ def problems(config: LoggingConfig, *, allow_file_handlers: bool = False) -> lis
     if config.filters is not None:
         found += [f"{owner} uses filter {name!r}, which is not defined" for owner, name in config.filter_refs if name not in config.filters]
     return found
+
+
+def _plain_stream(handler) -> bool:
+    from fixbot.codemods._logging_levels import level
+
+    return handler.stream and not handler.filtered and level(handler.mapping.get("level")) is not None
 
 
 def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]:
@@ -90,7 +97,7 @@ def compare(before: str, after: str, *, allow_file_handlers: bool = False) -> tu
     if not now:
         proven = ["LOGGING is valid for dictConfig: every handler, formatter and filter it names exists"]
         if not allow_file_handlers:
-            proven.append("no handler writes to a file; no logger has two unfiltered stream handlers")
+            proven.append("no handler writes to a file; no logger has two unfiltered stream handlers with literal levels (a line twice)")
         return [], proven + [kept] * bool(kept)
     proven = [f"the rewrite adds nothing dictConfig would trip on; as before it, {now[0]}" + (f" (and {len(now) - 1} more)" if len(now) > 1 else "")]
     if not allow_file_handlers:
