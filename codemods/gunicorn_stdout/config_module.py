@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import PositionProvider
 
@@ -26,6 +28,8 @@ class GunicornConfig(cst.CSTTransformer):
         super().__init__()
         self.flags: list[LogFlag] = []
         self.problems: list[str] = []
+        # daemon / enable_stdio_inheritance: (how it is set, whether it is literally True), None when false
+        self.switches: dict[str, tuple[str, bool] | None] = {}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # assignments in functions and classes are not the module's settings
@@ -43,6 +47,13 @@ class GunicornConfig(cst.CSTTransformer):
         return updated.with_changes(value=self._value(original, [original.target.value], original.value))
 
     def _value(self, node: cst.CSTNode, names: list[str], value: cst.BaseExpression) -> cst.BaseExpression:
+        for name in {"daemon", "enable_stdio_inheritance"}.intersection(names):
+            # a value that is not a literal False may be true at run time: count it as set
+            false = isinstance(value, cst.Name) and value.value in ("False", "None")
+            false |= isinstance(value, cst.Integer) and value.value == "0"
+            code = cst.Module([]).code_for_node(value)
+            line = self.get_metadata(PositionProvider, node).start.line
+            self.switches[name] = None if false else (f"{name} = {code} on line {line}", code == "True")
         settings = [n for n in names if n in ("accesslog", "errorlog")]
         if not settings:
             return value
@@ -100,6 +111,7 @@ class ConfigReading:
     """A config module read and rewritten: the module itself is the one "invocation", with its log settings."""
 
     def __init__(self, source: str):
+        self.source = source
         self.code, self.config = _config_module(source)
 
     @property
@@ -109,7 +121,36 @@ class ConfigReading:
     def rewrite(self, **options: object) -> str:
         if self.config.problems:
             raise Refusal(self.config.problems[0])
+        daemon, inherits = self.config.switches.get("daemon"), self.config.switches.get("enable_stdio_inheritance")
+        if self.code != self.source and daemon and not (inherits and inherits[1]):
+            # daemonize() in gunicorn/util.py points stdout and stderr at /dev/null unless stdio is inherited
+            raise Refusal(f"Gunicorn runs as a daemon ({daemon[0]}), which sends its stdout and stderr to "
+                          "/dev/null: logs pointed at '-' would be lost; set daemon = False (its supervisor or "
+                          "journald keeps stderr) or enable_stdio_inheritance = True, then rerun fixbot")
         return self.code
+
+
+# Settings only a Gunicorn config module assigns at its top level (docs.gunicorn.org/en/stable/settings.html).
+_SETTINGS = ("bind", "workers", "worker_class", "worker_connections", "threads", "timeout", "graceful_timeout",
+             "keepalive", "errorlog", "accesslog", "loglevel", "capture_output", "access_log_format", "daemon",
+             "pidfile", "max_requests", "max_requests_jitter", "preload_app", "proc_name", "wsgi_app", "backlog",
+             "forwarded_allow_ips", "enable_stdio_inheritance", "logconfig_dict", "worker_tmp_dir", "raw_env")
+_ASSIGNED = re.compile(rf"(?m)^({'|'.join(_SETTINGS)})[ \t]*(?::[^=\n]*)?=(?!=)")
+
+
+def looks_like(source: str) -> bool:
+    """Whether a file whose name says nothing is a Gunicorn config module: Python that assigns accesslog or
+    errorlog, or two of Gunicorn's other settings, at its top level (a `.conf` ini file is rarely Python)."""
+    from fixbot.codemods._python import precheck
+
+    names = set(_ASSIGNED.findall(source))
+    if not ({"accesslog", "errorlog"} & names or len(names) >= 2):
+        return False
+    try:
+        precheck(source)
+    except Refusal:
+        return False
+    return True
 
 
 def read(source: str, program: Program | None = None) -> ConfigReading:

@@ -154,6 +154,11 @@ class Scan:
                 i += 0 if eq else 1
             elif prefix.startswith(b"-c") and not prefix.startswith(b"--") and word.static is not None:
                 config = word.static[2:].decode(errors="replace")
+            elif word.static is not None and _switch(word.static, b"-D", b"--daemon", 4):
+                flag = word.static.decode(errors="replace")
+                found.state.setdefault("daemon", f"{flag} on line {self.line(word.start)}")
+            elif word.static is not None and _switch(word.static, b"-R", b"--enable-stdio-inheritance", 10):
+                found.state["inherits"] = True
             i += 1
             found.variables += variables(word)
         found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config)
@@ -237,7 +242,7 @@ class Scan:
 
     def rewrite(self, **options: object) -> str:
         """The file with every log flag set to `-`; Refusal when one of them cannot be seen into."""
-        problems = [found.problem for found in self.found if found.problem]
+        problems = [found.problem or _daemon(found) for found in self.found if found.problem or _daemon(found)]
         if problems:
             raise Refusal(problems[0])
         edits = [e for found in self.found for e in found.edits]
@@ -277,6 +282,22 @@ def program_name(word: Word) -> str:
 
 def _shown(value: tuple[Unit, ...] | list[Unit]) -> str:
     return b"".join(u.shown for u in value).decode(errors="replace")
+
+
+def _switch(word: bytes, short: bytes, long: bytes, shortest: int) -> bool:
+    """Whether `word` is the flag `short`/`long`, or a prefix of `long` that Gunicorn's argparse takes for it."""
+    return word == short or (len(word) >= shortest and long.startswith(word))
+
+
+def _daemon(found: _Found) -> str | None:
+    """Why a daemonised Gunicorn cannot log to `-`: daemonize() (gunicorn/util.py) points its stdout and stderr
+    at /dev/null, unless --enable-stdio-inheritance keeps them."""
+    where = found.state.get("daemon")
+    if not where or found.state.get("inherits") or not found.edits:
+        return None
+    return (f"the Gunicorn started on line {found.invocation.line} runs as a daemon ({where}), which sends its "
+            "stdout and stderr to /dev/null: logs pointed at '-' would be lost; run it in the foreground (its "
+            "supervisor or journald keeps stderr) or add --enable-stdio-inheritance, then rerun fixbot")
 
 
 def _setting(name: str) -> tuple[str | None, str]:

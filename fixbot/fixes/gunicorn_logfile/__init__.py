@@ -25,11 +25,12 @@ class GunicornLogfile(Fix):
         sites = [(path, flags) for path, flags, _ in files if flags]
         exact = [path for path, flags in sites if any(f.value == target for f in flags)]
         if exact:  # every invocation that names the failing file led to the failure
-            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.", options[path])
-                    for path in exact], []
+            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.{_journald(path)}",
+                         options[path]) for path in exact], []
         if len(sites) == 1:
             path = sites[0][0]
-            why = f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
+            why = (f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
+                   f"{_journald(path)}")
             return [Step(finding, codemod, path, why, options[path])], []
         if not sites:
             starts = [path for path, _, _ in files]
@@ -66,6 +67,14 @@ class GunicornLogfile(Fix):
 
     def checklist(self, codemods):
         return list(BOOTS)
+
+
+def _journald(path: str) -> str:
+    """What becomes of `-` when systemd starts Gunicorn: journald keeps the service's stdout and stderr."""
+    if not path.lower().endswith(".service"):
+        return ""
+    unit = posixpath.basename(path)
+    return f" systemd hands the service's stdout and stderr to journald: `journalctl -u {unit}` shows the logs."
 
 
 def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str]]:
