@@ -48,12 +48,12 @@ class GunicornConfig(cst.CSTTransformer):
 
     def _value(self, node: cst.CSTNode, names: list[str], value: cst.BaseExpression) -> cst.BaseExpression:
         for name in {"daemon", "enable_stdio_inheritance"}.intersection(names):
-            # a value that is not a literal False may be true at run time: count it as set
-            false = isinstance(value, cst.Name) and value.value in ("False", "None")
-            false |= isinstance(value, cst.Integer) and value.value == "0"
+            # Gunicorn's validate_bool also takes the strings "true" and "false"; a value that is not literally
+            # false may be true at run time: count it as set
+            literal = _boolean(value)
             code = cst.Module([]).code_for_node(value)
             line = self.get_metadata(PositionProvider, node).start.line
-            self.switches[name] = None if false else (f"{name} = {code} on line {line}", code == "True")
+            self.switches[name] = None if literal is False else (f"{name} = {code} on line {line}", bool(literal))
         settings = [n for n in names if n in ("accesslog", "errorlog")]
         if not settings:
             return value
@@ -71,6 +71,17 @@ class GunicornConfig(cst.CSTTransformer):
         if simple:
             return value.with_changes(value=value.prefix + value.quote + "-" + value.quote)  # type: ignore[union-attr]
         return cst.SimpleString('"-"')
+
+
+def _boolean(value: cst.BaseExpression) -> bool | None:
+    """What Gunicorn's validate_bool makes of a literal (None, True, False, "true", "false"); None if not one."""
+    if isinstance(value, cst.Name) and value.value in ("True", "False", "None"):
+        return value.value == "True"
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return {"true": True, "false": False}.get(value.evaluated_value.lower().strip())
+    if isinstance(value, cst.Integer) and value.value == "0":
+        return False
+    return None
 
 
 def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
