@@ -174,3 +174,29 @@ def test_a_daemon_that_inherits_stdio_is_fixed_and_keeps_its_logs(tmp_path):
     code, status, output = run_daemon(script, tmp_path)
     assert (code, status) == (0, 200), output
     assert "Listening at: http://127.0.0.1:" in output and '"GET / HTTP/1.1" 200' in output, output
+
+
+# -- daemon told in one file, logs in the other: `gunicorn -c gunicorn.conf.py` -------------------------------------
+CROSS = {
+    # id: (start.sh's flags, gunicorn.conf.py, exit code, what stderr or the status says)
+    "-D in the script": (" -D", "errorlog = '/missing/dir/e.log'\n", 2, "(-D on line 2 in start.sh)"),
+    "daemon = True in the config module": (" --error-logfile /missing/dir/e.log", "daemon = True\n", 2,
+                                           "(daemon = True on line 1 in gunicorn.conf.py)"),
+    "-D, and the config module keeps stdio": (" -D", "enable_stdio_inheritance = True\nerrorlog = '/missing/dir/e.log'\n",
+                                              0, "fixed"),
+}
+
+
+def test_a_daemon_told_in_the_other_file_is_refused(tmp_path):
+    log = tmp_path / "boot.log"
+    log.write_text("Error: Error: '/missing/dir/e.log' isn't writable [FileNotFoundError(2, 'No such file or directory')]\n")
+    for case, (flags, config, code, said) in CROSS.items():
+        repo = tmp_path / case.replace(" ", "-")
+        repo.mkdir()
+        (repo / "start.sh").write_text(f"#!/bin/sh\nexec gunicorn -c gunicorn.conf.py hello:app{flags}\n")
+        (repo / "gunicorn.conf.py").write_text(config)
+        commit_all(repo)
+        got, out, err = apply_json(log, repo, "--dry-run")
+        assert got == code and said in (err if code else out["status"]), (case, err)
+        if code:
+            assert "runs as a daemon" in err and "would be lost" in err, err

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
-from fixbot.codemods.gunicorn_stdout.config_module import read as read_config
+from fixbot.codemods.gunicorn_stdout.config_module import ConfigReading, read as read_config
 from fixbot.codemods.gunicorn_stdout.formats import Reading, files, read_as
 from fixbot.codemods.gunicorn_stdout.scan import GUNICORN, Invocation, LogFlag
 
@@ -36,6 +36,14 @@ def find_invocations(source: str, filename: str, config_module: bool = False) ->
     """
     reading = _read(source, filename, config_module)
     return [] if reading is None else reading.invocations
+
+
+def daemon_settings(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
+    """Each invocation of the file (a config module's settings even without log settings) that tells Gunicorn to
+    daemonise or to keep stdio: whether '-' reaches anyone may depend on another file (`-D` and `-c conf.py`)."""
+    reading = _read(source, filename, config_module)
+    found = [reading.settings] if isinstance(reading, ConfigReading) else reading.invocations if reading else []
+    return [inv for inv in found if inv.daemon or inv.inherits]
 
 
 class GunicornStdout(Codemod):

@@ -127,15 +127,22 @@ class ConfigReading:
 
     @property
     def invocations(self) -> list[Invocation]:
-        return [Invocation(1, "config", tuple(self.config.flags))] if self.config.flags else []
+        return [self.settings] if self.config.flags else []
+
+    @property
+    def settings(self) -> Invocation:
+        """The module as one invocation: its log settings, and whether it daemonises and keeps stdio."""
+        daemon, inherits = self.config.switches.get("daemon"), self.config.switches.get("enable_stdio_inheritance")
+        return Invocation(1, "config", tuple(self.config.flags), daemon=daemon[0] if daemon else None,
+                          inherits=bool(inherits and inherits[1]))
 
     def rewrite(self, **options: object) -> str:
         if self.config.problems:
             raise Refusal(self.config.problems[0])
-        daemon, inherits = self.config.switches.get("daemon"), self.config.switches.get("enable_stdio_inheritance")
-        if self.code != self.source and daemon and not (inherits and inherits[1]):
+        settings = self.settings
+        if self.code != self.source and settings.daemon and not settings.inherits:
             # daemonize() in gunicorn/util.py points stdout and stderr at /dev/null unless stdio is inherited
-            raise Refusal(f"Gunicorn runs as a daemon ({daemon[0]}), which sends its stdout and stderr to "
+            raise Refusal(f"Gunicorn runs as a daemon ({settings.daemon}), which sends its stdout and stderr to "
                           "/dev/null: logs pointed at '-' would be lost; set daemon = False (its supervisor or "
                           "journald keeps stderr) or enable_stdio_inheritance = True, then rerun fixbot")
         return self.code

@@ -51,6 +51,8 @@ class Invocation:
     kind: str
     flags: tuple[LogFlag, ...]
     config: str | None = None  # the -c/--config file it reads, when given
+    daemon: str | None = None  # where it is told to daemonise ("-D on line 3"), which sends stdio to /dev/null
+    inherits: bool = False  # --enable-stdio-inheritance: a daemon keeps its stdout and stderr
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ class Scan:
                 found.state["inherits"] = True
             i += 1
             found.variables += variables(word)
-        found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config)
+        found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config,
+                                               daemon=found.state.get("daemon"), inherits="inherits" in found.state)
 
     def value(self, found: _Found, setting: str, flag: str, word: Word, value: tuple[Unit, ...], insert: int,
               line: int) -> LogFlag:
@@ -292,8 +295,8 @@ def _switch(word: bytes, short: bytes, long: bytes, shortest: int) -> bool:
 def _daemon(found: _Found) -> str | None:
     """Why a daemonised Gunicorn cannot log to `-`: daemonize() (gunicorn/util.py) points its stdout and stderr
     at /dev/null, unless --enable-stdio-inheritance keeps them."""
-    where = found.state.get("daemon")
-    if not where or found.state.get("inherits") or not found.edits:
+    where = found.invocation.daemon
+    if not where or found.invocation.inherits or not found.edits:
         return None
     return (f"the Gunicorn started on line {found.invocation.line} runs as a daemon ({where}), which sends its "
             "stdout and stderr to /dev/null: logs pointed at '-' would be lost; run it in the foreground (its "
