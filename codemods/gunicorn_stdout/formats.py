@@ -74,7 +74,7 @@ FORMATS = (
     Format("supervisord", ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
                            "*/supervisor*/*.ini"), supervisord.read, also=("*.ini",),
            sniff=rf"(?s)(?!{_SHEBANG})(?:.*?\n)??[ \t]*\[(?:fcgi-)?program:[^\]\n=]*\]"),
-    Format("systemd", ("*.service",), systemd.read, sniff=r"(?s)(?:.*?\n)??[ \t]*\[Service\][ \t]*\r?\n"),
+    Format("systemd", ("*.service", "*.service.d/*.conf"), systemd.read, sniff=r"(?s)(?:.*?\n)??[ \t]*\[Service\][ \t]*\r?\n"),
     Format("env-file", (".env", "*.env", ".env.*"), None),
     Format("shell", ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"), shell.read,
            sniff=_SHEBANG),

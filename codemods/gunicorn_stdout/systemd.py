@@ -1,4 +1,4 @@
-"""systemd units (`*.service`): the Exec*= command lines of [Service], with the Environment= variables they use.
+"""systemd units (`*.service`, drop-ins): the Exec*= command lines of [Service], with the Environment= they use.
 
 systemd.syntax(7): a line ending in a backslash continues on the next (the backslash reads as a space), and
 comment lines inside a continuation are skipped. systemd.service(5), Command lines: the first word may carry

@@ -27,7 +27,7 @@ PINNED = {
     "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
     "supervisord": ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
                     "*/supervisor*/*.ini"),
-    "systemd": ("*.service",),
+    "systemd": ("*.service", "*.service.d/*.conf"),
     "env-file": (".env", "*.env", ".env.*"),
     "shell": ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"),
 }
@@ -45,6 +45,7 @@ FOUND = [
     ("deploy/supervisor/web.conf", "supervisord"), ("supervisor/web.ini", "supervisord"),
     ("etc/supervisord.d/web.ini", "supervisord"),
     ("gunicorn.service", "systemd"), ("deploy/systemd/web@.service", "systemd"),
+    ("etc/systemd/system/web.service.d/override.conf", "systemd"),
     ("entrypoint.sh", "shell"), ("entrypoint", "shell"), ("docker-entrypoint", "shell"), ("start", "shell"),
     ("startup", "shell"), ("start.sh", "shell"), ("run", "shell"), ("boot.bash", "shell"),
     (".env", None), ("prod.env", None), (".env.local", None),
