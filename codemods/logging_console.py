@@ -49,6 +49,7 @@ from fixbot.codemods._logging_configs import Found, built_here, convert, still_w
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementEditor, parse
+from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, rewrite_config
 from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
@@ -176,7 +177,7 @@ class LoggingConsole(Codemod):
         "place), keeping everything else byte for byte."
     )
     HANDLES = ("django-logging-handler",)
-    FILES = ("*.py",)
+    FILES = ("*.py",) + FORMAT_FILES
     CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(
@@ -215,10 +216,15 @@ class LoggingConsole(Codemod):
         ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
         Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),
-    )
+    ) + FORMAT_EXAMPLES
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
+        # YAML, JSON and INI logging configs (codemods/_logging_formats/); None: the file is Python.
+        rewritten = rewrite_config(source, filename)
+        if rewritten is not None:
+            return rewritten
+
         from fixbot.codemods._python import TOO_DEEP
         from fixbot.codemods._tidy import finish
 
