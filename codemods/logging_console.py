@@ -178,7 +178,7 @@ class LoggingConsole(Codemod):
     )
     HANDLES = ("logging-handler",)
     FILES = ("*.py",) + FORMAT_FILES
-    FORMATS = ("Python settings modules (LOGGING)",) + FORMAT_NAMES
+    FORMATS = ("Python modules (LOGGING, logconfig_dict, any dictConfig literal)",) + FORMAT_NAMES
     CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(

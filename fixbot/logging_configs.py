@@ -1,7 +1,7 @@
 """Read the handlers of a logging configuration statically (YAML, JSON, fileConfig INI, dict literals in Python), to locate and to check one.
 
 Nothing is imported or run: YAML with the safe loader, JSON, configparser, and Python through `ast` (a dict literal
-assigned to `logconfig_dict` or `LOGGING_CONFIG`, or passed to `dictConfig(...)`).
+assigned to `logconfig_dict` or `LOGGING_CONFIG`, passed to `dictConfig(...)`, or returned by a function).
 """
 
 from __future__ import annotations
@@ -127,8 +127,9 @@ def _ini(text: str) -> dict[str, Handler] | None:
 
 
 def _python(text: str, filename: str) -> dict[str, Handler] | None:
-    """The handlers of the dict literals this module assigns to `logconfig_dict` or `LOGGING_CONFIG`, or passes to
-    dictConfig (itself, or through a name assigned it). Django's `LOGGING` alone is settings_find's business."""
+    """The handlers of the dict literals this module assigns to `logconfig_dict` or `LOGGING_CONFIG`, passes to
+    dictConfig (itself, or through a name assigned it) or returns from a function (a config factory). Django's
+    `LOGGING` alone is settings_find's business."""
     try:
         tree = ast.parse(text, filename)
     except (SyntaxError, ValueError, RecursionError):
@@ -140,6 +141,7 @@ def _python(text: str, filename: str) -> dict[str, Handler] | None:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
             assigned[node.target.id] = node.value
     values = [assigned[name] for name in _PYTHON_NAMES if name in assigned]
+    values += [node.value for node in ast.walk(tree) if isinstance(node, ast.Return) and isinstance(node.value, ast.Dict)]
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args:
             func = node.func

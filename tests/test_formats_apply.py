@@ -63,9 +63,7 @@ def start(directory: Path) -> realrun.Run:
 @pytest.mark.parametrize("shape", [
     "uvicorn",
     "gunicorn-ini",
-    pytest.param("gunicorn-dict", marks=pytest.mark.xfail(
-        strict=True, reason="logging-console does not rewrite a logconfig_dict in gunicorn.conf.py yet (the Python "
-                            "codemod is being generalised to any dictConfig literal)")),
+    "gunicorn-dict",
     "gunicorn-json",
     "wsgi-json",
 ])

@@ -139,6 +139,12 @@ def test_fixbot_codemods_lists_the_files_each_understands_from_its_own_metadata(
     assert all(word in lines["logging-console"] for word in ("YAML", "JSON", "INI", "Python"))
 
 
+def test_a_config_returned_by_a_factory_function_is_found(tmp_path):
+    view = make_repo(tmp_path, {"app/logs.py": "def config(level):\n    return {'version': 1, 'handlers': {'file': "
+                                               "{'class': 'logging.FileHandler', 'filename': '/var/log/app/access.log'}}}\n"})
+    assert locate(view, facts(handler="file", path="/var/log/app/access.log"), []).file == "app/logs.py"
+
+
 def test_a_flask_style_module_passing_its_dict_to_dictconfig_is_a_candidate_but_djangos_logging_alone_is_not(tmp_path):
     handler = "{'version': 1, 'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/var/log/app/access.log'}}}"
     view = make_repo(tmp_path, {"app/log.py": f"import logging.config\nCONFIG = {handler}\nlogging.config.dictConfig(CONFIG)\n",
