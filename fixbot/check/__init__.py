@@ -1,0 +1,177 @@
+"""`fixbot check`: find log files whose directory will be missing when the process starts, before anything deploys.
+
+`run(path, fmt, fix)` lists the repository's files, reads every log file its configurations name
+(check/sites.py) and every directory it makes exist (check/dirs.py), and judges each site: a path fixbot cannot
+evaluate, a relative one, or a container it cannot see the base of gets no finding. `--fix` runs each finding's
+codemod on its file in place (fixbot/files.py: atomic writes) and checks again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from fixbot.check import dirs as dirs_mod
+from fixbot.check import sites as sites_mod
+from fixbot.errors import BadInput
+
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "site-packages", ".mypy_cache"})
+_DEPLOY = re.compile(r"(?i)(dockerfile|containerfile|\.ya?ml$|\.env|\.sh$|procfile|entrypoint|\.conf$|\.ini$)")
+_STD = frozenset({"-", "/dev/stdout", "/dev/stderr", "/dev/null", "/proc/self/fd/1", "/proc/self/fd/2"})
+MAX_FILES = 20000
+
+RULES = {
+    "log-dir-missing": "A log file's directory does not exist when the process starts",
+    "gunicorn-output-in-file": "Gunicorn captures the app's output into a log file inside the container",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    log_path: str
+    evidence: str
+    codemod: str
+    rule: str = "log-dir-missing"
+
+
+def list_files(root: Path) -> list[str]:
+    """The repository's files, repo-relative: git's tracked files, else every file below `root`."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached"], capture_output=True,
+                             check=True, timeout=60).stdout
+        files = [f for f in out.decode("utf-8", "replace").split("\0") if f]
+        if files:
+            return files[:MAX_FILES]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    found: list[str] = []
+    for top, subdirs, names in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        rel = os.path.relpath(top, root)
+        found += [n if rel == "." else f"{rel}/{n}".replace(os.sep, "/") for n in sorted(names)]
+        if len(found) > MAX_FILES:
+            break
+    return found[:MAX_FILES]
+
+
+def _reader(root: Path):
+    from fixbot.files import MAX_SOURCE
+
+    cache: dict[str, str | None] = {}
+
+    def read(file: str) -> str | None:
+        if file not in cache:
+            path = root / file
+            try:
+                text = None
+                if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SOURCE:
+                    text = path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = None
+            cache[file] = text
+        return cache[file]
+
+    return read
+
+
+def find(root: Path) -> list[Finding]:
+    """Every finding in the repository at `root`."""
+    from fixbot.repo import RepoView
+
+    files = list_files(root)
+    read = _reader(root)
+    made = dirs_mod.collect(files, read)
+    if not made.known:
+        return []  # no container fixbot can see into: nothing to judge against
+    with RepoView.open(root) as repo:
+        found = sites_mod.sites(repo, files, read)
+    deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
+    findings = [f for site in found if (f := judge(site, made, deploy_texts, read)) is not None]
+    return sorted(set(findings), key=lambda f: (f.path, f.line))
+
+
+def _set_elsewhere(variable: str, site: sites_mod.Site, texts: dict[str, str]) -> str | None:
+    """A deploy file that sets `variable` (so the default is not what runs), other than the site's own line."""
+    pattern = re.compile(rf"(?m)(?:^|[\s\"'-]){re.escape(variable)}[ \t]*[=:][ \t]*\S")
+    for file, text in texts.items():
+        for match in pattern.finditer(text):
+            if file == site.path and text.count("\n", 0, match.start()) + 1 == site.line:
+                continue
+            if "${" + variable in text[max(0, match.start() - 3): match.end()]:
+                continue
+            return file
+    return None
+
+
+def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read) -> Finding | None:
+    value = site.value
+    if value is None or value in _STD or not value.startswith("/"):
+        return None
+    if site.default_of and _set_elsewhere(site.default_of, site, texts):
+        return None
+    directory = posixpath.dirname(posixpath.normpath(value))
+    default = (f" ({site.default_of} is set nowhere in the repository: judged by its default {value!r})"
+               if site.default_of else "")
+    maker = made.exists(directory)
+    if maker is None:
+        others = [m for m in made.made if m.how not in ("COPY", "WORKDIR") and "log" in m.path.lower()][:2]
+        evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
+        return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
+    if site.captures:
+        return Finding(site.path, site.line, value,
+                       f"{site.what} {value} with --capture-output: the app's stdout and stderr (its console "
+                       f"logging, a worker's boot traceback) go into that file inside the container, not to "
+                       f"the container's log ({maker})", site.codemod, "gunicorn-output-in-file")
+    return None
+
+
+def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
+    """Run each finding's codemod on its file, in place; (changed files, refusals)."""
+    from fixbot import codemods, files
+
+    changed, refused = [], []
+    for path, name in dict.fromkeys((f.path, f.codemod) for f in findings):
+        codemod = codemods.get(name)
+        target = str(root / path)
+        try:
+            result = files.rewrite_file(target, codemod, write=True, **files.context(target, codemod.CONTEXT))
+        except files.Refused as err:
+            refused.append(str(err).replace(str(root) + os.sep, ""))
+            continue
+        if result.changed:
+            changed.append(f"{path} ({name})")
+    return changed, refused
+
+
+def render(findings: list[Finding], fmt: str) -> str:
+    if fmt == "json":
+        keys = ("path", "line", "log_path", "evidence", "codemod", "rule")
+        return json.dumps({"findings": [{k: asdict(f)[k] for k in keys} for f in findings]}, indent=2) + "\n"
+    if fmt == "sarif":
+        from fixbot.check.sarif import sarif
+
+        return json.dumps(sarif(findings, RULES), indent=2) + "\n"
+    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
+    return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
+
+
+def run(path: str, fmt: str = "text", fix_: bool = False) -> tuple[str, str, int]:
+    """(stdout, stderr, exit code) of `fixbot check PATH`: 0 nothing found, 1 findings."""
+    root = Path(path)
+    if not root.is_dir():
+        raise BadInput(f"{path}: not a directory")
+    root = root.resolve()
+    findings = find(root)
+    notes = []
+    if fix_ and findings:
+        changed, refused = fix(root, findings)
+        notes += [f"fixbot: fixed: {c}" for c in changed] + [f"fixbot: {r}" for r in refused]
+        findings = find(root)
+    return render(findings, fmt), "".join(n + "\n" for n in notes), 1 if findings else 0

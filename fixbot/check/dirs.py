@@ -1,0 +1,236 @@
+"""Every place a repository makes a directory exist in its container: Dockerfiles, start scripts, volumes, tracked dirs.
+
+Read-only and conservative: whatever might create a directory counts (every stage of every Dockerfile, every
+script's `mkdir`, every volume), so that a directory missing from `Dirs` is one nothing in the repository makes.
+`Dirs.known` is False when the container's starting point is an image fixbot does not know (its base may hold
+the directory); then nothing is judged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+# What every Linux base image (Debian, Ubuntu, Alpine and the official language images built on them) has.
+BASE_DIRS = frozenset({"/", "/tmp", "/var", "/var/log", "/var/tmp", "/var/lib", "/var/cache", "/run", "/var/run",
+                       "/dev", "/usr", "/usr/local", "/usr/src", "/etc", "/opt", "/home", "/root", "/srv", "/mnt"})
+# Official images fixbot trusts to hold only BASE_DIRS (plus their own install trees).
+_OFFICIAL = re.compile(r"^(?:docker\.io/)?(?:library/)?(python|debian|ubuntu|alpine|node|buildpack-deps|pypy|"
+                       r"busybox|fedora|centos|rockylinux|almalinux|amazonlinux|golang|rust|ruby|nginx|scratch)"
+                       r"(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$", re.I)
+DOCKERFILES = ("dockerfile*", "*.dockerfile", "containerfile*")
+SCRIPTS = ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run")
+_INSTRUCTION = re.compile(r"^[ \t]*([A-Za-z]+)[ \t]+(.*)$")
+
+
+@dataclass(frozen=True)
+class Made:
+    path: str  # absolute, normalised
+    file: str
+    line: int
+    how: str  # "RUN mkdir", "WORKDIR", "VOLUME", "COPY", "mkdir -p", "volume", "tracked"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} {'creates' if self.how != 'volume' else 'mounts'} {self.path}"
+
+
+@dataclass
+class Dirs:
+    made: list[Made] = field(default_factory=list)
+    bases: list[str] = field(default_factory=list)  # FROM images nobody in the repository builds
+    dockerfiles: int = 0
+
+    @property
+    def known(self) -> bool:
+        """Whether the container is described well enough to say a directory is missing from it."""
+        return self.dockerfiles > 0 and all(_OFFICIAL.match(b) for b in self.bases)
+
+    def exists(self, directory: str) -> Made | str | None:
+        """What makes `directory` exist (a Made, or "base image"), None when nothing does."""
+        directory = posixpath.normpath(directory)
+        if directory in BASE_DIRS:
+            return "base image"
+        for made in self.made:
+            if made.path == directory or made.path.startswith(directory.rstrip("/") + "/"):
+                return made
+        return None
+
+
+def _named(file: str, patterns: tuple[str, ...]) -> bool:
+    name = posixpath.basename(file).lower()
+    return any(fnmatch(name, p) for p in patterns)
+
+
+def instructions(text: str):
+    """(line, KEYWORD, arguments) of each Dockerfile instruction, continuation lines joined, comments skipped."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start, line = i + 1, lines[i]
+        while line.rstrip().endswith("\\") and i + 1 < len(lines):
+            i += 1
+            nxt = lines[i]
+            if not nxt.lstrip().startswith("#"):
+                line = line.rstrip()[:-1] + " " + nxt
+        i += 1
+        match = _INSTRUCTION.match(line)
+        if match and not line.lstrip().startswith("#"):
+            yield start, match.group(1).upper(), match.group(2).strip()
+
+
+def _args(rest: str) -> list[str]:
+    """An instruction's arguments, exec (JSON) form or words."""
+    if rest.startswith("["):
+        import json
+
+        try:
+            value = json.loads(rest)
+            if isinstance(value, list):
+                return [str(v) for v in value]
+        except ValueError:
+            pass
+    return [w for w in rest.split() if not w.startswith("--")]
+
+
+def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs) -> None:
+    dirs.dockerfiles += 1
+    context = posixpath.dirname(file)
+    stages: set[str] = set()
+    workdir = "/"
+    for line, keyword, rest in instructions(text):
+        if keyword == "FROM":
+            words = rest.split()
+            image = next((w for w in words if not w.startswith("--")), "")
+            if image.lower() not in stages:  # a stage built above is no base image
+                dirs.bases.append(image)
+            if len(words) >= 3 and words[-2].lower() == "as":
+                stages.add(words[-1].lower())
+            workdir = "/"
+        elif keyword == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, rest.strip("\"'")))
+            dirs.made.append(Made(workdir, file, line, "WORKDIR"))
+        elif keyword == "VOLUME":
+            for path in _args(rest):
+                dirs.made.append(Made(posixpath.normpath(posixpath.join(workdir, path)), file, line, "VOLUME"))
+        elif keyword in ("COPY", "ADD"):
+            args = _args(rest)
+            if len(args) < 2 or "--from" in rest:
+                continue  # another stage's files: its mkdirs were read with that stage
+            dest = posixpath.join(workdir, args[-1])
+            for src in args[:-1]:
+                _copy(src, dest, context, tracked_dirs, file, line, dirs)
+        elif keyword == "RUN":
+            dirs.made.extend(shell_made(rest, file, line, workdir))
+
+
+def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs) -> None:
+    """The directories `COPY src dest` brings into the image: tracked ones under src, from the Dockerfile's
+    folder or the top of the repository (either may be the build context)."""
+    src = src.strip("\"'").rstrip("/") or "."
+    for root in {context, ""}:
+        base = posixpath.normpath(posixpath.join(root, src)) if root else posixpath.normpath(src)
+        base = "" if base == "." else base
+        if base and base not in tracked:
+            continue
+        dirs.made.append(Made(posixpath.normpath(dest), file, line, "COPY"))
+        for d in tracked:
+            if not base or d.startswith(base + "/"):
+                relative = d[len(base) + 1:] if base else d
+                dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY"))
+
+
+_MKDIR_OPTS_WITH_VALUE = {"-m", "--mode", "-o", "-g", "--owner", "--group"}
+
+
+def shell_made(script: str, file: str, line: int, cwd: str | None) -> list[Made]:
+    """Directories a shell script's `mkdir`/`install -d` make; relative ones only when `cwd` is known."""
+    from fixbot.codemods.gunicorn_stdout.scan import program_name
+    from fixbot.codemods.gunicorn_stdout.words import Script, command_words
+
+    out: list[Made] = []
+    source = script.encode()
+    tree = Script(source).parse()
+    stack = [(tree.root_node, None)]
+    while stack:
+        node, parent = stack.pop()
+        stack.extend((c, node) for c in node.children)
+        if node.type != "command":
+            continue
+        try:
+            words = command_words(node, parent, Script(source))
+        except Exception:
+            continue
+        if not words:
+            continue
+        name = program_name(words[0])
+        if name == "sudo" or name in ("gosu", "su-exec"):
+            words = words[1:] if name == "sudo" else words[2:]
+            while words and (words[0].static or b"").startswith(b"-"):
+                words = words[2:] if words[0].static in (b"-u", b"-g") else words[1:]
+            name = program_name(words[0]) if words else ""
+        if name not in ("mkdir", "install"):
+            continue
+        args, i, directory = words[1:], 0, name == "mkdir"
+        paths = []
+        while i < len(args):
+            static = args[i].static
+            if static is None:
+                i += 1
+                continue
+            text = static.decode(errors="replace")
+            if text in _MKDIR_OPTS_WITH_VALUE:
+                i += 2
+                continue
+            if text.startswith("-"):
+                directory = directory or "d" in text.lstrip("-") or text == "--directory"
+            else:
+                paths.append(text)
+            i += 1
+        if not directory:
+            continue
+        where = line + source.count(b"\n", 0, node.start_byte)
+        for path in paths:
+            if not path.startswith("/") and cwd is None:
+                continue
+            out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", path)), file, where, f"{name}"))
+    return out
+
+
+_COMPOSE_VOLUME = re.compile(r"""(?m)^[ \t]*-[ \t]*["']?(?:[^:"'\s#]+):(/[^:"'\s#]*)""")
+_TARGET = re.compile(r"""(?m)^[ \t]*(?:target|mountPath|mount_path)[ \t]*:[ \t]*["']?(/[^"'\s#]*)""")
+
+
+def volumes(file: str, text: str, dirs: Dirs) -> None:
+    """Compose `volumes:` (short `src:/dst` and long `target:` syntax) and Kubernetes `mountPath:`."""
+    for pattern in (_COMPOSE_VOLUME, _TARGET):
+        for match in pattern.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            dirs.made.append(Made(posixpath.normpath(match.group(1)), file, line, "volume"))
+
+
+def collect(files: list[str], read) -> Dirs:
+    """The directories `files` (repo-relative, the tracked ones) make exist; `read(file)` gives a file's text."""
+    tracked_dirs = {posixpath.dirname(f) for f in files}
+    for d in list(tracked_dirs):
+        while d:
+            d = posixpath.dirname(d)
+            tracked_dirs.add(d)
+    tracked_dirs.discard("")
+    dirs = Dirs()
+    for file in files:
+        lower = file.lower()
+        if _named(file, DOCKERFILES):
+            text = read(file)
+            if text is not None:
+                dockerfile(file, text, tracked_dirs, dirs)
+        elif _named(file, SCRIPTS):
+            text = read(file)
+            if text is not None and ("mkdir" in text or "install" in text):
+                dirs.made.extend(shell_made(text, file, 1, None))
+        elif lower.endswith((".yml", ".yaml")):
+            text = read(file)
+            if text is not None and ("volumes" in text or "mountPath" in text):
+                volumes(file, text, dirs)
+    return dirs
