@@ -121,7 +121,11 @@ def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read
                if site.default_of else "")
     maker = made.exists(directory)
     if maker is None:
-        others = [m for m in made.made if m.how not in ("COPY", "WORKDIR") and "log" in m.path.lower()][:2]
+        others = {}
+        for m in sorted(made.made, key=lambda m: (m.how == "chown", m.file, m.line)):
+            if m.how not in ("COPY", "WORKDIR", "chown") and m.pattern is None and "log" in m.path.lower():
+                others.setdefault(m.path, m)
+        others = list(others.values())[:2]
         evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
     if site.captures:

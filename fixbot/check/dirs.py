@@ -22,6 +22,9 @@ _OFFICIAL = re.compile(r"^(?:docker\.io/)?(?:library/)?(python|debian|ubuntu|alp
                        r"(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$", re.I)
 DOCKERFILES = ("dockerfile*", "*.dockerfile", "containerfile*")
 SCRIPTS = ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run")
+# Files that set variables or start scripts, and the names of scripts a deploy runs by itself.
+_SETTERS = ("*.yml", "*.yaml", ".env", "*.env", "procfile*", "supervisor*.conf", "*.ini")
+_STARTERS = ("entrypoint*", "docker-entrypoint*", "*entrypoint*.sh", "start*", "run*", "boot*", "init*")
 _INSTRUCTION = re.compile(r"^[ \t]*([A-Za-z]+)[ \t]+(.*)$")
 
 
@@ -30,10 +33,12 @@ class Made:
     path: str  # absolute, normalised
     file: str
     line: int
-    how: str  # "RUN mkdir", "WORKDIR", "VOLUME", "COPY", "mkdir -p", "volume", "tracked"
+    how: str  # "WORKDIR", "VOLUME", "COPY", "mkdir", "install", "chown", "volume", "makedirs"
+    pattern: str | None = None  # a path with unknown parts (`$LOG_DIR/app`): a regex of what it may be
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line} {'creates' if self.how != 'volume' else 'mounts'} {self.path}"
+        verb = {"volume": "mounts", "VOLUME": "declares the volume", "chown": "chowns"}.get(self.how, "creates")
+        return f"{self.file}:{self.line} {verb} {self.path}"
 
 
 @dataclass
@@ -52,8 +57,10 @@ class Dirs:
         directory = posixpath.normpath(directory)
         if directory in BASE_DIRS:
             return "base image"
-        for made in self.made:
+        for made in sorted(self.made, key=lambda m: (m.how == "chown", m.pattern is not None, m.file, m.line)):
             if made.path == directory or made.path.startswith(directory.rstrip("/") + "/"):
+                return made
+            if made.pattern is not None and re.fullmatch(made.pattern + "(?:/.*)?", directory):
                 return made
         return None
 
@@ -94,7 +101,7 @@ def _args(rest: str) -> list[str]:
     return [w for w in rest.split() if not w.startswith("--")]
 
 
-def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs) -> None:
+def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variables: dict | None = None) -> None:
     dirs.dockerfiles += 1
     context = posixpath.dirname(file)
     stages: set[str] = set()
@@ -122,7 +129,7 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs) -> None
             for src in args[:-1]:
                 _copy(src, dest, context, tracked_dirs, file, line, dirs)
         elif keyword == "RUN":
-            dirs.made.extend(shell_made(rest, file, line, workdir))
+            dirs.made.extend(shell_made(rest, file, line, workdir, variables))
 
 
 def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs) -> None:
@@ -144,8 +151,11 @@ def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line:
 _MKDIR_OPTS_WITH_VALUE = {"-m", "--mode", "-o", "-g", "--owner", "--group"}
 
 
-def shell_made(script: str, file: str, line: int, cwd: str | None) -> list[Made]:
-    """Directories a shell script's `mkdir`/`install -d` make; relative ones only when `cwd` is known."""
+def shell_made(script: str, file: str, line: int, cwd: str | None, variables: dict | None = None,
+               deploy: bool = True) -> list[Made]:
+    """Directories a shell script's `mkdir`/`install -d` make or `chown` finds; relative ones only when `cwd` is
+    known. `$VAR` takes the values the repository gives VAR (`variables`); a path still unknown counts as "may be
+    any directory" only in a script the deploy runs (`deploy`), and is left out elsewhere."""
     from fixbot.codemods.gunicorn_stdout.scan import program_name
     from fixbot.codemods.gunicorn_stdout.words import Script, command_words
 
@@ -170,31 +180,95 @@ def shell_made(script: str, file: str, line: int, cwd: str | None) -> list[Made]
             while words and (words[0].static or b"").startswith(b"-"):
                 words = words[2:] if words[0].static in (b"-u", b"-g") else words[1:]
             name = program_name(words[0]) if words else ""
-        if name not in ("mkdir", "install"):
+        if name not in ("mkdir", "install", "chown"):
             continue
-        args, i, directory = words[1:], 0, name == "mkdir"
-        paths = []
+        # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
+        args, i, directory = words[1:], 0, name in ("mkdir", "chown")
+        paths: list[list[str] | re.Pattern] = []
         while i < len(args):
             static = args[i].static
             if static is None:
+                paths.append(_expand(args[i].shown.decode(errors="replace"), variables or {}))
                 i += 1
                 continue
             text = static.decode(errors="replace")
-            if text in _MKDIR_OPTS_WITH_VALUE:
+            if text in _MKDIR_OPTS_WITH_VALUE and name != "chown":
                 i += 2
                 continue
             if text.startswith("-"):
                 directory = directory or "d" in text.lstrip("-") or text == "--directory"
             else:
-                paths.append(text)
+                paths.append([text])
             i += 1
         if not directory:
             continue
+        if name == "chown":
+            paths = paths[1:]  # chown OWNER PATH...
         where = line + source.count(b"\n", 0, node.start_byte)
         for path in paths:
-            if not path.startswith("/") and cwd is None:
+            if isinstance(path, re.Pattern):
+                if deploy:
+                    out.append(Made(path.pattern, file, where, name, path.pattern))
                 continue
-            out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", path)), file, where, f"{name}"))
+            for one in path:
+                if one.startswith("/") or cwd is not None:
+                    out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", one)), file, where, name))
+    return out
+
+
+_VAR = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
+
+
+def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | re.Pattern:
+    """Every path a word with `$VAR`s may be, from the values the repository sets; a regex when some stay unknown."""
+    if "$(" in shown or "`" in shown:
+        return _pattern(shown)
+    results = [""]
+    last = 0
+    for match in _VAR.finditer(shown):
+        name = match.group(1) or match.group(3)
+        values = variables.get(name) or ({match.group(2)} if match.group(2) else None)
+        if not values:
+            return _pattern(shown)
+        literal = shown[last:match.start()].replace('"', "").replace("'", "")
+        results = [r + literal + v for r in results for v in sorted(values)]
+        last = match.end()
+    tail = shown[last:].replace('"', "").replace("'", "")
+    return [r + tail for r in results]
+
+
+def _pattern(shown: str) -> re.Pattern:
+    """What a path with expansions may be: each `$X`/`${X…}` any text (a relative one may be anywhere)."""
+    parts = re.split(r"\$\{[^}]*\}|\$\w+|\$\(.*?\)|`.*?`", shown)
+    regex = ".*".join(re.escape(p.strip("\"'")) for p in parts)
+    return re.compile(regex if shown.startswith("/") else ".*" + regex)
+
+
+_ASSIGN = re.compile(r"""(?m)(?:^|[\s\[,{]|export\s+|ENV\s+)["']?([A-Z_][A-Z0-9_]*)["']?(?:=|:[ \t]+|[ \t]+(?=/))["']?(/[^\s"'$;&|`]*)""")
+
+
+def variables(texts: dict[str, str]) -> dict[str, set[str]]:
+    """Absolute paths the repository's deploy files give variables: `X=/p`, `ENV X /p`, compose `X: /p`."""
+    found: dict[str, set[str]] = {}
+    for text in texts.values():
+        for match in _ASSIGN.finditer(text):
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    return found
+
+
+_PY_MKDIR = re.compile(r"\b(?:makedirs|mkdir)\(\s*(.*)")
+
+
+def python_made(file: str, text: str) -> list[Made]:
+    """`os.makedirs(...)` / `Path(...).mkdir(...)` in Python: a literal path, else "anything" for that file."""
+    out = []
+    for match in _PY_MKDIR.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        literal = re.match(r"""["'](/[^"']*)["']\s*[,)]""", match.group(1))
+        if literal:
+            out.append(Made(posixpath.normpath(literal.group(1)), file, line, "makedirs"))
+        else:
+            out.append(Made(f"a directory computed at run time", file, line, "makedirs", ".*"))
     return out
 
 
@@ -219,16 +293,25 @@ def collect(files: list[str], read) -> Dirs:
             tracked_dirs.add(d)
     tracked_dirs.discard("")
     dirs = Dirs()
+    texts = {f: read(f) or "" for f in files if _named(f, DOCKERFILES + SCRIPTS + _SETTERS)}
+    known = variables(texts)
+    started = " ".join(t for f, t in texts.items() if not _named(f, SCRIPTS))
     for file in files:
         lower = file.lower()
         if _named(file, DOCKERFILES):
             text = read(file)
             if text is not None:
-                dockerfile(file, text, tracked_dirs, dirs)
+                dockerfile(file, text, tracked_dirs, dirs, known)
         elif _named(file, SCRIPTS):
             text = read(file)
-            if text is not None and ("mkdir" in text or "install" in text):
-                dirs.made.extend(shell_made(text, file, 1, None))
+            if text is not None and ("mkdir" in text or "install" in text or "chown" in text):
+                deploy = _named(file, _STARTERS) or posixpath.basename(file) in started
+                dirs.made.extend(shell_made(text, file, 1, None, known, deploy))
+        elif lower.endswith(".py"):
+            text = read(file) if file.rsplit("/", 1)[-1].startswith(("settings", "gunicorn", "conf", "log")) or \
+                "settings" in file.lower() or "config" in file.lower() else None
+            if text is not None and ("mkdir" in text or "makedirs" in text):
+                dirs.made.extend(python_made(file, text))
         elif lower.endswith((".yml", ".yaml")):
             text = read(file)
             if text is not None and ("volumes" in text or "mountPath" in text):

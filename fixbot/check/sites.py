@@ -133,15 +133,16 @@ def command_flags(repo, file: str, text: str) -> Iterator[Site]:
     from fixbot.codemods.gunicorn_stdout.formats import format_of
 
     lowered = text.lower()
-    if "gunicorn" not in lowered and "celery" not in lowered:
-        return
     found = format_of(text, file)
     if found is None or (found.name == "python" and not _named(file, found.files)):
+        return
+    config = found.name == "python"  # gunicorn.conf.py: Gunicorn's settings, whether or not it names gunicorn
+    if "gunicorn" not in lowered and "celery" not in lowered and not config:
         return
     for program, codemod, find in (("Gunicorn", "gunicorn-stdout", gunicorn_stdout.find_invocations),
                                    ("Celery", "celery-stderr", celery_stderr.find_invocations)):
         try:
-            invocations = find(text, file)
+            invocations = find(text, file, config) if program == "Gunicorn" else find(text, file)
         except (Refusal, RecursionError):
             continue
         captures = len(invocations) == 1 and bool(_CAPTURE.search(text))

@@ -1,0 +1,177 @@
+"""`fixbot check` on real repositories: each way a directory comes to exist, the incident, --fix, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fixbot.cli import main
+from tests import realrun
+from tests.gitcli import git
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ledgersg"
+FIXBOT = Path(sys.executable).parent / "fixbot"
+DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"./entrypoint.sh\"]\n"
+SETTINGS = """\
+LOGGING = {
+    "version": 1,
+    "handlers": {"file": {"class": "logging.FileHandler", "filename": "/var/log/myapp/app.log"}},
+    "root": {"handlers": ["file"]},
+}
+"""
+
+
+def repo(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    return root
+
+
+def check(root: Path, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["check", str(root), "--format", "json", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+# --- the incident ------------------------------------------------------------------------------------------
+
+
+def test_the_incident_is_flagged_at_its_two_sites():
+    code, out = check(EXAMPLE)
+    assert code == 1
+    assert [(f["path"], f["line"], f["log_path"], f["codemod"]) for f in out["findings"]] == [
+        ("apps/backend/config/settings/service.py", 28, "/app/apps/backend/logs/api.log", "logging-console"),
+        ("entrypoint.sh", 26, "/tmp/backend_logs/error.log", "gunicorn-stdout"),
+    ]
+    assert out["findings"][0]["evidence"].endswith(
+        "entrypoint.sh:8 creates /tmp/backend_logs; nothing in this repository creates /app/apps/backend/logs")
+    assert set(out["findings"][0]) == {"path", "line", "log_path", "evidence", "codemod", "rule"}
+
+
+def test_fix_makes_the_example_boot_and_a_second_check_clean(tmp_path):
+    copy = tmp_path / "ledgersg"
+    shutil.copytree(EXAMPLE, copy)
+    before = realrun.run_gunicorn(copy / "apps" / "backend", env={"DJANGO_SETTINGS_MODULE": "config.settings.service"})
+    assert not before.booted and "Unable to configure handler 'file'" in before.output
+
+    fixed = subprocess.run([str(FIXBOT), "check", str(copy), "--fix"], capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "fixed: entrypoint.sh (gunicorn-stdout)" in fixed.stderr
+    assert check(copy) == (0, {"findings": []})
+
+    # Gunicorn with the flags the fixed entrypoint now gives it, and the fixed settings: it answers.
+    from fixbot.codemods.gunicorn_stdout import find_invocations
+    flags = find_invocations((copy / "entrypoint.sh").read_text(), "entrypoint.sh")[0].flags
+    assert {f.value for f in flags} == {"-"}
+    run = realrun.run_gunicorn(copy / "apps" / "backend", [*realrun.DEFAULT_GUNICORN_ARGS, "--access-logfile", "-",
+                               "--error-logfile", "-", "--capture-output"],
+                               env={"DJANGO_SETTINGS_MODULE": "config.settings.service"})
+    assert run.status == 200, run.output
+
+
+# --- each way a directory comes to exist ---------------------------------------------------------------------
+
+MAKERS = {
+    "Dockerfile RUN mkdir": {"Dockerfile": DOCKERFILE + "RUN mkdir -p /var/log/myapp\n"},
+    "Dockerfile WORKDIR": {"Dockerfile": "FROM python:3.12\nWORKDIR /var/log/myapp\nWORKDIR /app\nCOPY . .\n"},
+    "Dockerfile VOLUME": {"Dockerfile": DOCKERFILE + 'VOLUME ["/var/log/myapp"]\n'},
+    "Dockerfile chown": {"Dockerfile": DOCKERFILE + "RUN useradd app && install -d /var/log && chown -R app /var/log/myapp\n"},
+    "entrypoint mkdir -p": {"entrypoint.sh": "#!/bin/sh\nmkdir -p /var/log/myapp\nexec gunicorn app:app\n"},
+    "entrypoint mkdir of an ENV": {"Dockerfile": DOCKERFILE + "ENV LOG_DIR=/var/log/myapp\n",
+                                   "entrypoint.sh": '#!/bin/sh\nmkdir -p "$LOG_DIR"\nexec gunicorn app:app\n'},
+    "compose volume": {"docker-compose.yml": "services:\n  web:\n    build: .\n    volumes:\n      - ./logs:/var/log/myapp\n"},
+    "kubernetes mountPath": {"k8s/deploy.yaml": "spec:\n  containers:\n    - name: web\n      volumeMounts:\n"
+                                                "        - name: logs\n          mountPath: /var/log/myapp\n"},
+    "settings makedirs": {"app/settings.py": "import os\nos.makedirs('/var/log/myapp', exist_ok=True)\n" + SETTINGS},
+}
+SITES = {
+    "settings LOGGING": ("app/settings.py", SETTINGS, 3, "logging-console"),
+    "gunicorn.conf.py": ("gunicorn.conf.py", "bind = '0.0.0.0:8000'\nerrorlog = '/var/log/myapp/error.log'\n", 2,
+                         "gunicorn-stdout"),
+    "Procfile": ("Procfile", "web: gunicorn app:app --access-logfile /var/log/myapp/access.log\n", 1, "gunicorn-stdout"),
+    "supervisord": ("supervisord.conf", "[program:web]\ncommand=gunicorn app:app --log-file=/var/log/myapp/g.log\n", 2,
+                    "gunicorn-stdout"),
+    "compose command": ("docker-compose.prod.yml", "services:\n  worker:\n    command: celery -A proj worker "
+                        "--logfile=/var/log/myapp/celery.log\n", 3, "celery-stderr"),
+    "Dockerfile CMD": ("deploy/Dockerfile.web", 'FROM python:3.12\nCMD ["gunicorn", "--error-logfile", '
+                       '"/var/log/myapp/e.log", "app:app"]\n', 2, "gunicorn-stdout"),
+}
+
+
+def base_files(site: str) -> dict[str, str]:
+    name, text, _, _ = SITES[site]
+    files = {"Dockerfile": DOCKERFILE, "entrypoint.sh": "#!/bin/sh\nexec gunicorn app:app\n", name: text}
+    return files
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_nothing_creates_the_directory(tmp_path, site):
+    name, _, line, codemod = SITES[site]
+    code, out = check(repo(tmp_path, base_files(site)))
+    assert code == 1
+    [finding] = out["findings"]
+    assert (finding["path"], finding["line"], finding["codemod"]) == (name, line, codemod)
+    assert finding["evidence"].endswith("nothing in this repository creates /var/log/myapp")
+
+
+@pytest.mark.parametrize("maker", MAKERS)
+@pytest.mark.parametrize("site", ["settings LOGGING", "Procfile"])
+def test_a_directory_the_repository_makes_is_no_finding(tmp_path, maker, site):
+    files = base_files(site)
+    for name, text in MAKERS[maker].items():
+        files[name] = files[name] + text if name.endswith(".py") and name in files else text
+    assert check(repo(tmp_path, files)) == (0, {"findings": []})
+
+
+def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
+    settings = SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log")
+    files = {"Dockerfile": DOCKERFILE, "app/settings.py": settings}
+    assert check(repo(tmp_path, files))[0] == 1
+    files["logs/.gitkeep"] = ""
+    assert check(repo(tmp_path / "tracked", files)) == (0, {"findings": []})
+
+
+def test_an_environment_default_is_judged_and_said(tmp_path):
+    settings = "import os\nLOG_DIR = os.environ.get('LOG_DIR', '/var/log/myapp')\n" + SETTINGS.replace(
+        '"/var/log/myapp/app.log"', 'os.path.join(LOG_DIR, "app.log")')
+    code, out = check(repo(tmp_path, {"Dockerfile": DOCKERFILE, "app/settings.py": settings}))
+    assert code == 1
+    assert "LOG_DIR is set nowhere in the repository: judged by its default '/var/log/myapp/app.log'" in \
+        out["findings"][0]["evidence"]
+    set_by_image = {"Dockerfile": DOCKERFILE + "ENV LOG_DIR=/tmp\n", "app/settings.py": settings}
+    assert check(repo(tmp_path / "set", set_by_image)) == (0, {"findings": []})
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"Dockerfile": "FROM acme/django-base:3\nCOPY . /app\n", "app/settings.py": SETTINGS},
+                 id="a base image fixbot does not know"),
+    pytest.param({"app/settings.py": SETTINGS}, id="no container described"),
+    pytest.param({"Dockerfile": DOCKERFILE, "app/settings.py": "from pathlib import Path\nBASE_DIR = "
+                  "Path(__file__).resolve().parent\n" + SETTINGS.replace('"/var/log/myapp/app.log"',
+                                                                         'BASE_DIR / "logs" / "a.log"')},
+                 id="a path from __file__"),
+    pytest.param({"Dockerfile": DOCKERFILE, "start.sh": "exec gunicorn app:app --error-logfile $LOGS/e.log\n"},
+                 id="a variable without a default"),
+])
+def test_what_fixbot_cannot_evaluate_gets_no_finding(tmp_path, files):
+    assert check(repo(tmp_path, files)) == (0, {"findings": []})
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "file").write_text("")
+    for path in (tmp_path / "missing", tmp_path / "file"):
+        done = subprocess.run([str(FIXBOT), "check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
