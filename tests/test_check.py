@@ -175,3 +175,59 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
         done = subprocess.run([str(FIXBOT), "check", str(path)], capture_output=True, text=True)
         assert done.returncode == 2
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+# --- SARIF for GitHub code scanning ---------------------------------------------------------------------------
+
+
+def test_sarif_is_valid_2_1_0_that_code_scanning_takes():
+    from sarif_pydantic import Sarif
+
+    result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--format", "sarif"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    log = Sarif.model_validate(document)  # types, required fields and enums of the SARIF 2.1.0 model
+    # What the model leaves open and GitHub's upload checks: the version, a tool named fixbot with its rules,
+    # every result's ruleId among them, a message, a relative URI and a 1-based start line.
+    assert document["version"] == "2.1.0" and len(log.runs) == 1
+    driver = log.runs[0].tool.driver
+    assert driver.name == "fixbot"
+    rules = {rule.id for rule in driver.rules}
+    assert [r.rule_id for r in log.runs[0].results] == ["log-dir-missing", "gunicorn-output-in-file"]
+    for result in document["runs"][0]["results"]:
+        assert result["ruleId"] in rules and result["message"]["text"]
+        location = result["locations"][0]["physicalLocation"]
+        assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))
+        assert location["region"]["startLine"] >= 1
+    assert document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == \
+        "apps/backend/config/settings/service.py"
+
+
+def test_the_sarif_validator_rejects_what_github_would():
+    from pydantic import ValidationError
+    from sarif_pydantic import Sarif
+
+    document = json.loads(CliRunner().invoke(main, ["check", str(EXAMPLE), "--format", "sarif"]).stdout)
+    del document["runs"][0]["tool"]["driver"]["name"]
+    with pytest.raises(ValidationError):
+        Sarif.model_validate(document)
+
+
+# --- pre-commit ------------------------------------------------------------------------------------------------
+
+
+def test_pre_commit_try_repo_runs_the_hook(tmp_path):
+    """pre-commit installs this repository's hook into its own environment (from the package registry, like any
+    python hook) and runs `fixbot check` on another repository: failing on a missing directory, then passing."""
+    project = Path(__file__).resolve().parent.parent
+    app = repo(tmp_path, {"Dockerfile": DOCKERFILE, "app/settings.py": SETTINGS})
+    env = {**realrun.clean_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "HOME": str(tmp_path)}
+    command = [str(Path(sys.executable).parent / "pre-commit"), "try-repo", str(project), "fixbot-check", "--all-files"]
+    failed = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "nothing in this repository creates /var/log/myapp" in failed.stdout
+    (app / "Dockerfile").write_text(DOCKERFILE + "RUN mkdir -p /var/log/myapp\n")
+    git(app, "add", "-A")
+    passed = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
