@@ -18,7 +18,8 @@ from tests.gitcli import git
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ledgersg"
 FIXBOT = Path(sys.executable).parent / "fixbot"
-DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD [\"./entrypoint.sh\"]\n"
+DOCKERFILE = ("FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nENV DJANGO_SETTINGS_MODULE=app.settings\n"
+              "CMD [\"./entrypoint.sh\"]\n")
 SETTINGS = """\
 LOGGING = {
     "version": 1,
@@ -167,6 +168,21 @@ def test_an_environment_default_is_judged_and_said(tmp_path):
 ])
 def test_what_fixbot_cannot_evaluate_gets_no_finding(tmp_path, files):
     assert check(repo(tmp_path, files)) == (0, {"findings": []})
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"Dockerfile": DOCKERFILE, "app/settings.py": "", "app/production.py": SETTINGS},
+                 id="settings the deploy does not run"),
+    pytest.param({"Dockerfile": DOCKERFILE, "entrypoint.sh": "#!/bin/sh\nexec gunicorn -c deploy/web.py app:app\n",
+                  "deploy/gunicorn_old.py": "errorlog = '/var/log/myapp/e.log'\n"}, id="a Gunicorn config nothing reads"),
+    pytest.param({"Dockerfile": DOCKERFILE, "deploy/vm-start.sh": "gunicorn app:app --error-logfile /var/log/myapp/e\n"},
+                 id="a script the container does not run"),
+])
+def test_files_the_deploy_does_not_run_are_not_judged(tmp_path, files):
+    assert check(repo(tmp_path, files)) == (0, {"findings": []})
+    files["Dockerfile"] += "ENV DJANGO_SETTINGS_MODULE=app.production\nRUN sh deploy/vm-start.sh\n"
+    files["entrypoint.sh"] = "#!/bin/sh\nexec gunicorn -c deploy/gunicorn_old.py app:app\n"
+    assert check(repo(tmp_path / "run", files))[0] == 1
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from fixbot.check import deploy
 from fixbot.check import dirs as dirs_mod
 from fixbot.check import sites as sites_mod
 from fixbot.errors import BadInput
@@ -90,8 +91,11 @@ def find(root: Path) -> list[Finding]:
     made = dirs_mod.collect(files, read)
     if not made.known:
         return []  # no container fixbot can see into: nothing to judge against
+    used = deploy.run_files(files, read)
     with RepoView.open(root) as repo:
-        found = sites_mod.sites(repo, files, read)
+        settings = deploy.settings_files(repo, files, used, read)
+        judged = [f for f in files if f in used or (settings is not None and f in settings)]
+        found = sites_mod.sites(repo, judged, read)
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     findings = [f for site in found if (f := judge(site, made, deploy_texts, read)) is not None]
     return sorted(set(findings), key=lambda f: (f.path, f.line))
@@ -132,7 +136,8 @@ def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read
         return Finding(site.path, site.line, value,
                        f"{site.what} {value} with --capture-output: the app's stdout and stderr (its console "
                        f"logging, a worker's boot traceback) go into that file inside the container, not to "
-                       f"the container's log ({maker})", site.codemod, "gunicorn-output-in-file")
+                       f"the container's log ({maker if isinstance(maker, dirs_mod.Made) else directory + ' exists in the base image'})",
+                       site.codemod, "gunicorn-output-in-file")
     return None
 
 

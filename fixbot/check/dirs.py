@@ -20,6 +20,8 @@ BASE_DIRS = frozenset({"/", "/tmp", "/var", "/var/log", "/var/tmp", "/var/lib", 
 _OFFICIAL = re.compile(r"^(?:docker\.io/)?(?:library/)?(python|debian|ubuntu|alpine|node|buildpack-deps|pypy|"
                        r"busybox|fedora|centos|rockylinux|almalinux|amazonlinux|golang|rust|ruby|nginx|scratch)"
                        r"(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$", re.I)
+_SERVICE = re.compile(r"(?i)(postgres|postgis|redis|mysql|mariadb|mongo|elasticsearch|opensearch|rabbitmq|memcached|"
+                      r"traefik|caddy|minio|nginx|httpd|haproxy|varnish)[^/]*$")
 DOCKERFILES = ("dockerfile*", "*.dockerfile", "containerfile*")
 SCRIPTS = ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run")
 # Files that set variables or start scripts, and the names of scripts a deploy runs by itself.
@@ -49,8 +51,9 @@ class Dirs:
 
     @property
     def known(self) -> bool:
-        """Whether the container is described well enough to say a directory is missing from it."""
-        return self.dockerfiles > 0 and all(_OFFICIAL.match(b) for b in self.bases)
+        """Whether the container is described well enough to say a directory is missing from it (images of
+        databases and proxies run none of the repository's configs, so their bases do not matter)."""
+        return self.dockerfiles > 0 and all(_OFFICIAL.match(b) or _SERVICE.search(b) for b in self.bases)
 
     def exists(self, directory: str) -> Made | str | None:
         """What makes `directory` exist (a Made, or "base image"), None when nothing does."""
@@ -105,8 +108,15 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
     dirs.dockerfiles += 1
     context = posixpath.dirname(file)
     stages: set[str] = set()
+    defined: dict[str, str] = {}
     workdir = "/"
     for line, keyword, rest in instructions(text):
+        # `ARG PYTHON_VERSION=3.12` / `ENV APP_HOME=/app` before `FROM python:${PYTHON_VERSION}`, `WORKDIR $APP_HOME`
+        rest = re.sub(r"\$\{?(\w+)\}?", lambda m: defined.get(m.group(1), m.group(0)), rest)
+        if keyword in ("ARG", "ENV"):
+            pairs = re.findall(r"""(\w+)=("[^"]*"|'[^']*'|\S*)""", rest) or [tuple(rest.split(None, 1))]
+            for name, value in (p for p in pairs if len(p) == 2):
+                defined[name] = value.strip("\"'") if keyword == "ENV" else defined.get(name, value.strip("\"'"))
         if keyword == "FROM":
             words = rest.split()
             image = next((w for w in words if not w.startswith("--")), "")
