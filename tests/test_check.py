@@ -185,6 +185,58 @@ def test_files_the_deploy_does_not_run_are_not_judged(tmp_path, files):
     assert check(repo(tmp_path / "run", files))[0] == 1
 
 
+# --- the user the container runs as --------------------------------------------------------------------------
+
+AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOPY . /app\n" \
+         "ENV DJANGO_SETTINGS_MODULE=app.settings\nUSER app\nCMD [\"gunicorn\", \"app.wsgi\"]\n"
+
+
+@pytest.mark.parametrize("dockerfile, settings, unwritable", [
+    pytest.param(AS_APP, SETTINGS, True, id="RUN mkdir as root, USER app"),
+    pytest.param(AS_APP.replace("&& mkdir", "&& install -d -o app /var/log/myapp && chown app"), SETTINGS, False,
+                 id="chown to the user"),
+    pytest.param(AS_APP.replace("mkdir -p /var/log/myapp", "mkdir -p /var/log/myapp && chmod 777 /var/log/myapp"),
+                 SETTINGS, False, id="chmod"),
+    pytest.param(AS_APP, SETTINGS.replace("/var/log/myapp/app.log", "/var/log/app.log"), True, id="/var/log itself"),
+    pytest.param(AS_APP, SETTINGS.replace("/var/log/myapp/app.log", "/tmp/app.log"), False, id="/tmp"),
+    pytest.param(AS_APP.replace("USER app\n", ""), SETTINGS, False, id="runs as root"),
+    pytest.param(AS_APP.replace("COPY . /app", "COPY --chown=app . /app"),
+                 SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log"), False, id="COPY --chown"),
+    pytest.param(AS_APP, SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log"), True,
+                 id="a tracked directory copied as root"),
+    pytest.param(AS_APP.replace('CMD ["gunicorn", "app.wsgi"]', 'ENTRYPOINT ["gosu", "app"]'), SETTINGS, False,
+                 id="gosu: fixbot does not follow"),
+])
+def test_a_directory_only_root_may_write(tmp_path, dockerfile, settings, unwritable):
+    code, out = check(repo(tmp_path, {"Dockerfile": dockerfile, "app/settings.py": settings, "logs/.keep": ""}))
+    assert [f["rule"] for f in out["findings"]] == (["log-dir-unwritable"] if unwritable else [])
+    if unwritable:
+        assert "as root and nothing hands it to app" in out["findings"][0]["evidence"] or \
+            "belongs to root in the base image" in out["findings"][0]["evidence"]
+
+
+def test_a_user_that_does_not_own_the_directory_cannot_configure_the_handler(tmp_path):
+    """What the finding claims, for real: dictConfig run as another user than the directory's owner fails."""
+    import os
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="fixbot-owner-"))
+    try:
+        shared.chmod(0o755)
+        (shared / "logs").mkdir(mode=0o755)  # made by root, as `RUN mkdir` makes it
+        script = ("import logging.config; logging.config.dictConfig({'version': 1, 'handlers': {'file': {"
+                  f"'class': 'logging.FileHandler', 'filename': '{shared}/logs/app.log'}}}}}})")
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script]
+        if os.geteuid() != 0 or not Path("/usr/bin/python3").exists() or not shutil.which("setpriv"):
+            pytest.skip("needs root, setpriv and a system python3")
+        failed = subprocess.run(as_nobody, capture_output=True, text=True)
+        assert failed.returncode == 1 and "Unable to configure handler 'file'" in failed.stderr
+        os.chown(shared / "logs", 65534, 65534)  # what `chown app /var/log/myapp` does
+        assert subprocess.run(as_nobody, capture_output=True, text=True).returncode == 0
+    finally:
+        shutil.rmtree(shared)
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "file").write_text("")
     for path in (tmp_path / "missing", tmp_path / "file"):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fixbot.check import deploy
 from fixbot.check import dirs as dirs_mod
+from fixbot.check import owners
 from fixbot.check import sites as sites_mod
 from fixbot.errors import BadInput
 
@@ -25,9 +26,12 @@ _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", 
 _DEPLOY = re.compile(r"(?i)(dockerfile|containerfile|\.ya?ml$|\.env|\.sh$|procfile|entrypoint|\.conf$|\.ini$)")
 _STD = frozenset({"-", "/dev/stdout", "/dev/stderr", "/dev/null", "/proc/self/fd/1", "/proc/self/fd/2"})
 MAX_FILES = 20000
+# Gunicorn's own --user / `user =`, or a program that runs the rest as someone else.
+_SWITCH = re.compile(r"(?m)--user\b|^user\s*=|\b(sudo|su|gosu|su-exec|runuser|setpriv|chpst)\b")
 
 RULES = {
     "log-dir-missing": "A log file's directory does not exist when the process starts",
+    "log-dir-unwritable": "A log file's directory belongs to root while the container runs as another user",
     "gunicorn-output-in-file": "Gunicorn captures the app's output into a log file inside the container",
 }
 
@@ -97,7 +101,8 @@ def find(root: Path) -> list[Finding]:
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
         found = sites_mod.sites(repo, judged, read)
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
-    findings = [f for site in found if (f := judge(site, made, deploy_texts, read)) is not None]
+    switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
+    findings = [f for site in found if (f := judge(site, made, deploy_texts, read, switches)) is not None]
     return sorted(set(findings), key=lambda f: (f.path, f.line))
 
 
@@ -114,7 +119,8 @@ def _set_elsewhere(variable: str, site: sites_mod.Site, texts: dict[str, str]) -
     return None
 
 
-def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read) -> Finding | None:
+def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read, switches: bool = False
+          ) -> Finding | None:
     value = site.value
     if value is None or value in _STD or not value.startswith("/"):
         return None
@@ -132,6 +138,10 @@ def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read
         others = list(others.values())[:2]
         evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
+    why = None if switches or _SWITCH.search(read(site.path) or "") else owners.unwritable(made, directory)
+    if why is not None:
+        return Finding(site.path, site.line, value, f"{site.what} writes {value}: {why}{default}", site.codemod,
+                       "log-dir-unwritable")
     if site.captures:
         return Finding(site.path, site.line, value,
                        f"{site.what} {value} with --capture-output: the app's stdout and stderr (its console "

@@ -37,9 +37,10 @@ class Made:
     line: int
     how: str  # "WORKDIR", "VOLUME", "COPY", "mkdir", "install", "chown", "volume", "makedirs"
     pattern: str | None = None  # a path with unknown parts (`$LOG_DIR/app`): a regex of what it may be
+    owner: str | None = None  # who owns it: "root", a user, "*" (chmod: anyone may write), None (unknown)
 
     def __str__(self) -> str:
-        verb = {"volume": "mounts", "VOLUME": "declares the volume", "chown": "chowns"}.get(self.how, "creates")
+        verb = {"volume": "mounts", "VOLUME": "declares the volume", "chown": "chowns", "chmod": "chmods"}.get(self.how, "creates")
         return f"{self.file}:{self.line} {verb} {self.path}"
 
 
@@ -48,6 +49,8 @@ class Dirs:
     made: list[Made] = field(default_factory=list)
     bases: list[str] = field(default_factory=list)  # FROM images nobody in the repository builds
     dockerfiles: int = 0
+    users: list[str] = field(default_factory=list)  # the USER each Dockerfile's last stage runs as
+    overridden: bool = False  # compose `user:` or Kubernetes `runAsUser` may run it as someone else
 
     @property
     def known(self) -> bool:
@@ -109,7 +112,7 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
     context = posixpath.dirname(file)
     stages: set[str] = set()
     defined: dict[str, str] = {}
-    workdir = "/"
+    workdir, user = "/", "root"
     for line, keyword, rest in instructions(text):
         # `ARG PYTHON_VERSION=3.12` / `ENV APP_HOME=/app` before `FROM python:${PYTHON_VERSION}`, `WORKDIR $APP_HOME`
         rest = re.sub(r"\$\{?(\w+)\}?", lambda m: defined.get(m.group(1), m.group(0)), rest)
@@ -124,7 +127,9 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
                 dirs.bases.append(image)
             if len(words) >= 3 and words[-2].lower() == "as":
                 stages.add(words[-1].lower())
-            workdir = "/"
+            workdir, user = "/", "root"
+        elif keyword == "USER":
+            user = rest.split(":")[0].strip() or "root"
         elif keyword == "WORKDIR":
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip("\"'")))
             dirs.made.append(Made(workdir, file, line, "WORKDIR"))
@@ -136,13 +141,15 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
             if len(args) < 2 or "--from" in rest:
                 continue  # another stage's files: its mkdirs were read with that stage
             dest = posixpath.join(workdir, args[-1])
+            chown = re.search(r"--chown=([^:\s]+)", rest)
             for src in args[:-1]:
-                _copy(src, dest, context, tracked_dirs, file, line, dirs)
+                _copy(src, dest, context, tracked_dirs, file, line, dirs, chown.group(1) if chown else "root")
         elif keyword == "RUN":
-            dirs.made.extend(shell_made(rest, file, line, workdir, variables))
+            dirs.made.extend(shell_made(rest, file, line, workdir, variables, owner=user))
+    dirs.users.append("root" if user == "0" else user)
 
 
-def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs) -> None:
+def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs, owner: str) -> None:
     """The directories `COPY src dest` brings into the image: tracked ones under src, from the Dockerfile's
     folder or the top of the repository (either may be the build context)."""
     src = src.strip("\"'").rstrip("/") or "."
@@ -151,18 +158,18 @@ def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line:
         base = "" if base == "." else base
         if base and base not in tracked:
             continue
-        dirs.made.append(Made(posixpath.normpath(dest), file, line, "COPY"))
+        dirs.made.append(Made(posixpath.normpath(dest), file, line, "COPY", owner=owner))
         for d in tracked:
             if not base or d.startswith(base + "/"):
                 relative = d[len(base) + 1:] if base else d
-                dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY"))
+                dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner))
 
 
 _MKDIR_OPTS_WITH_VALUE = {"-m", "--mode", "-o", "-g", "--owner", "--group"}
 
 
 def shell_made(script: str, file: str, line: int, cwd: str | None, variables: dict | None = None,
-               deploy: bool = True) -> list[Made]:
+               deploy: bool = True, owner: str | None = None) -> list[Made]:
     """Directories a shell script's `mkdir`/`install -d` make or `chown` finds; relative ones only when `cwd` is
     known. `$VAR` takes the values the repository gives VAR (`variables`); a path still unknown counts as "may be
     any directory" only in a script the deploy runs (`deploy`), and is left out elsewhere."""
@@ -190,10 +197,10 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             while words and (words[0].static or b"").startswith(b"-"):
                 words = words[2:] if words[0].static in (b"-u", b"-g") else words[1:]
             name = program_name(words[0]) if words else ""
-        if name not in ("mkdir", "install", "chown"):
+        if name not in ("mkdir", "install", "chown", "chmod"):
             continue
         # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
-        args, i, directory = words[1:], 0, name in ("mkdir", "chown")
+        args, i, directory = words[1:], 0, name in ("mkdir", "chown", "chmod")
         paths: list[list[str] | re.Pattern] = []
         while i < len(args):
             static = args[i].static
@@ -202,7 +209,7 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
                 i += 1
                 continue
             text = static.decode(errors="replace")
-            if text in _MKDIR_OPTS_WITH_VALUE and name != "chown":
+            if text in _MKDIR_OPTS_WITH_VALUE and name not in ("chown", "chmod"):
                 i += 2
                 continue
             if text.startswith("-"):
@@ -212,17 +219,20 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             i += 1
         if not directory:
             continue
-        if name == "chown":
-            paths = paths[1:]  # chown OWNER PATH...
+        made_by = owner if name in ("mkdir", "install") else "*"
+        if name in ("chown", "chmod"):  # chown OWNER PATH..., chmod MODE PATH...
+            first = paths[0] if paths else None
+            made_by = first[0].split(":")[0] if name == "chown" and isinstance(first, list) and first else "*"
+            paths = paths[1:]
         where = line + source.count(b"\n", 0, node.start_byte)
         for path in paths:
             if isinstance(path, re.Pattern):
                 if deploy:
-                    out.append(Made(path.pattern, file, where, name, path.pattern))
+                    out.append(Made(path.pattern, file, where, name, path.pattern, made_by))
                 continue
             for one in path:
                 if one.startswith("/") or cwd is not None:
-                    out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", one)), file, where, name))
+                    out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", one)), file, where, name, owner=made_by))
     return out
 
 
@@ -288,6 +298,7 @@ _TARGET = re.compile(r"""(?m)^[ \t]*(?:target|mountPath|mount_path)[ \t]*:[ \t]*
 
 def volumes(file: str, text: str, dirs: Dirs) -> None:
     """Compose `volumes:` (short `src:/dst` and long `target:` syntax) and Kubernetes `mountPath:`."""
+    dirs.overridden = dirs.overridden or bool(re.search(r"(?m)^\s*(user|runAsUser)\s*:", text))
     for pattern in (_COMPOSE_VOLUME, _TARGET):
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -314,7 +325,7 @@ def collect(files: list[str], read) -> Dirs:
                 dockerfile(file, text, tracked_dirs, dirs, known)
         elif _named(file, SCRIPTS):
             text = read(file)
-            if text is not None and ("mkdir" in text or "install" in text or "chown" in text):
+            if text is not None and any(w in text for w in ("mkdir", "install", "chown", "chmod")):
                 deploy = _named(file, _STARTERS) or posixpath.basename(file) in started
                 dirs.made.extend(shell_made(text, file, 1, None, known, deploy))
         elif lower.endswith(".py"):
@@ -324,6 +335,6 @@ def collect(files: list[str], read) -> Dirs:
                 dirs.made.extend(python_made(file, text))
         elif lower.endswith((".yml", ".yaml")):
             text = read(file)
-            if text is not None and ("volumes" in text or "mountPath" in text):
+            if text is not None and ("volumes" in text or "mountPath" in text or "user" in text):
                 volumes(file, text, dirs)
     return dirs

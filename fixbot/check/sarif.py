@@ -28,7 +28,7 @@ def sarif(findings, rules: dict[str, str]) -> dict:
                     "name": "".join(w.title() for w in rule.split("-")),
                     "shortDescription": {"text": text},
                     "fullDescription": {"text": text},
-                    "defaultConfiguration": {"level": "error" if rule == "log-dir-missing" else "warning"},
+                    "defaultConfiguration": {"level": "warning" if rule == "gunicorn-output-in-file" else "error"},
                     "help": {"text": "Run `fixbot check --fix` to apply the codemod named in the message."},
                 } for rule, text in rules.items()],
             }},
@@ -36,7 +36,7 @@ def sarif(findings, rules: dict[str, str]) -> dict:
             "results": [{
                 "ruleId": f.rule,
                 "ruleIndex": ids.index(f.rule),
-                "level": "error" if f.rule == "log-dir-missing" else "warning",
+                "level": "warning" if f.rule == "gunicorn-output-in-file" else "error",
                 "message": {"text": f"{f.evidence}. Fix: fixbot codemod {f.codemod} {f.path}"},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
