@@ -185,6 +185,24 @@ def test_files_the_deploy_does_not_run_are_not_judged(tmp_path, files):
     assert check(repo(tmp_path / "run", files))[0] == 1
 
 
+RELATIVE = 'FROM python:3.12\nWORKDIR /srv/web\nCOPY . .\nCMD ["gunicorn", "--error-logfile", "logs/e.log", "app:app"]\n'
+
+
+@pytest.mark.parametrize("files, found", [
+    pytest.param({"Dockerfile": RELATIVE}, True, id="nothing makes WORKDIR/logs"),
+    pytest.param({"Dockerfile": RELATIVE, "logs/.gitkeep": ""}, False, id="tracked and copied"),
+    pytest.param({"Dockerfile": RELATIVE.replace('CMD ["gunicorn"', 'CMD ["gunicorn", "--chdir", "/srv"')}, False,
+                 id="--chdir: relative to something else"),
+    pytest.param({"Dockerfile": RELATIVE, "compose.yml": "services:\n  web:\n    build: .\n    working_dir: /x\n"},
+                 False, id="compose working_dir"),
+])
+def test_a_relative_path_is_judged_from_workdir(tmp_path, files, found):
+    code, out = check(repo(tmp_path, files))
+    assert [f["log_path"] for f in out["findings"]] == (["/srv/web/logs/e.log"] if found else [])
+    if found:
+        assert "(relative to WORKDIR /srv/web)" in out["findings"][0]["evidence"]
+
+
 # --- the user the container runs as --------------------------------------------------------------------------
 
 AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOPY . /app\n" \

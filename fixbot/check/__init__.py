@@ -27,6 +27,8 @@ _DEPLOY = re.compile(r"(?i)(dockerfile|containerfile|\.ya?ml$|\.env|\.sh$|procfi
 _STD = frozenset({"-", "/dev/stdout", "/dev/stderr", "/dev/null", "/proc/self/fd/1", "/proc/self/fd/2"})
 MAX_FILES = 20000
 # Gunicorn's own --user / `user =`, or a program that runs the rest as someone else.
+# A `cd`, Gunicorn's --chdir, supervisord's directory=: a relative path is relative to something else then.
+_MOVE = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|^directory\s*=|\bpushd\b")
 _SWITCH = re.compile(r"(?m)--user\b|^user\s*=|\b(sudo|su|gosu|su-exec|runuser|setpriv|chpst)\b")
 
 RULES = {
@@ -102,6 +104,8 @@ def find(root: Path) -> list[Finding]:
         found = sites_mod.sites(repo, judged, read)
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
+    moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
+    found = [_resolved(site, made, moves, read) for site in found]
     findings = [f for site in found if (f := judge(site, made, deploy_texts, read, switches)) is not None]
     return sorted(set(findings), key=lambda f: (f.path, f.line))
 
@@ -117,6 +121,19 @@ def _set_elsewhere(variable: str, site: sites_mod.Site, texts: dict[str, str]) -
                 continue
             return file
     return None
+
+
+def _resolved(site: sites_mod.Site, made: dirs_mod.Dirs, moves: bool, read) -> sites_mod.Site:
+    """A relative log path made absolute against the container's WORKDIR, when nothing moves the process away."""
+    import dataclasses
+
+    value, cwd = site.value, made.cwd
+    if not value or value.startswith("/") or value in _STD or cwd is None:
+        return site
+    if moves or _MOVE.search(read(site.path) or ""):
+        return site
+    return dataclasses.replace(site, value=posixpath.normpath(posixpath.join(cwd, value)),
+                               what=f"{site.what} (relative to WORKDIR {cwd})")
 
 
 def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read, switches: bool = False

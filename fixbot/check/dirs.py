@@ -50,7 +50,18 @@ class Dirs:
     bases: list[str] = field(default_factory=list)  # FROM images nobody in the repository builds
     dockerfiles: int = 0
     users: list[str] = field(default_factory=list)  # the USER each Dockerfile's last stage runs as
+    workdirs: list[str] = field(default_factory=list)  # the WORKDIR each Dockerfile's last stage starts in
     overridden: bool = False  # compose `user:` or Kubernetes `runAsUser` may run it as someone else
+    moved: bool = False  # compose `working_dir:` or Kubernetes `workingDir` may start it elsewhere
+
+    @property
+    def cwd(self) -> str | None:
+        """The directory every container starts in, when all Dockerfiles agree and nothing moves it."""
+        found = set(self.workdirs)
+        if len(found) != 1 or self.moved:
+            return None
+        cwd = found.pop()
+        return None if "$" in cwd else cwd
 
     @property
     def known(self) -> bool:
@@ -147,6 +158,7 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
         elif keyword == "RUN":
             dirs.made.extend(shell_made(rest, file, line, workdir, variables, owner=user))
     dirs.users.append("root" if user == "0" else user)
+    dirs.workdirs.append(workdir)
 
 
 def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs, owner: str) -> None:
@@ -299,6 +311,7 @@ _TARGET = re.compile(r"""(?m)^[ \t]*(?:target|mountPath|mount_path)[ \t]*:[ \t]*
 def volumes(file: str, text: str, dirs: Dirs) -> None:
     """Compose `volumes:` (short `src:/dst` and long `target:` syntax) and Kubernetes `mountPath:`."""
     dirs.overridden = dirs.overridden or bool(re.search(r"(?m)^\s*(user|runAsUser)\s*:", text))
+    dirs.moved = dirs.moved or bool(re.search(r"(?m)^\s*(working_dir|workingDir)\s*:", text))
     for pattern in (_COMPOSE_VOLUME, _TARGET):
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -335,6 +348,6 @@ def collect(files: list[str], read) -> Dirs:
                 dirs.made.extend(python_made(file, text))
         elif lower.endswith((".yml", ".yaml")):
             text = read(file)
-            if text is not None and ("volumes" in text or "mountPath" in text or "user" in text):
+            if text is not None and any(w in text for w in ("volumes", "mountPath", "user", "orking")):
                 volumes(file, text, dirs)
     return dirs
