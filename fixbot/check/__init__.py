@@ -160,11 +160,11 @@ def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {why}{default}", site.codemod,
                        "log-dir-unwritable")
     if site.captures:
+        there = maker if isinstance(maker, dirs_mod.Made) else f"{directory} exists in the base image"
         return Finding(site.path, site.line, value,
                        f"{site.what} {value} with --capture-output: the app's stdout and stderr (its console "
                        f"logging, a worker's boot traceback) go into that file inside the container, not to "
-                       f"the container's log ({maker if isinstance(maker, dirs_mod.Made) else directory + ' exists in the base image'})",
-                       site.codemod, "gunicorn-output-in-file")
+                       f"the container's log ({there})", site.codemod, "gunicorn-output-in-file")
     return None
 
 
