@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from fnmatch import fnmatch
+
+from fixbot.check.dirs import named
 
 ROOTS = ("dockerfile*", "*.dockerfile", "containerfile*", "docker-compose*.yml", "docker-compose*.yaml",
          "compose*.yml", "compose*.yaml", "procfile*", "supervisor*.conf", "*.ini", "*.yml", "*.yaml")
 _SCRIPT = ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run", "*.env", ".env")
-
-
-def _named(file: str, patterns: tuple[str, ...]) -> bool:
-    name = posixpath.basename(file).lower()
-    return any(fnmatch(name, p) for p in patterns)
 
 
 def _mentions(text: str, file: str) -> bool:
@@ -30,8 +26,8 @@ def _mentions(text: str, file: str) -> bool:
 
 def run_files(files: list[str], read) -> set[str]:
     """The deploy's own files and every script or config module they reach by name."""
-    used = {f for f in files if _named(f, ROOTS) and _deploy_text(f, read(f) or "")}
-    candidates = [f for f in files if f not in used and (_named(f, _SCRIPT) or _is_config_module(f))]
+    used = {f for f in files if named(f, ROOTS) and _deploy_text(f, read(f) or "")}
+    candidates = [f for f in files if f not in used and (named(f, _SCRIPT) or _is_config_module(f))]
     changed = True
     while changed:
         changed = False
@@ -52,9 +48,9 @@ def _is_config_module(file: str) -> bool:
 
 def _deploy_text(file: str, text: str) -> bool:
     """A YAML or INI file describes a deploy when it is compose, Kubernetes or supervisord."""
-    if file.lower().endswith((".yml", ".yaml")) and not _named(file, ROOTS[3:7]):
+    if file.lower().endswith((".yml", ".yaml")) and not named(file, ROOTS[3:7]):
         return bool(re.search(r"(?m)^\s*(services|containers|command|args)\s*:", text))
-    if file.lower().endswith(".ini") or _named(file, ("supervisor*.conf",)):
+    if file.lower().endswith(".ini") or named(file, ("supervisor*.conf",)):
         return "[program:" in text
     return True
 

@@ -82,9 +82,10 @@ class Dirs:
         return None
 
 
-def _named(file: str, patterns: tuple[str, ...]) -> bool:
+def named(file: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a repo-relative file goes by one of `patterns` (fnmatch, lower case; of its path when they hold a /)."""
     name = posixpath.basename(file).lower()
-    return any(fnmatch(name, p) for p in patterns)
+    return any(fnmatch(file.lower() if "/" in p else name, p) for p in patterns)
 
 
 def instructions(text: str):
@@ -300,7 +301,7 @@ def python_made(file: str, text: str) -> list[Made]:
         if literal:
             out.append(Made(posixpath.normpath(literal.group(1)), file, line, "makedirs"))
         else:
-            out.append(Made(f"a directory computed at run time", file, line, "makedirs", ".*"))
+            out.append(Made("a directory computed at run time", file, line, "makedirs", ".*"))
     return out
 
 
@@ -327,19 +328,19 @@ def collect(files: list[str], read) -> Dirs:
             tracked_dirs.add(d)
     tracked_dirs.discard("")
     dirs = Dirs()
-    texts = {f: read(f) or "" for f in files if _named(f, DOCKERFILES + SCRIPTS + _SETTERS)}
+    texts = {f: read(f) or "" for f in files if named(f, DOCKERFILES + SCRIPTS + _SETTERS)}
     known = variables(texts)
-    started = " ".join(t for f, t in texts.items() if not _named(f, SCRIPTS))
+    started = " ".join(t for f, t in texts.items() if not named(f, SCRIPTS))
     for file in files:
         lower = file.lower()
-        if _named(file, DOCKERFILES):
+        if named(file, DOCKERFILES):
             text = read(file)
             if text is not None:
                 dockerfile(file, text, tracked_dirs, dirs, known)
-        elif _named(file, SCRIPTS):
+        elif named(file, SCRIPTS):
             text = read(file)
             if text is not None and any(w in text for w in ("mkdir", "install", "chown", "chmod")):
-                deploy = _named(file, _STARTERS) or posixpath.basename(file) in started
+                deploy = named(file, _STARTERS) or posixpath.basename(file) in started
                 dirs.made.extend(shell_made(text, file, 1, None, known, deploy))
         elif lower.endswith(".py"):
             text = read(file) if file.rsplit("/", 1)[-1].startswith(("settings", "gunicorn", "conf", "log")) or \

@@ -9,15 +9,14 @@ Gunicorn config modules). A new file type (YAML/JSON/INI logging configs) is one
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from typing import Callable, Iterator
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from fixbot.check.dirs import named
 from fixbot.codemods import Refusal
 from fixbot.codemods._logging_dict import NotStatic, definition_value, iter_small_statements, read_logging, string_value
 from fixbot.settings_eval import UNKNOWN, Alt
@@ -134,7 +133,7 @@ def command_flags(repo, file: str, text: str) -> Iterator[Site]:
 
     lowered = text.lower()
     found = format_of(text, file)
-    if found is None or (found.name == "python" and not _named(file, found.files)):
+    if found is None or (found.name == "python" and not named(file, found.files)):
         return
     config = found.name == "python"  # gunicorn.conf.py: Gunicorn's settings, whether or not it names gunicorn
     if "gunicorn" not in lowered and "celery" not in lowered and not config:
@@ -168,11 +167,6 @@ def shell_value(shown: str) -> tuple[str | None, str | None]:
     return shown, env
 
 
-def _named(file: str, patterns: tuple[str, ...]) -> bool:
-    name = posixpath.basename(file).lower()
-    return any(fnmatch(file.lower() if "/" in p else name, p) for p in patterns)
-
-
 Reader = Callable[..., Iterator[Site]]
 
 # (file-name patterns, reader): a file is read by every reader whose patterns take its name. YAML/JSON/INI
@@ -187,7 +181,7 @@ def sites(repo, files: list[str], read: Callable[[str], str | None]) -> list[Sit
     """Every Site in `files` (repo-relative), in file and line order."""
     out: list[Site] = []
     for file in files:
-        readers = [r for patterns, r in READERS if _named(file, patterns)]
+        readers = [r for patterns, r in READERS if named(file, patterns)]
         text = read(file) if readers else None
         if text is None:
             continue
