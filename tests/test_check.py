@@ -136,6 +136,21 @@ def test_a_directory_the_repository_makes_is_no_finding(tmp_path, maker, site):
     assert check(repo(tmp_path, files)) == (0, {"findings": []})
 
 
+def test_a_handler_a_derived_settings_module_adds(tmp_path):
+    base = SETTINGS.replace('"handlers": {"file": {"class": "logging.FileHandler", "filename": "/var/log/myapp/app.log"}},',
+                            '"handlers": {},').replace('"root": {"handlers": ["file"]}', '"root": {"handlers": []}')
+    derived = ("from .base import *  # noqa\n\nLOGGING['handlers']['file'] = {\n"
+               "    'class': 'logging.FileHandler',\n    'filename': '/var/log/django/app.log',\n}\n")
+    files = {"Dockerfile": DOCKERFILE.replace("app.settings", "app.production"), "app/__init__.py": "",
+             "app/base.py": base, "app/production.py": derived}
+    code, out = check(repo(tmp_path, files))
+    assert [(f["path"], f["line"], f["log_path"]) for f in out["findings"]] == [
+        ("app/production.py", 5, "/var/log/django/app.log")]
+    fixed = CliRunner().invoke(main, ["check", str(tmp_path / "repo"), "--fix"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "FileHandler" not in (tmp_path / "repo" / "app" / "production.py").read_text()
+
+
 def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
     settings = SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log")
     files = {"Dockerfile": DOCKERFILE, "app/settings.py": settings}

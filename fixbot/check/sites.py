@@ -18,7 +18,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fixbot.check.dirs import named
 from fixbot.codemods import Refusal
-from fixbot.codemods._logging_dict import NotStatic, definition_value, iter_small_statements, read_logging, string_value
+from fixbot.codemods._logging_dict import (NotStatic, definition_value, iter_small_statements, read_handler, read_logging,
+                                          string_value)
 from fixbot.settings_eval import UNKNOWN, Alt
 
 
@@ -43,31 +44,37 @@ _ENV_CALL = re.compile(r"(?:environ\.get|getenv|environ\[|\benv(?:\.\w+)?\(|\bco
 
 
 def python_logging(repo, file: str, text: str) -> Iterator[Site]:
-    """File handlers of each `LOGGING = {...}` written in `file`, their filenames as the settings chain makes them."""
+    """File handlers written in `file` (`LOGGING = {...}`, `LOGGING["handlers"][name] = {...}`), their filenames as the
+    settings chain makes them."""
     if "LOGGING" not in text or ("filename" not in text and "FileHandler" not in text):
         return
     try:
         wrapper = MetadataWrapper(cst.parse_module(text))
     except (cst.ParserSyntaxError, RecursionError):
         return
+    from fixbot.codemods._logging_console_follow import mutation
+
     positions = wrapper.resolve(PositionProvider)
     handlers = {}
     for statement in iter_small_statements(wrapper.module.body):
         is_definition, value = definition_value(statement)
-        if not is_definition or value is None:
-            continue
         try:
-            config = read_logging(value)
+            if is_definition and value is not None:
+                handlers.update((n, h) for n, h in read_logging(value).handlers.items() if h.file)
+            elif (m := mutation(statement)) and m.kind == "assign" and m.path and len(m.path) == 2 \
+                    and m.path[0] == "handlers":  # LOGGING["handlers"]["file"] = {...}, in a derived module
+                handler = read_handler(m.path[1], m.value)
+                if handler.file:
+                    handlers[m.path[1]] = handler
         except NotStatic:
             continue
-        handlers.update((n, h) for n, h in config.handlers.items() if h.file)
     if not handlers:
         return
     walked = _walk(repo, file)
     for name, handler in handlers.items():
         entry = handler.mapping.entries.get("filename")
-        node = entry.element if entry else handler.entry.element if handler.entry else None
-        line = positions[node].start.line if node is not None else 1
+        node = entry.element if entry else handler.entry.element if handler.entry else handler.mapping.node
+        line = positions[node].start.line
         value = _handler_value(walked, name)
         written = _written(entry.value) if entry else "(no filename)"
         yield Site(file, line, written, _known(value), "logging-console", f"handler {name!r}",
