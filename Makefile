@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/diagnose.py
 	$(BIN)/python benchmarks/apply.py
+	$(BIN)/python benchmarks/locate.py
 	$(BIN)/python benchmarks/codemods.py
 	$(BIN)/python benchmarks/action.py
 

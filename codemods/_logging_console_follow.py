@@ -26,6 +26,7 @@ from fixbot.codemods._logging_dict import (
     string_value,
 )
 from fixbot.codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_levels import stands_in
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,11 @@ def follow(m: Mutation, plan: Plan):
 
 def _follow_handler(m: Mutation, name: str, rest: tuple[str, ...], plan: Plan):
     st = m.statement
-    if name in plan.files and name != plan.target:  # the handler is gone, and so is what the statement does
+    if name in plan.files and name not in plan.kept:  # the handler is gone, and so is what the statement does
         if not rest and m.kind == "assign":
             raise Refusal(f"file handler {name!r} is set again after the definition: {code(st)}")
         return None
-    if name in plan.files:  # rewritten in place into the console handler
+    if name in plan.kept:  # rewritten in place into a console handler
         if not rest:
             if m.kind == "del":
                 return st
@@ -178,7 +179,7 @@ def _follow_logger(m: Mutation, logger: tuple[str, ...], rest: tuple[str, ...], 
         if new_name == name:
             return st
         return st.with_changes(value=m.value.with_changes(args=[*m.value.args[:-1], arg.with_changes(value=like(arg.value, new_name))]))
-    if m.kind == "call" and m.method == "remove" and m.value.args and string_value(m.value.args[0].value) in plan.files:
+    if m.kind == "call" and m.method == "remove" and m.value.args and string_value(m.value.args[0].value) in plan.files - plan.kept:
         return None  # the file handler is no longer in the list; removing it would raise ValueError
     if m.kind == "del":
         return st
@@ -187,14 +188,15 @@ def _follow_logger(m: Mutation, logger: tuple[str, ...], rest: tuple[str, ...], 
 
 def _appended(name: str, owner: str, plan: Plan, current: list[str] | None, st) -> str | None:
     """What to append instead of `name` to a logger whose list is `current` (None: leave it out)."""
-    if name not in plan.files:
+    if name not in plan.files or name in plan.kept:
         if current is not None:
             current.append(name)
         return name
     if current is None:
         raise Refusal(f"fixbot cannot tell which handlers {owner} has when this runs: {code(st)}")
-    if any(n in plan.streams for n in current):  # it already prints to the console
-        return None
+    level = plan.levels.get(name)
+    if any(n in plan.streams and stands_in(plan.levels.get(n), level, n in plan.filtered) for n in current):
+        return None  # it already prints these lines to the console
     current.append(plan.target)
     return plan.target
 

@@ -12,8 +12,9 @@ from typing import Optional
 
 import libcst as cst
 
-from fixbot.codemods._logging_dict import STREAM_KEYS, LoggingConfig, is_mapping
+from fixbot.codemods._logging_dict import STREAM_KEYS, LoggingConfig, NotStatic, is_mapping, read_mapping
 from fixbot.codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_levels import effective, level, stands_in, thin
 
 Edits = dict[int, dict[int, Optional[cst.CSTNode]]]  # id(literal) -> {item index: new item, or None to drop}
 
@@ -24,50 +25,84 @@ class Plan:
 
     files: frozenset[str] = frozenset()
     target: str | None = None
-    in_place: bool = False
+    kept: frozenset[str] = frozenset()  # file handlers rewritten in place into StreamHandlers
     streams: set[str] = field(default_factory=set)  # console handlers after the rewrite
     filtered: set[str] = field(default_factory=set)  # handlers with filters (maybe DEBUG-only)
+    levels: dict[str, int | None] = field(default_factory=dict)  # handler -> its level (None: unknown)
     lists: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # logger path -> handler names
 
-    def names(self, names: list[str]) -> list[str | None]:
-        """The new name at each position of a handler list (None: dropped)."""
+    @property
+    def in_place(self) -> bool:
+        return bool(self.kept)
+
+    def names(self, names: list[str], logger: int | None = 0) -> list[str | None]:
+        """The new name at each position of a handler list (None: dropped) of a logger at level `logger`.
+
+        A file handler that goes is replaced by the target console, unless a console already in the list stands
+        in for it; then a console another one in the list stands in for goes (codemods/_logging_levels.py)."""
         if not any(n in self.files for n in names):
             return list(names)
-        unfiltered = self.streams - self.filtered
-        insert = not any(n in unfiltered and n not in self.files for n in names)
+        consoles = {n: (effective(self.levels.get(n), logger), n in self.filtered) for n in {*self.streams, *self.kept}}
+        own = [n for n in names if n in consoles and (n not in self.files or n in self.kept)]
         out: list[str | None] = []
-        seen: set[str] = set()
         for n in names:
-            if n in self.files:
-                m = self.target if insert and self.target not in seen else None
-            elif insert and n in self.streams:
-                m = None  # a filtered console handler gives way to the unfiltered one
+            if n in self.files and n not in self.kept:
+                level = effective(self.levels.get(n), logger)
+                covered = any(stands_in(consoles[c][0], level, consoles[c][1]) for c in own)
+                out.append(None if covered else self.target)
             else:
-                m = None if n in seen else n
-            if m:
-                seen.add(m)
-            out.append(m)
-        return out
+                out.append(n)
+        seen: set[str] = set()
+        for i, n in enumerate(out):
+            if n in seen:
+                out[i] = None
+            elif n:
+                seen.add(n)
+        return thin(out, consoles, set(own))
+
+
+def _logger_level(config: LoggingConfig, path: tuple[str, ...]) -> int | None:
+    """The literal level of the logger at `path` (("root",) or ("loggers", name)); None when not a literal."""
+    try:
+        node = config.mapping.get(path[0])
+        if len(path) > 1:
+            node = read_mapping(node, "loggers").get(path[1])
+        return level(read_mapping(node, "logger").get("level"))
+    except NotStatic:
+        return None
 
 
 def plan_literal(config: LoggingConfig, edits: Edits) -> Plan:
     handlers = config.handlers
     files = [n for n, h in handlers.items() if h.file]
-    plan = Plan(streams={n for n, h in handlers.items() if h.stream}, filtered={n for n, h in handlers.items() if h.filtered})
+    plan = Plan(
+        streams={n for n, h in handlers.items() if h.stream},
+        filtered={n for n, h in handlers.items() if h.filtered},
+        levels={n: level(h.mapping.get("level")) for n, h in handlers.items()},
+    )
     for ref in config.refs:
         if ref.of_logger:
             plan.lists[ref.path[:-1]] = list(ref.names)
     if not files:
         return plan
     unfiltered = [n for n in handlers if n in plan.streams and n not in plan.filtered]
-    plan.files, plan.target, plan.in_place = frozenset(files), (unfiltered or files)[0], not unfiltered
-    plan.streams.add(plan.target)
+    plan.files, plan.target = frozenset(files), (unfiltered or files)[0]
+    # A file handler the target cannot stand in for in some list (its level is lower there) stays, in place.
+    lowered: set[str] = set()
+    for ref in config.refs:
+        logger = _ref_level(ref, config)
+        target = effective(plan.levels[plan.target], logger)
+        for n in ref.names:
+            if n in plan.files and n != plan.target and not stands_in(target, effective(plan.levels[n], logger), plan.target in plan.filtered):
+                lowered.add(n)
+    plan.kept = frozenset(n for n in files if n == plan.target or n in lowered)
+    plan.streams |= {plan.target, *plan.kept}
     by_container = edits.setdefault(id(config.handlers_mapping.node), {})
     for name in files:
-        if name != plan.target:
+        if name not in plan.kept:
             by_container[handlers[name].entry.index] = None
-    if plan.in_place:
-        mapping = handlers[plan.target].mapping
+    for name in plan.kept:
+        mapping = handlers[name].mapping
         changes = edits.setdefault(id(mapping.node), {})
         for key, entry in mapping.entries.items():
             if key == "class":
@@ -79,19 +114,23 @@ def plan_literal(config: LoggingConfig, edits: Edits) -> Plan:
                 changes[entry.index] = None
     for ref in config.refs:
         if ref.path[-1] == "target":
-            if ref.names[0] in plan.files:
+            if ref.names[0] in plan.files and ref.names[0] not in plan.kept:
                 entry = handlers[ref.path[1]].mapping.entries["target"]
                 edits.setdefault(id(handlers[ref.path[1]].mapping.node), {})[entry.index] = entry.element.with_changes(
                     value=like(entry.value, plan.target)
                 )
             continue
-        new = plan.names(list(ref.names))
+        new = plan.names(list(ref.names), _ref_level(ref, config))
         if ref.of_logger:
             plan.lists[ref.path[:-1]] = [n for n in new if n]
         changes = element_changes(ref.node.elements, ref.names, new)
         if changes:
             edits[id(ref.node)] = changes
     return plan
+
+
+def _ref_level(ref, config: LoggingConfig) -> int | None:
+    return _logger_level(config, ref.path[:-1]) if ref.of_logger else 0
 
 
 def element_changes(elements, names, new) -> dict[int, cst.CSTNode | None]:

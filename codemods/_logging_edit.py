@@ -145,10 +145,17 @@ class StatementEditor(StatementTransformer):
     """Puts planned small statements in place (by id of the original) and drops the removed ones (None), keeping
     the blocks' spacing; a block left empty gets `pass`."""
 
-    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None]) -> None:
+    def __init__(self, edits: dict[int, cst.BaseSmallStatement | None], *, deep: bool = False) -> None:
         super().__init__()
         self._edits = edits
         self._removed: set[int] = set()
+        self._deep = deep  # also statements inside functions and classes (a config built by a function)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return self._deep
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return self._deep
 
     def _small(self, body):
         new = [self._edits.get(id(s), s) if id(s) in self._edits else s for s in body]

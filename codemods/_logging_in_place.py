@@ -29,6 +29,7 @@ from fixbot.codemods._logging_dict import (
     string_value,
 )
 from fixbot.codemods._logging_edit import edit_items, like
+from fixbot.codemods._logging_levels import level, stands_in, thin
 
 Replacements = dict[int, cst.CSTNode]  # id(node) -> its replacement
 
@@ -75,6 +76,7 @@ class _Site:
     seen_names: set[str] = field(default_factory=set)
     owned: dict[tuple, list] = field(default_factory=dict)  # logger path -> its handler lists (None: not a literal)
     appends: list[tuple[cst.BaseSmallStatement, tuple, str]] = field(default_factory=list)
+    returns: dict[str, list] = field(default_factory=dict)  # function of this module -> the dict literals it returns
 
     def resolve(self, node: cst.BaseExpression) -> Iterator[tuple[cst.BaseSmallStatement, cst.BaseExpression]]:
         """`node`, or for a module-level name the values this file assigns to it."""
@@ -103,8 +105,12 @@ class _Site:
                 self.handler(value, key)
         for statement, value in self.resolve(node):
             self.statement = statement
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.returns:
+                for returned in self.returns.pop(value.func.value):  # "handlers": _get_handlers(env, log_dir)
+                    self.handler_map(returned)
+            elif not is_mapping(value):
+                self.unreadable(value, "the logging config's handlers are")
             if not is_mapping(value):
-                self.unreadable(value, "LOGGING's handlers are")
                 continue
             for key, item in _items(value):
                 if key is None:
@@ -159,7 +165,7 @@ def _items(node: cst.BaseExpression) -> Iterator[tuple[Optional[str], cst.BaseEx
             yield (arg.keyword.value if arg.keyword and not arg.star else None), arg.value
 
 
-def in_place(module: cst.Module) -> dict[int, cst.BaseSmallStatement | None]:
+def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
     """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
     statements = list(iter_small_statements(module.body))
     assigned: dict[str, list] = {}
@@ -187,7 +193,7 @@ def in_place(module: cst.Module) -> dict[int, cst.BaseSmallStatement | None]:
                 site.config(value)
             continue
         _follow(site, statement, later)
-    return _edits(site, later)
+    return _edits(site, later, exempt)
 
 
 def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None:
@@ -244,62 +250,97 @@ def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None
                 later.append((statement, path + (None,)))
 
 
-def _edits(site: _Site, later: list) -> dict[int, cst.BaseSmallStatement | None]:
+def replacements_of(site: _Site):
+    """The handler dicts and lists to replace, with what the rest of _edits needs to know about the handlers."""
     replacements: Replacements = {}
     converted: set[str] = set()
     streams: dict[str, bool] = {}  # name -> has filters (a StreamHandler that is not converted)
     others: set[str] = set()
     by_statement: dict[int, cst.BaseSmallStatement] = {}
+    levels: dict[str, tuple[int | None, bool]] = {}  # name -> (level, has filters) of each console after the rewrite
     for statement, name, node in site.handlers.values():
         new = _convert(node, name)
+        found = dict((k, v) for k, v in _items(node) if k)
+        console = (level(found.get("level")), "filters" in found)
         if new is None:
             kind = _class(node)
             if kind and kind.rsplit(".", 1)[-1] == "StreamHandler":
-                streams[name or ""] = any(k == "filters" for k, _ in _items(node))
+                streams[name or ""] = console[1]
+                levels[name or ""] = console
             else:
                 others.add(name or "")
             continue
         replacements[id(node)] = new
         by_statement[id(statement)] = statement
         converted.add(name or "")
+        levels[name or ""] = console
     known = converted | set(streams) | others
     for statement, node in site.lists.values():
         names = [string_value(e.value) for e in node.elements]
         if None in names or not set(names) <= known or not converted & set(names):
             continue  # not provable: left as it is
-        # One console handler per list: an existing unfiltered one, else the first converted handler (before
-        # which a filtered, maybe DEBUG-only, console handler gives way), as the static rewrite does.
-        unfiltered = any(n in streams and not streams[n] for n in names)
-        first = next(n for n in names if n in converted)
-        changes: dict[int, None] = {}
-        for i, n in enumerate(names):
-            if (n in converted and (unfiltered or n != first or n in names[:i])) or (not unfiltered and streams.get(n)):
-                changes[i] = None
+        # A console (a converted handler included) goes from a list when another one there prints every line it
+        # printed (codemods/_logging_levels.py); the logger's own level is not known here, so it counts as NOTSET.
+        deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
+        new_names = thin(deduped, {n: levels[n] for n in names if n in levels}, {n for n in names if n in streams})
+        changes = {i: None for i, n in enumerate(new_names) if n is None}
         if changes:
             replacements[id(node)] = edit_items(node, changes)
             by_statement[id(statement)] = statement
+    return replacements, by_statement, converted, streams, levels, known
+
+
+def _edits(site: _Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    replacements, by_statement, converted, streams, levels, known = replacements_of(site)
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     for statement, logger, name in site.appends:
         lists = site.owned.get(logger, [])
         if name in converted and len(lists) == 1 and lists[0] is not None:
             names = [string_value(e.value) for e in lists[0].elements]
-            if any(n in streams and not streams[n] for n in names):  # it already prints to the console
-                edits[id(statement)] = None
+            if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
+                edits[id(statement)] = None  # it already prints these lines to the console
+    elsewhere: set[str] = set()  # handlers of another module this one made write to a file, converted here
     for statement, path in later:
         name, key = path[1], path[2]
-        if name in converted and key is not None and key not in STREAM_KEYS:
+        if (name in converted or name in elsewhere) and key is not None and key not in STREAM_KEYS:
             edits[id(statement)] = None  # StreamHandler(filename=...) would raise TypeError
+        elif name not in known and isinstance(statement, cst.Assign) and _to_file(key, statement.value):
+            edits[id(statement)] = _stream_here(statement)
+            elsewhere.add(name)
     for statement in by_statement.values():
         if id(statement) not in edits:
-            edits[id(statement)] = statement.visit(_Replace(replacements))
+            edits[id(statement)] = statement.visit(Replace(replacements))
     for statement in iter_small_statements(site.module.body):
         new = edits.get(id(statement), statement)
-        if new is not None and not isinstance(new, (cst.Import, cst.ImportFrom)) and mentions_files(new):
+        if new is not None and not isinstance(new, (cst.Import, cst.ImportFrom)) and mentions_files(new) and not _holds(new, exempt):
             name = next((p[1] for s, p in later if s is statement), None)
             if name is not None and name not in known:
                 raise Refusal(f"handler {name!r}, defined in a module this one imports, is made to write to a file here: {code(statement)}")
             raise Refusal(f"fixbot cannot tell whether this still writes to a file: {code(new)}")
     return edits
+
+
+def _to_file(key: Optional[str], value: cst.BaseExpression) -> bool:
+    """Does setting `key` of a handler to `value` make it write to a file?"""
+    return key == "filename" or (key == "class" and "FileHandler" in (string_value(value) or "FileHandler"))
+
+
+def _stream_here(statement: cst.Assign) -> cst.BaseSmallStatement:
+    """`LOGGING["handlers"]["x"]["filename"] = …` on a handler another module defines, made into the statement
+    that turns that handler into a StreamHandler here: its class replaced, only `level`, `formatter` and
+    `filters` kept (a StreamHandler takes no filename, maxBytes…, and the base's keys are not known here)."""
+    target = statement.targets[0].target
+    handler = cst.Module([]).code_for_node(target.value)
+    key = target.slice[0].slice.value
+    q = key.quote if isinstance(key, cst.SimpleString) and key.quote in "'\"" else '"'
+    kept = ", ".join(f"{q}{k}{q}" for k in ("level", "formatter", "filters"))
+    text = f"{handler} = {{{q}class{q}: {q}logging.StreamHandler{q}, **{{k: v for k, v in {handler}.items() if k in ({kept})}}}}"
+    return cst.parse_statement(text).body[0].with_changes(semicolon=statement.semicolon)
+
+
+def _holds(statement: cst.CSTNode, names: frozenset[str]) -> bool:
+    """Is `statement` `NAME = "…FileHandler"` for a NAME only converted handlers used as their class?"""
+    return isinstance(statement, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in statement.targets)
 
 
 def _class(node: cst.CSTNode) -> str | None:
@@ -319,7 +360,7 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
         if mentions_files(node):
             raise Refusal(f"{what} has a **spread or a computed key, so fixbot cannot tell what it writes to")
         return None
-    if "class" in found and cls is None:
+    if "class" in found and cls is None and "filename" not in found:  # with a filename it writes to a file anyway
         raise Refusal(f"the class of {what} is computed at run time")
     if not ((cls and cls.rsplit(".", 1)[-1].endswith("FileHandler")) or "filename" in found):
         return None
@@ -327,7 +368,8 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
     changes: dict[int, cst.CSTNode | None] = {}
     for index, (key, value) in enumerate(entries):
         if key == "class":
-            changes[index] = items[index].with_changes(value=like(value, "logging.StreamHandler"))
+            template = value if isinstance(value, cst.SimpleString) else items[index].key  # quoted like its key
+            changes[index] = items[index].with_changes(value=like(template, "logging.StreamHandler"))
         elif key == "()" and "class" not in found:
             key_node = items[index].key
             changes[index] = items[index].with_changes(key=like(key_node, "class"), value=like(key_node, "logging.StreamHandler"))
@@ -336,7 +378,7 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
     return edit_items(node, changes)
 
 
-class _Replace(cst.CSTTransformer):
+class Replace(cst.CSTTransformer):
     def __init__(self, replacements: Replacements) -> None:
         super().__init__()
         self._replacements = replacements

@@ -105,7 +105,8 @@ class CeleryStderr(Codemod):
     DESCRIPTION = (
         "Drop Celery's --logfile/-f so a worker, beat or events logs to stderr (Celery has no value meaning stderr: "
         "`-f -` writes a file named '-'), wherever it is started: shell scripts (also inside bash -c and su -c "
-        "strings), Dockerfiles, Procfiles, supervisord programs, docker-compose services. Refuses celery multi and "
+        "strings), Dockerfiles, Procfiles, supervisord programs, docker-compose services, systemd units (journald "
+        "keeps their stderr). Refuses celery multi and "
         "--detach, which have no stderr."
     )
     HANDLES = ("celery-logfile",)
@@ -136,6 +137,13 @@ class CeleryStderr(Codemod):
             "      - /var/log/celery.log\n",
             "services:\n  worker:\n    command:\n      - celery\n      - worker\n",
             filename="docker-compose.yml",
+        ),
+        Example(
+            "systemd unit, the log file from Environment=",
+            "[Service]\nEnvironment=LOG=/var/log/celery/w.log\nExecStart=/srv/venv/bin/celery -A proj worker \\\n"
+            "    --logfile=${LOG} -l info\n",
+            "[Service]\nEnvironment=LOG=/var/log/celery/w.log\nExecStart=/srv/venv/bin/celery -A proj worker -l info\n",
+            filename="worker.service",
         ),
         Example("already on stderr", "[program:worker]\ncommand=celery -A proj worker -l info\n",
                 filename="supervisord.conf"),

@@ -12,6 +12,10 @@ The rewrite, in the user's terms:
 - in every handler list that named a file handler, the file handlers are replaced by that one console
   handler (a list already holding an unfiltered console handler just loses them; a filtered one gives way),
   and duplicates collapse, so no logger prints a line twice.
+- no logger loses a message it wrote: a handler only stands in for another when it has no filters and its level
+  (with the logger's) is not higher (codemods/_logging_levels.py). A file handler at INFO beside a console at
+  ERROR is therefore turned into a StreamHandler in place too, and it is the console that goes from that list,
+  as the duplicate; the room's post-check refuses any rewrite that raises a logger's lowest level.
 - statements after the definition that reach into LOGGING are followed: ones that only touch what is gone
   (`LOGGING["handlers"]["file"]["filename"] = …`) are removed, `…["handlers"].append("file")` is redirected
   or removed.
@@ -21,7 +25,11 @@ not (lists computed at run time, a handler added under `if` or by `.update`, a d
 LOGGING after `from .base import *`, a handlers dict in its own variable), every file handler is instead
 converted into a StreamHandler where it is written and nothing is removed (codemods/_logging_in_place.py):
 dictConfig builds every handler defined, so that is right whichever loggers point at it, here or in other
-modules. What neither can follow is refused. A file with no LOGGING at all is `NothingToDo`.
+modules. What neither can follow is refused.
+
+Every other dictConfig literal of the file (codemods/_logging_configs.py: returned by a function, filled into
+`global LOGGING`, passed to dictConfig, Gunicorn's `logconfig_dict`, `LOGGING_CONFIG`) is converted in place the
+same way. A file with none of these is `NothingToDo`.
 
 This module reads the file's LOGGING statements and puts the result in place; the plan for each literal is
 codemods/_logging_console_plan.py, the following of later statements codemods/_logging_console_follow.py;
@@ -37,28 +45,29 @@ import libcst as cst
 
 from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.codemods._logging_console_follow import aliases_part, follow, mutation, other_uses, unknown
+from fixbot.codemods._logging_configs import Found, built_here, convert, still_writes_files, unfollowed_reason
 from fixbot.codemods._logging_console_plan import Edits, plan_literal, rebuild
 from fixbot.codemods._logging_dict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.codemods._logging_edit import StatementEditor, parse
+from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, rewrite_config
 from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
 
 
-def _plan_module(module: cst.Module, source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it). Raises Refusal when refusing.
+def _plan_module(module: cst.Module, source: str | None = None, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    """id(small statement) -> its replacement (None: remove it), for the module-level LOGGING statements. Raises
+    Refusal when refusing, NothingToDo when there are none.
 
     A LOGGING whose handler lists are all static gets the static rewrite, which proves that no logger prints a
     line twice; anything else (lists computed at run time, handlers added later or only in this derived module)
     has each file handler turned into a StreamHandler where it is written (codemods/_logging_in_place.py)."""
     if not any(definition_value(s)[0] or mutation(s) for s in iter_small_statements(module.body)):
-        if "dictConfig" in (module.code if source is None else source):
-            raise Refusal("no LOGGING defined or changed in this file, but it calls dictConfig, which fixbot does not rewrite")
         raise NothingToDo("no LOGGING in this file")
     try:
         return _plan_static(module, source)
     except Refusal:
-        return in_place(module)
+        return in_place(module, exempt)
 
 
 def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSmallStatement | None]:
@@ -108,9 +117,31 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
 
 
 def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
-    """`tree` with no LOGGING handler writing to a file; `source` is its text, when the caller has it."""
-    edits = _plan_module(tree, source)
-    return tree.visit(StatementEditor(edits)) if edits else tree
+    """`tree` with no handler of its logging configs writing to a file; `source` is its text, when the caller has it.
+
+    The module-level LOGGING is planned here; every other dictConfig literal (codemods/_logging_configs.py: one
+    returned by a function, passed to dictConfig, Gunicorn's logconfig_dict, LOGGING_CONFIG) is converted in place."""
+    statements = [s for s in iter_small_statements(tree.body) if definition_value(s)[0] or mutation(s)]
+    try:
+        others, class_names, found = convert(tree, {id(s) for s in statements})
+    except RecursionError:  # a module nested deeper than a walk of it can go: only its module-level LOGGING is read
+        others, class_names, found = {}, set(), Found()
+    try:
+        edits = _plan_module(tree, source, frozenset(class_names))
+    except NothingToDo:
+        if not found.literals:
+            raise Refusal(unfollowed_reason(found)) if found.unfollowed else NothingToDo("no LOGGING in this file, nor a dictConfig literal or logconfig_dict")
+        edits = {}
+    except Refusal:
+        if not built_here(tree, found, statements):  # LOGGING = build_logging(...), defined in this file
+            raise
+        edits = {}
+    if not (edits or others):
+        return tree
+    result = tree.visit(StatementEditor({**edits, **others}, deep=bool(others)))
+    if others:
+        still_writes_files(result, class_names)
+    return result
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
@@ -146,7 +177,7 @@ class LoggingConsole(Codemod):
         "place), keeping everything else byte for byte."
     )
     HANDLES = ("django-logging-handler",)
-    FILES = ("*.py",)
+    FILES = ("*.py",) + FORMAT_FILES
     CONTEXT = ("star_imported",)
     EXAMPLES = (
         Example(
@@ -177,12 +208,23 @@ class LoggingConsole(Codemod):
             "LOGGING = {'handlers': {'f': {'class': 'logging.StreamHandler'}}}\n",
             options={"star_imported": False},
         ),
+        Example(
+            "any dictConfig literal, here one passed to dictConfig in a WSGI module, is converted in place",
+            "import logging.config\n\nlogging.config.dictConfig({'version': 1, 'handlers': {'f': {'class': 'logging.FileHandler', 'filename': '/x/a.log'}}})\n",
+            "import logging.config\n\nlogging.config.dictConfig({'version': 1, 'handlers': {'f': {'class': 'logging.StreamHandler'}}})\n",
+            filename="wsgi.py",
+        ),
         Example("LOGGING built by a function", "from .logs import build\n\nLOGGING = build('api')\n", refuses="built by build"),
         Example("no LOGGING: nothing to do (fixbot codemod leaves the file)", "DEBUG = True\n", refuses="no LOGGING in this file"),
-    )
+    ) + FORMAT_EXAMPLES
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
+        # YAML, JSON and INI logging configs (codemods/_logging_formats/); None: the file is Python.
+        rewritten = rewrite_config(source, filename)
+        if rewritten is not None:
+            return rewritten
+
         from fixbot.codemods._python import TOO_DEEP
         from fixbot.codemods._tidy import finish
 

@@ -121,6 +121,8 @@ class Walk:
             container, key = value(target.value), value(target.slice)
             if isinstance(container, Mapping) and isinstance(key, str):
                 container[key] = result
+                if key == "filename":  # `LOGGING["handlers"]["x"]["filename"] = …`: this file makes it write there
+                    container.origin = file
             elif isinstance(container, Mapping):
                 container.open = True
             elif _mentions_logging(target):

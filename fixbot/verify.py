@@ -1,7 +1,8 @@
 """Prove a rewrite before it is committed, without running the user's code (unless they ask, with --verify-cmd).
 
 Static checks: the result parses as what it is (it compiles, it is YAML, a script passes `-n` of the shell that
-runs it: `bash -n` for bash, `sh -n` for /bin/sh and scripts without a shebang);
+runs it: `bash -n` for bash, `sh -n` for /bin/sh and scripts without a shebang, a systemd unit passes
+`systemd-analyze verify` where the machine has it);
 each failure kind adds its own in its room (a rewritten LOGGING is valid for dictConfig). `verify_command` runs the
 user's own command in a temporary worktree of the fix commit (made by `gitops`), as Repairnator validated its patches.
 """
@@ -49,6 +50,8 @@ def check(path: str, after: str, before: str | None = None) -> Checked:
         except yaml.YAMLError as err:
             raise VerifyFailed(f"{path}: the rewrite is not valid YAML: {str(err).splitlines()[0]}") from None
         done.append("parses as YAML")
+    elif name.endswith(".service"):
+        done += _unit_checked(path, after, before)
     shell = shell_of(name, after)
     found = shutil.which(shell) if shell else None
     if found:
@@ -84,6 +87,33 @@ def compiles(path: str, text: str) -> str:
     except (ValueError, RecursionError, MemoryError) as err:  # NUL bytes; nested too deeply to compile
         raise VerifyFailed(f"{path}: the rewrite does not compile: {type(err).__name__}") from None
     return "compiles"
+
+
+def _unit_checked(path: str, after: str, before: str | None) -> list[str]:
+    """`systemd-analyze verify` on the rewritten unit (when this machine has it): what it says about the rewrite
+    must all have been said about the original (a deploy's ExecStart names programs this machine lacks)."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        return []
+    said = _unit_problems(tool, os.path.basename(path), after)
+    if not said:
+        return ["systemd-analyze verify passes"]
+    new = sorted(said - (_unit_problems(tool, os.path.basename(path), before) if before is not None else set()))
+    if new:
+        raise VerifyFailed(f"{path}: systemd-analyze verify rejects the rewrite: {new[0]}")
+    return [f"systemd-analyze verify says nothing of the rewrite it did not say of the original: {sorted(said)[0]}"]
+
+
+def _unit_problems(tool: str, name: str, text: str) -> set[str]:
+    """The lines `systemd-analyze verify` prints about a unit file named `name` holding `text`, its path dropped."""
+    with tempfile.TemporaryDirectory(prefix="fixbot-unit-") as tmp:
+        unit = Path(tmp) / name
+        unit.write_text(text, encoding="utf-8")
+        result = subprocess.run([tool, "verify", str(unit)], capture_output=True, timeout=30, cwd=tmp,
+                                env={**os.environ, "SYSTEMD_LOG_COLOR": "0"})
+    lines = {line.replace(str(unit), name).strip() for line in result.stderr.decode("utf-8", "replace").splitlines()}
+    lines.discard("")
+    return lines or ({f"exit {result.returncode}"} if result.returncode else set())
 
 
 def _syntax_error(shell: str, text: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import subprocess
@@ -17,9 +18,11 @@ def assert_parses(text: str, filename: str) -> None:
     if name.endswith(".py"):
         compile(text, filename, "exec")
     elif name.endswith((".yml", ".yaml")):
-        yaml.safe_load(text)
+        list(yaml.safe_load_all(text))
     elif name.endswith(".json"):
         json.loads(text)
+    elif name.endswith((".ini", ".cfg")) or (name.endswith(".conf") and not _compiles(text, filename)):
+        configparser.ConfigParser(interpolation=None).read_string(text)  # a .conf that compiles is Gunicorn's
     elif getattr(format_of(text, filename), "name", None) == "shell":
         with tempfile.NamedTemporaryFile("w", suffix=".sh", delete=False) as f:
             f.write(text)
@@ -28,3 +31,11 @@ def assert_parses(text: str, filename: str) -> None:
             assert result.returncode == 0, result.stderr
         finally:
             os.unlink(f.name)
+
+
+def _compiles(text: str, filename: str) -> bool:
+    try:
+        compile(text, filename, "exec")
+    except SyntaxError:
+        return False
+    return True

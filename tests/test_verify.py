@@ -49,3 +49,16 @@ def test_a_complaint_the_original_drew_too_is_not_the_rewrites():
     assert said.startswith(f"sh -n{HERE} rejects the original as it rejects the rewrite: ")
     with pytest.raises(VerifyFailed):  # a new error is the rewrite's, whatever the original was
         check("start.sh", "#!/bin/sh\nif true; then\n", "#!/bin/sh\nexec gunicorn app:app\n")
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not on this machine")
+def test_a_systemd_unit_is_checked_by_systemds_own_reader():
+    unit = "[Service]\nExecStart=/bin/true --log-file {}\n"
+    assert check("deploy/web.service", unit.format("-"), unit.format("/l/g.log")).checks == ("systemd-analyze verify passes",)
+    with pytest.raises(VerifyFailed, match=r"web\.service: systemd-analyze verify rejects the rewrite: "):
+        check("web.service", unit.format('"-'), unit.format("/l/g.log"))  # unbalanced quoting
+    # A deploy's unit names programs this machine lacks: what the original drew is not the rewrite's.
+    away = "[Service]\nExecStart=/srv/venv/bin/gunicorn app --log-file {}\n"
+    [said] = check("web.service", away.format("-"), away.format("/l/g.log")).checks
+    assert said.startswith("systemd-analyze verify says nothing of the rewrite it did not say of the original: ")
+    assert "/srv/venv/bin/gunicorn is not executable" in said

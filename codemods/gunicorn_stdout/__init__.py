@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
-from fixbot.codemods.gunicorn_stdout.config_module import read as read_config
+from fixbot.codemods.gunicorn_stdout.config_module import ConfigReading, read as read_config
 from fixbot.codemods.gunicorn_stdout.formats import Reading, files, read_as
 from fixbot.codemods.gunicorn_stdout.scan import GUNICORN, Invocation, LogFlag
 
@@ -38,12 +38,22 @@ def find_invocations(source: str, filename: str, config_module: bool = False) ->
     return [] if reading is None else reading.invocations
 
 
+def daemon_settings(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
+    """Each invocation of the file (a config module's settings even without log settings) that tells Gunicorn to
+    daemonise or to keep stdio: whether '-' reaches anyone may depend on another file (`-D` and `-c conf.py`)."""
+    reading = _read(source, filename, config_module)
+    found = [reading.settings] if isinstance(reading, ConfigReading) else reading.invocations if reading else []
+    return [inv for inv in found if inv.daemon or inv.inherits]
+
+
 class GunicornStdout(Codemod):
     NAME = "gunicorn-stdout"
     DESCRIPTION = (
         "Set Gunicorn's --access-logfile, --error-logfile and --log-file (and accesslog/errorlog in a config module) "
         "to '-' so logs go to stdout/stderr, wherever Gunicorn is started: shell scripts (also inside bash -c and "
-        "su -c strings), Dockerfiles, Procfiles, supervisord programs, docker-compose services, GUNICORN_CMD_ARGS."
+        "su -c strings), Dockerfiles, Procfiles, supervisord programs, docker-compose services, systemd units (their "
+        "stderr goes to journald), GUNICORN_CMD_ARGS. Refuses a daemonised Gunicorn (-D, daemon = True), whose "
+        "stdout and stderr are /dev/null, unless it inherits stdio."
     )
     HANDLES = ("gunicorn-logfile",)
     FILES = files(rewritten=True)
@@ -82,7 +92,33 @@ class GunicornStdout(Codemod):
             filename="deploy/web.conf",
             options={"config_module": True},
         ),
+        Example(
+            "a config module told by its settings, not its name",
+            "bind = '0.0.0.0:8000'\nworkers = 2\nerrorlog = '/var/log/web/error.log'\n",
+            "bind = '0.0.0.0:8000'\nworkers = 2\nerrorlog = '-'\n",
+            filename="deploy/web.conf",
+        ),
+        Example(
+            "systemd unit: ExecStart with a continuation and an Environment= variable (journald keeps stderr)",
+            "[Service]\nEnvironment=APP_LOG=/var/log/app/app.log\nExecStart=-/srv/venv/bin/gunicorn app:app \\\n"
+            '    --workers 2 --log-file "${APP_LOG}"\n',
+            "[Service]\nEnvironment=APP_LOG=/var/log/app/app.log\nExecStart=-/srv/venv/bin/gunicorn app:app \\\n"
+            '    --workers 2 --log-file "-"\n',
+            filename="app.service",
+        ),
         Example("already on stdout", "web: gunicorn app:app --log-file -\n", filename="Procfile"),
+        Example(
+            "a daemon's stdio is /dev/null",
+            "exec gunicorn app:app -D --error-logfile /var/log/app/error.log\n",
+            refuses="runs as a daemon",
+            filename="start.sh",
+        ),
+        Example(
+            "a daemon that inherits stdio keeps its logs",
+            "daemon = True\nenable_stdio_inheritance = True\nerrorlog = '/var/log/app/error.log'\n",
+            "daemon = True\nenable_stdio_inheritance = True\nerrorlog = '-'\n",
+            filename="gunicorn.conf.py",
+        ),
         Example("no gunicorn", "#!/bin/sh\nexec uwsgi --ini app.ini\n", filename="entrypoint.sh"),
         Example(
             "path from a command substitution",

@@ -15,7 +15,7 @@ from typing import Callable, Protocol
 
 from fixbot.codemods import Refusal
 from fixbot.codemods._python import SOURCE_FILES
-from fixbot.codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord
+from fixbot.codemods.gunicorn_stdout import compose, config_module, dockerfile, procfile, shell, supervisord, systemd
 from fixbot.codemods.gunicorn_stdout.scan import Invocation, Program
 
 
@@ -33,16 +33,22 @@ class Format:
     """One kind of file. Patterns are lower-case fnmatch patterns of the file's name, or of its path when they
     hold a "/". `files` are the names fixbot looks for in a repository; `also` are more names the format goes by
     when a file is handed to the codemod (any `*.yml` may be a compose file, but not every one is worth reading).
-    `sniff` (re.match on the text) tells the format of a file whose name says nothing. A name in `unless_sniffed`
-    is this format's only when the text does not sniff as another format: `gunicorn.conf` is a Python config
-    module for `gunicorn -c`, or a supervisord file with a `[program:gunicorn]` section."""
+    `sniff` (re.match on the text, or a test of it) tells the format of a file whose name says nothing. A name in
+    `unless_sniffed` is this format's only when the text does not sniff as another format: `gunicorn.conf` is a
+    Python config module for `gunicorn -c`, or a supervisord file with a `[program:gunicorn]` section."""
 
     name: str
     files: tuple[str, ...]
     read: Callable[..., Reading | None] | None  # (source, program=GUNICORN); None: read only for DJANGO_SETTINGS_MODULE
     also: tuple[str, ...] = ()
-    sniff: str | None = None
+    sniff: str | Callable[[str], bool] | None = None
     unless_sniffed: tuple[str, ...] = ()
+
+    def sniffs(self, source: str) -> bool:
+        """Whether the text says it is of this format (a regex matched at its start, or a test of its own)."""
+        if self.sniff is None:
+            return False
+        return bool(re.match(self.sniff, source)) if isinstance(self.sniff, str) else self.sniff(source)
 
     def takes(self, path: str) -> bool:
         """Whether a file at `path` (lower case, forward slashes) goes by one of this format's names."""
@@ -60,7 +66,7 @@ _SHEBANG = r"#!\S*(/|env\s+)(ba|da|z|k)?sh\b"
 # `start.ini` supervisord). A script with a shebang is a script even when it writes a `[program:x]` section.
 FORMATS = (
     Format("python", ("gunicorn*.py", "*gunicorn*.conf.py", "gunicorn*.conf"), config_module.read, also=SOURCE_FILES,
-           unless_sniffed=("gunicorn*.conf",)),
+           sniff=config_module.looks_like, unless_sniffed=("gunicorn*.conf",)),
     Format("dockerfile", ("dockerfile*", "*.dockerfile", "containerfile*"), dockerfile.read),
     Format("procfile", ("procfile*",), procfile.read),
     Format("compose", ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"), compose.read,
@@ -68,6 +74,7 @@ FORMATS = (
     Format("supervisord", ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
                            "*/supervisor*/*.ini"), supervisord.read, also=("*.ini",),
            sniff=rf"(?s)(?!{_SHEBANG})(?:.*?\n)??[ \t]*\[(?:fcgi-)?program:[^\]\n=]*\]"),
+    Format("systemd", ("*.service", "*.service.d/*.conf"), systemd.read, sniff=r"(?s)(?:.*?\n)??[ \t]*\[Service\][ \t]*\r?\n"),
     Format("env-file", (".env", "*.env", ".env.*"), None),
     Format("shell", ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"), shell.read,
            sniff=_SHEBANG),
@@ -81,7 +88,7 @@ def format_of(source: str, filename: str) -> Format | None:
     named = next((f for f in readable if f.takes(path)), None)
     if named and not _matches(path, named.unless_sniffed):
         return named
-    return next((f for f in readable if f is not named and f.sniff and re.match(f.sniff, source)), named)
+    return next((f for f in readable if f is not named and f.sniffs(source)), named)
 
 
 def files(*, rewritten: bool = False) -> tuple[str, ...]:

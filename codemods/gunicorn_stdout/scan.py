@@ -51,6 +51,8 @@ class Invocation:
     kind: str
     flags: tuple[LogFlag, ...]
     config: str | None = None  # the -c/--config file it reads, when given
+    daemon: str | None = None  # where it is told to daemonise ("-D on line 3"), which sends stdio to /dev/null
+    inherits: bool = False  # --enable-stdio-inheritance: a daemon keeps its stdout and stderr
 
 
 @dataclass(frozen=True)
@@ -154,9 +156,15 @@ class Scan:
                 i += 0 if eq else 1
             elif prefix.startswith(b"-c") and not prefix.startswith(b"--") and word.static is not None:
                 config = word.static[2:].decode(errors="replace")
+            elif word.static is not None and _switch(word.static, b"-D", b"--daemon", 4):
+                flag = word.static.decode(errors="replace")
+                found.state.setdefault("daemon", f"{flag} on line {self.line(word.start)}")
+            elif word.static is not None and _switch(word.static, b"-R", b"--enable-stdio-inheritance", 10):
+                found.state["inherits"] = True
             i += 1
             found.variables += variables(word)
-        found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config)
+        found.invocation = dataclasses.replace(found.invocation, flags=tuple(flags), config=config,
+                                               daemon=found.state.get("daemon"), inherits="inherits" in found.state)
 
     def value(self, found: _Found, setting: str, flag: str, word: Word, value: tuple[Unit, ...], insert: int,
               line: int) -> LogFlag:
@@ -237,7 +245,7 @@ class Scan:
 
     def rewrite(self, **options: object) -> str:
         """The file with every log flag set to `-`; Refusal when one of them cannot be seen into."""
-        problems = [found.problem for found in self.found if found.problem]
+        problems = [found.problem or _daemon(found) for found in self.found if found.problem or _daemon(found)]
         if problems:
             raise Refusal(problems[0])
         edits = [e for found in self.found for e in found.edits]
@@ -277,6 +285,22 @@ def program_name(word: Word) -> str:
 
 def _shown(value: tuple[Unit, ...] | list[Unit]) -> str:
     return b"".join(u.shown for u in value).decode(errors="replace")
+
+
+def _switch(word: bytes, short: bytes, long: bytes, shortest: int) -> bool:
+    """Whether `word` is the flag `short`/`long`, or a prefix of `long` that Gunicorn's argparse takes for it."""
+    return word == short or (len(word) >= shortest and long.startswith(word))
+
+
+def _daemon(found: _Found) -> str | None:
+    """Why a daemonised Gunicorn cannot log to `-`: daemonize() (gunicorn/util.py) points its stdout and stderr
+    at /dev/null, unless --enable-stdio-inheritance keeps them."""
+    where = found.invocation.daemon
+    if not where or found.invocation.inherits or not found.edits:
+        return None
+    return (f"the Gunicorn started on line {found.invocation.line} runs as a daemon ({where}), which sends its "
+            "stdout and stderr to /dev/null: logs pointed at '-' would be lost; run it in the foreground (its "
+            "supervisor or journald keeps stderr) or add --enable-stdio-inheritance, then rerun fixbot")
 
 
 def _setting(name: str) -> tuple[str | None, str]:

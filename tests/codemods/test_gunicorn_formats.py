@@ -27,6 +27,7 @@ PINNED = {
     "compose": ("docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml"),
     "supervisord": ("supervisor*.conf", "supervisor*/*.conf", "*/supervisor*/*.conf", "supervisor*/*.ini",
                     "*/supervisor*/*.ini"),
+    "systemd": ("*.service", "*.service.d/*.conf"),
     "env-file": (".env", "*.env", ".env.*"),
     "shell": ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"),
 }
@@ -43,6 +44,8 @@ FOUND = [
     ("supervisord.conf", "supervisord"), ("supervisor.conf", "supervisord"), ("supervisor/web.conf", "supervisord"),
     ("deploy/supervisor/web.conf", "supervisord"), ("supervisor/web.ini", "supervisord"),
     ("etc/supervisord.d/web.ini", "supervisord"),
+    ("gunicorn.service", "systemd"), ("deploy/systemd/web@.service", "systemd"),
+    ("etc/systemd/system/web.service.d/override.conf", "systemd"),
     ("entrypoint.sh", "shell"), ("entrypoint", "shell"), ("docker-entrypoint", "shell"), ("start", "shell"),
     ("startup", "shell"), ("start.sh", "shell"), ("run", "shell"), ("boot.bash", "shell"),
     (".env", None), ("prod.env", None), (".env.local", None),
@@ -90,6 +93,15 @@ def test_some_names_are_read_only_when_named(path, kind):
         pytest.param("gunicorn.conf", "# like [program:web] in supervisord\nbind = ':80'\n", "python",
                      id="a section named in a comment is no section"),
         pytest.param("gunicorn.conf.py", "[program:gunicorn]\n", "python", id="a .py name decides"),
+        pytest.param("deploy/web.conf", "bind = ':80'\nworkers = 2\n", "python",
+                     id="Python assigning Gunicorn's settings is a config module, whatever its name"),
+        pytest.param("deploy/web.conf", "errorlog = '/var/log/web/error.log'\n", "python",
+                     id="one log setting is enough"),
+        pytest.param("deploy/web.conf", "workers = 2\n", None, id="one other setting is not"),
+        pytest.param("deploy/web.conf", "[uwsgi]\nbind = :80\nworkers = 2\n", None, id="an ini file is not Python"),
+        pytest.param("deploy/web.conf", "errorlog = /var/log/e.log\n", None, id="nor is a key = path line"),
+        pytest.param("deploy/web", "# unit\n[Service]\nExecStart=/srv/bin/gunicorn app\n", "systemd",
+                     id="a [Service] section is a systemd unit"),
     ],
 )
 def test_format_of_a_file(path, text, kind):

@@ -474,13 +474,13 @@ FIXES = [
                     "file": {"level": "WARNING", "class": "logging.StreamHandler", "filters": []},
                 },
                 "loggers": {
-                    "django": {"handlers": ["file"]},
+                    "django": {"handlers": ["console", "file"]},
                     "django.server": {"handlers": ["console"], "propagate": False},
                 },
             }
             '''
         ),
-        id='a DEBUG-only console handler is not reused',
+        id='a DEBUG-only console handler is not reused, nor dropped where it printed INFO lines the WARNING handler does not',
     ),
     pytest.param(
         dedent(
@@ -763,9 +763,9 @@ REFUSALS = [
         id="handlers reached through an alias",
     ),
     pytest.param(
-        'from .base import *\nLOGGING["handlers"]["file"]["filename"] = "/tmp/a.log"\n',
+        'from .base import *\nLOGGING["handlers"]["file"].update(filename="/tmp/a.log")\n',
         "defined in a module this one imports, is made to write to a file here",
-        id="only changed here",
+        id="only changed here, by an update fixbot does not rewrite",
     ),
 ]
 
@@ -1227,3 +1227,223 @@ def test_libcst_tool_runs_the_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert settings_file.read_text() == FIXES[0].values[1]
+
+
+# --- levels: no logger loses a message it wrote (corpus shape console-level-above-file) ------------------------
+
+LEVEL_FIXES = [
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},
+                },
+                "loggers": {"shop": {"handlers": ["console", "file"], "level": "INFO"}},
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "loggers": {"shop": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """
+        ),
+        id="console at ERROR, file at INFO: the file handler prints in place and the console goes from that list",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "errors_file": {"class": "logging.FileHandler", "filename": "e.log", "level": "ERROR"},
+                    "info_file": {"class": "logging.FileHandler", "filename": "i.log", "level": "INFO"},
+                },
+                "loggers": {
+                    "errors": {"handlers": ["errors_file"], "level": "WARNING"},
+                    "info": {"handlers": ["info_file"], "level": "INFO"},
+                },
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "errors_file": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "info_file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "loggers": {
+                    "errors": {"handlers": ["errors_file"], "level": "WARNING"},
+                    "info": {"handlers": ["info_file"], "level": "INFO"},
+                },
+            }
+            """
+        ),
+        id="no console: a file handler at INFO is not folded into the first one at ERROR",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "INFO"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "DEBUG"},
+                },
+                "loggers": {
+                    "api": {"handlers": ["console", "file"], "level": "INFO"},
+                    "db": {"handlers": ["console", "file"], "level": "DEBUG"},
+                },
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "INFO"},
+                    "file": {"class": "logging.StreamHandler", "level": "DEBUG"},
+                },
+                "loggers": {
+                    "api": {"handlers": ["console"], "level": "INFO"},
+                    "db": {"handlers": ["file"], "level": "DEBUG"},
+                },
+            }
+            """
+        ),
+        id="the logger's own level counts: at INFO the console stands in for a DEBUG file, at DEBUG it does not",
+    ),
+    pytest.param(
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},
+                },
+                "root": {"handlers": ["console", "file"] if PROD else ["console"], "level": "INFO"},
+                "loggers": {"shop": {"handlers": ["console", "file"], "level": "INFO"}},
+            }
+            """
+        ),
+        dedent(
+            """\
+            LOGGING = {
+                "version": 1,
+                "handlers": {
+                    "console": {"class": "logging.StreamHandler", "level": "ERROR"},
+                    "file": {"class": "logging.StreamHandler", "level": "INFO"},
+                },
+                "root": {"handlers": ["file"] if PROD else ["console"], "level": "INFO"},
+                "loggers": {"shop": {"handlers": ["file"], "level": "INFO"}},
+            }
+            """
+        ),
+        id="in place (a list computed at run time): each written-out list drops the console, not the INFO handler",
+    ),
+]
+
+LEVEL_FIXES.append(
+    pytest.param(
+        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},\n'
+        '    "all": {"class": "logging.FileHandler", "filename": "a.log", "level": ALL_LEVEL}},\n'
+        '    "root": {"handlers": ["console", "all"]}}\n',
+        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},\n'
+        '    "all": {"class": "logging.StreamHandler", "level": ALL_LEVEL}},\n'
+        '    "root": {"handlers": ["console", "all"]}}\n',
+        id="a level known only at run time: both stay (maybe a line twice) rather than maybe dropping messages",
+    )
+)
+
+LEVEL_NOOPS = [
+    pytest.param(
+        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},'
+        ' "info": {"class": "logging.StreamHandler", "level": "INFO"}}, "root": {"handlers": ["console", "info"]}}\n',
+        id="two console handlers at different levels and no file: not the codemod's business",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", LEVEL_FIXES)
+def test_logging_levels_fixes(before, after):
+    assert LoggingConsole.rewrite(before, "settings.py") == after
+    broken, proven = compare(before, after)
+    assert broken == []
+    if " if PROD " not in before and "ALL_LEVEL" not in before:  # what the check cannot read is not compared
+        assert any("lowest level rose" in p for p in proven)
+
+
+@pytest.mark.parametrize("source", LEVEL_NOOPS)
+def test_logging_levels_noop(source):
+    assert LoggingConsole.rewrite(source, "settings.py") == source
+
+
+@pytest.mark.parametrize("before, after", LEVEL_FIXES[:1])
+def test_an_info_message_still_reaches_stderr_once(before, after, fresh_logging, capsys):
+    config = {}
+    exec(compile(LoggingConsole.rewrite(before, "settings.py"), "settings.py", "exec"), {"PROD": True}, config)
+    logging.config.dictConfig(config["LOGGING"])
+    logging.getLogger("shop").info("paid order 7")
+    logging.getLogger("shop").error("card declined")
+    err = capsys.readouterr().err
+    assert err.count("paid order 7") == 1 and err.count("card declined") == 1, err
+
+
+def test_the_post_check_refuses_a_rewrite_that_raises_a_loggers_level():
+    before = LEVEL_FIXES[0].values[0]
+    dropped = before.replace(
+        '        "file": {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},\n', ""
+    ).replace('["console", "file"]', '["console"]')
+    broken, _ = compare(before, dropped)
+    assert broken == ["logger 'shop' no longer writes its messages from level INFO up to ERROR"]
+
+
+# --- a derived module making its base's handler write to a file (corpus shape derived-sets-filename) -----------
+
+DERIVED_FIXES = [
+    pytest.param(
+        'from .base import *  # noqa: F403\n\nDEBUG = True\nLOGGING["handlers"]["rotating"]["filename"] = "local-debug.log"  # noqa: F405\n',
+        'from .base import *  # noqa: F403\n\nDEBUG = True\nLOGGING["handlers"]["rotating"] = {"class": "logging.StreamHandler", **{k: v for k, v'
+        ' in LOGGING["handlers"]["rotating"].items() if k in ("level", "formatter", "filters")}}  # noqa: F405\n',
+        id="the filename line becomes the one that makes the base's handler a StreamHandler, keeping level, formatter, filters",
+    ),
+    pytest.param(
+        "from settings import *\nLOGGING['handlers']['logfile']['filename'] = 'pnk.log'\nLOGGING['handlers']['logfile']['maxBytes'] = 10\n",
+        "from settings import *\nLOGGING['handlers']['logfile'] = {'class': 'logging.StreamHandler', **{k: v for k, v"
+        " in LOGGING['handlers']['logfile'].items() if k in ('level', 'formatter', 'filters')}}\n",
+        id="quotes follow the file's; a file-only key set after it goes",
+    ),
+]
+
+
+@pytest.mark.parametrize("before, after", DERIVED_FIXES)
+def test_derived_filename_fixes(before, after):
+    assert LoggingConsole.rewrite(before, "settings/dev.py") == after
+
+
+def test_derived_filename_noop_once_converted():
+    after = DERIVED_FIXES[0].values[1]
+    assert LoggingConsole.rewrite(after, "settings/dev.py") == after
+
+
+def test_derived_filename_fix_really_configures(fresh_logging, capsys):
+    base = {"version": 1, "disable_existing_loggers": False, "handlers": {"rotating": {"class": "logging.handlers.RotatingFileHandler", "filename": "/no/such/x.log",
+                                                    "maxBytes": 5, "level": "INFO"}}, "root": {"handlers": ["rotating"]}}
+    namespace = {"LOGGING": base}
+    exec(compile(LoggingConsole.rewrite(DERIVED_FIXES[0].values[0].split("\n", 1)[1], "dev.py"), "dev.py", "exec"), namespace)
+    logging.config.dictConfig(namespace["LOGGING"])
+    logging.getLogger("x").warning("still printed")
+    assert "still printed" in capsys.readouterr().err

@@ -20,16 +20,19 @@ class GunicornLogfile(Fix):
         from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
-        files, unfound = _files(repo)  # each candidate parsed once
+        files, unfound, links = _files(repo)  # each candidate parsed once
         options = {path: opts for path, _, opts in files}
         sites = [(path, flags) for path, flags, _ in files if flags]
         exact = [path for path, flags in sites if any(f.value == target for f in flags)]
         if exact:  # every invocation that names the failing file led to the failure
-            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.", options[path])
-                    for path in exact], []
+            _refuse_a_daemon(repo, exact, links)
+            return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.{_journald(path)}",
+                         options[path]) for path in exact], []
         if len(sites) == 1:
             path = sites[0][0]
-            why = f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
+            _refuse_a_daemon(repo, [path], links)
+            why = (f"{path} is the one place whose Gunicorn logs to a file (none names {target} literally)."
+                   f"{_journald(path)}")
             return [Step(finding, codemod, path, why, options[path])], []
         if not sites:
             starts = [path for path, _, _ in files]
@@ -68,15 +71,47 @@ class GunicornLogfile(Fix):
         return list(BOOTS)
 
 
-def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str]]:
+def _journald(path: str) -> str:
+    """What becomes of `-` when systemd starts Gunicorn: journald keeps the service's stdout and stderr."""
+    if not path.lower().endswith(".service"):
+        return ""
+    unit = posixpath.basename(path)
+    return f" systemd hands the service's stdout and stderr to journald: `journalctl -u {unit}` shows the logs."
+
+
+def _refuse_a_daemon(repo, paths: list[str], links: list) -> None:
+    """NoPlan when a Gunicorn whose logs are in `paths` daemonises by a setting in the other file of a
+    `gunicorn -c CONFIG` pair (`-D` in the script, `daemon = True` in the config module, -R in neither): its
+    stdout and stderr are /dev/null, so '-' would lose every line. Within one file the codemod refuses it."""
+    from fixbot.codemods import gunicorn_stdout
+    from fixbot.plan import NoPlan
+
+    for where, invocation, config in links:
+        if where not in paths and config not in paths:
+            continue
+        try:
+            settings = gunicorn_stdout.daemon_settings(repo.read_or_none(config) or "", config, config_module=True)
+        except Exception:  # a config module it cannot read: the codemod refuses it on its own
+            settings = []
+        told = [(invocation, where), *((s, config) for s in settings)]
+        daemon = [f"{i.daemon} in {f}" for i, f in told if i.daemon]
+        if daemon and not any(i.inherits for i, _ in told):
+            raise NoPlan(f"the Gunicorn started in {where} on line {invocation.line} with -c {config} runs as a daemon "
+                         f"({daemon[0]}), which sends its stdout and stderr to /dev/null: logs pointed at '-' would "
+                         "be lost; run it in the foreground or add --enable-stdio-inheritance, then rerun fixbot")
+
+
+def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str], list]:
     """Every file that starts or configures Gunicorn, with the log flags that write to files (maybe none) and the
     codemod's options for it: a file named by `gunicorn -c FILE` in another is read as a config module whatever
-    its name (`-c deploy/web.conf`, `-c python:config.gunicorn`). Also the `-c` files it could not find."""
+    its name (`-c deploy/web.conf`, `-c python:config.gunicorn`). Also the `-c` files it could not find, and
+    each (file, invocation, config module in the repository) that `-c` ties together."""
     from fixbot.codemods import gunicorn_stdout
 
     found: list[tuple[str, list, dict]] = []
     unfound: list[str] = []  # -c files not found in the repository: their logs are unknown
     named: list[tuple[str, str]] = []  # (the file that names it, the -c value)
+    invocations_of: dict[str, list] = {}
 
     def read(path: str, options: dict) -> None:
         try:
@@ -86,16 +121,20 @@ def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str]]:
         if invocations:
             found.append((path, [flag for inv in invocations for flag in inv.flags if flag.value != "-"], options))
         named.extend((path, inv.config) for inv in invocations if inv.config)
+        invocations_of[path] = invocations
 
     for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
         read(path, {})
+    links = []
     for where, config in dict.fromkeys(named):
         path = _config_file(repo, where, config)
         if path is None:
             unfound.append(f"{config} (named in {where})")
-        elif path not in {p for p, _, _ in found}:
+            continue
+        if path not in {p for p, _, _ in found}:
             read(path, {"config_module": True})
-    return found, unfound
+        links += [(where, inv, path) for inv in invocations_of.get(where, []) if inv.config == config]
+    return found, unfound, links
 
 
 def _config_file(repo, where: str, config: str) -> str | None:

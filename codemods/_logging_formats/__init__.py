@@ -1,0 +1,60 @@
+"""logging-console for logging configurations that are not Python: YAML and JSON dictConfig files, fileConfig INI files.
+
+One reader module per format (yaml_config, json_config, ini_config), each a pure text -> text rewrite built on
+the shared handler rule of handlers.py; this module picks the reader by the file's name, and by its text for
+`.conf`/`.cfg` (an INI logging config has a `[loggers]` or `[handlers]` section; a `.conf` that compiles is a
+Gunicorn config module, Python; any other `.conf` holds no logging config: nginx's, logstash's, supervisord's).
+logging_console.LoggingConsole.rewrite hands a file here first; `None` means "not one of these: read it as
+Python". A file with no logging config at all raises codemods.NothingToDo (`fixbot codemod` leaves it and
+exits 0); a logging config with no file handler comes back unchanged.
+
+Comments, in every format: a comment on its own line stays, even right above a removed key (it may speak of
+more than that key, and a reviewer deletes a stale comment more easily than they recover a lost one); a
+comment at the end of a removed line goes with the line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from fixbot.codemods import NothingToDo, Refusal
+from fixbot.codemods._logging_formats import ini_config, json_config, yaml_config
+from fixbot.codemods._logging_formats.handlers import NO_CONFIG
+from fixbot.codemods._logging_formats.examples import FORMAT_EXAMPLES
+
+__all__ = ["FORMAT_EXAMPLES", "FORMAT_FILES", "rewrite_config"]
+
+# The file names `apply` looks for; any file can be handed to `fixbot codemod logging-console`.
+FORMAT_FILES = ("*log*.yaml", "*log*.yml", "*log*.json", "*log*.ini", "*log*.conf", "*log*.cfg")
+
+
+def rewrite_config(source: str, filename: str) -> str | None:
+    """`source` with no file handler left, if `filename` is a YAML, JSON or INI file; None for anything else."""
+    try:
+        return _rewrite(source, filename)
+    except RecursionError:  # PyYAML's composer and json's decoder recurse; so does the JSON reader here
+        raise Refusal("does not parse: nested too deeply") from None
+
+
+def _rewrite(source: str, filename: str) -> str | None:
+    name = posixpath.basename(filename.replace("\\", "/")).lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension in ("yaml", "yml"):
+        return yaml_config.rewrite(source)
+    if extension == "json":
+        return json_config.rewrite(source)
+    if extension in ("ini", "conf", "cfg"):
+        if ini_config.is_logging_ini(source):
+            return ini_config.rewrite(source)
+        if extension != "conf" or not _is_python(source, filename):
+            raise NothingToDo(NO_CONFIG)  # setup.cfg, tox.ini, supervisord's, nginx's, logstash's
+    return None
+
+
+def _is_python(source: str, filename: str) -> bool:
+    """Whether a `.conf` is a Python module (Gunicorn's `-c gunicorn.conf`), for the Python codemod to read."""
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
