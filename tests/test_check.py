@@ -151,6 +151,35 @@ def test_a_handler_a_derived_settings_module_adds(tmp_path):
     assert "FileHandler" not in (tmp_path / "repo" / "app" / "production.py").read_text()
 
 
+LOGGING_FILES = {
+    "logging.ini": ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[formatters]\nkeys=\n\n[logger_root]\n"
+                    "handlers=file\n\n[handler_file]\nclass=FileHandler\nargs=('/var/log/myapp/g.log', 'a')\n", 15,
+                    "gunicorn --log-config logging.ini app:app"),
+    "logging.yaml": ("version: 1\nhandlers:\n  file:\n    class: logging.FileHandler\n"
+                     "    filename: /var/log/myapp/u.log\nroot:\n  handlers: [file]\n", 5,
+                     "uvicorn app:app --log-config logging.yaml"),
+    "log_config.json": ('{\n  "version": 1,\n  "handlers": {\n    "file": {\n      "class": "logging.FileHandler",\n'
+                        '      "filename": "/var/log/myapp/j.log"\n    }\n  },\n  "root": {"handlers": ["file"]}\n}\n', 6,
+                        "gunicorn --log-config-json log_config.json app:app"),
+}
+
+
+@pytest.mark.parametrize("name", LOGGING_FILES)
+def test_yaml_json_and_ini_logging_configs_the_deploy_names(tmp_path, name):
+    text, line, command = LOGGING_FILES[name]
+    files = {"Dockerfile": DOCKERFILE, "entrypoint.sh": f"#!/bin/sh\nexec {command}\n", name: text}
+    code, out = check(repo(tmp_path, files))
+    assert [(f["path"], f["line"], f["codemod"]) for f in out["findings"]] == [(name, line, "logging-console")]
+    fixed = CliRunner().invoke(main, ["check", str(tmp_path / "repo"), "--fix"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "FileHandler" not in (tmp_path / "repo" / name).read_text()
+    files["Dockerfile"] += "RUN mkdir -p /var/log/myapp\n"
+    assert check(repo(tmp_path / "made", files)) == (0, {"findings": []})
+    del files["entrypoint.sh"]  # a logging config nothing names is not judged
+    files["Dockerfile"] = DOCKERFILE
+    assert check(repo(tmp_path / "unused", files)) == (0, {"findings": []})
+
+
 def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
     settings = SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log")
     files = {"Dockerfile": DOCKERFILE, "app/settings.py": settings}

@@ -100,6 +100,8 @@ def find(root: Path) -> list[Finding]:
     used = deploy.run_files(files, read)
     with RepoView.open(root) as repo:
         settings = deploy.settings_files(repo, files, used, read)
+        if settings is not None:
+            settings |= deploy.named_by(files, [read(f) or "" for f in settings])
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
         found = sites_mod.sites(repo, judged, read)
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}

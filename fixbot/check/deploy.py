@@ -25,9 +25,12 @@ def _mentions(text: str, file: str) -> bool:
 
 
 def run_files(files: list[str], read) -> set[str]:
-    """The deploy's own files and every script or config module they reach by name."""
+    """The deploy's own files and every script, config module or logging config (`--log-config logging.ini`) they
+    reach by name."""
+    from fixbot.codemods._logging_formats import FORMAT_FILES
+
     used = {f for f in files if named(f, ROOTS) and _deploy_text(f, read(f) or "")}
-    candidates = [f for f in files if f not in used and (named(f, _SCRIPT) or _is_config_module(f))]
+    candidates = [f for f in files if f not in used and (named(f, _SCRIPT + FORMAT_FILES) or _is_config_module(f))]
     changed = True
     while changed:
         changed = False
@@ -53,6 +56,13 @@ def _deploy_text(file: str, text: str) -> bool:
     if file.lower().endswith(".ini") or named(file, ("supervisor*.conf",)):
         return "[program:" in text
     return True
+
+
+def named_by(files: list[str], texts: list[str]) -> set[str]:
+    """The logging configs (YAML, JSON, INI) that one of `texts` names: `fileConfig("logging.ini")` in settings."""
+    from fixbot.codemods._logging_formats import FORMAT_FILES
+
+    return {f for f in files if named(f, FORMAT_FILES) and any(_mentions(t, f) for t in texts)}
 
 
 def settings_files(repo, files: list[str], used: set[str], read) -> set[str] | None:

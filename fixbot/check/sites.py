@@ -4,7 +4,8 @@ A reader takes (repository, file, text) and yields `Site`s; `READERS` says which
 `LOGGING` goes through settings_walk/settings_eval (star imports, `os.path.join`, environment defaults) and
 codemods/_logging_dict (which handlers write files, and where in the file); Gunicorn's and Celery's log flags
 through gunicorn_stdout's format table (`formats.FORMATS`: shell, Dockerfile, Procfile, supervisord, compose,
-Gunicorn config modules). A new file type (YAML/JSON/INI logging configs) is one more reader in `READERS`.
+Gunicorn config modules); YAML/JSON/INI logging configs through codemods/_logging_formats (check/formats.py). A
+new file type is one more reader in `READERS`.
 """
 
 from __future__ import annotations
@@ -176,11 +177,26 @@ def shell_value(shown: str) -> tuple[str | None, str | None]:
 
 Reader = Callable[..., Iterator[Site]]
 
-# (file-name patterns, reader): a file is read by every reader whose patterns take its name. YAML/JSON/INI
-# logging configs (codemods/_logging_formats/) plug in as one more line, their reader yielding Sites.
+
+def logging_configs(repo, file: str, text: str) -> Iterator[Site]:
+    """YAML, JSON and INI logging configs (codemods/_logging_formats), read in check/formats.py."""
+    from fixbot.check.formats import logging_configs as read
+
+    return read(repo, file, text)
+
+
+def _format_files() -> tuple[str, ...]:
+    from fixbot.codemods._logging_formats import FORMAT_FILES
+
+    return FORMAT_FILES
+
+
+# (file-name patterns, reader): a file is read by every reader whose patterns take its name. A new kind of
+# file is one more line here, its reader yielding Sites.
 READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
     (("*.py",), python_logging),
     (("*",), command_flags),
+    (_format_files(), logging_configs),
 )
 
 
