@@ -199,6 +199,16 @@ def test_an_environment_default_is_judged_and_said(tmp_path):
     assert check(repo(tmp_path / "set", set_by_image)) == (0, {"findings": []})
 
 
+def test_a_shell_default_is_judged_and_said(tmp_path):
+    script = '#!/bin/sh\nexec gunicorn app:app --error-logfile "${LOG_DIR:-/var/log/myapp}/e.log"\n'
+    code, out = check(repo(tmp_path, {"Dockerfile": DOCKERFILE, "entrypoint.sh": script}))
+    assert code == 1 and out["findings"][0]["log_path"] == "/var/log/myapp/e.log"
+    assert "LOG_DIR is set nowhere in the repository: judged by its default" in out["findings"][0]["evidence"]
+    compose = "services:\n  web:\n    build: .\n    environment:\n      LOG_DIR: /tmp\n"
+    files = {"Dockerfile": DOCKERFILE, "entrypoint.sh": script, "docker-compose.yml": compose}
+    assert check(repo(tmp_path / "set", files)) == (0, {"findings": []})
+
+
 @pytest.mark.parametrize("files", [
     pytest.param({"Dockerfile": "FROM acme/django-base:3\nCOPY . /app\n", "app/settings.py": SETTINGS},
                  id="a base image fixbot does not know"),
