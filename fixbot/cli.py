@@ -186,7 +186,8 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
               help="text for people, json for programs, sarif for GitHub code scanning.")
 @click.option("--fix", "fix", is_flag=True, help="Apply each finding's codemod in place, then check again.")
 def check(path: str, fmt: str, fix: bool) -> None:
-    """Find log files whose directory nothing in PATH (a repository) creates, before a deploy fails on them.
+    """Find the log files a deploy of PATH (a repository) will fail to open, before it does: a directory nothing
+    creates, or one only root may write while the container runs as another user.
 
     Exit 0: nothing found; 1: findings (after --fix: findings left); 2: bad input."""
     from fixbot import check as checker
