@@ -182,6 +182,24 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
     sys.exit(1 if check and changed else 0)
 
 
+@main.command("check")
+@click.argument("path", default=".", metavar="[PATH]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text for people, json for programs, sarif for GitHub code scanning.")
+@click.option("--fix", "fix", is_flag=True, help="Apply each finding's codemod in place, then check again.")
+def check(path: str, fmt: str, fix: bool) -> None:
+    """Find the log files a deploy of PATH (a repository) will fail to open, before it does: a directory nothing
+    creates, or one only root may write while the container runs as another user.
+
+    Exit 0: nothing found; 1: findings (after --fix: findings left); 2: bad input."""
+    from fixbot import check as checker
+
+    out, notes, code = checker.run(path, fmt, fix)
+    click.echo(notes, nl=False, err=True)
+    click.echo(out, nl=False)
+    sys.exit(code)
+
+
 @main.command("github-action", hidden=True)
 def github_action() -> None:
     """The body of action.yml: inputs from INPUT_* variables, outputs to $GITHUB_OUTPUT and the step summary."""

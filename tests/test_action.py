@@ -32,7 +32,8 @@ NETWORK_ENV = {name: value for name, value in os.environ.items()
 
 def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow():
     result = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--persona=pedantic", "action.yml", "examples/workflows/fixbot.yml"],
+        [str(BIN / "zizmor"), "--offline", "--persona=pedantic", "action.yml", "examples/workflows/fixbot.yml",
+         "examples/workflows/check.yml"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -447,3 +448,14 @@ def test_the_python_input_imports_nothing_from_the_working_directory_even_withou
     assert result.returncode != 0
     assert ("give the action log-file or run-id" in result.stdout
             or re.search(r"No module named '(click|yaml|libcst|git|github)'", result.stderr)), result.stdout + result.stderr
+
+
+def test_the_check_workflow_uploads_fixbots_sarif_with_a_pinned_action():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "examples" / "workflows" / "check.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    assert any("fixbot check --format sarif" in step.get("run", "") for step in steps)
+    upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert re.fullmatch(r"[0-9a-f]{40}", upload["uses"].split("@")[1])  # a commit, not a movable tag
+    assert workflow["jobs"]["check"]["permissions"] == {"contents": "read", "security-events": "write"}

@@ -1,0 +1,215 @@
+"""`fixbot check`: find log files whose directory will be missing when the process starts, before anything deploys.
+
+`run(path, fmt, fix)` lists the repository's files, reads every log file its configurations name
+(check/sites.py) and every directory it makes exist (check/dirs.py), and judges each site: a path fixbot cannot
+evaluate, a relative one, or a container it cannot see the base of gets no finding. `--fix` runs each finding's
+codemod on its file in place (fixbot/files.py: atomic writes) and checks again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from fixbot.check import deploy
+from fixbot.check import dirs as dirs_mod
+from fixbot.check import owners
+from fixbot.check import sites as sites_mod
+from fixbot.errors import BadInput
+
+_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "site-packages", ".mypy_cache"})
+_DEPLOY = re.compile(r"(?i)(dockerfile|containerfile|\.ya?ml$|\.env|\.sh$|procfile|entrypoint|\.conf$|\.ini$)")
+_STD = frozenset({"-", "/dev/stdout", "/dev/stderr", "/dev/null", "/proc/self/fd/1", "/proc/self/fd/2"})
+MAX_FILES = 20000
+# Gunicorn's own --user / `user =`, or a program that runs the rest as someone else.
+# A `cd`, Gunicorn's --chdir, supervisord's directory=: a relative path is relative to something else then.
+_MOVE = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|^directory\s*=|\bpushd\b")
+_SWITCH = re.compile(r"(?m)--user\b|^user\s*=|\b(sudo|su|gosu|su-exec|runuser|setpriv|chpst)\b")
+
+RULES = {
+    "log-dir-missing": "A log file's directory does not exist when the process starts",
+    "log-dir-unwritable": "A log file's directory belongs to root while the container runs as another user",
+    "gunicorn-output-in-file": "Gunicorn captures the app's output into a log file inside the container",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    log_path: str
+    evidence: str
+    codemod: str
+    rule: str = "log-dir-missing"
+
+
+def list_files(root: Path) -> list[str]:
+    """The repository's files, repo-relative: git's tracked files, else every file below `root`."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached"], capture_output=True,
+                             check=True, timeout=60).stdout
+        files = [f for f in out.decode("utf-8", "replace").split("\0") if f]
+        if files:
+            return files[:MAX_FILES]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    found: list[str] = []
+    for top, subdirs, names in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        rel = os.path.relpath(top, root)
+        found += [n if rel == "." else f"{rel}/{n}".replace(os.sep, "/") for n in sorted(names)]
+        if len(found) > MAX_FILES:
+            break
+    return found[:MAX_FILES]
+
+
+def _reader(root: Path):
+    from fixbot.files import MAX_SOURCE
+
+    cache: dict[str, str | None] = {}
+
+    def read(file: str) -> str | None:
+        if file not in cache:
+            path = root / file
+            try:
+                text = None
+                if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SOURCE:
+                    text = path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = None
+            cache[file] = text
+        return cache[file]
+
+    return read
+
+
+def find(root: Path) -> list[Finding]:
+    """Every finding in the repository at `root`."""
+    from fixbot.repo import RepoView
+
+    files = list_files(root)
+    read = _reader(root)
+    made = dirs_mod.collect(files, read)
+    if not made.known:
+        return []  # no container fixbot can see into: nothing to judge against
+    used = deploy.run_files(files, read)
+    with RepoView.open(root) as repo:
+        settings = deploy.settings_files(repo, files, used, read)
+        if settings is not None:
+            settings |= deploy.named_by(files, [read(f) or "" for f in settings])
+        judged = [f for f in files if f in used or (settings is not None and f in settings)]
+        found = sites_mod.sites(repo, judged, read)
+    deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
+    switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
+    moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
+    found = [_resolved(site, made, moves, read) for site in found]
+    findings = [f for site in found if (f := judge(site, made, deploy_texts, read, switches)) is not None]
+    return sorted(set(findings), key=lambda f: (f.path, f.line))
+
+
+def _set_elsewhere(variable: str, site: sites_mod.Site, texts: dict[str, str]) -> str | None:
+    """A deploy file that sets `variable` (so the default is not what runs), other than the site's own line."""
+    pattern = re.compile(rf"(?m)(?:^|[\s\"'-]){re.escape(variable)}[ \t]*[=:][ \t]*\S")
+    for file, text in texts.items():
+        for match in pattern.finditer(text):
+            if file == site.path and text.count("\n", 0, match.start()) + 1 == site.line:
+                continue
+            if "${" + variable in text[max(0, match.start() - 3): match.end()]:
+                continue
+            return file
+    return None
+
+
+def _resolved(site: sites_mod.Site, made: dirs_mod.Dirs, moves: bool, read) -> sites_mod.Site:
+    """A relative log path made absolute against the container's WORKDIR, when nothing moves the process away."""
+    import dataclasses
+
+    value, cwd = site.value, made.cwd
+    if not value or value.startswith("/") or value in _STD or cwd is None:
+        return site
+    if moves or _MOVE.search(read(site.path) or ""):
+        return site
+    return dataclasses.replace(site, value=posixpath.normpath(posixpath.join(cwd, value)),
+                               what=f"{site.what} (relative to WORKDIR {cwd})")
+
+
+def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read, switches: bool = False
+          ) -> Finding | None:
+    value = site.value
+    if value is None or value in _STD or not value.startswith("/"):
+        return None
+    if site.default_of and _set_elsewhere(site.default_of, site, texts):
+        return None
+    directory = posixpath.dirname(posixpath.normpath(value))
+    default = (f" ({site.default_of} is set nowhere in the repository: judged by its default {value!r})"
+               if site.default_of else "")
+    maker = made.exists(directory)
+    if maker is None:
+        others = {}
+        for m in sorted(made.made, key=lambda m: (m.how == "chown", m.file, m.line)):
+            if m.how not in ("COPY", "WORKDIR", "chown") and m.pattern is None and "log" in m.path.lower():
+                others.setdefault(m.path, m)
+        others = list(others.values())[:2]
+        evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
+        return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
+    why = None if switches or _SWITCH.search(read(site.path) or "") else owners.unwritable(made, directory)
+    if why is not None:
+        return Finding(site.path, site.line, value, f"{site.what} writes {value}: {why}{default}", site.codemod,
+                       "log-dir-unwritable")
+    if site.captures:
+        there = maker if isinstance(maker, dirs_mod.Made) else f"{directory} exists in the base image"
+        return Finding(site.path, site.line, value,
+                       f"{site.what} {value} with --capture-output: the app's stdout and stderr (its console "
+                       f"logging, a worker's boot traceback) go into that file inside the container, not to "
+                       f"the container's log ({there})", site.codemod, "gunicorn-output-in-file")
+    return None
+
+
+def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
+    """Run each finding's codemod on its file, in place; (changed files, refusals)."""
+    from fixbot import codemods, files
+
+    changed, refused = [], []
+    for path, name in dict.fromkeys((f.path, f.codemod) for f in findings):
+        codemod = codemods.get(name)
+        target = str(root / path)
+        try:
+            result = files.rewrite_file(target, codemod, write=True, **files.context(target, codemod.CONTEXT))
+        except files.Refused as err:
+            refused.append(str(err).replace(str(root) + os.sep, ""))
+            continue
+        if result.changed:
+            changed.append(f"{path} ({name})")
+    return changed, refused
+
+
+def render(findings: list[Finding], fmt: str) -> str:
+    if fmt == "json":
+        keys = ("path", "line", "log_path", "evidence", "codemod", "rule")
+        return json.dumps({"findings": [{k: asdict(f)[k] for k in keys} for f in findings]}, indent=2) + "\n"
+    if fmt == "sarif":
+        from fixbot.check.sarif import sarif
+
+        return json.dumps(sarif(findings, RULES), indent=2) + "\n"
+    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
+    return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
+
+
+def run(path: str, fmt: str = "text", fix_: bool = False) -> tuple[str, str, int]:
+    """(stdout, stderr, exit code) of `fixbot check PATH`: 0 nothing found, 1 findings."""
+    root = Path(path)
+    if not root.is_dir():
+        raise BadInput(f"{path}: not a directory")
+    root = root.resolve()
+    findings = find(root)
+    notes = []
+    if fix_ and findings:
+        changed, refused = fix(root, findings)
+        notes += [f"fixbot: fixed: {c}" for c in changed] + [f"fixbot: {r}" for r in refused]
+        findings = find(root)
+    return render(findings, fmt), "".join(n + "\n" for n in notes), 1 if findings else 0
