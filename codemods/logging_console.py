@@ -172,9 +172,10 @@ LOGGING = {
 class LoggingConsole(Codemod):
     NAME = "logging-console"
     DESCRIPTION = (
-        "Rewrite LOGGING in a Django settings module so that no handler writes to a file: loggers that used a "
-        "file handler log to the console (an existing StreamHandler, or the file handler turned into one in "
-        "place), keeping everything else byte for byte."
+        "Rewrite a logging configuration so that no handler writes to a file: Django's LOGGING, any dictConfig "
+        "literal in Python (logconfig_dict, LOGGING_CONFIG), dictConfig YAML and JSON, fileConfig INI. Loggers "
+        "that used a file handler log to the console (an existing StreamHandler, or the file handler turned into "
+        "one in place) without losing a message; everything else is kept byte for byte, comments included."
     )
     HANDLES = ("logging-handler",)
     FILES = ("*.py",) + FORMAT_FILES
