@@ -47,6 +47,7 @@ class Signature:
     facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
     programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
     context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
+    fix_facts: tuple[tuple[str, str, frozenset[str]], ...] = ()  # the room's: (codemod, fact, values it needs)
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
         if self.exc_frames is None:
@@ -56,12 +57,15 @@ class Signature:
         return any(self.exc_frames.search(f.file) and self.exc_function.search(f.function or "") for f in exc.frames)
 
     def fixes_for(self, facts: dict[str, Any]) -> tuple[str, ...]:
-        if self.fix_if_error is None:
-            return self.fixes
-        if facts.get("error") in self.fix_if_error:
-            return self.fixes
-        if self.fix_if_cause_unknown and "cause" not in facts:
-            return self.fixes
+        if self.fix_if_error is None or facts.get("error") in self.fix_if_error or (
+            self.fix_if_cause_unknown and "cause" not in facts
+        ):
+            # A codemod that reads only some programs' files is offered when the log shows one of those, or none.
+            return tuple(
+                fix for fix in self.fixes
+                if not any(c == fix and fact in facts and str(facts[fact]) not in values
+                           for c, fact, values in self.fix_facts)
+            )
         return ()
 
 
@@ -111,6 +115,10 @@ def catalogue() -> Catalogue:
                 facts=tuple(entry.get("facts", {}).items()),
                 programs=table(room, "programs"),
                 context=table(room, "context"),
+                fix_facts=tuple(
+                    (codemod, fact, frozenset(values))
+                    for codemod, needs in room.get("fix_facts", {}).items() for fact, values in needs.items()
+                ),
             )
         )
     markers = dict.fromkeys(m for room in rooms for m in room["markers"])
