@@ -4,7 +4,7 @@ A reader takes (repository, file, text) and yields `Site`s; `READERS` says which
 `LOGGING` goes through settings_walk/settings_eval (star imports, `os.path.join`, environment defaults) and
 codemods/_logging_dict (which handlers write files, and where in the file); Gunicorn's and Celery's log flags
 through gunicorn_stdout's format table (`formats.FORMATS`: shell, Dockerfile, Procfile, supervisord, compose,
-Gunicorn config modules); YAML/JSON/INI logging configs through codemods/_logging_formats (check/formats.py). A
+Gunicorn config modules); YAML/JSON/INI logging configs through codemods/_logging_formats.read_handlers. A
 new file type is one more reader in `READERS`.
 """
 
@@ -179,10 +179,18 @@ Reader = Callable[..., Iterator[Site]]
 
 
 def logging_configs(repo, file: str, text: str) -> Iterator[Site]:
-    """YAML, JSON and INI logging configs (codemods/_logging_formats), read in check/formats.py."""
-    from fixbot.check.formats import logging_configs as read
+    """The file handlers of a YAML, JSON or INI logging config (codemods/_logging_formats.read_handlers, what
+    logging-console rewrites), those with a plain-string filename: precision first."""
+    from fixbot.codemods._logging_formats import read_handlers
 
-    return read(repo, file, text)
+    try:
+        found = read_handlers(text, file) or []
+    except Exception:  # a file that does not parse (Refusal), holds no config (NothingToDo), or trips a parser
+        return
+    for handler in found:
+        if handler.writes_file and handler.filename:
+            yield Site(file, handler.line, handler.filename, handler.filename if "%" not in handler.filename else None,
+                       "logging-console", f"handler {handler.name!r}")
 
 
 def _format_files() -> tuple[str, ...]:
