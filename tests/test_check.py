@@ -193,6 +193,20 @@ def test_a_file_handler_logging_console_rewrites_is_a_finding_though_the_old_che
     assert [(f["path"], f["line"]) for f in check(repo(tmp_path, files))[1]["findings"]] == [(name, line)]
 
 
+def test_gunicorns_logconfig_dict_writing_to_a_directory_nothing_makes_is_a_finding(tmp_path):
+    conf = ('logconfig_dict = {\n    "version": 1,\n    "handlers": {\n        "file": {\n'
+            '            "class": "logging.FileHandler",\n            "filename": "/var/log/app/x.log",\n'
+            '        },\n    },\n    "root": {"handlers": ["file"]},\n}\n')
+    dockerfile = 'FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD ["gunicorn", "app:app"]\n'
+    files = {"Dockerfile": dockerfile, "gunicorn.conf.py": conf, "app.py": "app = None\n"}
+    code, out = check(repo(tmp_path, files))
+    assert code == 1
+    assert [(f["path"], f["line"], f["log_path"], f["codemod"]) for f in out["findings"]] == [
+        ("gunicorn.conf.py", 6, "/var/log/app/x.log", "logging-console")]
+    files["Dockerfile"] = dockerfile.replace("WORKDIR", "RUN mkdir -p /var/log/app\nWORKDIR")
+    assert check(repo(tmp_path / "made", files)) == (0, {"findings": []})
+
+
 def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
     settings = SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log")
     files = {"Dockerfile": DOCKERFILE, "app/settings.py": settings}
