@@ -180,6 +180,33 @@ def test_yaml_json_and_ini_logging_configs_the_deploy_names(tmp_path, name):
     assert check(repo(tmp_path / "unused", files)) == (0, {"findings": []})
 
 
+@pytest.mark.parametrize("name, text, line", [
+    pytest.param("logging.ini", LOGGING_FILES["logging.ini"][0].replace("args=('/var/log/myapp/g.log', 'a')",
+                 "kwargs={'filename': '/var/log/myapp/g.log'}"), 15, id="an INI handler's filename in kwargs"),
+    pytest.param("logging.yaml", LOGGING_FILES["logging.yaml"][0].replace("logging.FileHandler", "myapp.Rotating"), 5,
+                 id="a handler of its own class with a filename"),
+])
+def test_a_file_handler_logging_console_rewrites_is_a_finding_though_the_old_check_reader_missed_it(
+        tmp_path, name, text, line):
+    command = f"gunicorn --log-config {name} app:app"
+    files = {"Dockerfile": DOCKERFILE, "entrypoint.sh": f"#!/bin/sh\nexec {command}\n", name: text}
+    assert [(f["path"], f["line"]) for f in check(repo(tmp_path, files))[1]["findings"]] == [(name, line)]
+
+
+def test_gunicorns_logconfig_dict_writing_to_a_directory_nothing_makes_is_a_finding(tmp_path):
+    conf = ('logconfig_dict = {\n    "version": 1,\n    "handlers": {\n        "file": {\n'
+            '            "class": "logging.FileHandler",\n            "filename": "/var/log/app/x.log",\n'
+            '        },\n    },\n    "root": {"handlers": ["file"]},\n}\n')
+    dockerfile = 'FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD ["gunicorn", "app:app"]\n'
+    files = {"Dockerfile": dockerfile, "gunicorn.conf.py": conf, "app.py": "app = None\n"}
+    code, out = check(repo(tmp_path, files))
+    assert code == 1
+    assert [(f["path"], f["line"], f["log_path"], f["codemod"]) for f in out["findings"]] == [
+        ("gunicorn.conf.py", 6, "/var/log/app/x.log", "logging-console")]
+    files["Dockerfile"] = dockerfile.replace("WORKDIR", "RUN mkdir -p /var/log/app\nWORKDIR")
+    assert check(repo(tmp_path / "made", files)) == (0, {"findings": []})
+
+
 def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
     settings = SETTINGS.replace("/var/log/myapp/app.log", "/app/logs/app.log")
     files = {"Dockerfile": DOCKERFILE, "app/settings.py": settings}

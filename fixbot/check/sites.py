@@ -2,9 +2,10 @@
 
 A reader takes (repository, file, text) and yields `Site`s; `READERS` says which files each one reads. Python
 `LOGGING` goes through settings_walk/settings_eval (star imports, `os.path.join`, environment defaults) and
-codemods/_logging_dict (which handlers write files, and where in the file); Gunicorn's and Celery's log flags
+codemods/_logging_dict (which handlers write files, and where in the file), Python's other dictConfig literals
+(`logconfig_dict`, `dictConfig({...})`) through logging_configs, the locator's reader; Gunicorn's and Celery's log flags
 through gunicorn_stdout's format table (`formats.FORMATS`: shell, Dockerfile, Procfile, supervisord, compose,
-Gunicorn config modules); YAML/JSON/INI logging configs through codemods/_logging_formats (check/formats.py). A
+Gunicorn config modules); YAML/JSON/INI logging configs through codemods/_logging_formats.read_handlers. A
 new file type is one more reader in `READERS`.
 """
 
@@ -179,10 +180,41 @@ Reader = Callable[..., Iterator[Site]]
 
 
 def logging_configs(repo, file: str, text: str) -> Iterator[Site]:
-    """YAML, JSON and INI logging configs (codemods/_logging_formats), read in check/formats.py."""
-    from fixbot.check.formats import logging_configs as read
+    """The file handlers of a YAML, JSON or INI logging config (codemods/_logging_formats.read_handlers, what
+    logging-console rewrites), those with a plain-string filename: precision first."""
+    from fixbot.codemods._logging_formats import read_handlers
 
-    return read(repo, file, text)
+    try:
+        found = read_handlers(text, file) or []
+    except Exception:  # a file that does not parse (Refusal), holds no config (NothingToDo), or trips a parser
+        return
+    for handler in found:
+        if handler.writes_file and handler.filename:
+            yield Site(file, handler.line, handler.filename, handler.filename if "%" not in handler.filename else None,
+                       "logging-console", f"handler {handler.name!r}")
+
+
+_DJANGO_LOGGING = re.compile(r"(?m)^LOGGING\s*[:=]")
+
+
+def python_dict_configs(repo, file: str, text: str) -> Iterator[Site]:
+    """The file handlers of the dictConfig literals of a Python module that are not Django's `LOGGING`
+    (python_logging reads that one): Gunicorn's `logconfig_dict`, `LOGGING_CONFIG`, `dictConfig({...})`, a
+    config a function returns; read as the locator reads them (logging_configs), literal filenames only."""
+    if not any(w in text for w in ("dictConfig", "logconfig_dict", "LOGGING_CONFIG")) or _DJANGO_LOGGING.search(text) \
+            or ("filename" not in text and "FileHandler" not in text):
+        return
+    from fixbot.logging_configs import Unreadable, handlers_of
+
+    try:
+        found = handlers_of(text, file) or {}
+    except Unreadable:
+        return
+    for handler in found.values():
+        if handler.writes_file and handler.filename:
+            yield Site(file, handler.line, repr(handler.filename),
+                       handler.filename if "%" not in handler.filename else None, "logging-console",
+                       f"handler {handler.name!r}")
 
 
 def _format_files() -> tuple[str, ...]:
@@ -195,6 +227,7 @@ def _format_files() -> tuple[str, ...]:
 # file is one more line here, its reader yielding Sites.
 READERS: tuple[tuple[tuple[str, ...], Reader], ...] = (
     (("*.py",), python_logging),
+    (("*.py",), python_dict_configs),
     (("*",), command_flags),
     (_format_files(), logging_configs),
 )
