@@ -66,3 +66,74 @@ def test_a_settings_module_whose_logging_is_built_by_a_call_blocks_already_fixed
     assert (code, report["status"]) == (2, "refused"), report
     assert "proj.settings.staging (proj/settings/staging.py) cannot be read statically" in report["error"]
     assert "--settings" in report["error"]
+
+
+# --- H3: the traceback's caller builds its config in a way fixbot cannot read ------------------------------------
+
+
+def test_a_traceback_named_caller_that_cannot_be_read_blocks_already_fixed(tmp_path):
+    repo = write(tmp_path / "repo", {
+        "start.sh": "#!/bin/sh\nexec uvicorn app:app --log-config logging.yaml\n",
+        "logging.yaml": "version: 1\nhandlers:\n  console:\n    class: logging.StreamHandler\n"
+                        "root: {level: INFO, handlers: [console]}\n",
+        "wsgi-json/serve.py": 'import logging.config, os\n\nLOG_DIR = "/srv/app/no-such-dir"\n'
+                              'config = dict(version=1, handlers={"file": {"class": "logging.handlers.RotatingFileHandler",'
+                              ' "filename": os.path.join(LOG_DIR, "app.log")}}, root={"handlers": ["file"]})\n'
+                              "logging.config.dictConfig(config)\n",
+    })
+    code, report, _ = apply_json(LOGS / "wsgi-json-missing-dir.log", repo, "--dry-run")
+    assert (code, report["status"]) == (2, "refused"), report
+    assert report["error"].startswith("cannot tell whether the failure is gone: the traceback shows "
+                                      "wsgi-json/serve.py calling logging.config")
+
+
+# --- H4: the log names a config by an absolute path that only shares its file name with the repository's ---------
+
+
+UVICORN_YAML = (LOGS / "uvicorn-yaml-missing-dir.log").read_text()
+CONSOLE_YAML = "version: 1\nhandlers:\n  console:\n    class: logging.StreamHandler\nroot: {handlers: [console]}\n"
+
+
+def test_a_config_outside_the_repository_with_the_same_file_name_is_not_already_fixed(tmp_path):
+    repo = write(tmp_path / "repo", {
+        "start.sh": '#!/bin/sh\nexec uvicorn app.main:app --log-config "${LOG_CONFIG:-logging.yaml}"\n',
+        "logging.yaml": "# local development only\n" + CONSOLE_YAML,
+        "app/__init__.py": "", "app/main.py": "app = None\n",
+    })
+    log = tmp_path / "boot.log"  # `sh -x` prints the command it ran before uvicorn's own output
+    log.write_text("+ exec uvicorn app.main:app --log-config /etc/orders/logging.yaml\n" + UVICORN_YAML)
+    code, report, _ = apply_json(log, repo, "--dry-run")
+    assert (code, report["status"]) == (2, "refused"), report
+    assert ("the log's command line names /etc/orders/logging.yaml, which is no file of this repository "
+            "(logging.yaml matches it by its file name only)") in report["error"]
+
+
+def test_a_config_named_by_more_than_its_file_name_is_still_already_fixed(tmp_path):
+    repo = write(tmp_path / "repo", {"orders/logging.yaml": CONSOLE_YAML, "app/__init__.py": ""})
+    log = tmp_path / "boot.log"
+    log.write_text("+ exec uvicorn app.main:app --log-config /etc/orders/logging.yaml\n" + UVICORN_YAML)
+    code, report, _ = apply_json(log, repo, "--dry-run")
+    assert (code, report["status"]) == (0, "already-fixed"), report
+
+
+# --- H5: Django with LOGGING_CONFIG = None configures logging from a YAML file itself -----------------------------
+
+
+def test_django_with_logging_config_none_fixes_the_yaml_its_settings_load(tmp_path):
+    path = tmp_path / "no-such-dir" / "api.log"
+    repo = write(tmp_path / "repo", {
+        "manage.py": MANAGE.format(module="proj.settings"),
+        "proj/__init__.py": "",
+        "proj/settings.py": 'import logging.config\nfrom pathlib import Path\n\nimport yaml\n\n'
+                            'BASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = "x"\nLOGGING_CONFIG = None\n'
+                            'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"}}, '
+                            '"root": {"handlers": ["console"]}}\n\n'
+                            'with open(BASE_DIR / "logging.yaml") as f:\n    logging.config.dictConfig(yaml.safe_load(f))\n',
+        "logging.yaml": f"version: 1\nhandlers:\n  file:\n    class: logging.FileHandler\n    filename: {path}\n"
+                        "root: {handlers: [file], level: INFO}\n",
+    })
+    log = tmp_path / "boot.log"
+    log.write_text(run(repo, "manage.py", "check"))
+    code, report, _ = apply_json(log, repo, "--dry-run")
+    assert (code, report["status"]) == (0, "fixed"), report
+    assert [c["path"] for c in report["changes"]] == ["logging.yaml"]
