@@ -137,3 +137,28 @@ def test_django_with_logging_config_none_fixes_the_yaml_its_settings_load(tmp_pa
     code, report, _ = apply_json(log, repo, "--dry-run")
     assert (code, report["status"]) == (0, "fixed"), report
     assert [c["path"] for c in report["changes"]] == ["logging.yaml"]
+
+
+# --- H6: a handler on a unix socket that is missing: the cause names no path, so no file fix -----------------------
+
+
+def test_a_handler_whose_socket_is_missing_is_a_near_miss_not_already_fixed(tmp_path):
+    # Python 3.11's own SysLogHandler swallows a missing socket at start; a handler of the project connecting to one
+    # raises what the reviewer's log shows: FileNotFoundError with no path, then "Unable to configure handler".
+    repo = write(tmp_path / "repo", {
+        "proj/__init__.py": "",
+        "proj/logsock.py": "import logging, socket\n\nclass UnixSocketHandler(logging.Handler):\n"
+                           "    def __init__(self, address):\n        super().__init__()\n"
+                           "        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                           "        self.sock.connect(address)\n",
+        "serve.py": "import logging.config\n\nlogging.config.dictConfig({'version': 1, 'handlers': {'syslog': "
+                    "{'class': 'proj.logsock.UnixSocketHandler', 'address': '/no-such-dir/log'}}, "
+                    "'root': {'handlers': ['syslog']}})\n",
+    })
+    log = tmp_path / "boot.log"
+    log.write_text(run(repo, "serve.py"))
+    assert "FileNotFoundError: [Errno 2] No such file or directory\n" in log.read_text()
+    diagnosed = fixbot("diagnose", str(log))
+    assert diagnosed.returncode == 1 and "(no fix)" in diagnosed.stdout, diagnosed.stdout
+    code, report, _ = apply_json(log, repo, "--dry-run")
+    assert (code, report["status"]) == (1, "no-fix"), report
