@@ -92,6 +92,7 @@ def test_a_traceback_named_caller_that_cannot_be_read_blocks_already_fixed(tmp_p
 
 UVICORN_YAML = (LOGS / "uvicorn-yaml-missing-dir.log").read_text()
 CONSOLE_YAML = "version: 1\nhandlers:\n  console:\n    class: logging.StreamHandler\nroot: {handlers: [console]}\n"
+CONSOLE_FILE_YAML = CONSOLE_YAML.replace("  console:", "  file:").replace("[console]", "[file]")  # the console fix
 
 
 def test_a_config_outside_the_repository_with_the_same_file_name_is_not_already_fixed(tmp_path):
@@ -109,7 +110,7 @@ def test_a_config_outside_the_repository_with_the_same_file_name_is_not_already_
 
 
 def test_a_config_named_by_more_than_its_file_name_is_still_already_fixed(tmp_path):
-    repo = write(tmp_path / "repo", {"orders/logging.yaml": CONSOLE_YAML, "app/__init__.py": ""})
+    repo = write(tmp_path / "repo", {"orders/logging.yaml": CONSOLE_FILE_YAML, "app/__init__.py": ""})
     log = tmp_path / "boot.log"
     log.write_text("+ exec uvicorn app.main:app --log-config /etc/orders/logging.yaml\n" + UVICORN_YAML)
     code, report, _ = apply_json(log, repo, "--dry-run")
@@ -162,3 +163,23 @@ def test_a_handler_whose_socket_is_missing_is_a_near_miss_not_already_fixed(tmp_
     assert diagnosed.returncode == 1 and "(no fix)" in diagnosed.stdout, diagnosed.stdout
     code, report, _ = apply_json(log, repo, "--dry-run")
     assert (code, report["status"]) == (1, "no-fix"), report
+
+
+# --- the room's safety net: a config chosen only by tie-breakers must still name the handler ----------------------
+
+
+def test_a_deploy_named_config_that_never_names_the_handler_is_not_already_fixed(tmp_path):
+    repo = write(tmp_path / "repo", {"start.sh": "#!/bin/sh\nexec uvicorn app:app --log-config logging.yaml\n",
+                                     "logging.yaml": CONSOLE_YAML})
+    code, report, _ = apply_json(LOGS / "uvicorn-yaml-missing-dir.log", repo, "--dry-run")
+    assert (code, report["status"]) == (2, "refused"), report
+    assert "and logging.yaml, chosen only because start.sh names it (--log-config logging.yaml)" in report["error"]
+    assert report["error"].endswith("never names it: it may not be the configuration that failed; run `fixbot codemod "
+                                    "logging-console FILE` on the one that failed")
+
+
+def test_a_deploy_named_config_holding_the_handler_on_the_console_is_already_fixed(tmp_path):
+    repo = write(tmp_path / "repo", {"start.sh": "#!/bin/sh\nexec uvicorn app:app --log-config logging.yaml\n",
+                                     "logging.yaml": CONSOLE_FILE_YAML})
+    code, report, _ = apply_json(LOGS / "uvicorn-yaml-missing-dir.log", repo, "--dry-run")
+    assert (code, report["status"]) == (0, "already-fixed"), report
