@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from fixbot.logging_find import Ambiguous, locate
 from tests.test_apply import ROOT, apply_json, commit_all, fixbot
+from tests.test_repo import make_repo
 
 LOGS = ROOT / "tests" / "fixtures" / "logs"
 
@@ -115,6 +119,24 @@ def test_a_config_named_by_more_than_its_file_name_is_still_already_fixed(tmp_pa
     log.write_text("+ exec uvicorn app.main:app --log-config /etc/orders/logging.yaml\n" + UVICORN_YAML)
     code, report, _ = apply_json(log, repo, "--dry-run")
     assert (code, report["status"]) == (0, "already-fixed"), report
+
+
+CONSOLE_FACTS = {"program": "uvicorn", "handler": "file", "path": "/srv/app/no-such-dir/access.log",
+                 "config": "/srv/a/logging.yaml"}
+
+
+@pytest.mark.parametrize("frames", [[], ["/srv/b/app/main.py:3"]], ids=["no-frame", "deployed-elsewhere"])
+def test_an_absolute_config_matching_by_file_name_only_is_not_the_one_the_log_names(tmp_path, frames):
+    view = make_repo(tmp_path, {"logging.yaml": CONSOLE_FILE_YAML, "app/main.py": "app = None\n"})
+    with pytest.raises(Ambiguous, match=r"names /srv/a/logging.yaml, which is no file of this repository \(logging.yaml "
+                                         r"matches it by its file name only\)"):
+        locate(view, CONSOLE_FACTS, frames)
+
+
+def test_an_absolute_config_where_the_traceback_shows_the_repository_deployed_is_the_one_the_log_names(tmp_path):
+    view = make_repo(tmp_path, {"logging.yaml": CONSOLE_FILE_YAML, "app/main.py": "app = None\n"})
+    found = locate(view, CONSOLE_FACTS, ["/srv/a/app/main.py:3"])
+    assert found.file == "logging.yaml" and not found.still_failing and "command line names it" in found.why
 
 
 # --- H5: Django with LOGGING_CONFIG = None configures logging from a YAML file itself -----------------------------
