@@ -117,10 +117,9 @@ def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> No
     (logging-console keeps the name there). Nothing holds the failure any more, so only tie-breakers chose this
     config: when it and every other config never name the handler at all, it may not be the one that failed (exit
     2). Not for Python configs and Django's LOGGING, from which logging-console removes the handler."""
-    from fixbot.logging_configs import format_of
     from fixbot.logging_find import HOW_TO_CHOOSE, Ambiguous, candidates
 
-    if target.django is not None or format_of(target.file) not in ("yaml", "json"):
+    if target.django is not None or not target.file.lower().endswith((".yaml", ".yml", ".json")):
         return
     if _config_names_handler(repo, target.file, handler):
         return
