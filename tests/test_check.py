@@ -151,6 +151,30 @@ def test_a_handler_a_derived_settings_module_adds(tmp_path):
     assert "FileHandler" not in (tmp_path / "repo" / "app" / "production.py").read_text()
 
 
+DERIVED = {
+    "replaces LOGGING": ("LOGGING = {'version': 1, 'handlers': {'console': {'class': 'logging.StreamHandler'}}}\n",
+                         None),
+    "replaces the handler": ("LOGGING['handlers']['file'] = {'class': 'logging.StreamHandler'}\n", None),
+    "moves the filename": ("LOGGING['handlers']['file']['filename'] = '/tmp/app.log'\n", None),
+    "moves it to a missing directory": ("LOGGING['handlers']['file']['filename'] = '/var/log/prod/app.log'\n",
+                                        ("app/prod.py", 3, "/var/log/prod/app.log")),
+    "changes only the level": ("LOGGING['handlers']['file']['level'] = 'INFO'\n",
+                               ("app/base.py", 3, "/var/log/myapp/app.log")),
+}
+
+
+@pytest.mark.parametrize("derived", DERIVED)
+def test_the_logging_the_deployed_module_produces_is_judged(tmp_path, derived):
+    """base.py's file handler is a finding only when it survives into the LOGGING the deployed prod.py produces,
+    and a finding is reported where the surviving filename is written."""
+    text, found = DERIVED[derived]
+    files = {"Dockerfile": DOCKERFILE.replace("app.settings", "app.prod"), "app/__init__.py": "",
+             "app/base.py": SETTINGS, "app/prod.py": "from .base import *  # noqa\n\n" + text}
+    code, out = check(repo(tmp_path, files))
+    assert [(f["path"], f["line"], f["log_path"]) for f in out["findings"]] == ([found] if found else [])
+    assert code == (1 if found else 0)
+
+
 LOGGING_FILES = {
     "logging.ini": ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[formatters]\nkeys=\n\n[logger_root]\n"
                     "handlers=file\n\n[handler_file]\nclass=FileHandler\nargs=('/var/log/myapp/g.log', 'a')\n", 15,

@@ -99,11 +99,12 @@ def find(root: Path) -> list[Finding]:
         return []  # no container fixbot can see into: nothing to judge against
     used = deploy.run_files(files, read)
     with RepoView.open(root) as repo:
-        settings = deploy.settings_files(repo, files, used, read)
+        walks = deploy.settings_walks(repo, files, used, read)
+        settings = None if walks is None else set().union(*(walk.seen for walk in walks))
         if settings is not None:
             settings |= deploy.named_by(files, [read(f) or "" for f in settings])
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
-        found = sites_mod.sites(repo, judged, read)
+        found = sites_mod.sites(repo, judged, read, walks or [])
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
     moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
