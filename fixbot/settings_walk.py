@@ -30,6 +30,8 @@ class Walk:
         self.opaque: list[str] = []  # files that change LOGGING in ways not followed here (loops, functions)
         self.seen: set[str] = set()
         self.env: dict = {}
+        # {(file, line): value} of every assignment run, when asked for (a Gunicorn config module's `errorlog = …`)
+        self.assigned: dict[tuple[str, int], object] | None = None
 
     @property
     def logging(self):
@@ -89,6 +91,8 @@ class Walk:
         value = Evaluator(self.env, file)
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             result = value(node.value)
+            if self.assigned is not None:
+                self.assigned[(file, node.lineno)] = result
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 self._assign(target, result, value, file)
         elif isinstance(node, ast.AugAssign):

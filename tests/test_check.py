@@ -175,6 +175,37 @@ def test_the_logging_the_deployed_module_produces_is_judged(tmp_path, derived):
     assert code == (1 if found else 0)
 
 
+CONFIG_VALUES = {
+    "f-string and +, directory made": ('LOG_DIR = "/app/logs"\nerrorlog = f"{LOG_DIR}/error.log"\n'
+                                       'accesslog = LOG_DIR + "/access.log"\n', []),
+    "f-string and +, directory missing": ('LOG_DIR = "/var/log/web"\nerrorlog = f"{LOG_DIR}/error.log"\n'
+                                          'accesslog = os.path.join(LOG_DIR, "access.log")\n',
+                                          [(3, "/var/log/web/error.log"), (4, "/var/log/web/access.log")]),
+    "a name the module does not set": ('errorlog = f"{LOG_DIR}/error.log"\n', []),
+    "a call fixbot cannot evaluate": ('errorlog = log_path("error.log")\n', []),
+    "a path or the console": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "-"\n',
+                              [(2, "/var/log/web/access.log")]),
+    "a path or an unknown": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else other()\n', []),
+    "two paths": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "/var/log/x/a.log"\n', []),
+}
+
+
+@pytest.mark.parametrize("case", CONFIG_VALUES)
+def test_a_config_module_setting_is_judged_by_its_evaluated_value(tmp_path, case):
+    """gunicorn.conf.py's values are Python expressions: evaluated statically, never taken as literal text."""
+    text, found = CONFIG_VALUES[case]
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN mkdir -p /app/logs\n'
+                           'CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]\n',
+             "gunicorn.conf.py": "import os\n" + text}
+    root = repo(tmp_path, files)
+    code, out = check(root)
+    assert [(f["line"], f["log_path"]) for f in out["findings"]] == found
+    assert all(f["path"] == "gunicorn.conf.py" for f in out["findings"])
+    if not found:
+        fixed = CliRunner().invoke(main, ["check", str(root), "--fix"])
+        assert fixed.exit_code == 0 and (root / "gunicorn.conf.py").read_text() == "import os\n" + text
+
+
 LOGGING_FILES = {
     "logging.ini": ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[formatters]\nkeys=\n\n[logger_root]\n"
                     "handlers=file\n\n[handler_file]\nclass=FileHandler\nargs=('/var/log/myapp/g.log', 'a')\n", 15,

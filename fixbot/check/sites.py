@@ -143,7 +143,10 @@ def _written(node: cst.BaseExpression) -> str:
 
 def _env_name(node: cst.BaseExpression, text: str) -> str | None:
     """The environment variable a filename's default comes from: in the expression, or in a name it uses."""
-    code = cst.Module([]).code_for_node(node)
+    return _env_in(cst.Module([]).code_for_node(node), text)
+
+
+def _env_in(code: str, text: str) -> str | None:
     found = _ENV_CALL.search(code)
     if found:
         return found.group(1)
@@ -179,13 +182,43 @@ def command_flags(repo, file: str, text: str) -> Iterator[Site]:
         except (Refusal, RecursionError):
             continue
         captures = len(invocations) == 1 and bool(_CAPTURE.search(text))
+        assigned = _config_values(repo, file) if config and program == "Gunicorn" else None
         for invocation in invocations:
             for flag in invocation.flags:
                 if flag.value == "-" and program == "Gunicorn":
                     continue
-                value, env = shell_value(flag.value)
+                value, env = shell_value(flag.value) if assigned is None else \
+                    config_value(assigned.get((file, flag.line), UNKNOWN), flag.value, text)
                 yield Site(file, flag.line, flag.value, value, codemod, f"{program} {flag.flag}", env,
                            program == "Gunicorn" and flag.setting == "errorlog" and captures)
+
+
+def _config_values(repo, file: str) -> dict:
+    """{(file, line): value} of the assignments a Python config module runs, evaluated statically (module-level
+    names, f-strings, `+`, os.path.join, environment defaults; settings_walk); {} when it does not parse."""
+    from fixbot.settings_find import module_name
+    from fixbot.settings_walk import Walk
+
+    walk = Walk(repo)
+    walk.assigned = {}
+    try:
+        walk.visit(file, module_name(repo, file), ())
+    except Exception:  # a module that does not parse: nothing in it is known
+        return {}
+    return walk.assigned
+
+
+def config_value(value, shown: str, text: str) -> tuple[str | None, str | None]:
+    """A config module setting's value (`errorlog = f"{LOG_DIR}/error.log"`) as evaluated, None when it is not
+    known. A value chosen at run time (`"/var/log/a.log" if PROD else "-"`) is judged by its one path when every
+    branch is known and the others are the console; two different paths, or an unknown branch, are None."""
+    options = value.options if isinstance(value, Alt) else (value,)
+    if not all(isinstance(v, str) or v is None for v in options):
+        return None, None
+    paths = {v for v in options if v is not None and v not in ("-", "/dev/stdout", "/dev/stderr")}
+    if len(paths) != 1:
+        return None, None
+    return paths.pop(), _env_in(shown, text)
 
 
 def shell_value(shown: str) -> tuple[str | None, str | None]:
