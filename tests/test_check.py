@@ -333,6 +333,15 @@ AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOP
                  id="a tracked directory copied as root"),
     pytest.param(AS_APP.replace('CMD ["gunicorn", "app.wsgi"]', 'ENTRYPOINT ["gosu", "app"]'), SETTINGS, False,
                  id="gosu: fixbot does not follow"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -o app -g app"), SETTINGS, False, id="install -o the user"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d --owner=app"), SETTINGS, False, id="install --owner="),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -o root -g app"), SETTINGS, True, id="install -o root"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -g app"), SETTINGS, True, id="install -g alone"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -m 1777"), SETTINGS, False, id="install -d -m 1777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -m 777 -p"), SETTINGS, False, id="mkdir -m 777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -p -m0777"), SETTINGS, False, id="mkdir -m0777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -p --mode=a+w"), SETTINGS, False, id="mkdir --mode=a+w"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -m 755 -p"), SETTINGS, True, id="mkdir -m 755"),
 ])
 def test_a_directory_only_root_may_write(tmp_path, dockerfile, settings, unwritable):
     code, out = check(repo(tmp_path, {"Dockerfile": dockerfile, "app/settings.py": settings, "logs/.keep": ""}))
