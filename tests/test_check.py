@@ -312,6 +312,23 @@ def test_a_relative_path_is_judged_from_workdir(tmp_path, files, found):
         assert "(relative to WORKDIR /srv/web)" in out["findings"][0]["evidence"]
 
 
+def test_text_from_the_repository_is_printed_inert_and_on_one_line(tmp_path):
+    """A log path holding newlines, workflow commands and an escape sequence: no line of the output starts a
+    command the Actions runner would run, and each finding is one line (the way fixbot's other output is)."""
+    word = '"/var/log/a\n::error file=app.py,line=1::PWNED\n##[error]legacy \x1b[31mred/e.log"'
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n',
+             "entrypoint.sh": f"#!/bin/sh\nexec gunicorn --error-logfile {word} app:app\n"}
+    root = repo(tmp_path, files)
+    for fmt in ("text", "json", "sarif"):
+        result = CliRunner().invoke(main, ["check", str(root), "--format", fmt])
+        assert result.exit_code == 1, result.output
+        assert "##[" not in result.stdout and "\x1b" not in result.stdout
+        assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+    text = CliRunner().invoke(main, ["check", str(root)]).stdout.splitlines()
+    assert len(text) == 2 and text[0].startswith("entrypoint.sh:2: ") and "\\n::error file=app.py" in text[0]
+    assert text[1] == "  fix: fixbot codemod gunicorn-stdout entrypoint.sh"
+
+
 # --- the user the container runs as --------------------------------------------------------------------------
 
 AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOPY . /app\n" \
