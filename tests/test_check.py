@@ -158,6 +158,8 @@ DERIVED = {
     "moves the filename": ("LOGGING['handlers']['file']['filename'] = '/tmp/app.log'\n", None),
     "moves it to a missing directory": ("LOGGING['handlers']['file']['filename'] = '/var/log/prod/app.log'\n",
                                         ("app/prod.py", 3, "/var/log/prod/app.log")),
+    "changes it in a loop fixbot does not follow": ("for h in LOGGING['handlers'].values():\n"
+                                                    "    h['filename'] = '/tmp/app.log'\n", None),
     "changes only the level": ("LOGGING['handlers']['file']['level'] = 'INFO'\n",
                                ("app/base.py", 3, "/var/log/myapp/app.log")),
 }

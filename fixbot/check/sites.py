@@ -61,6 +61,8 @@ def python_logging(repo, file: str, text: str, walks: list | None = None) -> Ite
         return
     chains = [w for w in walks or () if file in w.seen] or [_walk(repo, file)]
     for walk in chains:
+        if walk is None or walk.opaque:
+            continue  # a file of the chain changes LOGGING in a way not followed (a loop, a function): unknown
         for name, (line, expr) in places.items():
             handler = _surviving(walk, name, file)
             if handler is None:
