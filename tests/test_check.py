@@ -188,6 +188,9 @@ CONFIG_VALUES = {
     "a path or the console": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "-"\n',
                               [(2, "/var/log/web/access.log")]),
     "a path or an unknown": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else other()\n', []),
+    "set again later": ('errorlog = "/var/log/web/error.log"\nerrorlog = "-"\n', []),
+    "set again under a condition": ('errorlog = "/var/log/web/error.log"\nif os.environ.get("DEV"):\n'
+                                    '    errorlog = "-"\n', [(2, "/var/log/web/error.log")]),
     "two paths": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "/var/log/x/a.log"\n', []),
 }
 

@@ -190,14 +190,16 @@ def command_flags(repo, file: str, text: str) -> Iterator[Site]:
                 if flag.value == "-" and program == "Gunicorn":
                     continue
                 value, env = shell_value(flag.value) if assigned is None else \
-                    config_value(assigned.get((file, flag.line), UNKNOWN), flag.value, text)
+                    config_value(assigned.get((file, flag.line), UNKNOWN), flag.value, text,
+                                 assigned.get(flag.setting, UNKNOWN))
                 yield Site(file, flag.line, flag.value, value, codemod, f"{program} {flag.flag}", env,
                            program == "Gunicorn" and flag.setting == "errorlog" and captures)
 
 
 def _config_values(repo, file: str) -> dict:
     """{(file, line): value} of the assignments a Python config module runs, evaluated statically (module-level
-    names, f-strings, `+`, os.path.join, environment defaults; settings_walk); {} when it does not parse."""
+    names, f-strings, `+`, os.path.join, environment defaults; settings_walk), and {name: value} of what the module
+    ends with; {} when it does not parse."""
     from fixbot.settings_find import module_name
     from fixbot.settings_walk import Walk
 
@@ -207,14 +209,18 @@ def _config_values(repo, file: str) -> dict:
         walk.visit(file, module_name(repo, file), ())
     except Exception:  # a module that does not parse: nothing in it is known
         return {}
-    return walk.assigned
+    return {**walk.assigned, **walk.env}
 
 
-def config_value(value, shown: str, text: str) -> tuple[str | None, str | None]:
+def config_value(value, shown: str, text: str, final=UNKNOWN) -> tuple[str | None, str | None]:
     """A config module setting's value (`errorlog = f"{LOG_DIR}/error.log"`) as evaluated, None when it is not
-    known. A value chosen at run time (`"/var/log/a.log" if PROD else "-"`) is judged by its one path when every
-    branch is known and the others are the console; two different paths, or an unknown branch, are None."""
+    known or when what the module ends with (`final`) is known not to be it (a later `errorlog = "-"`). A value
+    chosen at run time (`"/var/log/a.log" if PROD else "-"`) is judged by its one path when every branch is known
+    and the others are the console; two different paths, or an unknown branch, are None."""
     options = value.options if isinstance(value, Alt) else (value,)
+    ends = final.options if isinstance(final, Alt) else (final,)
+    if final is not UNKNOWN and not any(v in ends for v in options if isinstance(v, str)):
+        return None, None
     if not all(isinstance(v, str) or v is None for v in options):
         return None, None
     paths = {v for v in options if v is not None and v not in ("-", "/dev/stdout", "/dev/stderr")}
