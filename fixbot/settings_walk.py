@@ -146,8 +146,12 @@ class Walk:
                 and isinstance(args[0], Mapping):
             receiver.update(copy(args[0]))
             receiver.open = receiver.open or args[0].open
+            if "filename" in args[0]:  # `LOGGING["handlers"]["x"].update({"filename": …})`: this file decides it
+                receiver.origin = file
         elif isinstance(receiver, Mapping) and method == "update" and not args:
             receiver.update({k.arg: value(k.value) for k in call.keywords if k.arg})
+            if any(k.arg == "filename" for k in call.keywords):
+                receiver.origin = file
         elif isinstance(receiver, Mapping) and method == "setdefault" and args and isinstance(args[0], str):
             receiver.setdefault(args[0], args[1] if len(args) > 1 else None)
         elif isinstance(receiver, Mapping) and method == "pop" and args and isinstance(args[0], str):

@@ -160,6 +160,8 @@ DERIVED = {
                                         ("app/prod.py", 3, "/var/log/prod/app.log")),
     "changes it in a loop fixbot does not follow": ("for h in LOGGING['handlers'].values():\n"
                                                     "    h['filename'] = '/tmp/app.log'\n", None),
+    "moves the filename by update()": ("LOGGING['handlers']['file'].update(\n    filename='/var/log/prod/app.log')\n",
+                                       ("app/prod.py", 4, "/var/log/prod/app.log")),
     "changes only the level": ("LOGGING['handlers']['file']['level'] = 'INFO'\n",
                                ("app/base.py", 3, "/var/log/myapp/app.log")),
 }

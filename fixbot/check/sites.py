@@ -97,9 +97,24 @@ def _handler_places(wrapper) -> dict[str, tuple[int, cst.BaseExpression | None]]
                         places[m.path[1]] = place(handler)
                 elif len(m.path) == 3 and m.path[2] == "filename":  # LOGGING["handlers"]["file"]["filename"] = …
                     places[m.path[1]] = (positions[statement].start.line, m.value)
+            elif m and m.kind == "call" and m.method == "update" and m.path and len(m.path) == 2 \
+                    and m.path[0] == "handlers" and (expr := _updated_filename(m.value)) is not None:
+                places[m.path[1]] = (positions[expr].start.line, expr)  # LOGGING["handlers"]["file"].update(…)
         except NotStatic:
             continue
     return places
+
+
+def _updated_filename(call: cst.Call) -> cst.BaseExpression | None:
+    """The filename `.update(filename=…)` or `.update({"filename": …})` gives a handler, else None."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "filename":
+            return arg.value
+    if len(call.args) == 1 and call.args[0].keyword is None and isinstance(call.args[0].value, cst.Dict):
+        for element in call.args[0].value.elements:
+            if isinstance(element, cst.DictElement) and string_value(element.key) == "filename":
+                return element.value
+    return None
 
 
 def _surviving(walk, name: str, file: str):
