@@ -261,7 +261,11 @@ def locate(repo: RepoView, facts: dict, frames: list[str], forced: str | None = 
     choice = next(iter(deploy + default), None)
     by_file = {c.file: c for c in found}
     if not holders:
-        # Already fixed only when no module might hold the handler: one whose LOGGING cannot be read might.
+        # Already fixed only when no module might hold the handler: one whose LOGGING cannot be read might. When
+        # that is the module the repository names, it is planned on: the codemod says why it cannot read it, and
+        # `still_failing` keeps a codemod that changes nothing from passing for a fix.
+        if choice is not None and choice.file in by_file and by_file[choice.file].evidence.unknown:
+            return _located(by_file[choice.file], choice, "")
         unknown = [c for c in found if c.evidence.unknown and (choice is None or c.file != choice.file)]
         if unknown and choice is not None:
             raise Ambiguous(f"cannot tell which settings module failed: {choice.why}, whose LOGGING "
