@@ -37,6 +37,7 @@ class Signature:
     fix_if_error: frozenset[str] | None
     fix_if_cause_unknown: bool
     subsumed: bool
+    fix_needs: tuple[str, ...] = ()  # facts a fix needs when the root cause is known (a file handler's `path`)
     line: re.Pattern[str] | None = None
     exc_type: re.Pattern[str] | None = None
     exc_message: re.Pattern[str] | None = None
@@ -57,6 +58,8 @@ class Signature:
         return any(self.exc_frames.search(f.file) and self.exc_function.search(f.function or "") for f in exc.frames)
 
     def fixes_for(self, facts: dict[str, Any]) -> tuple[str, ...]:
+        if "cause" in facts and any(fact not in facts for fact in self.fix_needs):
+            return ()  # the cause is known and names no path: not a file (a socket, a device)
         if self.fix_if_error is None or facts.get("error") in self.fix_if_error or (
             self.fix_if_cause_unknown and "cause" not in facts
         ):
@@ -105,6 +108,7 @@ def catalogue() -> Catalogue:
                 fix_if_error=frozenset(entry["fix_if_error"]) if "fix_if_error" in entry else None,
                 fix_if_cause_unknown=bool(entry.get("fix_if_cause_unknown")),
                 subsumed=bool(entry.get("subsumed")),
+                fix_needs=tuple(entry.get("fix_needs", ())),
                 line=re.compile(entry["line"]) if "line" in entry else None,
                 exc_type=re.compile(exc["type"] + r"\Z") if exc else None,
                 exc_message=re.compile(exc.get("message", "")) if exc else None,

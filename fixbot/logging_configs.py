@@ -1,129 +1,39 @@
 """Read the handlers of a logging configuration statically (YAML, JSON, fileConfig INI, dict literals in Python), to locate and to check one.
 
-Nothing is imported or run: YAML with the safe loader, JSON, configparser, and Python through `ast` (a dict literal
-assigned to `logconfig_dict` or `LOGGING_CONFIG`, passed to `dictConfig(...)`, or returned by a function).
+Nothing is imported or run. YAML, JSON and INI (and whether a `.conf` is INI, Python or neither) are read by
+codemods/_logging_formats.read_handlers, the readers logging-console rewrites with; Python through `ast` (a dict
+literal assigned to `logconfig_dict` or `LOGGING_CONFIG`, passed to `dictConfig(...)`, or returned by a
+function), which is cheap enough for the locator to parse every candidate module.
 """
 
 from __future__ import annotations
 
 import ast
-import configparser
-import json
-import posixpath
-import re
-from dataclasses import dataclass
+
+from fixbot.codemods import NothingToDo, Refusal
+from fixbot.codemods._logging_formats import HandlerSite as Handler
+from fixbot.codemods._logging_formats import read_handlers
+from fixbot.codemods._logging_formats.handlers import handler_site
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".ini", ".conf", ".cfg")
 _PYTHON_NAMES = ("logconfig_dict", "LOGGING_CONFIG")
-_MAX_DEPTH = 8  # where a dictConfig may sit inside a larger YAML or JSON file (`logging:` under an app's config)
 
 
 class Unreadable(Exception):
     """The file does not load as its format says; the message says why, in one line."""
 
 
-@dataclass(frozen=True)
-class Handler:
-    name: str
-    cls: str | None  # None when not a literal
-    filename: str | None  # the file it writes to, when that is a literal
-
-    @property
-    def writes_file(self) -> bool:
-        return self.filename is not None or "File" in (self.cls or "")
-
-
-def format_of(filename: str) -> str | None:
-    """'yaml', 'json', 'ini' or 'python' by the file's name; None for anything else."""
-    name = posixpath.basename(filename.replace("\\", "/")).lower()
-    if name.endswith((".yaml", ".yml")):
-        return "yaml"
-    if name.endswith(".json"):
-        return "json"
-    if name.endswith((".ini", ".cfg")):
-        return "ini"
-    if name.endswith((".py", ".conf")):  # a .conf is INI when it has a [handlers] or [loggers] section
-        return "python"
-    return None
-
-
 def handlers_of(text: str, filename: str) -> dict[str, Handler] | None:
     """The handlers of the logging configuration in `text` (None: it holds none). Unreadable when it does not load."""
-    fmt = format_of(filename)
-    if filename.lower().endswith(".conf") and re.search(r"^\s*\[(?:handlers|loggers)\]", text, re.M):
-        fmt = "ini"
-    if fmt == "yaml":
-        import yaml
-
-        try:
-            documents = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-        except (yaml.YAMLError, RecursionError) as err:
-            raise Unreadable(f"does not load as YAML: {str(err).splitlines()[0]}") from None
-        return _first_dict_config(documents)
-    if fmt == "json":
-        try:
-            return _first_dict_config([json.loads(text)])
-        except (ValueError, RecursionError) as err:
-            raise Unreadable(f"does not load as JSON: {err}") from None
-    if fmt == "ini":
-        return _ini(text)
-    if fmt == "python":
-        return _python(text, filename)
-    return None
-
-
-def _first_dict_config(values: list, depth: int = 0) -> dict[str, Handler] | None:
-    for value in values:
-        if isinstance(value, dict):
-            handlers = value.get("handlers")
-            if isinstance(handlers, dict) and all(isinstance(h, dict) for h in handlers.values()) and (
-                "version" in value or any("class" in h or "()" in h for h in handlers.values())
-            ):
-                return {str(name): _handler(str(name), h) for name, h in handlers.items()}
-            if depth < _MAX_DEPTH:
-                found = _first_dict_config(list(value.values()), depth + 1)
-                if found is not None:
-                    return found
-        elif isinstance(value, list) and depth < _MAX_DEPTH:
-            found = _first_dict_config(value, depth + 1)
-            if found is not None:
-                return found
-    return None
-
-
-def _handler(name: str, config: dict) -> Handler:
-    cls = config.get("class", config.get("()"))
-    filename = config.get("filename")
-    return Handler(name, cls if isinstance(cls, str) else None, filename if isinstance(filename, str) else None)
-
-
-def _ini(text: str) -> dict[str, Handler] | None:
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
-        parser.read_string(text)
-    except configparser.Error as err:
-        raise Unreadable(f"does not load as INI: {str(err).splitlines()[0]}") from None
-    if not parser.has_section("handlers"):
+        found = read_handlers(text, filename)
+    except NothingToDo:
         return None
-    names = [n.strip() for n in parser.get("handlers", "keys", fallback="").split(",") if n.strip()]
-    out = {}
-    for name in names:
-        section = f"handler_{name}"
-        cls = parser.get(section, "class", fallback=None) if parser.has_section(section) else None
-        filename = None
-        args = parser.get(section, "args", fallback="") if parser.has_section(section) else ""
-        kwargs = parser.get(section, "kwargs", fallback="") if parser.has_section(section) else ""
-        try:
-            parsed = ast.literal_eval(args) if args.strip() else ()
-            if isinstance(parsed, tuple) and parsed and isinstance(parsed[0], str):
-                filename = parsed[0]
-            named = ast.literal_eval(kwargs) if kwargs.strip() else {}
-            if isinstance(named, dict) and isinstance(named.get("filename"), str):
-                filename = named["filename"]
-        except (ValueError, SyntaxError, RecursionError):  # args naming sys.stdout and the like: no literal file
-            pass
-        out[name] = Handler(name, cls, filename)
-    return out
+    except Refusal as err:
+        raise Unreadable(str(err)) from None
+    if found is not None:
+        return {h.name: h for h in found}
+    return _python(text, filename) if filename.lower().endswith((".py", ".conf")) else None
 
 
 def _python(text: str, filename: str) -> dict[str, Handler] | None:
@@ -164,13 +74,14 @@ def _literal_handlers(config: ast.Dict) -> dict[str, Handler] | None:
             for name, handler in zip(value.keys, value.values):
                 if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
                     continue
-                fields = {}
+                fields, line = {}, name.lineno
                 if isinstance(handler, ast.Dict):
-                    fields = {k.value: v.value for k, v in zip(handler.keys, handler.values)
-                              if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
-                    if any(isinstance(k, ast.Constant) and k.value == "filename" for k in handler.keys):
-                        fields.setdefault("filename", "")  # computed: it writes a file, which one is not literal
-                out[name.value] = _handler(name.value, fields)
+                    for k, v in zip(handler.keys, handler.values):
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str):
+                            # a computed value is None: it is there (a filename writes a file), which one is not literal
+                            fields[k.value] = v.value if isinstance(v, ast.Constant) else None
+                            line = v.lineno if k.value == "filename" else line
+                out[name.value] = handler_site(name.value, fields, line)
             return out
     return None
 

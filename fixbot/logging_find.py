@@ -45,6 +45,7 @@ class Candidate:
     score: int  # 3 the handler writing to the path, 2 the handler (writing a file), 1 a handler writing to the path
     what: str
     named: str  # why the log or the deploy points at it ("" when nothing does)
+    unknown: bool = False  # the traceback's caller configures logging in a way fixbot cannot read: it may hold it
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,22 @@ def locate(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
     """The configuration that failed, or None when nothing in the repository holds it; Ambiguous (exit 2) rather
     than a guess."""
     program = facts.get("program")
-    if program == "django":
-        return _django(repo, facts, frames)
+    django = _django(repo, facts, frames) if program in (None, "python", "django") else None
+    if django is not None and _unused_by_django(repo, django):
+        django = None  # `LOGGING_CONFIG = None`: Django never configured its LOGGING; something else did
+    elif program == "django" and django is not None and django.still_failing:
+        return django
     found = candidates(repo, facts, frames)
-    django = _django(repo, facts, frames) if program in (None, "python") else None
     holders = [c for c in found if c.score and (django is None or c.file != django.file)]
+    if not holders and (django is None or not django.still_failing):
+        # Already fixed only when nothing the log points at might still hold the handler.
+        unknown = [c for c in found if c.unknown]
+        if unknown:
+            raise Ambiguous(f"cannot tell whether the failure is gone: {unknown[0].named}, and it {unknown[0].what}; "
+                            f"{HOW_TO_CHOOSE}")
+        outside = _outside(repo, facts, frames)
+        if outside:
+            raise Ambiguous(f"cannot tell which logging configuration failed: {outside}; {HOW_TO_CHOOSE}")
     if django is not None and (django.still_failing or not holders):
         if not holders:
             return django
@@ -113,6 +125,9 @@ def candidates(repo: RepoView, facts: dict, frames: list[str]) -> list[Candidate
         if handlers is None:
             if file in named and not file.endswith(".py"):
                 out.append(Candidate(file, 0, "holds no logging handlers", named[file]))
+            elif named.get(file, "").startswith("the traceback shows") and not _names_a_config(repo, file, text):
+                out.append(Candidate(file, 0, "builds its logging config in a way fixbot cannot read statically "
+                                              "(not a dict literal)", named[file], unknown=True))
             continue
         out.append(_score(file, handlers, handler, path, named.get(file, "")))
     return out
@@ -138,7 +153,7 @@ def references(repo: RepoView, facts: dict, frames: list[str]) -> dict[str, str]
     """Repository files the log or the deploy names as the logging config: file -> why."""
     out: dict[str, str] = {}
     config = str(facts.get("config") or "")
-    caller = (repo.map_log_path(config) or repo.named_file("", config)) if config else None
+    caller = _mapped_config(repo, config, frames) if config else None
     if caller and not caller.endswith(".py"):
         out[caller] = f"the log's command line names it (--log-config {config})"
     elif caller:  # the module that called dictConfig or fileConfig, and the config files it names
@@ -157,6 +172,50 @@ def references(repo: RepoView, facts: dict, frames: list[str]) -> dict[str, str]
                 how = "--log-config" if match["flag"] else "logconfig" if match["setting"] else "gunicorn -c"
                 out[found] = f"{file} names it ({how} {value})"
     return out
+
+
+def _absolute(path: str) -> bool:
+    return path.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", path))
+
+
+def _mapped_config(repo: RepoView, config: str, frames: list[str]) -> str | None:
+    """The repository file the log's config path names. A config (not a module) named by an absolute path must
+    match by more than its file name, or sit where the traceback shows the repository deployed: `logging.yaml`
+    is not `/etc/orders/logging.yaml`."""
+    found = repo.map_log_path(config) or repo.named_file("", config)
+    if not found or found.endswith(".py") or not _absolute(config):
+        return found
+    parts = [p for p in re.split(r"[/\\]+", config) if p]
+    if len(found.split("/")) >= 2 and parts[-len(found.split("/")):] == found.split("/"):
+        return found
+    for frame in frames:  # /app/manage.py is manage.py: the repository is deployed at /app
+        path = frame.rsplit(":", 1)[0]
+        mapped = repo.map_log_path(path)
+        if mapped and path.replace("\\", "/").endswith("/" + mapped):
+            root = path.replace("\\", "/")[: -len(mapped)]
+            if config.replace("\\", "/") == root + found:
+                return found
+    return None
+
+
+def _outside(repo: RepoView, facts: dict, frames: list[str]) -> str:
+    """Why the config the log's command line names is no file of this repository ("" when it is one, or none)."""
+    config = str(facts.get("config") or "")
+    if not config or config.endswith(".py") or not _absolute(config) or _mapped_config(repo, config, frames):
+        return ""
+    alike = repo.map_log_path(config)
+    return (f"the log's command line names {config}, which is no file of this repository"
+            + (f" ({alike} matches it by its file name only)" if alike else ""))
+
+
+def _names_a_config(repo: RepoView, caller: str, text: str) -> bool:
+    return any(_resolve(repo, caller, m["file"]) for m in _QUOTED_CONFIG.finditer(text))
+
+
+def _unused_by_django(repo: RepoView, django: Target) -> bool:
+    located = django.django
+    files = located.chain if located is not None else (django.file,)
+    return any(re.search(r"^LOGGING_CONFIG\s*=\s*None\b", repo.read_or_none(f) or "", re.M) for f in files)
 
 
 def _live(text: str) -> str:

@@ -75,7 +75,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
         re.compile(
             r"""(?imx)
             (?P<open>\\?["'])?
-            (?P<key>(?<![\w.-])[\w.-]{0,64}
+            (?P<key>(?<![\w./\\-])[\w.-]{0,64}  # not the last part of a path: /etc/passwd: not a directory
                (?:password|passwd|pwd|(?<![a-z0-9])pass(?:phrase)?(?![a-z0-9])|secret|token|api[_-]?key
                  |access[_-]?key|private[_-]?key|credentials?)
                [\w-]{0,64})  # DJANGO_SECRET_KEY, but not secrets.py:12

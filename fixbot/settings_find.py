@@ -261,11 +261,16 @@ def locate(repo: RepoView, facts: dict, frames: list[str], forced: str | None = 
     choice = next(iter(deploy + default), None)
     by_file = {c.file: c for c in found}
     if not holders:
+        # Already fixed only when no module might hold the handler: one whose LOGGING cannot be read might.
+        unknown = [c for c in found if c.evidence.unknown and (choice is None or c.file != choice.file)]
+        if unknown and choice is not None:
+            raise Ambiguous(f"cannot tell which settings module failed: {choice.why}, whose LOGGING "
+                            f"{by_file[choice.file].evidence.what}, but the LOGGING of {_names(unknown)} cannot be "
+                            f"read statically and may still hold it; {HOW_TO_CHOOSE}")
+        if unknown:
+            raise Ambiguous(f"cannot tell which settings module failed: the LOGGING of {_names(unknown)} cannot be "
+                            f"read statically; {HOW_TO_CHOOSE}")
         if choice is None:
-            unknown = [c for c in found if c.evidence.unknown]
-            if unknown:
-                raise Ambiguous(f"cannot tell which settings module failed: the LOGGING of {_names(unknown)} cannot be "
-                                f"read statically; {HOW_TO_CHOOSE}")
             return None
         return _located(by_file[choice.file], choice, "")
     best = max(c.evidence.score for c in holders)

@@ -30,6 +30,8 @@ class Walk:
         self.opaque: list[str] = []  # files that change LOGGING in ways not followed here (loops, functions)
         self.seen: set[str] = set()
         self.env: dict = {}
+        # {(file, line): value} of every assignment run, when asked for (a Gunicorn config module's `errorlog = …`)
+        self.assigned: dict[tuple[str, int], object] | None = None
 
     @property
     def logging(self):
@@ -89,6 +91,8 @@ class Walk:
         value = Evaluator(self.env, file)
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             result = value(node.value)
+            if self.assigned is not None:
+                self.assigned[(file, node.lineno)] = result
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 self._assign(target, result, value, file)
         elif isinstance(node, ast.AugAssign):
@@ -142,8 +146,12 @@ class Walk:
                 and isinstance(args[0], Mapping):
             receiver.update(copy(args[0]))
             receiver.open = receiver.open or args[0].open
+            if "filename" in args[0]:  # `LOGGING["handlers"]["x"].update({"filename": …})`: this file decides it
+                receiver.origin = file
         elif isinstance(receiver, Mapping) and method == "update" and not args:
             receiver.update({k.arg: value(k.value) for k in call.keywords if k.arg})
+            if any(k.arg == "filename" for k in call.keywords):
+                receiver.origin = file
         elif isinstance(receiver, Mapping) and method == "setdefault" and args and isinstance(args[0], str):
             receiver.setdefault(args[0], args[1] if len(args) > 1 else None)
         elif isinstance(receiver, Mapping) and method == "pop" and args and isinstance(args[0], str):

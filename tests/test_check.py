@@ -151,6 +151,68 @@ def test_a_handler_a_derived_settings_module_adds(tmp_path):
     assert "FileHandler" not in (tmp_path / "repo" / "app" / "production.py").read_text()
 
 
+DERIVED = {
+    "replaces LOGGING": ("LOGGING = {'version': 1, 'handlers': {'console': {'class': 'logging.StreamHandler'}}}\n",
+                         None),
+    "replaces the handler": ("LOGGING['handlers']['file'] = {'class': 'logging.StreamHandler'}\n", None),
+    "moves the filename": ("LOGGING['handlers']['file']['filename'] = '/tmp/app.log'\n", None),
+    "moves it to a missing directory": ("LOGGING['handlers']['file']['filename'] = '/var/log/prod/app.log'\n",
+                                        ("app/prod.py", 3, "/var/log/prod/app.log")),
+    "changes it in a loop fixbot does not follow": ("for h in LOGGING['handlers'].values():\n"
+                                                    "    h['filename'] = '/tmp/app.log'\n", None),
+    "moves the filename by update()": ("LOGGING['handlers']['file'].update(\n    filename='/var/log/prod/app.log')\n",
+                                       ("app/prod.py", 4, "/var/log/prod/app.log")),
+    "changes only the level": ("LOGGING['handlers']['file']['level'] = 'INFO'\n",
+                               ("app/base.py", 3, "/var/log/myapp/app.log")),
+}
+
+
+@pytest.mark.parametrize("derived", DERIVED)
+def test_the_logging_the_deployed_module_produces_is_judged(tmp_path, derived):
+    """base.py's file handler is a finding only when it survives into the LOGGING the deployed prod.py produces,
+    and a finding is reported where the surviving filename is written."""
+    text, found = DERIVED[derived]
+    files = {"Dockerfile": DOCKERFILE.replace("app.settings", "app.prod"), "app/__init__.py": "",
+             "app/base.py": SETTINGS, "app/prod.py": "from .base import *  # noqa\n\n" + text}
+    code, out = check(repo(tmp_path, files))
+    assert [(f["path"], f["line"], f["log_path"]) for f in out["findings"]] == ([found] if found else [])
+    assert code == (1 if found else 0)
+
+
+CONFIG_VALUES = {
+    "f-string and +, directory made": ('LOG_DIR = "/app/logs"\nerrorlog = f"{LOG_DIR}/error.log"\n'
+                                       'accesslog = LOG_DIR + "/access.log"\n', []),
+    "f-string and +, directory missing": ('LOG_DIR = "/var/log/web"\nerrorlog = f"{LOG_DIR}/error.log"\n'
+                                          'accesslog = os.path.join(LOG_DIR, "access.log")\n',
+                                          [(3, "/var/log/web/error.log"), (4, "/var/log/web/access.log")]),
+    "a name the module does not set": ('errorlog = f"{LOG_DIR}/error.log"\n', []),
+    "a call fixbot cannot evaluate": ('errorlog = log_path("error.log")\n', []),
+    "a path or the console": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "-"\n',
+                              [(2, "/var/log/web/access.log")]),
+    "a path or an unknown": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else other()\n', []),
+    "set again later": ('errorlog = "/var/log/web/error.log"\nerrorlog = "-"\n', []),
+    "set again under a condition": ('errorlog = "/var/log/web/error.log"\nif os.environ.get("DEV"):\n'
+                                    '    errorlog = "-"\n', [(2, "/var/log/web/error.log")]),
+    "two paths": ('accesslog = "/var/log/web/access.log" if os.environ.get("PROD") else "/var/log/x/a.log"\n', []),
+}
+
+
+@pytest.mark.parametrize("case", CONFIG_VALUES)
+def test_a_config_module_setting_is_judged_by_its_evaluated_value(tmp_path, case):
+    """gunicorn.conf.py's values are Python expressions: evaluated statically, never taken as literal text."""
+    text, found = CONFIG_VALUES[case]
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN mkdir -p /app/logs\n'
+                           'CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]\n',
+             "gunicorn.conf.py": "import os\n" + text}
+    root = repo(tmp_path, files)
+    code, out = check(root)
+    assert [(f["line"], f["log_path"]) for f in out["findings"]] == found
+    assert all(f["path"] == "gunicorn.conf.py" for f in out["findings"])
+    if not found:
+        fixed = CliRunner().invoke(main, ["check", str(root), "--fix"])
+        assert fixed.exit_code == 0 and (root / "gunicorn.conf.py").read_text() == "import os\n" + text
+
+
 LOGGING_FILES = {
     "logging.ini": ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[formatters]\nkeys=\n\n[logger_root]\n"
                     "handlers=file\n\n[handler_file]\nclass=FileHandler\nargs=('/var/log/myapp/g.log', 'a')\n", 15,
@@ -178,6 +240,33 @@ def test_yaml_json_and_ini_logging_configs_the_deploy_names(tmp_path, name):
     del files["entrypoint.sh"]  # a logging config nothing names is not judged
     files["Dockerfile"] = DOCKERFILE
     assert check(repo(tmp_path / "unused", files)) == (0, {"findings": []})
+
+
+@pytest.mark.parametrize("name, text, line", [
+    pytest.param("logging.ini", LOGGING_FILES["logging.ini"][0].replace("args=('/var/log/myapp/g.log', 'a')",
+                 "kwargs={'filename': '/var/log/myapp/g.log'}"), 15, id="an INI handler's filename in kwargs"),
+    pytest.param("logging.yaml", LOGGING_FILES["logging.yaml"][0].replace("logging.FileHandler", "myapp.Rotating"), 5,
+                 id="a handler of its own class with a filename"),
+])
+def test_a_file_handler_logging_console_rewrites_is_a_finding_though_the_old_check_reader_missed_it(
+        tmp_path, name, text, line):
+    command = f"gunicorn --log-config {name} app:app"
+    files = {"Dockerfile": DOCKERFILE, "entrypoint.sh": f"#!/bin/sh\nexec {command}\n", name: text}
+    assert [(f["path"], f["line"]) for f in check(repo(tmp_path, files))[1]["findings"]] == [(name, line)]
+
+
+def test_gunicorns_logconfig_dict_writing_to_a_directory_nothing_makes_is_a_finding(tmp_path):
+    conf = ('logconfig_dict = {\n    "version": 1,\n    "handlers": {\n        "file": {\n'
+            '            "class": "logging.FileHandler",\n            "filename": "/var/log/app/x.log",\n'
+            '        },\n    },\n    "root": {"handlers": ["file"]},\n}\n')
+    dockerfile = 'FROM python:3.12-slim\nCOPY . /srv\nWORKDIR /srv\nCMD ["gunicorn", "app:app"]\n'
+    files = {"Dockerfile": dockerfile, "gunicorn.conf.py": conf, "app.py": "app = None\n"}
+    code, out = check(repo(tmp_path, files))
+    assert code == 1
+    assert [(f["path"], f["line"], f["log_path"], f["codemod"]) for f in out["findings"]] == [
+        ("gunicorn.conf.py", 6, "/var/log/app/x.log", "logging-console")]
+    files["Dockerfile"] = dockerfile.replace("WORKDIR", "RUN mkdir -p /var/log/app\nWORKDIR")
+    assert check(repo(tmp_path / "made", files)) == (0, {"findings": []})
 
 
 def test_a_tracked_directory_copied_into_the_image_exists(tmp_path):
@@ -257,6 +346,23 @@ def test_a_relative_path_is_judged_from_workdir(tmp_path, files, found):
         assert "(relative to WORKDIR /srv/web)" in out["findings"][0]["evidence"]
 
 
+def test_text_from_the_repository_is_printed_inert_and_on_one_line(tmp_path):
+    """A log path holding newlines, workflow commands and an escape sequence: no line of the output starts a
+    command the Actions runner would run, and each finding is one line (the way fixbot's other output is)."""
+    word = '"/var/log/a\n::error file=app.py,line=1::PWNED\n##[error]legacy \x1b[31mred/e.log"'
+    files = {"Dockerfile": 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entrypoint.sh"]\n',
+             "entrypoint.sh": f"#!/bin/sh\nexec gunicorn --error-logfile {word} app:app\n"}
+    root = repo(tmp_path, files)
+    for fmt in ("text", "json", "sarif"):
+        result = CliRunner().invoke(main, ["check", str(root), "--format", fmt])
+        assert result.exit_code == 1, result.output
+        assert "##[" not in result.stdout and "\x1b" not in result.stdout
+        assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+    text = CliRunner().invoke(main, ["check", str(root)]).stdout.splitlines()
+    assert len(text) == 2 and text[0].startswith("entrypoint.sh:2: ") and "\\n::error file=app.py" in text[0]
+    assert text[1] == "  fix: fixbot codemod gunicorn-stdout entrypoint.sh"
+
+
 # --- the user the container runs as --------------------------------------------------------------------------
 
 AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOPY . /app\n" \
@@ -278,6 +384,15 @@ AS_APP = "FROM python:3.12-slim\nRUN useradd app && mkdir -p /var/log/myapp\nCOP
                  id="a tracked directory copied as root"),
     pytest.param(AS_APP.replace('CMD ["gunicorn", "app.wsgi"]', 'ENTRYPOINT ["gosu", "app"]'), SETTINGS, False,
                  id="gosu: fixbot does not follow"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -o app -g app"), SETTINGS, False, id="install -o the user"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d --owner=app"), SETTINGS, False, id="install --owner="),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -o root -g app"), SETTINGS, True, id="install -o root"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -g app"), SETTINGS, True, id="install -g alone"),
+    pytest.param(AS_APP.replace("mkdir -p", "install -d -m 1777"), SETTINGS, False, id="install -d -m 1777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -m 777 -p"), SETTINGS, False, id="mkdir -m 777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -p -m0777"), SETTINGS, False, id="mkdir -m0777"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -p --mode=a+w"), SETTINGS, False, id="mkdir --mode=a+w"),
+    pytest.param(AS_APP.replace("mkdir -p", "mkdir -m 755 -p"), SETTINGS, True, id="mkdir -m 755"),
 ])
 def test_a_directory_only_root_may_write(tmp_path, dockerfile, settings, unwritable):
     code, out = check(repo(tmp_path, {"Dockerfile": dockerfile, "app/settings.py": settings, "logs/.keep": ""}))

@@ -9,7 +9,10 @@ import sys
 import pytest
 
 from fixbot import fixes
+from fixbot.codemods import NothingToDo
+from fixbot.codemods._logging_formats import rewrite_config
 from fixbot.fixes.logging_handler.check import check_config
+from fixbot.logging_configs import handlers_of
 from fixbot.logging_find import Ambiguous, locate
 from fixbot.model import Finding, Step
 from fixbot.verify import VerifyFailed
@@ -122,7 +125,7 @@ def test_the_post_check_refuses_a_config_that_still_writes_a_file_or_no_longer_l
     assert check_config("logging.yaml", YAML, fixed)
     with pytest.raises(VerifyFailed, match="still writes to a file"):
         check_config("logging.yaml", YAML, YAML)
-    with pytest.raises(VerifyFailed, match="does not load as YAML"):
+    with pytest.raises(VerifyFailed, match="does not parse as YAML"):
         check_config("logging.yaml", YAML, fixed + "  - [\n")
     with pytest.raises(VerifyFailed, match="removed handler 'error_file'"):
         check_config("logging.ini", INI, INI.replace("keys=error_file", "keys="))
@@ -151,3 +154,19 @@ def test_a_flask_style_module_passing_its_dict_to_dictconfig_is_a_candidate_but_
                                 "site/settings.py": f"LOGGING = {handler}\n"})
     found = locate(view, facts(handler="file", path="/var/log/app/access.log"), [])
     assert found.file == "app/log.py"
+
+
+def test_the_post_check_passes_an_ini_rewrite_that_keeps_a_syslog_handler_whose_address_is_a_path():
+    before = INI.replace("keys=error_file", "keys=error_file,syslog", 1) + (
+        "[handler_syslog]\nclass=handlers.SysLogHandler\nargs=('/dev/log',)\n")
+    after = rewrite_config(before, "logging.ini")
+    assert "('/dev/log',)" in after  # logging-console leaves a socket alone, so the post-check must too
+    assert check_config("logging.ini", before, after) == [
+        "logging.ini loads and none of its 2 handlers writes to a file"]
+
+
+def test_a_versionless_handlers_mapping_inside_an_app_config_is_no_logging_config_for_the_locator_either():
+    text = "app:\n  logging:\n    handlers:\n      file: {class: logging.FileHandler, filename: /var/log/a.log}\n"
+    assert handlers_of(text, "settings.yaml") is None  # dictConfig needs `version` below the top of a file
+    with pytest.raises(NothingToDo):
+        rewrite_config(text, "settings.yaml")

@@ -75,6 +75,29 @@ def plan_handler(name: str, keys: Mapping[str, object]) -> Change | None:
     return Change(name, "class", tuple(k for k in keys if k not in KEEP))
 
 
+@dataclass(frozen=True)
+class HandlerSite:
+    """One handler as the readers report it: `filename` is the file it writes when that is a plain string, `line`
+    the line of that filename (else of the handler), `writes_file` whether logging-console would rewrite it."""
+
+    name: str
+    cls: str | None  # its class, or its factory `()`, when a string
+    filename: str | None
+    line: int
+    writes_file: bool
+
+
+def handler_site(name: str, keys: Mapping[str, object], line: int) -> HandlerSite:
+    """The HandlerSite of a dictConfig handler with these keys and (string) values, by plan_handler's rule."""
+    cls = next((c for c in (keys.get("class"), keys.get("()")) if isinstance(c, str)), None)
+    try:
+        writes = plan_handler(name, keys) is not None
+    except Refusal:  # a file handler fixbot would refuse to rewrite still writes a file
+        writes = True
+    filename = keys.get("filename")
+    return HandlerSite(name, cls, filename if writes and isinstance(filename, str) else None, line, writes)
+
+
 def list_drops(names: Sequence[str], converted: set[str], consoles: Mapping[str, Console], known: set[str], logger: int | None = 0) -> set[int]:
     """Positions to drop from the handler list of a logger at level `logger` (None: not a literal) so that no
     record prints twice and none is lost, by the Python codemod's rule (codemods/_logging_levels.py): a console

@@ -13,12 +13,23 @@ other formats.
 
 from __future__ import annotations
 
+import ast
 import configparser
 import re
 from dataclasses import dataclass, field
 
 from fixbot.codemods import NothingToDo, Refusal
-from fixbot.codemods._logging_formats.handlers import NO_CONFIG, Edit, apply_edits, drop_flow_entries, is_stream, level_of, list_drops, writes_file
+from fixbot.codemods._logging_formats.handlers import (
+    NO_CONFIG,
+    Edit,
+    HandlerSite,
+    apply_edits,
+    drop_flow_entries,
+    is_stream,
+    level_of,
+    list_drops,
+    writes_file,
+)
 
 STREAM_CLASS = "StreamHandler"  # fileConfig evaluates class names in the logging module's namespace
 STREAM_ARGS = "(sys.stderr,)"
@@ -79,17 +90,47 @@ def _sections(source: str) -> dict[str, dict[str, _Option]]:
     return sections
 
 
-def rewrite(source: str) -> str:
-    parser = configparser.ConfigParser()  # as fileConfig reads it: with interpolation
+def _parse(source: str) -> tuple[configparser.ConfigParser, list[str]]:
+    """The parsed file and the handler names `[handlers] keys=` lists; Refusal, or NothingToDo when it lists none."""
+    parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(source)
     except configparser.Error as error:
         raise Refusal(f"does not parse as INI: {' '.join(str(error).split())}") from None
     if not parser.has_option("handlers", "keys"):
         raise NothingToDo(NO_CONFIG)
+    return parser, [n.strip() for n in parser.get("handlers", "keys").split(",") if n.strip()]
+
+
+def handlers(source: str) -> list[HandlerSite]:
+    """Every handler `[handlers] keys=` lists. A file handler's filename is the first of its `args` or the
+    `filename` of its `kwargs` when that is a literal string; a handler whose class does not end in FileHandler
+    writes no file, whatever its args say (SysLogHandler's `('/dev/log',)` is a socket), as rewrite judges it."""
+    parser, names = _parse(source)
+    sections = _sections(source)
+    out = []
+    for name in names:
+        options = sections.get(f"handler_{name}", {})
+        cls = parser.get(f"handler_{name}", "class", fallback=None) if parser.has_section(f"handler_{name}") else None
+        filename, at = None, options.get("class")
+        for key in ("args", "kwargs") if writes_file(cls) else ():
+            try:
+                value = ast.literal_eval(source[slice(*options[key].value)].strip()) if key in options else None
+            except (ValueError, SyntaxError, RecursionError):  # args naming sys.stdout and the like
+                continue
+            if key == "args" and isinstance(value, tuple) and value and isinstance(value[0], str):
+                filename, at = value[0], options[key]
+            elif key == "kwargs" and isinstance(value, dict) and isinstance(value.get("filename"), str):
+                filename, at = value["filename"], options[key]
+        line = source.count("\n", 0, at.key_line[0]) + 1 if at else 1
+        out.append(HandlerSite(name, cls, filename, line, writes_file(cls)))
+    return out
+
+
+def rewrite(source: str) -> str:
+    parser, names = _parse(source)
     sections = _sections(source)
     edits: list[Edit] = []
-    names = [n.strip() for n in (_get(parser, "handlers", "keys") or "").split(",") if n.strip()]
     converted: set[str] = set()
     for name in names:
         section = f"handler_{name}"
@@ -107,9 +148,13 @@ def rewrite(source: str) -> str:
 
 
 def _get(parser: configparser.ConfigParser, section: str, option: str) -> str | None:
-    """An option as fileConfig reads it: interpolated (`%(name)s`) as configparser does by default."""
+    """An option as fileConfig reads it: interpolated (`%(name)s`) as configparser does by default (the parser
+    itself reads the file raw)."""
+    value = parser.get(section, option, fallback=None)
+    if value is None or "%" not in value:
+        return value
     try:
-        return parser.get(section, option, raw=False, fallback=None)
+        return configparser.BasicInterpolation().before_get(parser, section, option, value, dict(parser.items(section, raw=True)))
     except configparser.Error as error:
         raise Refusal(f"the {option} of [{section}] does not interpolate: {' '.join(str(error).split())}") from None
 

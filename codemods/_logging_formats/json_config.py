@@ -20,8 +20,10 @@ from fixbot.codemods._logging_formats.handlers import (
     STREAM_CLASS,
     Console,
     Edit,
+    HandlerSite,
     apply_edits,
     drop_flow_entries,
+    handler_site,
     is_config,
     is_stream,
     level_of,
@@ -50,16 +52,32 @@ class Member:
 
 
 def rewrite(source: str) -> str:
+    edits = [edit for config in _all_configs(source) for edit in _config_edits(config)]
+    return apply_edits(source, edits) if edits else source
+
+
+def handlers(source: str) -> list[HandlerSite]:
+    """Every handler of every logging config in the file, read as rewrite reads them."""
+    out = []
+    for config in _all_configs(source):
+        for member in _members(config)["handlers"].value.value:
+            if member.value.kind == "object":
+                members = _members(member.value)
+                at = members["filename"].value.start if "filename" in members else member.key_start
+                out.append(handler_site(member.key, _keys(member.value), source.count("\n", 0, at) + 1))
+    return out
+
+
+def _all_configs(source: str) -> list[Value]:
+    """Every logging config in the file; Refusal when it is not JSON, NothingToDo when it holds none."""
     try:
         json.loads(source)
     except ValueError as error:
         raise Refusal(f"does not parse as JSON: {error}") from None
-    root = _read(source, _SPACE.match(source, 0).end())
-    configs = list(_configs(root, 0))
+    configs = list(_configs(_read(source, _SPACE.match(source, 0).end()), 0))
     if not configs:
         raise NothingToDo(NO_CONFIG)
-    edits = [edit for config in configs for edit in _config_edits(config)]
-    return apply_edits(source, edits) if edits else source
+    return configs
 
 
 def _config_edits(config: Value) -> list[Edit]:
@@ -142,9 +160,14 @@ def _configs(value: Value, depth: int) -> Iterator[Value]:
         yield from _configs(member.value, depth + 1)
 
 
+def _keys(handler: Value) -> dict[str, Any]:
+    """A handler's keys and their values (None for an object or an array)."""
+    return {m.key: m.value.value if m.value.kind == "scalar" else None for m in handler.value}
+
+
 def _handler_edits(name: str, handler: Value) -> list[Edit]:
     members: list[Member] = handler.value
-    keys = {m.key: m.value.value if m.value.kind == "scalar" else None for m in members}
+    keys = _keys(handler)
     change = plan_handler(name, keys)
     if change is None:
         return []

@@ -23,8 +23,10 @@ from fixbot.codemods._logging_formats.handlers import (
     STREAM_CLASS,
     Console,
     Edit,
+    HandlerSite,
     apply_edits,
     drop_flow_entries,
+    handler_site,
     is_config,
     is_stream,
     level_of,
@@ -42,20 +44,35 @@ _DEPTH = 6  # how deep under the top a `logging:` section is looked for
 
 
 def rewrite(source: str) -> str:
+    edits: list[Edit] = []
+    for document, config in _documents_configs(source):
+        edits += _config_edits(source, config, _count_uses(document))
+    return apply_edits(source, edits) if edits else source
+
+
+def handlers(source: str) -> list[HandlerSite]:
+    """Every handler of every logging config in the file, read as rewrite reads them (merge keys left out)."""
+    out = []
+    for _, config in _documents_configs(source):
+        for key, value in _pairs(config)["handlers"][1].value:
+            if key.tag == _MERGE or _scalar(key) is None or not isinstance(value, MappingNode):
+                continue
+            pairs = _pairs(value)
+            at = pairs["filename"][1] if "filename" in pairs else key
+            out.append(handler_site(key.value, {k: _scalar(v) for k, (_, v) in pairs.items()}, at.start_mark.line + 1))
+    return out
+
+
+def _documents_configs(source: str) -> list[tuple[Node, MappingNode]]:
+    """(document, logging config) for every logging config of every document; NothingToDo when there is none."""
     try:
         documents = [d for d in yaml.compose_all(source, Loader=yaml.SafeLoader) if d is not None]
     except yaml.YAMLError as error:
         raise Refusal(f"does not parse as YAML: {' '.join(str(error).split())}") from None
-    edits: list[Edit] = []
-    found = False
-    for document in documents:
-        uses = _count_uses(document)
-        for config in _configs(document, 0):
-            found = True
-            edits += _config_edits(source, config, uses)
+    found = [(document, config) for document in documents for config in _configs(document, 0)]
     if not found:
         raise NothingToDo(NO_CONFIG)
-    return apply_edits(source, edits) if edits else source
+    return found
 
 
 def _count_uses(root: Node) -> dict[int, int]:

@@ -8,7 +8,6 @@ codemod on its file in place (fixbot/files.py: atomic writes) and checks again.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
@@ -99,11 +98,12 @@ def find(root: Path) -> list[Finding]:
         return []  # no container fixbot can see into: nothing to judge against
     used = deploy.run_files(files, read)
     with RepoView.open(root) as repo:
-        settings = deploy.settings_files(repo, files, used, read)
+        walks = deploy.settings_walks(repo, files, used, read)
+        settings = None if walks is None else set().union(*(walk.seen for walk in walks))
         if settings is not None:
             settings |= deploy.named_by(files, [read(f) or "" for f in settings])
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
-        found = sites_mod.sites(repo, judged, read)
+        found = sites_mod.sites(repo, judged, read, walks or [])
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
     moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
@@ -188,14 +188,31 @@ def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
     return changed, refused
 
 
+def _inert(text: str) -> str:
+    """Text from the repository's files as fixbot prints it (report.py, redact.py): secrets masked, controls escaped,
+    no workflow command the Actions runner would run, and on one line (a newline shown as \\n)."""
+    from fixbot.redact import redact
+
+    return redact(text.replace("\n", "\\n"))
+
+
+def _shown(f: Finding) -> Finding:
+    import dataclasses
+
+    return dataclasses.replace(f, path=_inert(f.path), log_path=_inert(f.log_path), evidence=_inert(f.evidence))
+
+
 def render(findings: list[Finding], fmt: str) -> str:
+    from fixbot.report import _json as inert_json  # JSON in which the runner finds no `##[`
+
+    findings = [_shown(f) for f in findings]
     if fmt == "json":
         keys = ("path", "line", "log_path", "evidence", "codemod", "rule")
-        return json.dumps({"findings": [{k: asdict(f)[k] for k in keys} for f in findings]}, indent=2) + "\n"
+        return inert_json({"findings": [{k: asdict(f)[k] for k in keys} for f in findings]}) + "\n"
     if fmt == "sarif":
         from fixbot.check.sarif import sarif
 
-        return json.dumps(sarif(findings, RULES), indent=2) + "\n"
+        return inert_json(sarif(findings, RULES)) + "\n"
     lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
     return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
 
@@ -210,6 +227,6 @@ def run(path: str, fmt: str = "text", fix_: bool = False) -> tuple[str, str, int
     notes = []
     if fix_ and findings:
         changed, refused = fix(root, findings)
-        notes += [f"fixbot: fixed: {c}" for c in changed] + [f"fixbot: {r}" for r in refused]
+        notes += [f"fixbot: fixed: {_inert(c)}" for c in changed] + [f"fixbot: {_inert(r)}" for r in refused]
         findings = find(root)
     return render(findings, fmt), "".join(n + "\n" for n in notes), 1 if findings else 0

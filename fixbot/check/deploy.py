@@ -65,10 +65,28 @@ def named_by(files: list[str], texts: list[str]) -> set[str]:
     return {f for f in files if named(f, FORMAT_FILES) and any(_mentions(t, f) for t in texts)}
 
 
-def settings_files(repo, files: list[str], used: set[str], read) -> set[str] | None:
-    """The files of the settings chains the deploy runs; None when the repository names no settings module."""
-    from fixbot.settings_find import ENTRY_POINTS, SETDEFAULT, env_modules, module_name
+def settings_walks(repo, files: list[str], used: set[str], read) -> list | None:
+    """The settings modules the deploy runs, each walked to the LOGGING it produces (settings_walk.Walk); a chain
+    that does not parse is left out. None when the repository names no settings module."""
     from fixbot.settings_walk import Walk
+
+    modules = settings_modules(repo, files, used, read)
+    if modules is None:
+        return None
+    walks = []
+    for file, module in modules.items():
+        walk = Walk(repo)
+        try:
+            walk.visit(file, module, ())
+        except Exception:  # a chain that does not parse: its files are not judged
+            continue
+        walks.append(walk)
+    return walks
+
+
+def settings_modules(repo, files: list[str], used: set[str], read) -> dict[str, str] | None:
+    """{settings file: module} for each settings module the deploy runs; None when the repository names none."""
+    from fixbot.settings_find import ENTRY_POINTS, SETDEFAULT, env_modules, module_name
 
     entries = [f for f in files if posixpath.basename(f) in ENTRY_POINTS]
     modules: dict[str, str] = {}
@@ -85,12 +103,4 @@ def settings_files(repo, files: list[str], used: set[str], read) -> set[str] | N
                 modules.setdefault(found, match["module"])
     if not modules:
         return None
-    seen: set[str] = set()
-    for file, module in modules.items():
-        walk = Walk(repo)
-        try:
-            walk.visit(file, module or module_name(repo, file), ())
-        except Exception:  # a chain that does not parse: its files are not judged
-            continue
-        seen |= walk.seen
-    return seen
+    return {file: module or module_name(repo, file) for file, module in modules.items()}

@@ -178,7 +178,32 @@ def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line:
                 dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner))
 
 
-_MKDIR_OPTS_WITH_VALUE = {"-m", "--mode", "-o", "-g", "--owner", "--group"}
+_MKDIR_OPTS_WITH_VALUE = {"-m": "mode", "--mode": "mode", "-o": "owner", "--owner": "owner", "-g": "group",
+                          "--group": "group"}
+
+
+def _option_value(text: str, following: bytes | None) -> tuple[str, str | None, bool] | None:
+    """(what, value, joined) for `-m 777`, `--mode=777`, `-m777`, `-o app`, `--owner=app`; None for another word.
+    The value is None when the shell computes it; `joined` when it is in the same word."""
+    if text in _MKDIR_OPTS_WITH_VALUE:
+        return _MKDIR_OPTS_WITH_VALUE[text], following.decode(errors="replace") if following is not None else None, False
+    long = re.match(r"^(--mode|--owner|--group)=(.*)$", text)
+    if long:
+        return _MKDIR_OPTS_WITH_VALUE[long.group(1)], long.group(2), True
+    short = re.match(r"^-([mog])(.+)$", text)
+    if short:
+        return _MKDIR_OPTS_WITH_VALUE["-" + short.group(1)], short.group(2), True
+    return None
+
+
+def world_writable(mode: str) -> bool:
+    """Whether a mkdir/install/chmod mode lets anyone write: octal with the others' write bit (777, 1777, 0777),
+    or a symbolic clause that gives others write (a+w, o+w, ugo=rwx)."""
+    if re.fullmatch(r"[0-7]{1,4}", mode):
+        return bool(int(mode[-1]) & 2)
+    return any(re.fullmatch(r"[ugoa]*[ao][ugoa]*[+=][rwxXst]*w[rwxXst]*", clause) for clause in mode.split(","))
+
+
 
 
 def shell_made(script: str, file: str, line: int, cwd: str | None, variables: dict | None = None,
@@ -215,6 +240,7 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
         # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
         args, i, directory = words[1:], 0, name in ("mkdir", "chown", "chmod")
         paths: list[list[str] | re.Pattern] = []
+        given: dict[str, str | None] = {}  # install -o OWNER, mkdir/install -m MODE (None: not static)
         while i < len(args):
             static = args[i].static
             if static is None:
@@ -222,8 +248,10 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
                 i += 1
                 continue
             text = static.decode(errors="replace")
-            if text in _MKDIR_OPTS_WITH_VALUE and name not in ("chown", "chmod"):
-                i += 2
+            option = _option_value(text, args[i + 1].static if i + 1 < len(args) else None)
+            if option is not None and name not in ("chown", "chmod"):
+                given[option[0]] = option[1]
+                i += 1 if option[2] else 2
                 continue
             if text.startswith("-"):
                 directory = directory or "d" in text.lstrip("-") or text == "--directory"
@@ -233,6 +261,10 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
         if not directory:
             continue
         made_by = owner if name in ("mkdir", "install") else "*"
+        if "owner" in given and name == "install":
+            made_by = given["owner"]  # who `install -o` hands it to (None: not known, so maybe the user)
+        if "mode" in given and (given["mode"] is None or world_writable(given["mode"])):
+            made_by = "*"  # `mkdir -m 777`: anyone may write
         if name in ("chown", "chmod"):  # chown OWNER PATH..., chmod MODE PATH...
             first = paths[0] if paths else None
             made_by = first[0].split(":")[0] if name == "chown" and isinstance(first, list) and first else "*"

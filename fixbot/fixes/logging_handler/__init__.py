@@ -49,6 +49,8 @@ class LoggingHandler(Fix):
         target = locate(repo, finding.facts, frames)
         if target is None:
             raise NoPlan(_nothing_found(finding, repo, frames))
+        if not target.still_failing and finding.facts.get("handler"):
+            _gone_from(repo, target, str(finding.facts["handler"]), finding.facts, frames)
         if target.django is None:
             if codemod == "logging-path" and not target.file.endswith(".py"):
                 raise NoPlan(f"{target.file}: logging-path rewrites Python settings only; use --codemod logging-console")
@@ -108,6 +110,36 @@ class LoggingHandler(Fix):
             "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
         ]
+
+
+def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> None:
+    """Already fixed only where a YAML or JSON config still names the handler, no longer writing the log's file
+    (logging-console keeps the name there). Nothing holds the failure any more, so only tie-breakers chose this
+    config: when it and every other config never name the handler at all, it may not be the one that failed (exit
+    2). Not for Python configs and Django's LOGGING, from which logging-console removes the handler."""
+    from fixbot.logging_find import HOW_TO_CHOOSE, Ambiguous, candidates
+
+    if target.django is not None or not target.file.lower().endswith((".yaml", ".yml", ".json")):
+        return
+    if _config_names_handler(repo, target.file, handler):
+        return
+    if any(_config_names_handler(repo, c.file, handler) for c in candidates(repo, facts, frames)):
+        return
+    raise Ambiguous(f"cannot tell whether the failure is gone: nothing in this repository holds handler '{redact(handler)}' "
+                    f"any more, and {target.file}, chosen only because {target.why.split('; ')[0].rstrip('.')}, never "
+                    f"names it: it may not be the configuration that failed; {HOW_TO_CHOOSE}")
+
+
+def _config_names_handler(repo, file: str, handler: str) -> bool:
+    """Whether a YAML, JSON, INI or Python logging config names the handler (True too when fixbot cannot tell)."""
+    from fixbot.logging_configs import Unreadable, handlers_of
+
+    text = repo.read_or_none(file)
+    try:
+        found = handlers_of(text, file) if text is not None else None
+    except Unreadable:
+        return True
+    return (found is None and file.endswith(".py")) or handler in (found or {})
 
 
 def _nothing_found(finding, repo, frames) -> str:
