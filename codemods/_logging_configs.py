@@ -211,7 +211,9 @@ def still_writes_files(module: cst.Module, class_names: set[str]) -> None:
             for small in node.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)) or (isinstance(small, cst.Expr) and string_value(small.value)):
                     continue  # imports and docstrings
-                if isinstance(small, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in gone for t in small.targets):
+                if isinstance(small, cst.Assign) and string_value(small.value) is not None and all(
+                    isinstance(t.target, cst.Name) and t.target.value in gone for t in small.targets
+                ):  # `NAME = "…FileHandler"` only: never a config (an unread LOGGING) that still writes a file
                     continue
                 if mentions_files(small):
                     raise Refusal(f"fixbot cannot tell whether this still writes to a file: {code(small)}")

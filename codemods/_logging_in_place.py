@@ -91,6 +91,7 @@ class _Site:
         for statement, value in self.resolve(node):
             self.statement = statement
             for key, item in _items(value):
+                self.statement = statement  # a spread before this item may have moved it to the base's statement
                 if key is None and isinstance(item, cst.BaseExpression):
                     self.config(item)  # {**BASE_LOGGING, ...}
                 elif key == "handlers":
@@ -113,6 +114,7 @@ class _Site:
             if not is_mapping(value):
                 continue
             for key, item in _items(value):
+                self.statement = statement
                 if key is None:
                     self.handler_map(item)
                 else:
@@ -123,6 +125,9 @@ class _Site:
             self.statement = statement
             if is_mapping(value):
                 self.handlers[id(value)] = (statement, name, value)
+            elif isinstance(value, cst.IfExp):  # {…StreamHandler} if DEBUG else {…FileHandler}: each branch
+                self.handler(value.body, name)
+                self.handler(value.orelse, name)
             else:
                 self.unreadable(value, f"handler {name!r} is" if name else "a handler is")
 
@@ -274,7 +279,9 @@ def replacements_of(site: _Site):
         by_statement[id(statement)] = statement
         converted.add(name or "")
         levels[name or ""] = console
-    known = converted | set(streams) | others
+    named = [name for _, name, _ in site.handlers.values()]
+    # A name with two handler dicts (the branches of a conditional) is not known: its lists are left as they are.
+    known = (converted | set(streams) | others) - {n or "" for n in named if named.count(n) > 1}
     for statement, node in site.lists.values():
         names = [string_value(e.value) for e in node.elements]
         if None in names or not set(names) <= known or not converted & set(names):
@@ -340,7 +347,11 @@ def _stream_here(statement: cst.Assign) -> cst.BaseSmallStatement:
 
 def _holds(statement: cst.CSTNode, names: frozenset[str]) -> bool:
     """Is `statement` `NAME = "…FileHandler"` for a NAME only converted handlers used as their class?"""
-    return isinstance(statement, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in statement.targets)
+    return (
+        isinstance(statement, cst.Assign)
+        and string_value(statement.value) is not None
+        and all(isinstance(t.target, cst.Name) and t.target.value in names for t in statement.targets)
+    )
 
 
 def _class(node: cst.CSTNode) -> str | None:

@@ -23,12 +23,17 @@ def level(node: cst.BaseExpression | None) -> int | None:
         return 0
     text = string_value(node)
     if text is not None:
-        return LEVELS.get(text.strip().upper(), int(text) if text.strip().isdigit() else None)
+        return level_text(text)
     if isinstance(node, cst.Integer):
         return int(node.value)
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "logging":
         return LEVELS.get(node.attr.value)
     return None
+
+
+def level_text(text: str) -> int | None:
+    """The level a level written as text means (`INFO`, `10`: a YAML, JSON or INI value); None if not a literal."""
+    return LEVELS.get(text.strip().upper(), int(text) if text.strip().isdigit() else None)
 
 
 def effective(handler: int | None, logger: int | None) -> int | None:

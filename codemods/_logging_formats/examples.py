@@ -86,6 +86,14 @@ FORMAT_EXAMPLES = (
         filename="logging.yaml",
     ),
     Example(
+        "a file handler at DEBUG beside a console at WARNING stays and the console goes: no INFO line lost",
+        "version: 1\nhandlers:\n  console: {class: logging.StreamHandler, level: WARNING}\n"
+        "  file: {class: logging.FileHandler, filename: a.log, level: DEBUG}\nroot: {level: DEBUG, handlers: [console, file]}\n",
+        "version: 1\nhandlers:\n  console: {class: logging.StreamHandler, level: WARNING}\n"
+        "  file: {class: logging.StreamHandler, level: DEBUG}\nroot: {level: DEBUG, handlers: [file]}\n",
+        filename="logging.yaml",
+    ),
+    Example(
         "YAML flow mapping, CRLF line endings",
         "version: 1\r\nhandlers:\r\n  file: {class: logging.FileHandler, filename: app.log, level: INFO}\r\n",
         "version: 1\r\nhandlers:\r\n  file: {class: logging.StreamHandler, level: INFO}\r\n",

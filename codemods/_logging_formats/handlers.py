@@ -5,15 +5,17 @@ place into a `logging.StreamHandler` under its own name (so every logger, `targe
 it stays valid), keeping `level`, `formatter`, `filters`, `.` and a `stream`, and dropping every other key
 (`filename`, `maxBytes`, `backupCount`, `when`, `encoding`, `delay`, `mode`…), which StreamHandler would
 reject. No `stream` is added: StreamHandler writes to sys.stderr by default, as the Python codemod leaves it.
-A logger's handler list that now names two console handlers keeps one (list_drops), as the Python codemod does.
+A logger's handler list that now names two console handlers drops the one the other stands in for, by the
+Python codemod's level rule (list_drops): never a converted handler that printed lines the console did not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from fixbot.codemods import Refusal
+from fixbot.codemods._logging_levels import effective, level_text, thin
 
 STREAM_CLASS = "logging.StreamHandler"
 # Said (as codemods.NothingToDo) of a file with no logging config at all: `fixbot codemod` leaves it, exit 0.
@@ -29,6 +31,7 @@ KNOWN_FILE_CLASSES = frozenset(
         "logging.handlers.WatchedFileHandler",
     }
 )
+Console = tuple[Optional[int], bool]  # a console handler's level (None: not a literal) and whether it has filters
 
 
 def is_config(depth: int, keys: Iterable[str], handlers: Iterable[Iterable[str]] | None) -> bool:
@@ -95,25 +98,35 @@ def handler_site(name: str, keys: Mapping[str, object], line: int) -> HandlerSit
     return HandlerSite(name, cls, filename if writes and isinstance(filename, str) else None, line, writes)
 
 
-def list_drops(names: Sequence[str], converted: set[str], streams: Mapping[str, bool], known: set[str]) -> set[int]:
-    """Positions to drop from a logger's handler list so that no record prints twice, as the Python codemod
-    does: one console handler per list, an existing StreamHandler without filters if the list has one, else the
-    first converted handler (before which a filtered, maybe DEBUG-only, StreamHandler gives way). `streams` maps
-    each StreamHandler that was not converted to whether it has filters. A list naming a handler the config does
-    not define is left as it is."""
+def list_drops(names: Sequence[str], converted: set[str], consoles: Mapping[str, Console], known: set[str], logger: int | None = 0) -> set[int]:
+    """Positions to drop from the handler list of a logger at level `logger` (None: not a literal) so that no
+    record prints twice and none is lost, by the Python codemod's rule (codemods/_logging_levels.py): a console
+    handler goes when another one in the list has no filters and prints every line it printed, at the same
+    level or a lower one; of two equal ones the StreamHandler that was already there stays, else the earlier
+    one. So a converted file handler at DEBUG stays beside a console at WARNING, and the console goes.
+    `consoles` maps every handler that prints to the console after the rewrite, converted ones included, to
+    its level (None: not a literal, so nothing is dropped on it) and whether it has filters. A list naming a
+    handler the config does not define is left as it is."""
     if not set(names) <= known or not converted & set(names):
         return set()
-    unfiltered = any(n in streams and not streams[n] for n in names)
-    first = next(n for n in names if n in converted)
-    return {
-        i
-        for i, n in enumerate(names)
-        if (n in converted and (unfiltered or n != first or n in names[:i])) or (not unfiltered and streams.get(n))
-    }
+    deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
+    present = {n: (effective(lv, logger), filtered) for n, (lv, filtered) in consoles.items() if n in names}
+    kept = thin(deduped, present, {n for n in present if n not in converted})
+    return {i for i, n in enumerate(kept) if n is None}
 
 
 def is_stream(cls: object) -> bool:
     return isinstance(cls, str) and cls.rsplit(".", 1)[-1] == "StreamHandler"
+
+
+def level_of(value: object, present: bool = True) -> int | None:
+    """The level a YAML, JSON or INI `level` value means: absent is NOTSET (0); a name or a number is read
+    as in Python settings; anything else (null, `ext://…`, an interpolation, true) is not known: None."""
+    if not present:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return level_text(value) if isinstance(value, str) else None
 
 
 # ---------------------------------------------------------------------------------------------------------

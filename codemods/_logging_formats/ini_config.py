@@ -19,7 +19,17 @@ import re
 from dataclasses import dataclass, field
 
 from fixbot.codemods import NothingToDo, Refusal
-from fixbot.codemods._logging_formats.handlers import NO_CONFIG, Edit, HandlerSite, apply_edits, drop_flow_entries, is_stream, list_drops, writes_file
+from fixbot.codemods._logging_formats.handlers import (
+    NO_CONFIG,
+    Edit,
+    HandlerSite,
+    apply_edits,
+    drop_flow_entries,
+    is_stream,
+    level_of,
+    list_drops,
+    writes_file,
+)
 
 STREAM_CLASS = "StreamHandler"  # fileConfig evaluates class names in the logging module's namespace
 STREAM_ARGS = "(sys.stderr,)"
@@ -124,24 +134,41 @@ def rewrite(source: str) -> str:
     converted: set[str] = set()
     for name in names:
         section = f"handler_{name}"
-        if not parser.has_section(section) or not writes_file(parser.get(section, "class", fallback=None)):
+        if not parser.has_section(section) or not writes_file(_get(parser, section, "class")):
             continue
         edits += _handler_edits(parser, name, sections.get(section, {}), source)
         converted.add(name)
-    # fileConfig gives handlers no filters: every StreamHandler left prints every record it gets.
-    streams = {n: False for n in names if n not in converted and is_stream(parser.get(f"handler_{n}", "class", fallback=None))}
-    for option in _logger_lists(parser, sections):
+    # fileConfig gives handlers no filters: every console handler left prints every record it reaches.
+    consoles = {n: (_level(parser, f"handler_{n}"), False) for n in names if n in converted or is_stream(_get(parser, f"handler_{n}", "class"))}
+    for logger, option in _logger_lists(parser, sections):
         items = [(m.start(), m.end()) for m in _ITEM.finditer(source, *option.value)]
-        drops = list_drops([source[a:b] for a, b in items], converted, streams, set(names))
+        drops = list_drops([source[a:b] for a, b in items], converted, consoles, set(names), _level(parser, f"logger_{logger}"))
         edits += drop_flow_entries(items, [i in drops for i in range(len(items))]) if drops else []
     return apply_edits(source, edits) if edits else source
+
+
+def _get(parser: configparser.ConfigParser, section: str, option: str) -> str | None:
+    """An option as fileConfig reads it: interpolated (`%(name)s`) as configparser does by default (the parser
+    itself reads the file raw)."""
+    value = parser.get(section, option, fallback=None)
+    if value is None or "%" not in value:
+        return value
+    try:
+        return configparser.BasicInterpolation().before_get(parser, section, option, value, dict(parser.items(section, raw=True)))
+    except configparser.Error as error:
+        raise Refusal(f"the {option} of [{section}] does not interpolate: {' '.join(str(error).split())}") from None
+
+
+def _level(parser: configparser.ConfigParser, section: str) -> int | None:
+    """The `level=` of a handler or a logger section (absent: NOTSET; not a level name or a number: None)."""
+    return level_of(_get(parser, section, "level"), parser.has_option(section, "level"))
 
 
 def _handler_edits(parser: configparser.ConfigParser, name: str, options: dict[str, _Option], source: str) -> list[Edit]:
     if "class" not in options:
         raise Refusal(f"handler {name!r} takes its class from [DEFAULT]; fixbot will not change every handler's")
-    if "%(" in parser.get(f"handler_{name}", "class"):
-        raise Refusal(f"the class of handler {name!r} is built by interpolation; fixbot cannot tell which it is")
+    if "%(" in parser.get(f"handler_{name}", "class", raw=True):
+        raise Refusal(f"the class of handler {name!r} is built by interpolation; fixbot will not replace the option it comes from")
     edits = _set(options["class"], STREAM_CLASS)
     args, kwargs = options.get("args"), options.get("kwargs")
     if args is not None:
@@ -152,11 +179,11 @@ def _handler_edits(parser: configparser.ConfigParser, name: str, options: dict[s
     return edits + [_insert_after(source, options["class"], "args", STREAM_ARGS)]
 
 
-def _logger_lists(parser: configparser.ConfigParser, sections: dict[str, dict[str, _Option]]) -> list[_Option]:
-    """The one-line `handlers=` of each logger that [loggers] lists."""
-    loggers = [n.strip() for n in parser.get("loggers", "keys", fallback="").split(",") if n.strip()]
-    found = [sections.get(f"logger_{n}", {}).get("handlers") for n in loggers]
-    return [option for option in found if option is not None and not option.more]
+def _logger_lists(parser: configparser.ConfigParser, sections: dict[str, dict[str, _Option]]) -> list[tuple[str, _Option]]:
+    """The one-line `handlers=` of each logger that [loggers] lists, with the logger's name."""
+    loggers = [n.strip() for n in (_get(parser, "loggers", "keys") or "").split(",") if n.strip()]
+    found = [(n, sections.get(f"logger_{n}", {}).get("handlers")) for n in loggers]
+    return [(n, option) for n, option in found if option is not None and not option.more]
 
 
 def _insert_after(source: str, option: _Option, key: str, value: str) -> Edit:

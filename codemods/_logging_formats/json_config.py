@@ -18,6 +18,7 @@ from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats.handlers import (
     NO_CONFIG,
     STREAM_CLASS,
+    Console,
     Edit,
     HandlerSite,
     apply_edits,
@@ -25,6 +26,7 @@ from fixbot.codemods._logging_formats.handlers import (
     handler_site,
     is_config,
     is_stream,
+    level_of,
     list_drops,
     plan_handler,
 )
@@ -81,33 +83,40 @@ def _all_configs(source: str) -> list[Value]:
 def _config_edits(config: Value) -> list[Edit]:
     edits: list[Edit] = []
     converted: set[str] = set()
-    streams: dict[str, bool] = {}  # StreamHandlers left as they are -> whether they have filters
-    handlers = _members(config)["handlers"].value.value
-    for member in handlers:
+    consoles: dict[str, Console] = {}  # every handler printing to the console after the rewrite
+    handlers = _members(config)["handlers"].value
+    for name, member in _members(handlers).items():  # the last of two equal names, as json.loads
         if member.value.kind != "object":
             continue
-        changed = _handler_edits(member.key, member.value)
+        changed = _handler_edits(name, member.value)
         keys = _members(member.value)
         if changed:
-            converted.add(member.key)
-        elif "class" in keys and is_stream(keys["class"].value.value):
-            streams[member.key] = "filters" in keys
+            converted.add(name)
+        if changed or ("class" in keys and is_stream(keys["class"].value.value)):
+            consoles[name] = (_level(keys), "filters" in keys)
         edits += changed
-    known = {m.key for m in handlers}
-    for names in _logger_lists(config):
-        drops = list_drops([n.value for n in names], converted, streams, known)
+    known = set(_members(handlers))
+    for names, logger in _logger_lists(config):
+        drops = list_drops([n.value for n in names], converted, consoles, known, logger)
         edits += drop_flow_entries([(n.start, n.end) for n in names], [i in drops for i in range(len(names))]) if drops else []
     return edits
 
 
-def _logger_lists(config: Value) -> Iterator[list[Value]]:
-    """The handler lists of the root logger and of each logger, when they are arrays of names."""
+def _level(members: dict[str, Member]) -> int | None:
+    """The level of a handler or a logger (absent: NOTSET; not a name or a number: None)."""
+    found = members.get("level")
+    return level_of(found.value.value if found is not None and found.value.kind == "scalar" else None, found is not None)
+
+
+def _logger_lists(config: Value) -> Iterator[tuple[list[Value], int | None]]:
+    """The handler lists of the root logger and of each logger, when they are arrays of names, with the
+    logger's level."""
     members = _members(config)
-    loggers = [m.value for m in members["loggers"].value.value] if "loggers" in members and members["loggers"].value.kind == "object" else []
+    loggers = [m.value for m in _members(members["loggers"].value).values()] if "loggers" in members else []
     for logger in [members["root"].value, *loggers] if "root" in members else loggers:
         names = _members(logger).get("handlers")
         if names is not None and names.value.kind == "array" and all(isinstance(n.value, str) for n in names.value.value):
-            yield names.value.value
+            yield names.value.value, _level(_members(logger))
 
 
 def _read(source: str, pos: int) -> Value:

@@ -21,6 +21,7 @@ from fixbot.codemods import NothingToDo, Refusal
 from fixbot.codemods._logging_formats.handlers import (
     NO_CONFIG,
     STREAM_CLASS,
+    Console,
     Edit,
     HandlerSite,
     apply_edits,
@@ -28,6 +29,7 @@ from fixbot.codemods._logging_formats.handlers import (
     handler_site,
     is_config,
     is_stream,
+    level_of,
     line_span,
     list_drops,
     plan_handler,
@@ -37,6 +39,7 @@ _PROPERTY = re.compile(r"\S+\s+")
 _ALIAS = re.compile(r"\s*:\s*\*[^\s,\[\]{}]+")
 _DASH = re.compile(r"[ \t]*-[ \t]+")
 _MERGE = "tag:yaml.org,2002:merge"
+_STR, _INT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 _DEPTH = 6  # how deep under the top a `logging:` section is looked for
 
 
@@ -115,7 +118,7 @@ def _config_edits(source: str, config: MappingNode, uses: dict[int, int]) -> lis
     assert isinstance(handlers, MappingNode)
     edits: list[Edit] = []
     converted: set[str] = set()
-    streams: dict[str, bool] = {}  # StreamHandlers left as they are -> whether they have filters
+    consoles: dict[str, Console] = {}  # every handler printing to the console after the rewrite
     merged = False  # some handlers come from a merge key: the lists are left as they are
     for key, value in handlers.value:
         if key.tag == _MERGE:
@@ -127,20 +130,27 @@ def _config_edits(source: str, config: MappingNode, uses: dict[int, int]) -> lis
         if name is None or not isinstance(value, MappingNode):
             continue
         changed = _handler_edits(source, name, value, uses)
-        cls = _pairs(value).get("class", (None, None))[1]
+        pairs = _pairs(value)
         if changed:
             converted.add(name)
-        elif cls is not None and is_stream(_scalar(cls)):
-            streams[name] = "filters" in _pairs(value)
+        if changed or ("class" in pairs and is_stream(_scalar(pairs["class"][1]))):
+            consoles[name] = (_level(pairs), "filters" in pairs)
         edits += changed
     known = set() if merged else {k.value for k, _ in handlers.value if isinstance(k, ScalarNode)}
-    for names in _logger_lists(config, uses):
-        edits += _drop_items(source, names, list_drops([n.value for n in names.value], converted, streams, known))
+    for names, logger in _logger_lists(config, uses):
+        edits += _drop_items(source, names, list_drops([n.value for n in names.value], converted, consoles, known, logger))
     return edits
 
 
-def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[SequenceNode]:
-    """The handler lists of the root logger and of each logger, when written out as plain names here."""
+def _level(pairs: dict[str, tuple[Node, Node]]) -> int | None:
+    """The level of a handler or a logger (absent: NOTSET; not a plain name or number: None)."""
+    node = pairs.get("level", (None, None))[1]
+    return level_of(_scalar(node) if node is not None and node.tag in (_STR, _INT) else None, node is not None)
+
+
+def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[tuple[SequenceNode, int | None]]:
+    """The handler lists of the root logger and of each logger, when written out as plain names here, with
+    the logger's level."""
     pairs = _pairs(config)
     loggers = [v for _, v in pairs["loggers"][1].value] if isinstance(pairs.get("loggers", (None, None))[1], MappingNode) else []
     for logger in [pairs.get("root", (None, None))[1], *loggers]:
@@ -150,7 +160,7 @@ def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[Sequenc
             and uses.get(id(names), 0) == 1
             and all(isinstance(n, ScalarNode) and uses.get(id(n), 0) == 1 and n.start_mark.index >= names.start_mark.index for n in names.value)
         ):
-            yield names
+            yield names, _level(_pairs(logger))
 
 
 def _drop_items(source: str, names: SequenceNode, drops: set[int]) -> list[Edit]:

@@ -414,8 +414,9 @@ _handler = st.fixed_dictionaries(
 
 
 def _expected(config: dict) -> dict:
-    """The config with its file handlers turned into StreamHandlers, and the root's list keeping one console
-    handler: the existing StreamHandler if there is one, else the first converted handler."""
+    """The config with its file handlers turned into StreamHandlers, and the root's list (if it named one)
+    without a console handler another one there prints every line of: one at a lower level, or at the same level and either an
+    existing StreamHandler or earlier in the list (so a converted handler at DEBUG stays beside a console at INFO)."""
     handlers, converted = {}, []
     for name, h in config["handlers"].items():
         if h["class"] in FILE_CLASSES or "filename" in h:
@@ -423,8 +424,9 @@ def _expected(config: dict) -> dict:
             converted.append(name)
         handlers[name] = h
     names = config["root"]["handlers"]
-    console = any(n not in converted and config["handlers"][n]["class"] == "logging.StreamHandler" for n in names)
-    kept = [n for n in names if n not in converted or (not console and n == converted[0])]
+    level = {n: {"DEBUG": 10, "INFO": 20}.get(handlers[n].get("level"), 0) for n in names if handlers[n]["class"] == "logging.StreamHandler"}
+    rank = {n: (n in converted, i) for i, n in enumerate(names)}
+    kept = [s for s in names if s not in level or not converted or not any(level[k] < level[s] or (level[k] == level[s] and rank[k] < rank[s]) for k in level)]
     return {**config, "handlers": handlers, "root": {"handlers": kept}}
 
 
