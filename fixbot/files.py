@@ -12,6 +12,7 @@ import codecs
 import difflib
 import io
 import os
+import signal
 import tempfile
 import tokenize
 from dataclasses import dataclass
@@ -127,6 +128,18 @@ def write_atomic(path: str, data: bytes) -> None:
     The temporary file is made beside the real file (a symlink is followed, so the link stays a link and its
     target is rewritten), gets the old file's mode and, where allowed, its owner, and is renamed over it; on
     any failure it is removed and the old file is untouched."""
+    # Ctrl-C waits until the file is whole, old or new, and the temporary file is gone: one arriving between
+    # mkstemp and the `try`, or inside the clean-up, would otherwise leave `.fixbot-*.tmp` behind.
+    block = getattr(signal, "pthread_sigmask", None)
+    unblocked = block(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+    try:
+        _write_atomic(path, data)
+    finally:
+        if block:
+            block(signal.SIG_SETMASK, unblocked)
+
+
+def _write_atomic(path: str, data: bytes) -> None:
     target = os.path.realpath(path)
     directory = os.path.dirname(target)
     st = os.stat(target)

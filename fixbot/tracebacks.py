@@ -26,6 +26,8 @@ _ERRNO = re.compile(r"^\[Errno (?P<errno>\d+)\] (?P<reason>[^:]+?)(?:: (?P<quote
 _QUOTED_TAIL = re.compile(r""":\s*(?P<q>u?'(?:[^'\\]|\\.)*'|u?"(?:[^"\\]|\\.)*")\s*$""")
 # Frames of the interpreter, installed packages and their console scripts (`.venv/bin/gunicorn`).
 _CUT_QUOTE = re.compile(r""":\s*u?['"](?P<rest>[^'"]+)$""")
+# The same quoted path with words after it on its line (a collector appending fields, a paste that ran on).
+_QUOTED_THEN_WORDS = re.compile(r""":\s*(?P<q>u?'(?:[^'\\]|\\.)*'|u?"(?:[^"\\]|\\.)*")\s+\S""")
 _LIBRARY_FRAME = re.compile(
     r"site-packages|dist-packages|[/\\]lib(?:64)?[/\\]python\d|[/\\]Lib[/\\]|^<frozen |^<string>|[/\\]bin[/\\][\w.-]+(?<!\.py)$"
 )
@@ -190,7 +192,7 @@ def _oserror_name(errno: int) -> str:
 
 def _quoted_value(text: str) -> str | None:
     """The path in `...: '/x/y.log'` as Python meant it (repr escapes undone: Windows paths come out right)."""
-    match = _QUOTED_TAIL.search(text)
+    match = _QUOTED_TAIL.search(text) or _QUOTED_THEN_WORDS.search(text)
     if not match:
         cut = _CUT_QUOTE.search(text)  # a pasted excerpt that lost the closing quote
         return cut["rest"] if cut else None
