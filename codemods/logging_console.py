@@ -53,6 +53,18 @@ from fixbot.codemods._logging_formats import FORMAT_EXAMPLES, FORMAT_FILES, FORM
 from fixbot.codemods._logging_in_place import in_place
 
 _LOGGING_WORD = re.compile(r"(?<![\w.])LOGGING\b")
+# Words without which a module holds no dictConfig literal but its module-level LOGGING, and no file handler.
+_CONFIG_WORDS = re.compile(
+    r"\b(?:version|dictConfig|logconfig_dict|LOGGING_CONFIG|DEFAULT_LOGGING_CONFIG|LOG_CONFIG|LOGGING_DICT|LOGGING)\b"
+)
+_FILE_WORDS = re.compile(r"FileHandler|filename")
+
+
+def _may_hold_other_configs(tree: cst.Module, source: str, statements: list) -> bool:
+    """Does `source` name a config word outside its module-level LOGGING statements? Counting words first keeps a
+    plain settings module free of the walks that look for other dictConfig literals."""
+    inside = sum(len(_CONFIG_WORDS.findall(tree.code_for_node(s))) for s in statements)
+    return len(_CONFIG_WORDS.findall(source)) > inside
 
 
 def _plan_module(module: cst.Module, source: str | None = None, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
@@ -123,7 +135,10 @@ def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
     returned by a function, passed to dictConfig, Gunicorn's logconfig_dict, LOGGING_CONFIG) is converted in place."""
     statements = [s for s in iter_small_statements(tree.body) if definition_value(s)[0] or mutation(s)]
     try:
-        others, class_names, found = convert(tree, {id(s) for s in statements})
+        if source is not None and not _may_hold_other_configs(tree, source, statements):
+            others, class_names, found = {}, set(), Found()  # the common settings module: no walk for nothing
+        else:
+            others, class_names, found = convert(tree, {id(s) for s in statements})
     except RecursionError:  # a module nested deeper than a walk of it can go: only its module-level LOGGING is read
         others, class_names, found = {}, set(), Found()
     try:
@@ -138,7 +153,8 @@ def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
         edits = {}
     result = tree.visit(StatementEditor({**edits, **others}, deep=bool(others))) if edits or others else tree
     try:
-        still_writes_files(result, class_names)  # never exit 0 leaving a file handler fixbot can see
+        if _FILE_WORDS.search(result.code):  # what no text names, no statement can: skip the walk
+            still_writes_files(result, class_names)  # never exit 0 leaving a file handler fixbot can see
     except RecursionError:  # a statement too deep to walk (X = [[[…]]]): the LOGGING rewrite stands, as before
         if others:
             raise

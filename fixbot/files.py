@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import functools
 import io
 import os
 import signal
@@ -210,17 +211,24 @@ def context(path: str, wanted: tuple[str, ...]) -> dict[str, object]:
 def _star_imported(path: str, here: str) -> bool:
     """Does a .py file beside `path`, in the folder above or in one below do `from <…>.<its name> import *`?
     True when it cannot tell (a package's __init__, too many files to read)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    stems = _star_imported_stems(here)
+    return stem == "__init__" or stems is None or stem in stems
+
+
+@functools.lru_cache(maxsize=64)
+def _star_imported_stems(here: str) -> frozenset[str] | None:
+    """The module names the .py files beside `here`, above it and one folder below star-import; None when there are
+    too many files to read. Read once per folder: `fixbot codemod settings/*.py` asks for every file of it."""
     import re
 
-    stem = os.path.splitext(os.path.basename(path))[0]
-    if stem == "__init__":
-        return True
-    star = re.compile(_STAR.format(stem=re.escape(stem)).encode(), re.M)
+    star = re.compile(_STAR.format(stem=r"(?P<stem>\w+)").encode(), re.M)
     folders = [here, os.path.dirname(here)]
     try:
         folders += [e.path for e in os.scandir(here) if e.is_dir() and not e.name.startswith(".")]
     except OSError:
         pass
+    found: set[str] = set()
     read = 0
     for folder in folders:
         try:
@@ -230,16 +238,15 @@ def _star_imported(path: str, here: str) -> bool:
         for entry in entries:
             read += 1
             if read > _NEIGHBOURS:
-                return True
+                return None
             try:
-                if entry.stat().st_size > MAX_SOURCE or os.path.samefile(entry.path, path):
+                if entry.stat().st_size > MAX_SOURCE:
                     continue
                 with open(entry.path, "rb") as f:
-                    if star.search(f.read()):
-                        return True
+                    found.update(m["stem"].decode() for m in star.finditer(f.read()))
             except OSError:
                 continue
-    return False
+    return frozenset(found)
 
 
 def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
