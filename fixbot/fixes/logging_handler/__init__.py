@@ -58,14 +58,15 @@ class LoggingHandler(Fix):
             return [Step(finding, codemod, target.file, target.why, {}, still_failing=target.still_failing)], notes
         located = target.django
         why = target.why
-        shared = repo.importers_of(located.file, exclude=set(located.chain))
+        importers = repo.importers_of(located.file, exclude=set())  # reads the folder's modules: once
+        shared = [f for f in importers if f not in located.chain]
         if shared:
             why += (
                 f" Fixed where it is defined, so {', '.join(shared)} (which import it too) get the fix as well:"
                 " a broken file handler is broken for every environment that shares it."
             )
         # An import the rewrite left unused goes, unless a sibling module may get it through `import *`.
-        star_imported = located.file.endswith("__init__.py") or bool(repo.importers_of(located.file, exclude=set()))
+        star_imported = located.file.endswith("__init__.py") or bool(importers)
         options: dict[str, Any] = {"star_imported": star_imported}
         if codemod == "logging-path":
             options["project"] = repo.root.name
