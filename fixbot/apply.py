@@ -19,7 +19,8 @@ import hashlib
 from pathlib import Path
 
 from fixbot import codemods
-from fixbot import diagnose, files, gitops, gitread, verify
+from fixbot import diagnose, files, gitops, verify
+from fixbot.gitops import read as gitread
 from fixbot.config import SETTINGS_MODULE, Config, load_config
 from fixbot.errors import BadInput
 from fixbot.model import Change, Finding, Plan, Result

@@ -61,7 +61,7 @@ class Rewrite:
 
 def decode(path: str, data: bytes) -> tuple[str, str]:
     """The text of a file and the codec that gives its bytes back; BadInput when there is no such codec."""
-    from fixbot.codemods._python import SOURCE_FILES
+    from fixbot.formats.python import SOURCE_FILES
 
     encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     if any(fnmatch(os.path.basename(path).lower(), p) for p in SOURCE_FILES):

@@ -59,7 +59,7 @@ class RepoView:
         open); with `rev`, of that commit."""
         commit = session = None
         if rev is not None:  # first: it names what is wrong with the repository (not one, bare, detached HEAD...)
-            from fixbot import gitread
+            from fixbot.gitops import read as gitread
 
             session = path if isinstance(path, gitread.Session) else gitread.Session(path)
             try:
@@ -106,7 +106,7 @@ class RepoView:
         if self._commit is not None:
             # A regular file of the commit's tree: a symlink or a submodule there is a leaf of another mode,
             # and nothing below a symlinked directory is listed at all, so no path leads out.
-            from fixbot.gitread import REGULAR_MODES
+            from fixbot.gitops.read import REGULAR_MODES
 
             posix = PurePosixPath(*parts).as_posix()
             entry = self._commit.files.get(posix)
@@ -153,7 +153,7 @@ class RepoView:
 
         if self._commit is not None:
             from fixbot.files import MAX_SOURCE
-            from fixbot.gitread import FileTooLarge
+            from fixbot.gitops.read import FileTooLarge
 
             try:
                 data = self._commit.read(checked, most=MAX_SOURCE)
@@ -195,14 +195,14 @@ class RepoView:
         """Names of the files git tracks (names only: nothing is read): the commit's regular files, or the
         index's names when the view reads the disk."""
         if self._commit is not None:
-            from fixbot.gitread import REGULAR_MODES
+            from fixbot.gitops.read import REGULAR_MODES
 
             return tuple(
                 path for path, entry in self._commit.files.items()
                 if entry.mode in REGULAR_MODES and ".." not in path.split("/")
                 and not any(p.lower() == ".git" for p in path.split("/"))
             )
-        from fixbot.gitread import index_files
+        from fixbot.gitops.read import index_files
 
         return index_files(self.root)
 
@@ -288,7 +288,7 @@ class RepoView:
             parts = frame.split("/")[:-1]
             dirs.update("/".join(parts[:i]) for i in range(len(parts) + 1))
         # The files a deploy starts from are the ones gunicorn-stdout reads, by name, plus .env files.
-        from fixbot.codemods.gunicorn_stdout.formats import files
+        from fixbot.formats.deploy.table import files
 
         by_name, found = _matcher(files())[0], []
         for tracked in self.tracked:

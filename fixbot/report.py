@@ -67,14 +67,14 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _json(value: dict[str, Any]) -> str:
+def to_json(value: dict[str, Any]) -> str:
     """JSON the runner reads no command from: `##[` can only be inside a string, where `\\u005b` is the same `[`
     (the diff must stay byte-exact); ASCII-only output escapes every control, and no line starts with `::`."""
     return json.dumps(value, indent=2).replace("##[", "##\\u005b")
 
 
 def diagnosis_json(findings: list[Finding]) -> str:
-    return _json({"findings": [finding_json(f) for f in redacted(findings)]})
+    return to_json({"findings": [finding_json(f) for f in redacted(findings)]})
 
 
 def _where(e: Evidence) -> str:
@@ -247,7 +247,7 @@ def commit_message(result) -> str:
 
 
 def apply_json(result) -> str:
-    return _json(
+    return to_json(
         {
             "status": result.status,
             "changes": [

@@ -117,7 +117,7 @@ def test_symlink_leading_out_of_the_repository_is_never_selected(tmp_path):
 
 def test_head_view_reads_the_commit_and_never_the_disk(tmp_path):
     from fixbot.files import MAX_SOURCE
-    from fixbot.gitread import tree_files
+    from fixbot.gitops.read import tree_files
 
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixbot.fixes import BOOTS, Fix
+from fixbot.fixes import BOOTS, Fix, NoPlan, notes_from_other_kinds
+from fixbot.formats import named
+from fixbot.formats.logconfig.files import FORMAT_FILES
 from fixbot.redact import redact
 
 # `logging:` in .fixbot.yml -> the codemod it prefers.
@@ -34,9 +36,8 @@ class LoggingHandler(Fix):
         return STRATEGIES[config.logging]
 
     def plan(self, finding, codemod, repo):
-        from fixbot.logging_find import locate
+        from fixbot.fixes.logging_handler.locate import locate
         from fixbot.model import Step
-        from fixbot.plan import NoPlan, notes_from_other_kinds
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
@@ -82,12 +83,23 @@ class LoggingHandler(Fix):
                     published_as=self.ALIASES[0])
         return [step], notes
 
+    SITE_FILES = ("*.py", *FORMAT_FILES)
+
+    def sites(self, repo, file, text, walks):
+        from fixbot.fixes.logging_handler import sites
+
+        if file.lower().endswith(".py"):
+            yield from sites.python_logging(repo, file, text, walks)
+            yield from sites.python_dict_configs(repo, file, text)
+        if named(file, FORMAT_FILES):
+            yield from sites.logging_configs(repo, file, text)
+
     def check(self, path, before, after, codemod):
         if not path.endswith(".py"):
             from fixbot.fixes.logging_handler.check import check_config
 
             return check_config(path, before, after)
-        from fixbot.codemods._logging_check import compare
+        from fixbot.formats.logconfig.check import compare
         from fixbot.verify import VerifyFailed
 
         # Only what the rewrite broke: a derived module naming its base's handlers was so before it.
@@ -118,7 +130,7 @@ def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> No
     (logging-console keeps the name there). Nothing holds the failure any more, so only tie-breakers chose this
     config: when it and every other config never name the handler at all, it may not be the one that failed (exit
     2). Not for Python configs and Django's LOGGING, from which logging-console removes the handler."""
-    from fixbot.logging_find import HOW_TO_CHOOSE, Ambiguous, candidates
+    from fixbot.fixes.logging_handler.locate import HOW_TO_CHOOSE, Ambiguous, candidates
 
     if target.django is not None or not target.file.lower().endswith((".yaml", ".yml", ".json")):
         return
@@ -133,7 +145,7 @@ def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> No
 
 def _config_names_handler(repo, file: str, handler: str) -> bool:
     """Whether a YAML, JSON, INI or Python logging config names the handler (True too when fixbot cannot tell)."""
-    from fixbot.logging_configs import Unreadable, handlers_of
+    from fixbot.formats.logconfig.configs import Unreadable, handlers_of
 
     text = repo.read_or_none(file)
     try:
