@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 
 from fixbot.formats.logconfig import stdlib, stdlib_read
-from tests.formats.logconfig_harness import configs, run
+from tests.support.logconfig_harness import configs, run
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

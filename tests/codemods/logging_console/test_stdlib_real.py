@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fixbot.codemods.logging_console import LoggingConsole
 from fixbot.formats import Refusal
 from fixbot.formats.logconfig import stdlib, stdlib_read
-from tests.formats.logconfig_harness import configs, run
+from tests.support.logconfig_harness import configs, run
 
 STUCK = "no handler list can go without losing lines"
 
