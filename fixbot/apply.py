@@ -23,7 +23,7 @@ from fixbot import diagnose, files, gitops, verify
 from fixbot.gitops import read as gitread
 from fixbot.config import SETTINGS_MODULE, Config, load_config
 from fixbot.errors import BadInput
-from fixbot.model import Change, Finding, Plan, Result, Step
+from fixbot.model import Change, Finding, Plan, Remaining, Result, Step
 from fixbot.plan import make_plan, room
 from fixbot.repo import RepoView
 
@@ -94,25 +94,36 @@ def _run(
     originals: dict[str, str] = {}
     current: dict[str, str] = {}
     changes: list[Change] = []
+    remaining = list(plan.remaining)
     for step in plan.steps:
         if step.path not in current:
             originals[step.path] = current[step.path] = _source(repo, step.path)
         before = current[step.path]
         try:
             after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
-        except codemods.Refusal as refusal:
-            raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
-        if after == before and step.still_failing:  # the failing handler is still there: not already fixed
-            raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
-        checks = verify.check(step.path, after, before).checks + tuple(
-            room(step.finding).check(step.path, before, after, step.codemod)
-        )
+            if after == before and step.still_failing:  # the failing handler is still there: not already fixed
+                raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
+            checks = verify.check(step.path, after, before).checks + tuple(
+                room(step.finding).check(step.path, before, after, step.codemod)
+            )
+        except (codemods.Refusal, verify.VerifyFailed) as refusal:
+            if not step.also:
+                if isinstance(refusal, verify.VerifyFailed):
+                    raise
+                raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
+            # Another place on the start path: the fix goes ahead, and says this one is left.
+            remaining.append(Remaining(step.path, step.line, f"{step.also}; {step.codemod} refused: {refusal}"))
+            continue
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         changes.append(Change(step.path, step.codemod, step.why, checks, ""))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
+        if remaining:  # already fixed only when nothing on the start path still writes where it cannot
+            first = remaining[0]
+            raise files.Refused(f"nothing left to change for this failure, but the deploy still cannot start: "
+                                f"{first.path}:{first.line}: {first.why}")
         return Result("already-fixed", tuple(findings), notes=plan.notes, dry_run=dry_run, steps=plan.steps)
     shown: set[str] = set()
     with_diffs = []
@@ -126,12 +137,22 @@ def _run(
     result = Result(
         "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,
-        subject=room(first.finding).subject(first.codemod, dict(first.finding.facts)),
-        checklist=_checklist(plan.steps, with_diffs),
+        subject=_subject(plan.steps, with_diffs),
+        checklist=_checklist(plan.steps, with_diffs), remaining=tuple(remaining),
     )
     if dry_run:
         return result
     return _commit(result, repo, config, {c.path: current[c.path] for c in with_diffs}, verify_cmd)
+
+
+def _subject(steps: tuple[Step, ...], changes: list[Change]) -> str:
+    """The room's subject for the log's failure, naming the other places on the start path this fix changes too."""
+    first = steps[0]
+    subject = room(first.finding).subject(first.codemod, dict(first.finding.facts))
+    others = [c for c in changes if any(s.also and (s.path, s.codemod) == (c.path, c.codemod) for s in steps)]
+    if others:
+        subject += ", and " + ", ".join(f"{c.codemod} in {c.path}" for c in others)
+    return subject
 
 
 def _checklist(steps: tuple[Step, ...], changes: list[Change]) -> tuple[str, ...]:

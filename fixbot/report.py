@@ -239,7 +239,16 @@ def commit_message(result) -> str:
         out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
         if c.checks:
             out.append(f"  Checked: {redact('; '.join(c.checks))}.")
+    if result.remaining:
+        out.append(f"Remaining: {remaining_line(result)}.")
     return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
+
+
+def remaining_line(result) -> str:
+    """One line on what the fix leaves on the start path: this PR alone will not make the deploy boot, and why."""
+    shown = "; ".join(f"{redact(r.path)}:{r.line}: {redact(r.why)}" for r in result.remaining[:3])
+    more = f" (and {len(result.remaining) - 3} more)" if len(result.remaining) > 3 else ""
+    return f"this fix alone will not make the deploy boot: {shown}{more}"
 
 
 def apply_json(result) -> str:
@@ -261,6 +270,7 @@ def apply_json(result) -> str:
             "dry_run": result.dry_run,
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
+            "remaining": [{"path": redact(r.path), "line": r.line, "why": redact(r.why)} for r in result.remaining],
             "error": None if result.error is None else redact(result.error),
         }
     )
@@ -294,6 +304,8 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
             out.append(f"  checked: {redact('; '.join(c.checks))}")
     for note in result.notes:
         out.append(f"note: {redact(note)}")
+    if result.remaining:
+        out.append(f"remaining: {remaining_line(result)}")
     if result.diff:
         diff = _inert_lines(result.diff)
         out += ["", (_colour_diff(diff) if colour else diff).rstrip("\n")]
@@ -346,6 +358,8 @@ def pr_body(result, run_url: str | None = None) -> str:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
         if c.checks:
             parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
+    if result.remaining:
+        parts += ["", f"**This pull request alone will not make the deploy boot:** {md_text(remaining_line(result))}"]
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
         parts += [f"- {md_text(n)}" for n in result.notes]

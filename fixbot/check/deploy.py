@@ -24,12 +24,12 @@ def _mentions(text: str, file: str) -> bool:
     return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text) is not None
 
 
-def run_files(files: list[str], read) -> set[str]:
-    """The deploy's own files and every script, config module or logging config (`--log-config logging.ini`) they
-    reach by name."""
+def run_files(files: list[str], read, roots: frozenset[str] = frozenset()) -> set[str]:
+    """The deploy's own files (and `roots`) and every script, config module or logging config (`--log-config
+    logging.ini`) they reach by name."""
     from fixbot.formats.logconfig.files import FORMAT_FILES
 
-    used = {f for f in files if named(f, ROOTS) and _deploy_text(f, read(f) or "")}
+    used = {f for f in files if named(f, ROOTS) and _deploy_text(f, read(f) or "")} | set(roots)
     candidates = [f for f in files if f not in used and (named(f, _SCRIPT + FORMAT_FILES) or _is_config_module(f))]
     changed = True
     while changed:

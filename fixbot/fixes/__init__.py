@@ -52,6 +52,9 @@ class Fix:
     SUBJECTS: ClassVar[dict[str, str]] = {}  # codemod -> commit subject, formatted with the finding's facts
     # The files whose log sites this room reports to `fixbot check` (fnmatch patterns of the name, lower case).
     SITE_FILES: ClassVar[tuple[str, ...]] = ()
+    # The program whose process this kind's failure stops, and whose start its sites are part of; None: whatever
+    # program loads the config (a logging config's handlers), told by the finding's `program` fact.
+    PROGRAM: ClassVar[str | None] = None
 
     def preferred(self, config: "Config") -> str | None:
         """The codemod `.fixbot.yml` prefers among this kind's fixes, if it says."""
@@ -71,6 +74,10 @@ class Fix:
         """The log files `file` (one of SITE_FILES) names that this room's codemods fix, for `fixbot check` to
         judge; `walks` are the deployed settings modules, walked (settings_walk.Walk)."""
         return ()
+
+    def site_options(self, repo: "RepoView", site: "Site") -> dict[str, Any]:
+        """The codemod's options for one of this room's sites, fixed as another place on a failing start path."""
+        return {}
 
     def check(self, path: str, before: str, after: str, codemod: str) -> list[str]:
         """This kind's own proof that rewriting `before` into `after` broke nothing (beyond it parsing): what was

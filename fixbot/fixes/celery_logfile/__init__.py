@@ -46,6 +46,7 @@ class CeleryLogfile(Fix):
         ]
 
     SITE_FILES = ("*",)
+    PROGRAM = "celery"
 
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.sites import command_sites

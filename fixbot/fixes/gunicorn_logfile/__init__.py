@@ -57,6 +57,13 @@ class GunicornLogfile(Fix):
         ]
 
     SITE_FILES = ("*",)
+    PROGRAM = "gunicorn"
+
+    def site_options(self, repo, site):
+        from fixbot.formats.deploy.table import format_of
+
+        found = format_of(repo.read_or_none(site.path) or "", site.path)
+        return {"config_module": True} if found is not None and found.name == "python" else {}
 
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.sites import command_sites

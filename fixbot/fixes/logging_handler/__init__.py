@@ -85,6 +85,9 @@ class LoggingHandler(Fix):
 
     SITE_FILES = ("*.py", *FORMAT_FILES)
 
+    def site_options(self, repo, site):
+        return {"star_imported": repo.star_imported(site.path)} if site.path.endswith(".py") else {}
+
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.logging_handler import sites
 

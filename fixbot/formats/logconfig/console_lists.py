@@ -5,9 +5,9 @@ a logger's converted handler and the root's console both take it). Then, ancesto
 loses what the standard library shows to be a duplicate (fixbot/formats/logconfig/stdlib.py follows levels,
 filters and propagation): a file handler whose every record another console handler on the record's way prints
 goes; one that printed records nobody else prints stays. A console handler goes from a list only where that
-removes a line printed twice and loses none, and first in favour of a file handler with a formatter of its own
-beside it (so the file's lines keep their timestamp); where the console cannot go, the file handler's formatter
-may end up unused, and the plan names it. Where the rewrite may remove handlers (a Python literal whose lists are
+removes a line printed twice and loses none, and first in favour of a file handler beside it whose formatter gives
+its lines a timestamp or a level the console's does not (so they keep them); where the console cannot go, the
+file handler's formatter may end up unused, and the verdict names it. Where the rewrite may remove handlers (a Python literal whose lists are
 all static), a file handler some list still needs can be replaced there by the console target, when it prints
 everything that handler did with the same formatter, and a file handler no list names any more goes.
 """
@@ -101,11 +101,11 @@ def _thin(config: Config, base: Config, lists: dict[str, list[tuple[int, str]]],
     def moves(current: list[tuple[int, str]]):
         """(a file handler leaves and another prints what it did, trial), best first. Drops of file handlers and
         their replacement by the target are taken unless they print more twice, drops of consoles only where they
-        print less twice. A console beside a file handler with a formatter of its own is tried first, so that the
-        file's lines keep their format."""
+        print less twice. A console beside a file handler whose formatter gives its lines more (a timestamp, the
+        level) is tried first, so that those lines keep them."""
         names = _names(current)
         yield from ((False, _without(current, i)) for i, c in current if _console(config, c) and any(
-            f in files and formatter(f) and formatter(f) != formatter(c) for f in names))
+            f in files and config.stamps(f) > config.stamps(c) for f in names))
         # Of two that print the same, the later file handler goes first, then a converted one, then a console.
         yield from ((True, _without(current, i)) for i, f in reversed(current) if f in files)
         if target is not None and target not in names:

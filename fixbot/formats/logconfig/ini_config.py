@@ -185,7 +185,9 @@ def model_of(parser: configparser.ConfigParser, names: list[str]):
             handlers=values(_get(parser, section, "handlers")),
         )
         qualnames[key] = name
-    return stdlib.Config(handlers, loggers), qualnames
+    formats = {n: parser.get(f"formatter_{n}", "format", raw=True, fallback=None)  # fileConfig reads it raw
+               for n in values(_get(parser, "formatters", "keys")) if parser.has_section(f"formatter_{n}")}
+    return stdlib.Config(handlers, loggers, {}, formats), qualnames
 
 
 def _int(text: str) -> bool | None:

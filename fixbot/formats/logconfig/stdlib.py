@@ -52,6 +52,14 @@ class Config:
     handlers: Mapping[str, Handler]
     loggers: Mapping[str, Logger]  # by name; the root is ROOT, present or not (then WARNING and no handlers)
     filters: Mapping[str, Optional[str]] = field(default_factory=dict)  # name -> a logging.Filter's name; None: unknown
+    formats: Mapping[str, Optional[str]] = field(default_factory=dict)  # formatter -> its format string; None: unknown
+
+    def stamps(self, handler: str) -> int:
+        """How much a handler's lines carry beyond the message: a timestamp and a level name count one each (a
+        handler with no formatter prints the message alone)."""
+        h = self.handlers.get(handler)
+        text = self.formats.get(h.formatter) if h is not None and h.formatter else ""
+        return sum(word in (text or "") for word in ("asctime", "levelname"))
 
     def root(self) -> Logger:
         return self.loggers.get(ROOT, Logger(level=WARNING))

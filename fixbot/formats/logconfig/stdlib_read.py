@@ -119,7 +119,12 @@ def from_dict(config: Mapping, base: Config | None = None) -> Config | None:
         factory = f.get("()", "logging.Filter") if isinstance(f, Mapping) else None
         prefix = f.get("name", "") if isinstance(f, Mapping) else None
         filters[str(name)] = _DJANGO_FILTERS.get(factory) or (prefix if factory == "logging.Filter" and isinstance(prefix, str) else None)
-    return Config(handlers, loggers, filters)
+    formats: dict[str, Optional[str]] = dict(base.formats) if base else {}
+    section = config.get("formatters")
+    for name, f in (section.items() if isinstance(section, Mapping) else ()):
+        text = (f.get("format", f.get("fmt")) if isinstance(f, Mapping) else None)
+        formats[str(name)] = text if isinstance(text, str) else None
+    return Config(handlers, loggers, filters, formats)
 
 
 # What Django's configure_logging sets up (django.utils.log.DEFAULT_LOGGING) before it hands a settings module's
