@@ -49,6 +49,7 @@ class Signature:
     programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
     context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
     fix_facts: tuple[tuple[str, str, frozenset[str]], ...] = ()  # the room's: (codemod, fact, values it needs)
+    fix_presence: tuple[tuple[str, str, bool], ...] = ()  # the room's: (codemod, fact, whether it must be there)
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
         if self.exc_frames is None:
@@ -68,6 +69,7 @@ class Signature:
                 fix for fix in self.fixes
                 if not any(c == fix and fact in facts and str(facts[fact]) not in values
                            for c, fact, values in self.fix_facts)
+                and not any(c == fix and (fact in facts) != wanted for c, fact, wanted in self.fix_presence)
             )
         return ()
 
@@ -122,6 +124,10 @@ def catalogue() -> Catalogue:
                 fix_facts=tuple(
                     (codemod, fact, frozenset(values))
                     for codemod, needs in room.get("fix_facts", {}).items() for fact, values in needs.items()
+                ),
+                fix_presence=tuple(
+                    (codemod, fact, bool(wanted))
+                    for codemod, needs in room.get("fix_presence", {}).items() for fact, wanted in needs.items()
                 ),
             )
         )
@@ -279,6 +285,8 @@ class Engine:
 
 
 _LOGGING_CONFIG_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\]config\.py$")
+# Markdown may have eaten the underscores of __init__.py (fixbot/paste.py reads pasted logs).
+_LOGGING_HANDLER_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\](?:_*init_*|handlers)\.py$")
 
 
 def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
@@ -292,6 +300,12 @@ def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
     for caller, callee in zip(frames, frames[1:]):
         if is_project_frame(caller) and _LOGGING_CONFIG_FRAME.search(callee.file):
             out["config"] = caller.file
+    # A handler the application's own code built (`logging.FileHandler(path)` in a module), not a config's:
+    # no logging.config frame, and a project frame calling into logging's handlers.
+    if not any(_LOGGING_CONFIG_FRAME.search(f.file) for f in frames):
+        for caller, callee in zip(frames, frames[1:]):
+            if is_project_frame(caller) and _LOGGING_HANDLER_FRAME.search(callee.file):
+                out["built_at"] = f"{caller.file}:{caller.line}"
     return out
 
 

@@ -13,7 +13,8 @@ commit; what no codemod can change is `remaining`.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from fixbot.check import _DEPLOY, _STD, _resolved, judge
 from fixbot.check import deploy
@@ -51,9 +52,9 @@ def condition(facts: dict) -> tuple[str, str | None]:
     return "", directory
 
 
-def blocked(repo, facts: dict, program: str | None, extra_files: tuple[str, ...] = ()) -> list[Blocked]:
+def blocked(repo, facts: dict, program: str | None) -> list[Blocked]:
     """Every site on the start path of `program` that writes where the deploy of `repo` gives no place, by the
-    condition of `facts` (the failing finding's). `extra_files`: application modules the deploy imports."""
+    condition of `facts` (the failing finding's)."""
     how, directory = condition(facts)
     if not how or not directory:
         return []
@@ -67,19 +68,87 @@ def blocked(repo, facts: dict, program: str | None, extra_files: tuple[str, ...]
     walks = deploy.settings_walks(repo, files, used, read) or []
     settings = set().union(*(w.seen for w in walks)) if walks else set()
     settings |= deploy.named_by(files, [read(f) or "" for f in settings | used])
-    judged = [f for f in files if f in used or f in settings or f in extra_files]
+    frames = [str(f).rsplit(":", 1)[0] for f in facts.get("project_frames", [])]
+    app = app_modules(repo, [f for f in used], frames, read)
+    judged = [f for f in files if f in used or f in settings or f in app]
     found = sites_mod.sites(repo, judged, read, walks)
     moves = any(deploy_moves(read(f) or "") for f in used)
     texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     out = []
+    found = [_resolved(s, made, moves, read) for s in found if program in _SERVES.get(_program(s), {program})]
+    cwd = working_directory(found, str(facts.get("path") or ""))
     for site in found:
-        if program not in _SERVES.get(_program(site), {program}):
-            continue
-        site = _resolved(site, made, moves, read)
+        if cwd and site.value and not site.value.startswith("/") and site.value not in _STD:
+            site = replace(site, value=posixpath.normpath(posixpath.join(cwd, site.value)),
+                           what=f"{site.what} (relative to {cwd}, where the log shows the process ran)")
         why = _why(site, how, directory, made, texts, read)
         if why:
             out.append(Blocked(site, why))
     return out
+
+
+# `module:callable` as Gunicorn, uvicorn, hypercorn, daphne and waitress are handed their application.
+_APP_SPEC = re.compile(r"(?<![\w./-])(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<attr>[A-Za-z_]\w*)(?:\(\))?(?![\w/])")
+MAX_MODULES = 300
+
+
+def app_modules(repo, deploy_files: list[str], frames: list[str], read) -> set[str]:
+    """The application modules the deploy imports: the ones its start commands hand Gunicorn or uvicorn
+    (`app.main:app`), the WSGI/ASGI entry points, the modules the log's traceback ran, and every module of the
+    repository they import, followed through `import` and `from … import` (at most MAX_MODULES)."""
+    from fixbot.settings_find import ENTRY_POINTS
+
+    todo = [f for f in (repo.map_log_path(frame) for frame in frames) if f]
+    for file in deploy_files:
+        for match in _APP_SPEC.finditer(read(file) or ""):
+            found = repo.module_file(match["module"], [file])
+            if found:
+                todo.append(found)
+    todo += [f for f in repo.tracked if posixpath.basename(f) in ENTRY_POINTS]
+    seen: set[str] = set()
+    while todo and len(seen) < MAX_MODULES:
+        file = todo.pop()
+        if file in seen or not file.endswith(".py"):
+            continue
+        seen.add(file)
+        todo += [f for f in _imported(repo, file, read(file) or "") if f not in seen]
+    return seen
+
+
+def _imported(repo, file: str, text: str) -> list[str]:
+    """The repository modules a module imports (absolute from the repository's roots, or relative to it)."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    package = posixpath.dirname(file).replace("/", ".")
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".") if package else []
+                parts = parts[: len(parts) - node.level + 1] if node.level > 1 else parts
+                base = ".".join([*parts, base] if base else parts)
+            names += [base] + [f"{base}.{a.name}" for a in node.names if base]
+    return [f for f in (repo.module_file(n, [file]) for n in names if n) if f]
+
+
+def working_directory(sites, path: str) -> str | None:
+    """The directory the failed process ran in, when a site names its log file relative to it: the log's absolute
+    path ends with that relative path (`--error-logfile log/error.log` and `/app/log/error.log`: /app)."""
+    path = posixpath.normpath(path) if path.startswith("/") else ""
+    for site in sites:
+        value = site.value
+        if path and value and not value.startswith("/") and value not in _STD and "$" not in value:
+            tail = "/" + posixpath.normpath(value).lstrip("/")
+            if not tail.startswith("/..") and path.endswith(tail):
+                return path[: -len(tail)] or "/"
+    return None
 
 
 def _program(site) -> str | None:
@@ -99,6 +168,13 @@ def deploy_moves(text: str) -> bool:
 def _why(site, how: str, directory: str, made, texts, read) -> str | None:
     value = site.value
     if value is None or value in _STD:
+        return None
+    if not directory.startswith("/") and not value.startswith("/") and how != "read-only":
+        # The log names its file as the process was given it, relative to where it ran: so is this one.
+        there = posixpath.dirname(posixpath.normpath(value))
+        if there == posixpath.normpath(directory):
+            return f"{site.what} writes {value}, in {directory}, beside the log's file, which the same deploy " + \
+                ("lacks" if how == "missing" else "cannot write")
         return None
     if not value.startswith("/"):
         return f"{site.what} writes {value}, relative to a directory fixbot cannot tell; the log's {directory} may be it" \

@@ -25,10 +25,11 @@ class LoggingHandler(Fix):
     SUBJECTS = {
         "logging-console": "fix(logging): send the '{handler}' log handler to the console",
         "logging-path": "fix(logging): keep Django's log files in a directory that exists",
+        "file-handler-stream": "fix(logging): build a StreamHandler where the application built a file handler",
     }
 
     def subject(self, codemod, facts):
-        if "handler" not in facts:  # fileConfig's failure names only the file; every file handler goes anyway
+        if "handler" not in facts and codemod != CODE:  # fileConfig's failure names only the file; every file handler goes anyway
             return "fix(logging): send the logging config's file handlers to the console"
         return super().subject(codemod, facts)
 
@@ -38,6 +39,9 @@ class LoggingHandler(Fix):
     def plan(self, finding, codemod, repo, config):
         from fixbot.fixes.logging_handler.locate import locate
         from fixbot.model import Step
+
+        if codemod == CODE:
+            return [_built_here(finding, repo)], notes_from_other_kinds(self.KIND, repo)
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
@@ -94,10 +98,13 @@ class LoggingHandler(Fix):
         if file.lower().endswith(".py"):
             yield from sites.python_logging(repo, file, text, walks)
             yield from sites.python_dict_configs(repo, file, text)
+            yield from sites.code_handlers(file, text)
         if named(file, FORMAT_FILES):
             yield from sites.logging_configs(repo, file, text)
 
     def check(self, path, before, after, codemod):
+        if codemod == CODE:
+            return _check_code(path, before, after)
         if not path.endswith(".py"):
             from fixbot.fixes.logging_handler.check import check_config
 
@@ -126,6 +133,48 @@ class LoggingHandler(Fix):
             "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
         ]
+
+
+CODE = "file-handler-stream"  # the codemod for a handler the application's own code builds
+
+
+def _built_here(finding, repo):
+    """The step for a file handler the application built in its own code: the module of the frame that called into
+    logging's handlers (`built_at`), rewritten by file-handler-stream."""
+    from fixbot.formats.logconfig.code_handlers import find
+    from fixbot.model import Step
+
+    where = str(finding.facts.get("built_at", ""))
+    file, _, line = where.rpartition(":")
+    path = repo.map_log_path(file) if file else None
+    if path is None:
+        raise NoPlan(f"the log's traceback builds the file handler in {redact(file or where)}, which is no file of "
+                     "this repository: is this the repository that failed?")
+    text = repo.read_or_none(path) or ""
+    built = [b for b in find(text)]
+    still = (f"{path} still builds a {built[0].cls.rsplit('.', 1)[-1]} on line {built[0].line}" if built else "")
+    why = (f"{path}:{line} builds the file handler that could not open {redact(str(finding.facts.get('path', '')))}"
+           f" (the traceback's frame that called into logging); it becomes a StreamHandler there.")
+    return Step(finding, CODE, path, why, {"star_imported": repo.star_imported(path)}, still_failing=still)
+
+
+def _check_code(path: str, before: str, after: str) -> list[str]:
+    """file-handler-stream's proof: no construction writes a file any more, and every handler call the module made
+    (setLevel, setFormatter, addFilter, addHandler) is still made."""
+    import re
+
+    from fixbot.formats.logconfig.code_handlers import find
+    from fixbot.verify import VerifyFailed
+
+    left = find(after)
+    if left:
+        raise VerifyFailed(f"{path}: line {left[0].line} still builds a {left[0].cls.rsplit('.', 1)[-1]}")
+    calls = re.compile(r"\.(setLevel|setFormatter|addFilter|addHandler)\(")
+    if sorted(calls.findall(before)) != sorted(calls.findall(after)):
+        raise VerifyFailed(f"{path}: the rewrite changed the level, formatter, filters or attachment of a handler")
+    made = len(find(before))
+    return [f"no handler built in {path} writes to a file ({made} became StreamHandlers); every setLevel, "
+            "setFormatter, addFilter and addHandler call stays"]
 
 
 def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> None:
