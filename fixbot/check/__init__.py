@@ -115,8 +115,8 @@ def find(root: Path, declared=None) -> Report:
     files = list_files(root)
     read = _reader(root)
     made = dirs_mod.collect(files, read, declared)
-    native = made.dockerfiles == 0 and declared is not None
-    used = deploy.run_files(files, read, starters=native)
+    # with no Dockerfile a platform (or a person) starts the start script: its sites are seen, judged when declared
+    used = deploy.run_files(files, read, starters=made.dockerfiles == 0)
     with RepoView.open(root) as repo:
         every = declared is not None and declared.platform is not None
         walks = deploy.settings_walks(repo, files, used, read, every)
@@ -181,8 +181,8 @@ def verdict(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], re
     if not made.known:
         if made.unknown:
             return NotJudged(site.path, site.line, f"unknown base image {', '.join(dict.fromkeys(made.unknown))}")
-        return NotJudged(site.path, site.line, "no container or platform definition (no Dockerfile; declare one "
-                                               "with deploy: in .fixbot.yml or --platform)")
+        return NotJudged(site.path, site.line, "no container or platform definition: no Dockerfile, and no deploy: "
+                                               "in .fixbot.yml or --platform")
     if value is None:
         return NotJudged(site.path, site.line, f"a path that cannot be evaluated: {site.written}")
     if not value.startswith("/"):
@@ -201,7 +201,9 @@ def verdict(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], re
             if m.how not in ("COPY", "WORKDIR", "chown", "platform") and m.pattern is None and "log" in m.path.lower():
                 others.setdefault(m.path, m)
         others = list(others.values())[:2]
-        evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
+        ignored = [f"{m.file}:{m.line} would copy it but .dockerignore leaves it out" for m in made.ignored
+                   if m.path == directory][:1]
+        evidence = "; ".join([*(str(m) for m in others), *ignored, f"nothing in this repository creates {directory}"])
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
     why = None if switches or _SWITCH.search(read(site.path) or "") else owners.unwritable(made, directory)
     if why is None and made.read_only:
@@ -279,9 +281,9 @@ def summary(report: Report) -> str:
         by_why: dict[str, list[str]] = {}
         for n in report.not_judged:
             by_why.setdefault(n.why, []).append(f"{n.path}:{n.line}")
-        parts = [f"{why}: {', '.join(where[:3])}{f' and {len(where) - 3} more' if len(where) > 3 else ''}"
+        parts = [f"{', '.join(where[:3])}{f' and {len(where) - 3} more' if len(where) > 3 else ''} ({why})"
                  for why, where in by_why.items()]
-        line += f"; {len(report.not_judged)} not judged ({'; '.join(parts)})"
+        line += f"; {len(report.not_judged)} not judged: {'; '.join(parts)}"
     return _inert(line) + "\n"
 
 

@@ -139,10 +139,11 @@ def _copy(src: str, dest: str, context: str, kept, file: str, line: int, dirs: D
         if base and base != root and base not in tracked:
             continue
         dirs.made.append(Made(posixpath.normpath(dest), file, line, "COPY", owner=owner))
-        for d in tracked:
+        for d in sorted(tracked | dirs.tracked):
             if not base or d.startswith(base + "/"):
                 relative = d[len(base) + 1:] if base else d
-                dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner))
+                made = Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner)
+                (dirs.made if d in tracked else dirs.ignored).append(made)
 
 
 _MKDIR_OPTS_WITH_VALUE = {"-m": "mode", "--mode": "mode", "-o": "owner", "--owner": "owner", "-g": "group",
@@ -320,7 +321,7 @@ def collect(files: list[str], read, declared=None) -> Dirs:
             d = posixpath.dirname(d)
             tracked_dirs.add(d)
     tracked_dirs.discard("")
-    dirs = Dirs()
+    dirs = Dirs(tracked=tracked_dirs)
     texts = {f: read(f) or "" for f in files if named(f, DOCKERFILES + SCRIPTS + _SETTERS)}
     known = variables(texts)
     started = " ".join(t for f, t in texts.items() if not named(f, SCRIPTS))

@@ -42,6 +42,8 @@ class Dirs:
     declared: str | None = None  # the environment .fixbot.yml or --platform declares, as the evidence names it
     writable: set[str] = field(default_factory=set)  # directories the platform lets its user write
     read_only: bool = False  # the root filesystem is read-only: only volumes and `writable` take files
+    tracked: set[str] = field(default_factory=set)  # the repository's directories (repo-relative)
+    ignored: list[Made] = field(default_factory=list)  # where a COPY would have brought one .dockerignore leaves out
 
     @property
     def cwd(self) -> str | None:
