@@ -353,7 +353,7 @@ def collect(files: list[str], read, declared=None) -> Dirs:
                 "settings" in file.lower() or "config" in file.lower() else None
             if text is not None and ("mkdir" in text or "makedirs" in text):
                 dirs.made.extend(python_made(file, text))
-        elif lower.endswith((".yml", ".yaml")):
+        elif lower.endswith((".yml", ".yaml")) and file != ".fixbot.yml":
             text = read(file)
             if text is not None and any(w in text for w in ("volumes", "mountPath", "user", "orking")):
                 volumes(file, text, dirs, tracked_dirs)

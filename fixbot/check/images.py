@@ -43,9 +43,10 @@ IMAGES = (
     Image(_PY + r"(?:pypy|node|golang|rust|ruby|fedora|centos|rockylinux|almalinux|amazonlinux|busybox)(?::[\w.-]+)?",
           "official", "docker-library/official-images: language images FROM the distributions above, no USER set "
           "(node's images add a user `node` but run as root)"),
-    Image(r"ghcr\.io/astral-sh/uv:(?:python[\w.]*-)?(?:bookworm|trixie|debian|alpine)[\w.-]*", "uv",
-          "docs.astral.sh/uv/guides/integration/docker: the derived images are built FROM debian:*-slim, "
-          "buildpack-deps, alpine or python:3.x-(alpine|*-slim), with uv added in /usr/local/bin; no USER, no WORKDIR"),
+    Image(r"ghcr\.io/astral-sh/uv:(?:\d+(?:\.\d+){0,2}-)?(?:python[\w.]*-)?(?:bookworm|trixie|debian|alpine)[\w.-]*",
+          "uv", "docs.astral.sh/uv/guides/integration/docker: the derived images (also as {version}-{base}) are "
+          "built FROM debian:*-slim, buildpack-deps, alpine or python:3.x-(alpine|*-slim), with uv added in "
+          "/usr/local/bin; no USER, no WORKDIR"),
     Image(r"(?:gcr\.io/distroless|cgr\.dev/chainguard)/python3?(?:-debian\d+)?(?::(?!.*nonroot)[\w.-]+)?", "distroless",
           "github.com/GoogleContainerTools/distroless (base/README.md: /tmp, /home/nonroot, /etc/passwd with root, "
           "nobody and nonroot 65532; no /var/log/<app>); runs as root unless the tag says nonroot",

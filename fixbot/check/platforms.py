@@ -24,6 +24,7 @@ class Platform:
     user: str | None = None  # who the process runs as, whatever the image says (None: its USER)
     native_user: str | None = None  # who it runs as when the platform builds the repository itself
     writable: frozenset[str] = frozenset()  # directories it gives and lets that user write
+    owns_app: bool = True  # the checkout belongs to the user it runs as (without a Dockerfile)
 
 
 PLATFORMS = {p.name: p for p in (
@@ -31,17 +32,17 @@ PLATFORMS = {p.name: p for p in (
              "writable for the dyno's process), articles/stack (heroku-24: Ubuntu 24.04), "
              "articles/container-registry-and-runtime (containers do not run with root privileges)",
              image="ubuntu:24.04", app="/app", user="the dyno's non-root user", native_user="the dyno's non-root user",
-             writable=frozenset({"/app", "/tmp"})),
+             writable=frozenset({"/tmp"})),
     Platform("render", "render.com/docs/deploys#ephemeral-filesystem (the checkout at /opt/render/project/src is "
              "writable until the next deploy) and render.com/docs/docker (an image runs as its own USER)",
              image="ubuntu:22.04", app="/opt/render/project/src", native_user="render",
-             writable=frozenset({"/opt/render/project/src", "/tmp"})),
+             writable=frozenset({"/tmp"})),
     Platform("fly", "fly.io/docs/reference/configuration (a Machine runs the image fly deploy builds from the "
              "Dockerfile, as its USER, on a writable root filesystem)"),
     Platform("hf-space", "huggingface.co/docs/hub/spaces-sdks-docker (\"The container runs with user ID 1000\"; "
              "/data is the persistent storage volume) and spaces-overview (SDK Spaces: the repository in "
              "/home/user/app)", image="python:3.10", app="/home/user/app", user="1000", native_user="1000",
-             writable=frozenset({"/data", "/tmp", "/home/user/app"})),
+             writable=frozenset({"/data", "/tmp"})),
     Platform("cloud-run", "cloud.google.com/run/docs/container-contract#filesystem (the image's filesystem is "
              "writable, held in memory; the process runs as the image's USER)"),
     Platform("kubernetes", "kubernetes.io/docs/tasks/configure-pod-container/security-context (the image's USER "
@@ -86,7 +87,7 @@ def apply(dirs: Dirs, declared: Declared, tracked: set[str]) -> None:
         app = platform.app if platform and not declared.image else None
         if app is not None:
             file, line = declared.where("platform")
-            owner = user if app in platform.writable else "root"
+            owner = user if platform.owns_app else "root"
             dirs.made.append(Made(app, file, line, "platform", owner=owner))
             dirs.made += [Made(posixpath.join(app, d), file, line, "platform", owner=owner) for d in sorted(tracked)]
             dirs.workdirs.append(app)
