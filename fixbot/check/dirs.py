@@ -71,7 +71,7 @@ def dockerfile(file: str, text: str, tracked, dirs: Dirs, variables: dict | None
     context = posixpath.dirname(file)
     stages: dict[str, tuple[str, str]] = {}  # a stage built above: where it left WORKDIR and USER
     defined: dict[str, str] = {}
-    workdir, user, current = "/", "root", None
+    workdir, user, current, service = "/", "root", None, False
     for line, keyword, rest in instructions(text):
         # `ARG PYTHON_VERSION=3.12` / `ENV APP_HOME=/app` before `FROM python:${PYTHON_VERSION}`, `WORKDIR $APP_HOME`
         rest = re.sub(r"\$\{?(\w+)\}?", lambda m: defined.get(m.group(1), m.group(0)), rest)
@@ -84,10 +84,12 @@ def dockerfile(file: str, text: str, tracked, dirs: Dirs, variables: dict | None
                 stages[current] = (workdir, user)
             words = rest.split()
             image = next((w for w in words if not w.startswith("--")), "")
+            service = False
             if image.lower() in stages:  # a stage built above is no base image: it starts where that one ended
                 workdir, user = stages[image.lower()]
             else:
                 workdir, user = _base(image, dirs, substitute, NOT_DEPLOY.search(file) is None)
+                service = (found := images.lookup(image)) is not None and found.service
             current = words[-1].lower() if len(words) >= 3 and words[-2].lower() == "as" else None
         elif keyword == "USER":
             user = rest.split(":")[0].strip() or "root"
@@ -107,8 +109,9 @@ def dockerfile(file: str, text: str, tracked, dirs: Dirs, variables: dict | None
                 _copy(src, dest, context, kept, file, line, dirs, chown.group(1) if chown else "root")
         elif keyword == "RUN":
             dirs.made.extend(shell_made(rest, file, line, workdir, variables, owner=user))
-    dirs.users.append("root" if user == "0" else user)
-    dirs.workdirs.append(workdir)
+    if not service:  # an nginx or database image runs none of the repository's processes
+        dirs.users.append("root" if user == "0" else user)
+        dirs.workdirs.append(workdir)
 
 
 def _base(image: str, dirs: Dirs, substitute: images.Image | None, deploys: bool = True) -> tuple[str, str]:
