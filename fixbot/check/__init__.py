@@ -28,6 +28,8 @@ MAX_FILES = 20000
 # Gunicorn's own --user / `user =`, or a program that runs the rest as someone else.
 # A `cd`, Gunicorn's --chdir, supervisord's directory=: a relative path is relative to something else then.
 _MOVE = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|^directory\s*=|\bpushd\b")
+# supervisord's `directory =` moves the programs of its own file only, not a script started elsewhere
+_MOVE_OTHERS = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|\bpushd\b")
 _SWITCH = re.compile(r"(?m)--user\b|^user\s*=|\b(sudo|su|gosu|su-exec|runuser|setpriv|chpst)\b")
 
 RULES = {
@@ -127,7 +129,7 @@ def find(root: Path, declared=None) -> Report:
         found = sites_mod.sites(repo, judged, read, walks or [])
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
-    moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
+    moves = any(_MOVE_OTHERS.search(deploy.live(read(f) or "")) for f in used)  # so may the directory it starts in
     findings, unjudged = set(), set()
     for site in found:
         outcome = verdict(_resolved(site, made, moves, read), made, deploy_texts, read, switches)
@@ -159,7 +161,7 @@ def _resolved(site: sites_mod.Site, made: dirs_mod.Dirs, moves: bool, read) -> s
     value, cwd = site.value, made.cwd
     if not value or value.startswith("/") or value in _STD or cwd is None:
         return site
-    if moves or _MOVE.search(read(site.path) or ""):
+    if moves or _MOVE.search(deploy.live(read(site.path) or "")):
         return site
     return dataclasses.replace(site, value=posixpath.normpath(posixpath.join(cwd, value)),
                                what=f"{site.what} (relative to WORKDIR {cwd})")

@@ -29,7 +29,9 @@ class Image:
     service: bool = False  # a database or proxy: it runs none of the repository's configs
 
 
-_PY = r"(?:docker\.io/)?(?:library/)?"
+# Docker Hub's official images, also as AWS's and Google's mirrors serve them (gallery.ecr.aws/docker: "Docker
+# Official Images" on ECR Public; cloud.google.com/artifact-registry/docs/pull-cached-dockerhub-images).
+_PY = r"(?:docker\.io/|public\.ecr\.aws/docker/|mirror\.gcr\.io/)?(?:library/)?"
 IMAGES = (
     Image(_PY + r"python(?::[\w.-]+)?", "python", "github.com/docker-library/python: every variant's Dockerfile "
           "(bookworm, slim-bookworm, trixie, alpine) is FROM debian/buildpack-deps/alpine, installs under /usr/local, "

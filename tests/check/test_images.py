@@ -13,6 +13,7 @@ from tests.checkrun import found, report, repo
     ("python:3.13-alpine3.21@sha256:" + "a" * 64, "python", "root"),
     ("docker.io/library/python:3.11-bookworm", "python", "root"),
     ("python", "python", "root"),
+    ("public.ecr.aws/docker/library/python:3.13.2", "python", "root"),
     ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "uv", "root"),
     ("ghcr.io/astral-sh/uv:0.5.11-python3.12-alpine", "uv", "root"),
     ("ghcr.io/astral-sh/uv:bookworm-slim", "uv", "root"),
