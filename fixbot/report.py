@@ -214,11 +214,7 @@ def _no_links(text: str) -> str:
 # --- apply ---------------------------------------------------------------------------------------------
 
 def _subject(result) -> str:
-    step = result.steps[0]
-    from fixbot.plan import room
-
-    subject = room(step.finding).subject(step.codemod, dict(step.finding.facts))
-    return _no_links(redact(subject))[:72]
+    return _no_links(redact(result.subject))[:72]
 
 
 _COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
@@ -328,16 +324,6 @@ def pr_title(result) -> str:
     return _subject(result)
 
 
-def _checklist(result) -> list[str]:
-    from fixbot.plan import room
-
-    out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
-    used, paths = {c.codemod for c in result.changes}, {c.path for c in result.changes}
-    for step in result.steps:  # each kind's own checks, once, in the order its fix was planned
-        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
-    return out
-
-
 def pr_body(result, run_url: str | None = None) -> str:
     """The pull request's description: what failed, why, what changed, how to check it and how to say no."""
     findings = [f for f in redacted(result.findings) if f.fixable]
@@ -363,7 +349,7 @@ def pr_body(result, run_url: str | None = None) -> str:
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
         parts += [f"- {md_text(n)}" for n in result.notes]
-    parts += ["", "## Checklist for the reviewer", "", *_checklist(result), ""]
+    parts += ["", "## Checklist for the reviewer", "", *result.checklist, ""]
     parts += [
         "## If this is not the right fix",
         "",
