@@ -17,10 +17,10 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.github_emulator import make_zip
-from tests.gitcli import git
+from tests.support.github_emulator import make_zip
+from tests.support.repos import git
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCK = ROOT / ".ci" / "action-requirements.txt"
 UV_LOCK = ROOT / ".ci" / "uv-requirements.txt"

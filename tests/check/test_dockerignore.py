@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixbot.check.dockerignore import excluded, kept_dirs, patterns
-from tests.checkrun import found, repo
+from tests.support.checkrun import found, repo
 
 
 @pytest.mark.parametrize("ignore, path, out", [
@@ -55,7 +55,7 @@ def test_a_tracked_directory_dockerignore_leaves_out(tmp_path, ignore, missing):
 
 
 def test_the_finding_says_dockerignore_left_it_out(tmp_path):
-    from tests.checkrun import report
+    from tests.support.checkrun import report
 
     files = {"Dockerfile": DOCKERFILE, "log/.gitkeep": "", ".dockerignore": "log\n"}
     code, out = report(repo(tmp_path, files))

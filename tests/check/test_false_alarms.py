@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.checkrun import found, repo
+from tests.support.checkrun import found, repo
 
 SLIM = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixbot.check.images import IMAGES, lookup
-from tests.checkrun import found, report, repo
+from tests.support.checkrun import found, report, repo
 
 
 @pytest.mark.parametrize("name, family, user", [

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.checkrun import report, repo, run
+from tests.support.checkrun import report, repo, run
+from tests.support.cli import fixbot
 
-FIXBOT = Path(sys.executable).parent / "fixbot"
 SETTINGS = ('LOGGING = {"version": 1, "handlers": {"file": {"class": "logging.FileHandler", '
             '"filename": "/var/log/myapp/app.log"}}}\n')
 DOCKERFILE = "FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nENV DJANGO_SETTINGS_MODULE=app.settings\n"
@@ -40,14 +37,14 @@ def test_the_summary_is_the_last_line_on_stderr_of_every_run(tmp_path):
     root = repo(tmp_path, {"Dockerfile": DOCKERFILE + 'CMD ["./start.sh"]\n', "app/__init__.py": "",
                            "app/settings.py": SETTINGS,
                            "start.sh": "#!/bin/sh\nexec gunicorn app.wsgi --error-logfile $LOGS/e.log\n"})
-    done = subprocess.run([str(FIXBOT), "check", str(root)], capture_output=True, text=True)
+    done = fixbot("check", str(root))
     assert done.returncode == 1
     assert done.stdout.startswith("app/settings.py:1: handler 'file' writes /var/log/myapp/app.log")
     assert done.stderr.splitlines()[-1] == (
         "fixbot check: 2 sites seen, 1 judged, 1 finding; 1 not judged: start.sh:2 "
         "(a path that cannot be evaluated: $LOGS/e.log)")
     clean = repo(tmp_path / "clean", {"Dockerfile": DOCKERFILE})
-    done = subprocess.run([str(FIXBOT), "check", str(clean), "--strict"], capture_output=True, text=True)
+    done = fixbot("check", str(clean), "--strict")
     assert (done.returncode, done.stderr) == (0, "fixbot check: 0 sites seen, 0 judged, 0 findings\n")
 
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.checkrun import found, report, repo
+from tests.support.checkrun import found, report, repo
+from tests.support.cli import fixbot
 
-FIXBOT = Path(sys.executable).parent / "fixbot"
 START = "#!/bin/sh\nexec uvicorn app:app --log-config logging.yaml\n"
 YAML = ("version: 1\nhandlers:\n  file:\n    class: logging.FileHandler\n    filename: {path}\n"
         "root:\n  handlers: [file]\n")
@@ -111,13 +107,12 @@ def test_a_platform_that_chooses_the_settings_module_has_every_non_test_one_judg
 ])
 def test_a_bad_deploy_section_is_one_line_naming_key_and_line_and_exit_2(tmp_path, text, message):
     root = repo(tmp_path, {".fixbot.yml": text, "Dockerfile": "FROM python:3.12\n"})
-    done = subprocess.run([str(FIXBOT), "check", str(root)], capture_output=True, text=True)
+    done = fixbot("check", str(root))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("fixbot: " + message) or done.stderr.startswith(message), done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 def test_an_unknown_platform_on_the_command_line_is_exit_2(tmp_path):
-    done = subprocess.run([str(FIXBOT), "check", str(repo(tmp_path, {"app.py": ""})), "--platform", "vercel"],
-                          capture_output=True, text=True)
+    done = fixbot("check", str(repo(tmp_path, {"app.py": ""})), "--platform", "vercel")
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not one of heroku, render" in done.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.checkrun import found, repo
+from tests.support.checkrun import found, repo
 
 APP = 'FROM python:3.12-slim\nWORKDIR /srv/app\nCOPY . .\nCMD ["./start.sh"]\n'
 START = "#!/bin/sh\nexec gunicorn app:app --error-logfile logs/error.log\n"
