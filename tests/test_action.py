@@ -446,7 +446,7 @@ def test_the_python_input_imports_nothing_from_the_working_directory_even_withou
     result = subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert not marker.exists(), marker.read_text()
     assert result.returncode != 0
-    assert ("give the action log-file or run-id" in result.stdout
+    assert ("give the action log-file, from or run-id" in result.stdout
             or re.search(r"No module named '(click|yaml|libcst|git|github)'", result.stderr)), result.stdout + result.stderr
 
 
