@@ -64,7 +64,7 @@ class Emulator:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.errors: list[str] = []
-        self.fault: tuple[re.Pattern[str], Reply] | None = None
+        self.fault: tuple[re.Pattern[str], Reply, int | None] | None = None
         self.stopped = threading.Event()
         self._server: socketserver.BaseServer | None = None
 
@@ -76,9 +76,9 @@ class Emulator:
         return json_reply({"message": "Unauthorized"}, 401)
 
     # -- what tests use --------------------------------------------------------------------------------------
-    def fail(self, path_pattern: str, reply: Reply) -> None:
-        """Every request whose path matches `path_pattern` gets `reply` from now on."""
-        self.fault = (re.compile(path_pattern), reply)
+    def fail(self, path_pattern: str, reply: Reply, times: int | None = None) -> None:
+        """The requests whose path matches `path_pattern` get `reply`: from now on, or the next `times` of them."""
+        self.fault = (re.compile(path_pattern), reply, times)
 
     def calls(self, path_pattern: str = "") -> list[Request]:
         return [r for r in self.requests if re.search(path_pattern, r.path)]
@@ -172,7 +172,9 @@ class Emulator:
 
     def _answer(self, request: Request) -> Reply:
         if self.fault is not None and self.fault[0].search(request.path):
-            return self.fault[1]
+            pattern, reply, times = self.fault
+            self.fault = None if times == 1 else (pattern, reply, None if times is None else times - 1)
+            return reply
         if self.token is not None and not self.authorized(request):
             return self.unauthorized(request)
         return self.route(request)
