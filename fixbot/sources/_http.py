@@ -32,13 +32,13 @@ def authorization(token: str) -> str:
 
 
 def request(source: Source, url: str, *, what: str, method: str = "GET", headers: Mapping[str, str] | None = None,
-            body: Any = None, token_origin: tuple[str, str] | None = None, stream: bool = False,
-            ok: tuple[int, ...] = (200,)) -> Any:
+            body: Any = None, token_origin: tuple[str, str] | None = None, anonymous: bool = False,
+            stream: bool = False, ok: tuple[int, ...] = (200,)) -> Any:
     """The response to `method url`, its status in `ok`, else SourceError naming `what`.
 
     The source's token goes only to `token_origin` (default: the source's endpoint); a redirect is followed only
     within the origin it was sent to, where it keeps the token; a 429 is waited out when its Retry-After ends
-    within the bound."""
+    within the bound. `anonymous`: no token at all (a pre-signed URL the platform handed out)."""
     import requests
 
     if token_origin is None and source.endpoint is not None:
@@ -48,7 +48,7 @@ def request(source: Source, url: str, *, what: str, method: str = "GET", headers
     try:
         for _ in range(_REDIRECTS + 1):
             sent = dict(headers or {})
-            if source.token and token_origin is not None and origin(url) == token_origin:
+            if source.token and not anonymous and token_origin is not None and origin(url) == token_origin:
                 sent["Authorization"] = authorization(source.token)
             try:
                 reply = session.request(method, url, headers=sent, json=body, allow_redirects=False, stream=True,
