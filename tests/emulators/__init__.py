@@ -60,6 +60,7 @@ class Emulator:
 
     token: str | None = None
     unix_socket: Path | None = None  # serve on this unix socket instead of TCP (the Docker Engine's way)
+    certificate: Path | None = None  # serve HTTPS with this self-signed certificate (see `self_signed`)
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
@@ -93,7 +94,7 @@ class Emulator:
     def url(self) -> str:
         assert self._server is not None and self.unix_socket is None
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.certificate else 'http'}://{host}:{port}"
 
     def start(self) -> "Emulator":
         emulator = self
@@ -161,6 +162,12 @@ class Emulator:
         else:
             self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
             self._server.daemon_threads = True
+            if self.certificate is not None:
+                import ssl
+
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(self.certificate, self.certificate.with_suffix(".key"))
+                self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, name=type(self).__name__, daemon=True).start()
         return self
 
@@ -181,6 +188,18 @@ class Emulator:
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("authorization") == f"Bearer {self.token}"
+
+
+def self_signed(where: Path) -> Path:
+    """A certificate for 127.0.0.1 (and its key beside it, .key), made by openssl: clients that send a token only
+    over TLS (kubectl) trust it through their own configuration, as they would a cluster's CA."""
+    import subprocess
+
+    certificate = where / "emulator.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(certificate.with_suffix(".key")),
+                    "-out", str(certificate)], check=True, capture_output=True, timeout=60)
+    return certificate
 
 
 def sse(events: Iterable[str]) -> bytes:
