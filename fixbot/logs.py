@@ -1,11 +1,11 @@
 """Open a log source and stream its lines, normalised, in bounded memory.
 
-Sources: a path, `-` (stdin), a `.gz`, a `.zip` of a GitHub Actions run's logs, or the bytes a log source
-(`fixbot/sources/`) fetches from a platform, read through `pulled` exactly as a file's are. Lines come out with ANSI
-colours, GitHub's timestamp prefix, `##[group]`-style markers and CR removed, decoded as UTF-8 with
-replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory. A source that would
-never end is refused: a path that is not a regular file (a FIFO, /dev/zero), binary data (judged on the first
-block read, before any newline), and a line that runs past `MAX_RAW_LINE` with no newline.
+Sources: a path, `-` (stdin), a `.gz`, a `.zip` of a GitHub Actions run's logs, or a log source's stream
+(`fixbot/sources/`, `guarded`), read as a file is. Lines come out with ANSI colours, GitHub's timestamp prefix,
+`##[group]`-style markers and CR removed, decoded as UTF-8 with replacement, and cut at `MAX_LINE` characters so one
+endless line cannot exhaust memory. A source that would never end is refused: a path that is not a regular file (a
+FIFO, /dev/zero), binary data (judged on the first block read, before any newline), and a line that runs past
+`MAX_RAW_LINE` with no newline.
 
 Most of a large log is noise; `interesting_chunks` lets the diagnosis skip whole chunks that cannot hold a
 failure without decoding them line by line (see `fixbot/diagnose.py`).
@@ -263,34 +263,7 @@ class _ZipStream(_Wrapped):
         super().__init__(stream, f"{path}: {member}")
 
 
-class _Pulled:
-    """An iterator of byte blocks read as a binary stream: what a log source hands the readers above."""
-
-    def __init__(self, blocks: Iterator[bytes]):
-        self._blocks, self._left = iter(blocks), b""
-
-    def read(self, size: int = -1) -> bytes:
-        # Whole reads, as a file gives them: the diagnosis judges a chunk by the markers in it, so a chunk of one
-        # event-stream line would break a traceback into pieces. The source's bound ends a stream that never does.
-        parts, have = [self._left], len(self._left)
-        while size < 0 or have < size:
-            block = next(self._blocks, None)
-            if block is None:
-                break
-            parts.append(block)
-            have += len(block)
-        data = b"".join(parts)
-        if size < 0 or len(data) <= size:
-            self._left = b""
-            return data
-        self._left = data[size:]
-        return data[:size]
-
-
-def pulled(blocks: Iterator[bytes], what: str) -> BinaryIO:
-    """The bytes a log source fetches (`blocks`, in any sizes) as a stream `chunks` reads as it reads a file:
-    binary data refused on the first block, read errors one line naming `what`."""
-    return _Wrapped(_Pulled(blocks), what)  # type: ignore[return-value]
+guarded = _Wrapped  # a log source's stream: refused when binary, its read errors one line, as a file's are
 
 
 def where(path: str, source: str | None) -> str:

@@ -93,10 +93,9 @@ class Source:
 
     def open(self, scratch: Path) -> Iterator[tuple[str | None, BinaryIO]]:
         """The streams the log is made of, as `logs.open_sources` gives a file's: one here, bounded."""
-        from fixbot import logs
         from fixbot.sources import _bounded
 
-        yield None, logs.pulled(_bounded.pull(self.chunks, self.bounds, str(self), self.notes), str(self))
+        yield None, _bounded.stream(_bounded.pull(self.chunks, self.bounds, str(self), self.notes), str(self))
 
     def state(self) -> State:
         """The newest deploy's outcome, for `fixbot watch` (polled within `bounds.timeout` each time)."""

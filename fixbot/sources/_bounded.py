@@ -9,10 +9,11 @@ note; one that gave nothing in time is a SourceError.
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 import time
-from typing import Callable, Iterator, TypeVar
+from typing import BinaryIO, Callable, Iterator, TypeVar
 
 from fixbot.sources import Bounds, SourceError
 
@@ -77,6 +78,34 @@ def pull(produce: Callable[[], Iterator[bytes]], bounds: Bounds, what: str, note
             yield value
     finally:
         stop.set()
+
+
+class _Pulled(io.RawIOBase):
+    """An iterator of byte blocks as a raw stream; buffered, its reads are whole, as a file's are (the diagnosis
+    judges a chunk by the markers in it: a chunk of one event-stream line would break a traceback apart)."""
+
+    def __init__(self, blocks: Iterator[bytes]):
+        self._blocks, self._left = iter(blocks), b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._left = block
+        n = min(len(buffer), len(self._left))
+        buffer[:n], self._left = self._left[:n], self._left[n:]
+        return n
+
+
+def stream(blocks: Iterator[bytes], what: str) -> BinaryIO:
+    """Blocks of any size as the stream `fixbot/logs.py` reads a file's lines from."""
+    from fixbot import logs
+
+    return logs.guarded(io.BufferedReader(_Pulled(blocks), logs.CHUNK), what)  # type: ignore[arg-type]
 
 
 def within(call: Callable[[], T], bounds: Bounds, what: str) -> T:
