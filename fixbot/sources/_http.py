@@ -219,5 +219,8 @@ def sse_data(blocks: Iterator[bytes], limit: int) -> Iterator[bytes]:
             name, _, value = line.partition(b":")
             if name == b"data":
                 data.append(value[1:] if value.startswith(b" ") else value)
-    if data:  # the stream closed before the blank line that ends its last event: keep what it said
+    name, _, value = buffer.rstrip(b"\r").partition(b":")
+    if name == b"data":  # the stream closed inside its last line
+        data.append(value[1:] if value.startswith(b" ") else value)
+    if data:  # or before the blank line that ends its last event: keep what it said
         yield b"\n".join(data) + b"\n"
