@@ -10,7 +10,7 @@ import tempfile
 
 import yaml
 
-from fixbot.codemods.gunicorn_stdout.formats import format_of
+from fixbot.formats.deploy.table import format_of
 
 
 def assert_parses(text: str, filename: str) -> None:

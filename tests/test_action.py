@@ -224,11 +224,10 @@ def _fixbot_source(where: Path) -> Path:
     """The action as a user's workflow gets it: this repository's action.yml and packages."""
     source = where / "fixbot-action"
     source.mkdir()
-    for name in ("action.yml", "pyproject.toml", "README.md"):
+    for name in ("action.yml", "pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in ("fixbot", "codemods"):
-        # symlinks=True: as a checkout of the action has them (fixbot/codemods is a link to codemods/)
-        shutil.copytree(ROOT / package, source / package, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     (source / ".ci").mkdir()
     for lock in (LOCK, UV_LOCK):
         shutil.copy(lock, source / ".ci" / lock.name)

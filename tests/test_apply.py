@@ -263,7 +263,8 @@ def test_verify_cmd_failing_removes_the_branch(base_layout, tmp_path):
 
 @pytest.mark.parametrize("hangs", ["add", "remove"])
 def test_git_worktree_that_hangs_is_one_line_and_removes_the_branch(base_layout, tmp_path, monkeypatch, hangs):
-    from fixbot import gitread, verify
+    from fixbot import verify
+    from fixbot.gitops import read as gitread
     from fixbot.gitops import worktrees
 
     tree = clone(base_layout.repo, tmp_path / "hangs")

@@ -73,7 +73,7 @@ def test_fix_makes_the_example_boot_and_a_second_check_clean(tmp_path):
     assert check(copy) == (0, {"findings": []})
 
     # Gunicorn with the flags the fixed entrypoint now gives it, and the fixed settings: it answers.
-    from fixbot.codemods.gunicorn_stdout import find_invocations
+    from fixbot.formats.deploy.gunicorn import find_invocations
     flags = find_invocations((copy / "entrypoint.sh").read_text(), "entrypoint.sh")[0].flags
     assert {f.value for f in flags} == {"-"}
     run = realrun.run_gunicorn(copy / "apps" / "backend", [*realrun.DEFAULT_GUNICORN_ARGS, "--access-logfile", "-",

@@ -17,7 +17,7 @@ from fixbot.github import pulls, runs
 from fixbot.github.client import ForgeError, Limits
 from fixbot.github.codeowners import parse_codeowners, read_codeowners
 from fixbot.gitops import commit_fix
-from fixbot.gitread import current_branch
+from fixbot.gitops.read import current_branch
 from fixbot.repo import RepoView
 from tests.github_emulator import make_zip
 from tests.gitcli import git

@@ -12,7 +12,7 @@ import pytest
 
 from fixbot.files import unified_diff
 from fixbot.gitops import Committed, GitError, check_based_on, commit_fix, push, remote_branch_sha, undo
-from fixbot.gitread import CommitReader, current_branch
+from fixbot.gitops.read import CommitReader, current_branch
 
 SETTINGS = b"LOGGING = {\n    'handlers': {'file': {'class': 'logging.FileHandler', 'filename': '/app/logs/api.log'}},\n}\n"
 FIXED = b"LOGGING = {\n    'handlers': {'console': {'class': 'logging.StreamHandler'}},\n}\n"
@@ -560,7 +560,7 @@ def test_users_commit_signing_is_not_applied_to_fixbots_commit(repo):
 def test_git_missing_is_one_line(repo, monkeypatch):
     import git as gitpython
 
-    from fixbot import gitread
+    from fixbot.gitops import read as gitread
 
     reader = gitread.CommitReader(repo)  # opened while git was there; its blobs are read lazily
     monkeypatch.setattr(gitpython.Git, "GIT_PYTHON_GIT_EXECUTABLE", str(repo / "no-such-git"))
@@ -574,7 +574,7 @@ def test_git_missing_is_one_line(repo, monkeypatch):
 
 
 def test_tree_files_lists_modes_and_sizes_of_head_only(repo):
-    from fixbot.gitread import CommitReader, tree_files
+    from fixbot.gitops.read import CommitReader, tree_files
 
     write(repo / "config/settings/base.py", b"changed on disk\n")
     write(repo / "untracked.py", b"")

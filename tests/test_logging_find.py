@@ -9,11 +9,11 @@ import sys
 import pytest
 
 from fixbot import fixes
-from fixbot.codemods import NothingToDo
-from fixbot.codemods._logging_formats import rewrite_config
+from fixbot.formats import NothingToDo
+from fixbot.formats.logconfig.files import rewrite_config
 from fixbot.fixes.logging_handler.check import check_config
-from fixbot.logging_configs import handlers_of
-from fixbot.logging_find import Ambiguous, locate
+from fixbot.formats.logconfig.configs import handlers_of
+from fixbot.fixes.logging_handler.locate import Ambiguous, locate
 from fixbot.model import Finding, Step
 from fixbot.verify import VerifyFailed
 from tests.test_repo import make_repo
@@ -116,7 +116,10 @@ def test_a_django_fix_keeps_the_branch_name_and_fingerprint_it_had_before_the_re
     step = Step(finding, "logging-console", "config/settings/base.py", "", published_as="django-logging-handler")
     before = hashlib.sha256("\0".join(["django-logging-handler", "config/settings/base.py", "handler=file",
                                        "path=/app/logs/api.log"]).encode()).hexdigest()[:10]
-    assert step.fingerprint == before and step.branch_kind == "django-logging-handler"
+    from fixbot.plan import _fingerprint
+
+    assert _fingerprint(fixes.for_kind("logging-handler"), step) == before
+    assert step.branch_kind == "django-logging-handler"
     assert Step(finding, "logging-console", "logging.yaml", "").branch_kind == "logging-handler"
 
 

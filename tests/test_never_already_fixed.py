@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixbot.logging_find import Ambiguous, locate
+from fixbot.fixes.logging_handler.locate import Ambiguous, locate
 from tests.test_apply import ROOT, apply_json, commit_all, fixbot
 from tests.test_repo import make_repo
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fixbot import diagnose
+from fixbot.settings_find import settings_module
 from fixbot.config import Config, parse_config
 from fixbot.errors import BadInput
 from fixbot.plan import make_plan
@@ -117,7 +118,7 @@ def test_symlink_leading_out_of_the_repository_is_never_selected(tmp_path):
 
 def test_head_view_reads_the_commit_and_never_the_disk(tmp_path):
     from fixbot.files import MAX_SOURCE
-    from fixbot.gitread import tree_files
+    from fixbot.gitops.read import tree_files
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -154,11 +155,11 @@ def test_head_view_reads_the_commit_and_never_the_disk(tmp_path):
         assert view.map_log_path("/app/vendor/sub/wsgi.py") is None
         with pytest.raises(BadInput, match=r"^big.py: is .* fixbot parses files up to"):
             view.read("big.py")
-        site = view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+        site = logging_site(view, f"{SETTINGS}/service.py", "config.settings.service")
         assert site.file == f"{SETTINGS}/base.py"
     # The disk view, for comparison, sees the working tree's broken base.py.
     with pytest.raises(BadInput, match="does not parse"):
-        RepoView.open(root).logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+        logging_site(RepoView.open(root), f"{SETTINGS}/service.py", "config.settings.service")
 
 
 def test_head_view_of_a_directory_that_is_no_repository_top_level_is_one_line(tmp_path):
@@ -199,7 +200,7 @@ def test_settings_from_the_wsgi_default(tmp_path, wsgi):
     files = settings_package()
     files["apps/backend/config/wsgi.py"] = wsgi
     files["apps/backend/manage.py"] = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')\n"
-    choice = make_repo(tmp_path, files).settings_module([FRAME])
+    choice = settings_module(make_repo(tmp_path, files), [FRAME])
     assert (choice.module, choice.file) == ("config.settings.service", f"{SETTINGS}/service.py")
     assert "apps/backend/config/wsgi.py defaults" in choice.why
 
@@ -232,23 +233,41 @@ def test_the_deploy_environment_wins_over_the_setdefault(tmp_path, name, text):
     files[f"{SETTINGS}/prod.py"] = "from .base import *\n"
     files[name] = text
     view = make_repo(tmp_path, files)
-    choice = view.settings_module([FRAME])
+    choice = settings_module(view, [FRAME])
     assert (choice.module, choice.file) == ("config.settings.prod", f"{SETTINGS}/prod.py")
     assert choice.why.startswith(f"{name} sets")
     # without frames from the log the module is still found, beside the project's entry points
-    assert view.settings_module([]).file == f"{SETTINGS}/prod.py"
+    assert settings_module(view, []).file == f"{SETTINGS}/prod.py"
 
 
 def test_no_settings_module_anywhere(tmp_path):
-    assert make_repo(tmp_path, {"app.py": "print('hi')\n"}).settings_module([]) is None
+    assert settings_module(make_repo(tmp_path, {"app.py": "print('hi')\n"}), []) is None
 
 
 # --- where LOGGING really is ----------------------------------------------------------------------------------------
 
 
+def logging_site(view, settings_file: str, module: str):
+    """Where the LOGGING in effect is defined, following `from .base import *` chains from the active settings
+    file, and who else shares it (what settings_find plans on)."""
+    from types import SimpleNamespace
+
+    from fixbot.settings_walk import Walk
+
+    state = Walk(view)
+    state.visit(settings_file, module, ())
+    if state.definer is None:
+        return None
+    definer, chain = state.definer
+    why = (f"{chain[0]} is the active settings module and defines LOGGING itself" if len(chain) == 1 else
+           f"{chain[0]} is the active settings module; it gets LOGGING from {definer} through " + " -> ".join(chain))
+    return SimpleNamespace(file=definer, chain=chain, mutations=tuple(state.mutations),
+                           shared_with=view.importers_of(definer, exclude=set(chain)), why=why)
+
+
 def site_of(tmp_path: Path, files: dict[str, str], untracked: dict[str, str] | None = None):
     view = make_repo(tmp_path, files, untracked=untracked)
-    return view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+    return logging_site(view, f"{SETTINGS}/service.py", "config.settings.service")
 
 
 @pytest.mark.parametrize(

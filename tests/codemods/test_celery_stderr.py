@@ -7,8 +7,9 @@ import shlex
 
 import pytest
 
-from fixbot.codemods import Refusal
-from fixbot.codemods.celery_stderr import CeleryStderr, find_invocations
+from fixbot.formats import Refusal
+from fixbot.codemods.celery_stderr import CeleryStderr
+from fixbot.formats.deploy.celery import find_invocations
 from tests import celeryrun
 
 FIXES = [

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixbot import codemods
-from fixbot.codemods import gunicorn_stdout
+from fixbot.formats.deploy import gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGERSG = ROOT / "examples" / "ledgersg"
@@ -67,8 +67,8 @@ def test_rewrite_and_scan_raise_refusal(nest):
     with pytest.raises(codemods.Refusal, match="^does not parse"):
         codemods.get("logging-console").rewrite(f"X = {nest}\n{FILE_LOGGING}", "settings.py")
     with pytest.raises(codemods.Refusal, match="^does not parse"):
-        gunicorn_stdout.find_invocations(f"errorlog = '/x/e.log'\nX = {nest}\n", "gunicorn.conf.py")
-    from fixbot.codemods._logging_check import check_source
+        gunicorn.find_invocations(f"errorlog = '/x/e.log'\nX = {nest}\n", "gunicorn.conf.py")
+    from fixbot.formats.logconfig.check import check_source
 
     [problem] = check_source(f"X = {nest}\n{FILE_LOGGING}")
     assert problem.startswith("does not parse")

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot.codemods import Refusal
-from fixbot.codemods.gunicorn_stdout import GunicornStdout, find_invocations
+from fixbot.formats import Refusal
+from fixbot.codemods.gunicorn_stdout import GunicornStdout
+from fixbot.formats.deploy.gunicorn import find_invocations
 from tests.parsecheck import assert_parses
 
 SEED_BEFORE = r'''#!/bin/bash
@@ -298,7 +299,7 @@ def test_abbreviations_match_gunicorns_parser():
     """The flags fixbot treats as log flags are exactly the ones Gunicorn's argparse resolves to them."""
     from gunicorn.config import Config
 
-    from fixbot.codemods.gunicorn_stdout.scan import _setting
+    from fixbot.formats.deploy.scan import _setting
 
     parser = Config().parser()
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]

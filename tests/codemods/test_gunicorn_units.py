@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
-from fixbot.codemods import Refusal
+from fixbot.formats import Refusal
 from fixbot.codemods.celery_stderr import CeleryStderr
-from fixbot.codemods.gunicorn_stdout import GunicornStdout, find_invocations
+from fixbot.codemods.gunicorn_stdout import GunicornStdout
+from fixbot.formats.deploy.gunicorn import find_invocations
 from tests.codemods.test_gunicorn_stdout import assert_shell_fixed
 
 
@@ -168,7 +169,7 @@ def test_daemon_flags_match_gunicorns_parser():
     """-D/--daemon and -R/--enable-stdio-inheritance are recognised exactly as Gunicorn's argparse takes them."""
     from gunicorn.config import Config
 
-    from fixbot.codemods.gunicorn_stdout.scan import _switch
+    from fixbot.formats.deploy.scan import _switch
 
     parser = Config().parser()
     options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]

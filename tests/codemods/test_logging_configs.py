@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from fixbot.codemods import NothingToDo, Refusal
+from fixbot.formats import NothingToDo, Refusal
 from fixbot.codemods.logging_console import LoggingConsole
 
 FIXES = [

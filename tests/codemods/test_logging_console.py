@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot.codemods import NothingToDo, Refusal
-from fixbot.codemods._logging_check import check_source, compare
+from fixbot.formats import NothingToDo, Refusal
+from fixbot.formats.logconfig.check import check_source, compare
 from fixbot.codemods.logging_console import LoggingConsole
 
 REPO = Path(__file__).resolve().parents[2]

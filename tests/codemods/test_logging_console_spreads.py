@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixbot.codemods import Refusal
+from fixbot.formats import Refusal
 from fixbot.codemods.logging_console import LoggingConsole
 
 FILE = '{"class": "logging.FileHandler", "filename": "/nonexistent/a.log"}'

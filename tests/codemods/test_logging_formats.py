@@ -17,8 +17,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fixbot.codemods import NothingToDo, Refusal
-from fixbot.codemods._logging_formats import rewrite_config
+from fixbot.formats import NothingToDo, Refusal
+from fixbot.formats.logconfig.files import rewrite_config
 from fixbot.codemods.logging_console import LoggingConsole
 
 

@@ -1,5 +1,5 @@
 """logging-console on YAML, JSON and INI configs loses no message: a logger's handler list drops a console handler
-only when another one there prints every line it printed, by levels (the Python rule, codemods/_logging_levels.py).
+only when another one there prints every line it printed, by levels (the Python rule, fixbot/formats/logconfig/levels.py).
 The real-run test loads each rewritten config with dictConfig/fileConfig in a fresh interpreter and logs at INFO."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from textwrap import dedent
 
 import pytest
 
-from fixbot.codemods import Refusal
+from fixbot.formats import Refusal
 from fixbot.codemods.logging_console import LoggingConsole
 
 YAML_LOW_FILE = """\

@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from fixbot.codemods import Refusal
-from fixbot.codemods._logging_check import check_source
+from fixbot.formats import Refusal
+from fixbot.formats.logconfig.check import check_source
 from fixbot.codemods.logging_path import LoggingPath, default_log_dir
 
 FIXES = [

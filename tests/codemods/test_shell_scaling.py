@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from fixbot.codemods import Refusal
-from fixbot.codemods.gunicorn_stdout.words import MAX_NESTING
-from fixbot.codemods.gunicorn_stdout import GunicornStdout, find_invocations
+from fixbot.formats import Refusal
+from fixbot.formats.deploy.words import MAX_NESTING
+from fixbot.codemods.gunicorn_stdout import GunicornStdout
+from fixbot.formats.deploy.gunicorn import find_invocations
 from tests.codemods.test_deep_nesting import ledgersg  # noqa: F401 (a fixture)
 
 TAIL = "gunicorn app:app --error-logfile /var/log/x/error.log\n"
