@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 from fixbot.model import Result
-from fixbot.sources import Source, SourceError, _bounded
+from fixbot.errors import SourceError
+from fixbot.sources import Source
 
 
 def run(source: Source, repo_dir: str | Path, *, timeout: float, interval: float,
@@ -24,7 +25,7 @@ def run(source: Source, repo_dir: str | Path, *, timeout: float, interval: float
     polls = 0
     while True:
         polls += 1
-        state = _bounded.within(source.state, source.bounds, str(source))
+        state = source.poll()
         waited = time.monotonic() - start
         progress(f"watch {source}: {state.detail} ({state.phase}; poll {polls}, {waited:.0f} s)")
         if state.phase == "running":
@@ -34,6 +35,6 @@ def run(source: Source, repo_dir: str | Path, *, timeout: float, interval: float
         if state.phase != "pending":
             raise SourceError(f"{source}: the deploy is {state.detail}: neither running nor failed, nothing to watch")
         if waited + interval > timeout:
-            raise SourceError(f"{source}: still {state.detail} after {_bounded.seconds(round(waited))}"
-                              f" (--timeout {_bounded.seconds(timeout)}); nothing has failed yet")
+            raise SourceError(f"{source}: still {state.detail} after {waited:.0f} s (--timeout {timeout:g} s);"
+                              " nothing has failed yet")
         time.sleep(interval)

@@ -63,8 +63,8 @@ def test_a_space_that_stays_building_ends_the_watch_at_its_timeout(hub, ledgersg
                   "--timeout", "1", env={"HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token})
     assert done.returncode == 2
     *progress, error = done.stderr.splitlines()
-    assert "still BUILDING after" in error and "(--timeout 1 s)" in error
-    assert 3 <= space.polls == len(progress) <= 6
+    assert "still BUILDING after" in error and "(--timeout 1 s); nothing has failed yet" in error
+    assert 1 <= space.polls == len(progress) <= 6  # 1 s at one poll every 0.2 s, however slow the machine
     assert _branches(ledgersg_repo) == ["main"]
 
 

@@ -20,22 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Iterator, Mapping
 
-from fixbot.errors import BadInput, FixbotError
+from fixbot.errors import BadInput, SourceError
+from fixbot.sources import _bounded
+from fixbot.sources._bounded import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Bounds
 
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_MAX_BYTES = 64 << 20
-
-
-class SourceError(FixbotError):
-    """The platform cannot give the log: a wrong token, a missing app, an HTML page, no answer in time (exit 2)."""
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """How much one fetch may take: seconds from its first request, and bytes of log."""
-
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = DEFAULT_MAX_BYTES
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT", "Bounds", "Source", "SourceError", "State", "parse", "registry"]
 
 
 @dataclass(frozen=True)
@@ -93,13 +82,15 @@ class Source:
 
     def open(self, scratch: Path) -> Iterator[tuple[str | None, BinaryIO]]:
         """The streams the log is made of, as `logs.open_sources` gives a file's: one here, bounded."""
-        from fixbot.sources import _bounded
-
         yield None, _bounded.stream(_bounded.pull(self.chunks, self.bounds, str(self), self.notes), str(self))
 
     def state(self) -> State:
-        """The newest deploy's outcome, for `fixbot watch` (polled within `bounds.timeout` each time)."""
+        """The newest deploy's outcome, for `fixbot watch`."""
         raise BadInput(f"{self}: {self.scheme} reports no deploy state to watch; give the log with diagnose or apply")
+
+    def poll(self) -> State:
+        """`state()`, or SourceError when the platform takes longer than `bounds.timeout` to say it."""
+        return _bounded.within(self.state, self.bounds, str(self))
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,9 +15,21 @@ import threading
 import time
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
-from fixbot.sources import Bounds, SourceError
+from dataclasses import dataclass
+
+from fixbot.errors import SourceError
 
 T = TypeVar("T")
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MAX_BYTES = 64 << 20
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How much one fetch may take: seconds from its first request, and bytes of log."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 def seconds(value: float) -> str:
