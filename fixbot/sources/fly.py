@@ -15,7 +15,9 @@ from urllib.parse import quote, urlencode
 from fixbot.sources import Source, SourceError, State, _http
 
 _PAGES = 500
-_PENDING = {"created", "starting", "replacing", "updating", "launch_failed"}
+# Machine states (fly.io/docs/machines/machine-states/): persistent created, started, stopped, suspended, failed;
+# the transient ones are on the way to another.
+_PENDING = {"created", "creating", "starting", "replacing", "updating", "restarting"}
 
 
 class Fly(Source):
@@ -56,6 +58,8 @@ class Fly(Source):
             code = ((last.get("request") or {}).get("exit_event") or {}).get("exit_code")
             if last.get("type") == "exit" and code not in (None, 0):
                 return State("failed", f"machine {machine.get('id', '?')} exited with code {code}")
+            if machine.get("state") == "failed":  # it could not start at all
+                return State("failed", f"machine {machine.get('id', '?')} failed")
             checks = sorted({str(c.get("status")) for c in machine.get("checks") or [] if isinstance(c, dict)})
             state = str(machine.get("state"))
             if state == "started" and checks not in ([], ["passing"]):

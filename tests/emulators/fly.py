@@ -4,10 +4,10 @@ Built from Fly's pages: "Logs API options for programmatic access" (https://fly.
 `GET /api/v1/apps/:app_name/logs` with `Authorization: Bearer`, what `fly logs` reads, paged by `next_token`), the
 answer `fly logs` parses (`{"data": [{"id", "type": "logs", "attributes": {"timestamp", "message", "level",
 "instance", "region", "meta"}}], "meta": {"next_token"}}`, an empty `data` once caught up), tokens of `fly tokens
-create` sent as `Authorization: FlyV1 fm2_…` (https://fly.io/docs/security/tokens/), and the Machines API
-(https://fly.io/docs/machines/api/machines-resource/: `GET /v1/apps/{app}/machines`, each with `state`, `events`
-whose `exit` ones carry `request.exit_event.exit_code`, and `checks` with `status` passing|warning|critical; errors
-`{"error": …}` with 401, 404 and 429).
+create` sent as `Authorization: FlyV1 fm2_…`, and the Machines API (https://fly.io/docs/machines/api-machines-resource:
+`GET /v1/apps/{app_name}/machines`; https://fly.io/docs/machines/machine-states/: created, started, stopped,
+suspended, failed and the transient states), each machine with `state`, `events` whose `exit` ones carry
+`request.exit_event.exit_code`, and `checks` with `status` passing|warning|critical; errors `{"error": …}`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Heroku's Platform API on 127.0.0.1: an app's builds, releases, dynos and log sessions, and Logplex's log stream.
 
-Built from the Platform API reference (https://devcenter.heroku.com/articles/platform-api-reference: Build `GET
+Built from the Platform API reference (https://devcenter.heroku.com/articles/platform-api-reference, as heroku-client
+documents its log sessions at https://unpkg.com/heroku-client@1.10.3/docs/logSession.md): Build `GET
 /apps/{app}/builds` with `status` pending|succeeded|failed and `output_stream_url`; Release `GET
 /apps/{app}/releases` with `version`, `status` and the release phase's `output_stream_url`; Dyno `GET
 /apps/{app}/dynos` with `state` crashed|down|idle|starting|up; Log Session `POST /apps/{app}/log-sessions`

@@ -1,6 +1,8 @@
 """Render's REST API on 127.0.0.1: a service, its deploys and its logs.
 
-Built from Render's API reference (https://api-docs.render.com/reference: "Retrieve service" `GET
+Built from Render's API reference (https://api-docs.render.com/reference, read through the types generated from its
+OpenAPI at https://docs.rs/render-client/0.2.2/render_client/types/struct.ListLogsResponse.html and the "List Logs"
+page at https://www.withone.ai/knowledge/render): "Retrieve service" `GET
 /v1/services/{serviceId}` with `ownerId`; "List deploys" `GET /v1/services/{serviceId}/deploys`, a list of
 `{"deploy": {...}, "cursor": …}` whose `status` is one of created, build_in_progress, update_in_progress, live,
 deactivated, build_failed, update_failed, canceled, pre_deploy_in_progress, pre_deploy_failed; "List logs" `GET
