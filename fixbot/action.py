@@ -74,6 +74,9 @@ def _summary(env: Mapping[str, str], text: str) -> None:
     _append(env, "GITHUB_STEP_SUMMARY", text + "\n")
 
 
+WATCH_INTERVAL = 10.0  # seconds between two polls of a platform under `watch`
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("true", "1", "yes")
 
@@ -168,7 +171,7 @@ def main(env: Mapping[str, str]) -> int:
             if waiting is not None:
                 if source is None:
                     raise FixbotError("watch needs the platform to poll: give the action `from`")
-                result = watch.run(source, workspace, timeout=waiting, interval=10.0,
+                result = watch.run(source, workspace, timeout=waiting, interval=WATCH_INTERVAL,
                                    progress=lambda line: print(report.redact(line), flush=True),
                                    **options)
                 if result is None:

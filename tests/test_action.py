@@ -597,3 +597,22 @@ def test_the_platform_workflows_pass_from_and_the_token_through_env_only():
         assert all("${{" not in s.get("run", "") for s in job["steps"])
     watched = yaml.safe_load((ROOT / "examples" / "workflows" / "hf-space.yml").read_text())["jobs"]["deploy"]
     assert watched["steps"][-1]["with"]["watch"] == "15m"
+
+
+def test_the_watch_input_polls_the_from_platform_and_says_running(tmp_path, capsys, monkeypatch):
+    from tests.emulators.hub import HubEmulator
+
+    app = _example_repo(tmp_path)
+    hub = HubEmulator().start()
+    try:
+        space = hub.add_space("acme/ledgersg", ["BUILDING", "RUNNING"])
+        outputs = tmp_path / "outputs"
+        env = {"GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(app), "INPUT_FROM": "hf-space:acme/ledgersg",
+               "INPUT_WATCH": "1m", "HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token}
+        monkeypatch.setattr(action, "WATCH_INTERVAL", 0.05)
+        assert action.main(env) == 0
+        assert "\nrunning\n" in outputs.read_text() and space.polls == 2
+        assert "watch hf-space:acme/ledgersg: BUILDING" in capsys.readouterr().out
+        assert action.main({**env, "INPUT_WATCH": "soon"}) == 2
+    finally:
+        hub.stop()
