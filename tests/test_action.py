@@ -17,10 +17,10 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.github_emulator import make_zip
-from tests.gitcli import git
+from tests.support.github_emulator import make_zip
+from tests.support.repos import git
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCK = ROOT / ".ci" / "action-requirements.txt"
 UV_LOCK = ROOT / ".ci" / "uv-requirements.txt"
@@ -498,7 +498,7 @@ def test_the_action_fixes_a_deployment_status_failure_from_its_log_url_under_act
                                                                                   isolated_git):
     # A platform (Heroku's GitHub integration, Render's previews) posted a failed deployment status whose log_url
     # is a log behind a token: the Action reads it with FIXBOT_LOG_TOKEN and opens the PR into the deployed ref.
-    from tests.emulators.logserver import LogServer
+    from tests.support.emulators.logserver import LogServer
 
     server = LogServer().start()
     try:
@@ -562,9 +562,9 @@ def test_a_deployment_that_did_not_fail_is_skipped(tmp_path, capsys):
 
 def test_a_log_url_that_is_a_web_page_gives_way_to_the_from_input(tmp_path, capsys):
     # Heroku's and Render's statuses point at their dashboards: an HTML page is no log, so `from` is read.
-    from tests.emulators import HTML
-    from tests.emulators.hub import HubEmulator
-    from tests.emulators.logserver import LogServer
+    from tests.support.emulators import HTML
+    from tests.support.emulators.hub import HubEmulator
+    from tests.support.emulators.logserver import LogServer
 
     app = _example_repo(tmp_path)
     server, hub = LogServer(token=None).start(), HubEmulator().start()
@@ -600,7 +600,7 @@ def test_the_platform_workflows_pass_from_and_the_token_through_env_only():
 
 
 def test_the_watch_input_polls_the_from_platform_and_says_running(tmp_path, capsys, monkeypatch):
-    from tests.emulators.hub import HubEmulator
+    from tests.support.emulators.hub import HubEmulator
 
     app = _example_repo(tmp_path)
     hub = HubEmulator().start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import subprocess
@@ -12,16 +13,14 @@ from pathlib import Path
 import pytest
 
 from fixbot import diagnose
-from tests import realrun
+from tests.support import realrun
+from tests.support.cli import fixbot as run_fixbot
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "logs"
+fixbot = functools.partial(run_fixbot, text=False, timeout=60)  # bytes in and out
+
+FIXTURES = ROOT / "tests" / "fixtures" / "logs"
 SEED = FIXTURES / "seed-report.md"  # the incident report, kept byte for byte (shared/seed-report.md)
-FIXBOT = [sys.executable, "-m", "fixbot.cli"]
-
-
-def fixbot(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*FIXBOT, *args], input=stdin, capture_output=True, env=env, cwd=ROOT, timeout=60)
 
 
 def findings_of(path: Path) -> list[dict]:
@@ -219,7 +218,7 @@ def test_the_example_fixture_log():
     assert (f["facts"]["handler"], f["facts"]["path"]) == ("file", "/app/apps/backend/logs/api.log")
 
 
-# --- forms older releases printed: real runs rewritten as they printed them (tests/make_pasted_fixtures.py) ---
+# --- forms older releases printed: real runs rewritten as they printed them (tests/support/make_pasted_fixtures.py) ---
 
 
 def test_python34_cause_inside_the_message_and_cut_off_path():

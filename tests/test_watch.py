@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from tests.emulators.hub import HubEmulator
-from tests.gitcli import git
-from tests.sources.conftest import fixbot, ledgersg_repo, one_line_refusal  # noqa: F401 (a fixture)
+from tests.support.emulators.hub import HubEmulator
+from tests.support.gitcli import git
+from tests.support.sources import fixbot, ledgersg_repo, one_line_refusal  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

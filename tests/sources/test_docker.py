@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from tests.emulators import LEDGERSG_LOG
-from tests.emulators.docker import DockerEmulator
-from tests.sources.conftest import LEDGERSG, assert_same_plan, fixbot, ledgersg_repo, one_line_refusal, plans  # noqa: F401
+from tests.support.emulators import LEDGERSG_LOG
+from tests.support.emulators.docker import DockerEmulator
+from tests.support.sources import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
 
 pytestmark = pytest.mark.skipif(shutil.which("docker") is None, reason="the docker CLI is not on this machine")
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from tests.emulators import LEDGERSG_LOG
-from tests.emulators.fly import FlyEmulator, machine
-from tests.sources.conftest import LEDGERSG, assert_same_plan, fixbot, ledgersg_repo, one_line_refusal, plans  # noqa: F401
+from tests.support.emulators import LEDGERSG_LOG
+from tests.support.emulators.fly import FlyEmulator, machine
+from tests.support.sources import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
 
 
 @pytest.fixture

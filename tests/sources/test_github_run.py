@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.emulators import LEDGERSG_LOG
-from tests.github_emulator import make_zip
-from tests.sources.conftest import LEDGERSG, fixbot, one_line_refusal
+from tests.support.emulators import LEDGERSG_LOG
+from tests.support.github_emulator import make_zip
+from tests.support.sources import LEDGERSG, fixbot, one_line_refusal
 
 
 def _env(github):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulators import LEDGERSG_LOG, Reply
-from tests.emulators.heroku import HerokuEmulator, logplex
-from tests.sources.conftest import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
+from tests.support.emulators import LEDGERSG_LOG, Reply
+from tests.support.emulators.heroku import HerokuEmulator, logplex
+from tests.support.sources import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from tests.emulators import LEDGERSG_LOG, self_signed
-from tests.emulators.kube import KubeEmulator
-from tests.sources.conftest import LEDGERSG, assert_same_plan, fixbot, ledgersg_repo, one_line_refusal, plans  # noqa: F401
+from tests.support.emulators import LEDGERSG_LOG, self_signed
+from tests.support.emulators.kube import KubeEmulator
+from tests.support.sources import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on this machine")
 

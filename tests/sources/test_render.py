@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulators import LEDGERSG_LOG, Reply
-from tests.emulators.render import RenderEmulator
-from tests.sources.conftest import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
+from tests.support.emulators import LEDGERSG_LOG, Reply
+from tests.support.emulators.render import RenderEmulator
+from tests.support.sources import LEDGERSG, assert_same_plan, fixbot, one_line_refusal, plans
 
 SERVICE = "srv-d0emulator0000000001"
 
