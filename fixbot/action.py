@@ -75,6 +75,7 @@ def _summary(env: Mapping[str, str], text: str) -> None:
 
 
 WATCH_INTERVAL = 10.0  # seconds between two polls of a platform under `watch`
+WATCH_SETTLE = 60.0  # a running deploy counts once a new one was seen building, or after this long (watch.run)
 
 
 def _flag(value: str | None) -> bool:
@@ -171,7 +172,7 @@ def main(env: Mapping[str, str]) -> int:
             if waiting is not None:
                 if source is None:
                     raise FixbotError("watch needs the platform to poll: give the action `from`")
-                result = watch.run(source, workspace, timeout=waiting, interval=WATCH_INTERVAL,
+                result = watch.run(source, workspace, timeout=waiting, interval=WATCH_INTERVAL, settle=WATCH_SETTLE,
                                    progress=lambda line: print(report.redact(line), flush=True),
                                    **options)
                 if result is None:

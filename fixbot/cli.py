@@ -201,13 +201,16 @@ def _pipeline(fmt: str, dry_run: bool, repo: str, *, log: str | None, source, wa
 @click.option("--timeout", type=_Duration(), default="10m", show_default=True,
               help="How long to wait for the deploy to run or fail.")
 @click.option("--interval", type=_Duration(), default="10s", show_default=True, help="Time between two polls.")
+@click.option("--settle", type=_Duration(), default="60s", show_default=True,
+              help="Right after a push the platform may still report the previous deploy running: a running deploy "
+                   "counts only once a new one was seen building or starting, or after this long.")
 @click.option("--dry-run", is_flag=True, help="On a failure, show the plan and the diff; change nothing.")
 @click.option("--open-pr", is_flag=True, help="On a failure, push the fix and open or update its pull request.")
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Instead of REPO/.fixbot.yml.")
 @click.option("--settings", "settings", metavar="MODULE", help="As for apply.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def watch(from_: str, repo: str, timeout: float, interval: float, dry_run: bool, open_pr: bool, config: str | None,
-          settings: str | None, fmt: str) -> None:
+def watch(from_: str, repo: str, timeout: float, interval: float, settle: float, dry_run: bool, open_pr: bool,
+          config: str | None, settings: str | None, fmt: str) -> None:
     """Poll the platform until the newest deploy runs or fails; on a failure, fix it as apply does.
 
     One line of progress a poll on stderr. Exit 0: the deploy runs (nothing else is done), or its failure was
@@ -217,7 +220,7 @@ def watch(from_: str, repo: str, timeout: float, interval: float, dry_run: bool,
     source = _source(from_, None)
 
     def watched(**options):
-        return watcher.run(options.pop("source"), repo, timeout=timeout, interval=interval,
+        return watcher.run(options.pop("source"), repo, timeout=timeout, interval=interval, settle=settle,
                            progress=lambda line: click.echo(f"fixbot: {redact(line)}", err=True), **options)
 
     _pipeline(fmt, dry_run, repo, log=None, source=source, watched=watched, open_pr=open_pr, config_path=config,

@@ -57,6 +57,23 @@ def test_a_space_that_crashes_gets_its_fix_on_a_branch(hub, ledgersg_repo):
     assert done.stderr.count("fixbot: watch ") == 3 and hub.token not in done.stdout + done.stderr
 
 
+def test_the_previous_deploy_still_running_is_not_taken_for_the_new_one(hub, ledgersg_repo):
+    # Right after a push the Hub still says RUNNING for the deploy before it; then the new build shows, and fails.
+    space = hub.add_space("acme/ledgersg", ["RUNNING", "RUNNING", "BUILDING", "RUNTIME_ERROR"],
+                          error_message="Exit code: 3. Reason: Worker failed to boot.")
+    done = _watch(hub, ledgersg_repo, "--format", "json", "--settle", "10s")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "fixed" and space.polls == 5
+
+
+def test_a_space_that_keeps_running_ends_the_watch_once_settled(hub, ledgersg_repo):
+    space = hub.add_space("acme/ledgersg", ["RUNNING"])
+    done = _watch(hub, ledgersg_repo, "--settle", "0.5")
+    assert done.returncode == 0 and done.stdout == "", done.stderr
+    assert 2 <= space.polls <= 12 and not hub.calls("/logs/")  # polled until settled, one every 0.1 s
+    assert _branches(ledgersg_repo) == ["main"]
+
+
 def test_a_space_that_stays_building_ends_the_watch_at_its_timeout(hub, ledgersg_repo):
     space = hub.add_space("acme/ledgersg", ["BUILDING"])
     done = fixbot("watch", "--from", "hf-space:acme/ledgersg", "--repo", str(ledgersg_repo), "--interval", "0.2",
