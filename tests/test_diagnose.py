@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -380,3 +381,67 @@ def test_a_dry_run_on_a_plain_log_loads_no_secret_ruleset():
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "libcst" in imported, "the check must see the imports it is about"
     assert "detect_secrets" not in imported
+
+
+# --- crash loops: the same failure written over and over --------------------------------------------------
+
+EXAMPLE_LOG = ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log"
+
+
+def another_crash(log: bytes, i: int) -> bytes:
+    """The example's boot as a later round of the same crash loop prints it: other seconds, other pids."""
+    log = re.sub(rb"(\d\d):(\d\d):(\d\d) ", lambda m: b"%s:%02d:%02d " % (m[1], i // 60 % 60, i % 60), log)
+    return re.sub(rb"\b(19980|20021|20028)\b", lambda m: b"%d" % (int(m[1]) + 100 * i), log)
+
+
+def json_findings(result: subprocess.CompletedProcess) -> list[dict]:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+@pytest.mark.parametrize("shape", ["dense", "dense-stdin", "varied", "varied-stdin", "sparse"])
+def test_a_crash_loop_gives_the_findings_of_one_crash_counted_as_often(tmp_path, shape):
+    # A crash-looping container writes one boot's failure thousands of times; fixbot reads each repeated
+    # traceback once and counts the rest. What it finds must be what one copy gives, the first copy's evidence
+    # lines included, with every count times the number of copies: as a file past the size grep prefilters
+    # (4 MiB), from a pipe, with timestamps and pids that change every round, and spread out in noise.
+    one = EXAMPLE_LOG.read_bytes()
+    expected = findings_of(write(tmp_path, "one.log", one))
+    assert expected and sum(f["occurrences"] for f in expected) == 2, "the two workers' crashes are one finding"
+    noise = b"".join(b'10.0.0.%d - - [01/Dec/2026:05:46:%02d +0000] "GET /health HTTP/1.1" 200 2\n' % (i % 250, i % 60)
+                     for i in range(6000))
+    if shape.startswith("dense"):
+        copies = [one] * 600
+    elif shape.startswith("varied"):
+        copies = [another_crash(one, i) for i in range(600)]
+    else:
+        copies = [one + noise] * 30  # far apart: grep finds the few places worth reading
+    log = write(tmp_path, "loop.log", b"".join(copies))
+    assert log.stat().st_size > diagnose.logs.PREFILTER_MIN
+    regions = diagnose.logs.marked_regions(str(log), diagnose.catalogue().prefilter_markers)
+    assert (regions is not None) == (shape == "sparse"), "a crash loop is streamed, the noise read where grep points"
+    if shape.endswith("stdin"):
+        found = json_findings(fixbot("diagnose", "-", "--format", "json", stdin=log.read_bytes()))
+    else:
+        found = findings_of(log)
+    assert found == [{**f, "occurrences": f["occurrences"] * len(copies)} for f in expected]
+
+
+def test_a_crash_loop_read_whole_or_as_pieces_gives_what_reading_each_line_gives():
+    # The same lines fed one at a time to the engine, as before blocks were replayed: no shortcut may change
+    # a finding, a fact, an evidence line or a count. Cut into chunks at odd places, as a pipe would.
+    one = EXAMPLE_LOG.read_bytes()
+    data = b"".join(another_crash(one, i // 3) for i in range(40)) + PASTED_FRAMES.encode() + one * 5
+    lines = data.rstrip(b"\n").split(b"\n")
+    by_line = diagnose.Engine()
+    for number, raw in enumerate(lines, 1):
+        by_line.feed(None, number, diagnose.logs.normalise(raw))
+    for size in (7, 100, 1000, len(lines)):
+        engine = diagnose.Engine()
+        repeats = diagnose.Repeats(engine)
+        number = 1
+        for start in range(0, len(lines), size):
+            number += repeats.feed(None, number, b"\n".join(lines[start : start + size]))
+        assert number == len(lines) + 1
+        assert engine.findings() == by_line.findings()
+
