@@ -52,9 +52,12 @@ def diagnose(log: str, fmt: str) -> None:
     Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
     from fixbot import diagnose as engine
     from fixbot import report
+    from fixbot.progress import Progress
 
     try:
-        findings = engine.diagnose_path(log)
+        # Only people reading text get a progress line; json and github output are for programs and logs.
+        with Progress(sys.stderr, wanted=fmt == "text") as progress:
+            findings = engine.diagnose_path(log, progress.add)
     except engine.EmptyLog as err:
         findings = []
         click.echo(f"fixbot: {err}", err=True)

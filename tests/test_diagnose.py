@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from fixbot import diagnose
+from fixbot import diagnose, progress
 from tests import realrun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,3 +449,78 @@ def test_a_crash_loop_read_whole_or_as_pieces_gives_what_reading_each_line_gives
         assert number == len(lines) + 1
         assert engine.findings() == by_line.findings()
 
+
+def diagnose_a_slow_pipe(fmt: str, stderr_on_a_terminal: bool) -> tuple[subprocess.Popen, bytes, bytes]:
+    """`fixbot diagnose -` on a crash loop's log that comes through a pipe in two parts, AFTER + 1 s apart
+    (a producer that stalls, as `kubectl logs -f` does), stderr a pseudo-terminal or a pipe; its stdout and stderr."""
+    master, slave = pty.openpty() if stderr_on_a_terminal else (None, subprocess.PIPE)
+    child = subprocess.Popen([*FIXBOT, "diagnose", "-", "--format", fmt], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=slave, cwd=ROOT)
+    if master is not None:
+        os.close(slave)
+    log = EXAMPLE_LOG.read_bytes() * 300  # past one chunk (1 MiB): some of it is read before the pipe stalls
+
+    def produce() -> None:
+        child.stdin.write(log[: len(log) // 2])
+        child.stdin.flush()
+        time.sleep(progress.AFTER + 1)
+        child.stdin.write(log[len(log) // 2 :])
+        child.stdin.close()
+
+    def read_terminal(into: list) -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child has gone and the terminal with it
+                return
+            if not data:
+                return
+            into.append(data)
+
+    err: list[bytes] = []
+    threads = [threading.Thread(target=produce)] + ([threading.Thread(target=read_terminal, args=(err,))] if master else [])
+    for thread in threads:
+        thread.start()
+    out = child.stdout.read()
+    if master is None:
+        err.append(child.stderr.read())
+    child.wait(timeout=60)
+    for thread in threads:
+        thread.join(timeout=60)
+    if master is not None:
+        os.close(master)
+    return child, out, b"".join(err)
+
+
+def on_screen(written: bytes) -> str:
+    """The last line a terminal shows after `written`: a carriage return goes back to its start, then overwrites."""
+    line: list[str] = []
+    column = 0
+    for char in written.decode().split("\n")[-1]:
+        if char == "\r":
+            column = 0
+            continue
+        line[column : column + 1] = [char]
+        column += 1
+    return "".join(line)
+
+
+def test_a_long_read_shows_progress_on_a_terminal_only_and_clears_it():
+    results = {}
+    runs = {"text on a terminal": ("text", True), "json on a terminal": ("json", True), "text to a pipe": ("text", False)}
+    threads = [threading.Thread(target=lambda name=name, args=args: results.__setitem__(name, diagnose_a_slow_pipe(*args)))
+               for name, args in runs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    child, out, err = results["text on a terminal"]
+    assert child.returncode == 0 and b"logging-handler" in out, (out, err)
+    assert re.search(rb"fixbot: reading the log: [1-9][\d.]* [KM]iB \([\d.]+ [KM]iB/s\)", err), err
+    assert on_screen(err).strip() == "", f"the progress line is left on the screen: {err[-200:]!r}"
+    assert b"\n" not in err, "the progress line is one line, redrawn in place"
+    for name in ("json on a terminal", "text to a pipe"):
+        child, out, err = results[name]
+        assert child.returncode == 0 and b"logging-handler" in out, (name, out, err)
+        assert err == b"", (name, err)
+    assert json.loads(results["json on a terminal"][1])["findings"][0]["occurrences"] == 600
