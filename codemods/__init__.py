@@ -1,7 +1,8 @@
 """fixbot's codemods: pure source-to-source rewrites, one module each, found by walking this package.
 
-A codemod that reads a family of file formats is a package instead (gunicorn_stdout/: one reader module per
-format); its codemod class lives in the package's __init__, and the walk does not go inside it.
+A codemod with more than one module is a package (logging_console/: the codemod and its examples); its codemod
+class lives in the package's __init__, and the walk does not go inside it. What a codemod knows about files is
+not here but in the readers below it (fixbot/formats/): a codemod is the thin part that says what to change.
 
 A codemod is a subclass of `Codemod` with its metadata as class attributes and one pure function,
 `rewrite(source, filename, **options) -> str`: text in, text out, or `Refusal` with a one-line reason.
@@ -16,14 +17,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
+from fixbot.formats import NothingToDo, Refusal
 
-class Refusal(Exception):
-    """The codemod will not rewrite this file; the message says why, in one line."""
+__all__ = ["Codemod", "Example", "NothingToDo", "Refusal", "all_codemods", "get", "lazy_commands"]
 
-
-class NothingToDo(Refusal):
-    """The file holds nothing the codemod is about (no LOGGING at all): `fixbot codemod` leaves it and exits 0,
-    like libcst's SkipFile, so it can run over `settings/*.py`; `fixbot apply`, which chose the file, refuses."""
 
 
 @dataclass(frozen=True)

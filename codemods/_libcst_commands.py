@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from fixbot.codemods import Refusal
-from fixbot.codemods.gunicorn_stdout.config_module import GunicornConfig
+from fixbot.formats.deploy.gunicorn_config import GunicornConfig
 from fixbot.codemods.logging_console import console_only
 from fixbot.codemods.logging_path import point_at_log_dir
 

@@ -20,7 +20,7 @@ from typing import Any
 import libcst as cst
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
-from fixbot.codemods._logging_dict import (
+from fixbot.formats.logconfig.pydict import (
     NotStatic,
     code,
     definition_value,
@@ -30,7 +30,7 @@ from fixbot.codemods._logging_dict import (
     read_logging,
     string_value,
 )
-from fixbot.codemods._logging_edit import StatementTransformer, parse
+from fixbot.formats.logconfig.pyedit import StatementTransformer, parse
 
 DIR_NAME = "DJANGO_LOG_DIR"
 
@@ -286,8 +286,8 @@ class LoggingPath(Codemod):
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
-        from fixbot.codemods._python import TOO_DEEP
-        from fixbot.codemods._tidy import finish
+        from fixbot.formats.python import TOO_DEEP
+        from fixbot.formats.python_tidy import finish
 
         try:
             tree = parse(source)

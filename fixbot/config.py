@@ -176,10 +176,8 @@ def parse_config(
     if "logging" in top:
         node = top["logging"]
         strategy = v.string(node, "logging")
-        from fixbot.fixes.logging_handler import STRATEGIES
-
-        if strategy not in STRATEGIES:
-            v.fail(node, f"logging must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+        if strategy not in LOGGING_CHOICES:
+            v.fail(node, f"logging must be one of {', '.join(LOGGING_CHOICES)}, not {strategy!r}")
         kwargs["logging"] = strategy
     if "settings" in top:
         node = top["settings"]
@@ -227,6 +225,9 @@ def parse_config(
     return Config(**kwargs)
 
 
+# `logging:` -- how a broken log file is fixed: sent to the console, or kept in a directory that exists. The
+# logging-handler room says which codemod each choice means.
+LOGGING_CHOICES = ("console", "path")
 _TOP_KEYS = ("codemods", "logging", "settings", "branch_prefix", "author", "pull_request")
 _PR_KEYS = ("labels", "reviewers", "team_reviewers", "draft")
 

@@ -40,22 +40,13 @@ class Step:
     # The kind name the branch and fingerprint carry when it is not the finding's: a fix fixbot made before its
     # kind was renamed keeps its branch and marker, so a rerun still finds and updates its open pull request.
     published_as: str = ""
+    # Stable across runs for the same failure in the same file (the plan fills it from the room's FINGERPRINT_KEYS):
+    # it names the branch and marks the pull request.
+    fingerprint: str = ""
 
     @property
     def branch_kind(self) -> str:
         return self.published_as or self.finding.kind
-
-    @property
-    def fingerprint(self) -> str:
-        """Stable across runs for the same failure in the same file: names the branch and marks the PR."""
-        import hashlib  # not at the top: `fixbot diagnose` makes no fingerprint
-
-        from fixbot import fixes
-
-        room = fixes.for_kind(self.finding.kind)
-        keys = room.FINGERPRINT_KEYS if room else ()
-        key = [self.branch_kind, self.path] + [f"{k}={self.finding.facts.get(k, '')}" for k in keys]
-        return hashlib.sha256("\0".join(key).encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -91,6 +82,8 @@ class Result:
     fingerprint: str | None = None
     error: str | None = None
     steps: tuple[Step, ...] = field(default=(), repr=False)
+    subject: str = ""  # the commit's and the pull request's title, in the room's words (fixed only)
+    checklist: tuple[str, ...] = ()  # what the reviewer checks, in the rooms' words (fixed only)
 
     @property
     def diff(self) -> str:

@@ -6,15 +6,16 @@ command that would fix them. Where a kind's fix applies is its room's business (
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 from fixbot import fixes
 from fixbot.config import Config
-from fixbot.errors import FixbotError
+from fixbot.fixes import NoPlan
 from fixbot.model import Finding, Plan, Step
 from fixbot.repo import RepoView
 
-
-class NoPlan(FixbotError):
-    """A fixable failure whose fix cannot be placed in this repository (the message says why)."""
+__all__ = ["NoPlan", "choose_codemod", "make_plan", "room"]
 
 
 def room(finding: Finding) -> fixes.Fix:
@@ -42,14 +43,17 @@ def make_plan(findings: list[Finding], repo: RepoView, config: Config, override:
     notes: list[str] = []
     for finding in (f for f in findings if f.fixable):
         codemod = choose_codemod(finding, config, override)
-        new, more = room(finding).plan(finding, codemod, repo)
-        steps += [n for n in new if all((s.codemod, s.path) != (n.codemod, n.path) for s in steps)]
+        fix = room(finding)
+        new, more = fix.plan(finding, codemod, repo, config)
+        steps += [replace(n, fingerprint=_fingerprint(fix, n)) for n in new
+                  if all((s.codemod, s.path) != (n.codemod, n.path) for s in steps)]
         notes += [n for n in more if n not in notes]
     changed = {s.path for s in steps}
     notes = [n for n in notes if n.split(":", 1)[0] not in changed]
     return Plan(tuple(steps), tuple(notes))
 
 
-def notes_from_other_kinds(kind: str, repo: RepoView) -> list[str]:
-    """What the other rooms would fix in `repo`: noted, not changed, beside the fix for `kind`."""
-    return [note for other, fix in sorted(fixes.registry().items()) if other != kind for note in fix.notes(repo)]
+def _fingerprint(fix: fixes.Fix, step: Step) -> str:
+    """Stable across runs for the same failure in the same file: names the branch and marks the PR."""
+    key = [step.branch_kind, step.path] + [f"{k}={step.finding.facts.get(k, '')}" for k in fix.FINGERPRINT_KEYS]
+    return hashlib.sha256("\0".join(key).encode()).hexdigest()[:10]

@@ -67,14 +67,14 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _json(value: dict[str, Any]) -> str:
+def to_json(value: dict[str, Any]) -> str:
     """JSON the runner reads no command from: `##[` can only be inside a string, where `\\u005b` is the same `[`
     (the diff must stay byte-exact); ASCII-only output escapes every control, and no line starts with `::`."""
     return json.dumps(value, indent=2).replace("##[", "##\\u005b")
 
 
 def diagnosis_json(findings: list[Finding]) -> str:
-    return _json({"findings": [finding_json(f) for f in redacted(findings)]})
+    return to_json({"findings": [finding_json(f) for f in redacted(findings)]})
 
 
 def _where(e: Evidence) -> str:
@@ -214,11 +214,7 @@ def _no_links(text: str) -> str:
 # --- apply ---------------------------------------------------------------------------------------------
 
 def _subject(result) -> str:
-    step = result.steps[0]
-    from fixbot.plan import room
-
-    subject = room(step.finding).subject(step.codemod, dict(step.finding.facts))
-    return _no_links(redact(subject))[:72]
+    return _no_links(redact(result.subject))[:72]
 
 
 _COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
@@ -247,7 +243,7 @@ def commit_message(result) -> str:
 
 
 def apply_json(result) -> str:
-    return _json(
+    return to_json(
         {
             "status": result.status,
             "changes": [
@@ -328,16 +324,6 @@ def pr_title(result) -> str:
     return _subject(result)
 
 
-def _checklist(result) -> list[str]:
-    from fixbot.plan import room
-
-    out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
-    used, paths = {c.codemod for c in result.changes}, {c.path for c in result.changes}
-    for step in result.steps:  # each kind's own checks, once, in the order its fix was planned
-        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
-    return out
-
-
 def pr_body(result, run_url: str | None = None) -> str:
     """The pull request's description: what failed, why, what changed, how to check it and how to say no."""
     findings = [f for f in redacted(result.findings) if f.fixable]
@@ -363,7 +349,7 @@ def pr_body(result, run_url: str | None = None) -> str:
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
         parts += [f"- {md_text(n)}" for n in result.notes]
-    parts += ["", "## Checklist for the reviewer", "", *_checklist(result), ""]
+    parts += ["", "## Checklist for the reviewer", "", *result.checklist, ""]
     parts += [
         "## If this is not the right fix",
         "",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
-from fixbot.settings_eval import UNKNOWN, Mapping, known, path_matches
+from fixbot.formats.python_eval import UNKNOWN, Mapping, known, path_matches
 
 if TYPE_CHECKING:
     from fixbot.repo import RepoView
@@ -37,7 +37,7 @@ MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 ENTRY_POINTS = ("wsgi.py", "asgi.py", "manage.py")
 
 # Files that set DJANGO_SETTINGS_MODULE without starting the app: documentation and test runners.
-_NOT_DEPLOY = re.compile(
+NOT_DEPLOY = re.compile(
     r"(?:^|/)(?:tests?|docs?)/|\.(?:md|rst|txt|html|ipynb)$|(?:^|/)(?:pytest\.ini|tox\.ini|setup\.cfg|pyproject\.toml|conftest\.py)$",
     re.I,
 )
@@ -84,7 +84,7 @@ def deployed(repo: RepoView, frames: list[str]) -> list[SettingsChoice]:
     sources = {f: t for f, t in _scan(repo, "DJANGO_SETTINGS_MODULE") + _scan(repo, "--settings")}
     choices: dict[str, SettingsChoice] = {}
     for source in sorted(sources, key=lambda t: (t.count("/"), t)):
-        if _NOT_DEPLOY.search(source) or (source.endswith(".py") and not source.rsplit("/", 1)[-1].startswith("gunicorn")):
+        if NOT_DEPLOY.search(source) or (source.endswith(".py") and not source.rsplit("/", 1)[-1].startswith("gunicorn")):
             continue
         for module in env_modules(sources[source]):
             file = repo.module_file(module, near)

@@ -1,7 +1,7 @@
 """Follows a Django settings module's star imports, statement by statement, to the LOGGING in effect and what it holds.
 
 Only the files of the chain are read, through a `RepoView`; nothing is imported or run. Names are evaluated
-statically as they go (`settings_eval`), so the LOGGING a module really produces is known as far as it can be:
+statically as they go (`python_eval`), so the LOGGING a module really produces is known as far as it can be:
 defined in one file, handlers added by assignment or `.update()` in another, `{**BASE, ...}`, conditions.
 """
 
@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
-from fixbot.settings_eval import UNKNOWN, Evaluator, Mapping, copy, dotted, union
+from fixbot.formats.python_eval import UNKNOWN, Evaluator, Mapping, copy, dotted, union
 
 if TYPE_CHECKING:
     from fixbot.repo import RepoView

@@ -75,8 +75,8 @@ def compiles(path: str, text: str) -> str:
         compile(text, path, "exec", dont_inherit=True)
     except SyntaxError as err:
         # Syntax newer than this interpreter (a 3.12 `type` alias under 3.11) is what libcst reads for the codemods.
-        from fixbot.codemods import Refusal
-        from fixbot.codemods._python import precheck
+        from fixbot.formats import Refusal
+        from fixbot.formats.python import precheck
 
         try:
             if precheck(text) is not None:

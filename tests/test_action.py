@@ -17,10 +17,10 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.github_emulator import make_zip
-from tests.gitcli import git
+from tests.support.github_emulator import make_zip
+from tests.support.repos import git
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCK = ROOT / ".ci" / "action-requirements.txt"
 UV_LOCK = ROOT / ".ci" / "uv-requirements.txt"
@@ -221,11 +221,10 @@ def _fixbot_source(where: Path) -> Path:
     """The action as a user's workflow gets it: this repository's action.yml and packages."""
     source = where / "fixbot-action"
     source.mkdir()
-    for name in ("action.yml", "pyproject.toml", "README.md"):
+    for name in ("action.yml", "pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in ("fixbot", "codemods"):
-        # symlinks=True: as a checkout of the action has them (fixbot/codemods is a link to codemods/)
-        shutil.copytree(ROOT / package, source / package, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     (source / ".ci").mkdir()
     for lock in (LOCK, UV_LOCK):
         shutil.copy(lock, source / ".ci" / lock.name)

@@ -13,7 +13,8 @@ import pytest
 from fixbot import config as config_module
 from fixbot.config import Author, Config, ConfigError, PullRequest
 from fixbot.repo import RepoView
-from tests.gitcli import git
+from tests.support.repos import git
+from tests.support import ROOT
 
 FULL = """\
 # fixbot settings for this repository
@@ -322,7 +323,7 @@ def test_apply_ignores_an_untracked_config(tmp_path):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     repo = tmp_path / "repo"
     shutil.copytree(root / "examples" / "ledgersg", repo)
     git(repo, "init", "-q")

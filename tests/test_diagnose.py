@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -17,16 +18,15 @@ from pathlib import Path
 import pytest
 
 from fixbot import diagnose, progress
-from tests import realrun
+from tests.support import realrun
+from tests.support.cli import FIXBOT as FIXBOT_COMMAND
+from tests.support.cli import fixbot as run_fixbot
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "logs"
+fixbot = functools.partial(run_fixbot, text=False, timeout=60)  # bytes in and out
+
+FIXTURES = ROOT / "tests" / "fixtures" / "logs"
 SEED = FIXTURES / "seed-report.md"  # the incident report, kept byte for byte (shared/seed-report.md)
-FIXBOT = [sys.executable, "-m", "fixbot.cli"]
-
-
-def fixbot(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*FIXBOT, *args], input=stdin, capture_output=True, env=env, cwd=ROOT, timeout=60)
 
 
 def findings_of(path: Path) -> list[dict]:
@@ -224,7 +224,7 @@ def test_the_example_fixture_log():
     assert (f["facts"]["handler"], f["facts"]["path"]) == ("file", "/app/apps/backend/logs/api.log")
 
 
-# --- forms older releases printed: real runs rewritten as they printed them (tests/make_pasted_fixtures.py) ---
+# --- forms older releases printed: real runs rewritten as they printed them (tests/support/make_pasted_fixtures.py) ---
 
 
 def test_python34_cause_inside_the_message_and_cut_off_path():
@@ -454,7 +454,7 @@ def diagnose_a_slow_pipe(fmt: str, stderr_on_a_terminal: bool) -> tuple[subproce
     """`fixbot diagnose -` on a crash loop's log that comes through a pipe in two parts, AFTER + 1 s apart
     (a producer that stalls, as `kubectl logs -f` does), stderr a pseudo-terminal or a pipe; its stdout and stderr."""
     master, slave = pty.openpty() if stderr_on_a_terminal else (None, subprocess.PIPE)
-    child = subprocess.Popen([*FIXBOT, "diagnose", "-", "--format", fmt], stdin=subprocess.PIPE,
+    child = subprocess.Popen([*FIXBOT_COMMAND, "diagnose", "-", "--format", fmt], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=slave, cwd=ROOT)
     if master is not None:
         os.close(slave)

@@ -9,13 +9,12 @@ import subprocess
 import time
 import unicodedata
 import sys
-from pathlib import Path
 
 import pytest
 
 from fixbot.redact import mask_ruleset, redact, ruleset
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = {
     "github classic": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
@@ -73,7 +72,7 @@ def test_no_secret_reaches_diagnose_output(tmp_path):
     for fmt in ("text", "json", "github"):
         result = subprocess.run(
             [sys.executable, "-m", "fixbot.cli", "diagnose", str(log), "--format", fmt],
-            capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+            capture_output=True, text=True, cwd=ROOT,
         )
         assert result.returncode == 0, result.stderr
         out = result.stdout + result.stderr
@@ -82,7 +81,7 @@ def test_no_secret_reaches_diagnose_output(tmp_path):
             assert secret not in out, (fmt, secret)
     facts = json.loads(subprocess.run(
         [sys.executable, "-m", "fixbot.cli", "diagnose", str(log), "--format", "json"],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+        capture_output=True, text=True, cwd=ROOT,
     ).stdout)["findings"][0]["facts"]
     assert facts["path"] == "/app/logs/***.log"
 

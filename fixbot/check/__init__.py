@@ -203,7 +203,7 @@ def _shown(f: Finding) -> Finding:
 
 
 def render(findings: list[Finding], fmt: str) -> str:
-    from fixbot.report import _json as inert_json  # JSON in which the runner finds no `##[`
+    from fixbot.report import to_json as inert_json  # JSON in which the runner finds no `##[`
 
     findings = [_shown(f) for f in findings]
     if fmt == "json":

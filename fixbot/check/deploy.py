@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from fixbot.check.dirs import named
+from fixbot.formats import named
 
 ROOTS = ("dockerfile*", "*.dockerfile", "containerfile*", "docker-compose*.yml", "docker-compose*.yaml",
          "compose*.yml", "compose*.yaml", "procfile*", "supervisor*.conf", "*.ini", "*.yml", "*.yaml")
@@ -27,7 +27,7 @@ def _mentions(text: str, file: str) -> bool:
 def run_files(files: list[str], read) -> set[str]:
     """The deploy's own files and every script, config module or logging config (`--log-config logging.ini`) they
     reach by name."""
-    from fixbot.codemods._logging_formats import FORMAT_FILES
+    from fixbot.formats.logconfig.files import FORMAT_FILES
 
     used = {f for f in files if named(f, ROOTS) and _deploy_text(f, read(f) or "")}
     candidates = [f for f in files if f not in used and (named(f, _SCRIPT + FORMAT_FILES) or _is_config_module(f))]
@@ -60,7 +60,7 @@ def _deploy_text(file: str, text: str) -> bool:
 
 def named_by(files: list[str], texts: list[str]) -> set[str]:
     """The logging configs (YAML, JSON, INI) that one of `texts` names: `fileConfig("logging.ini")` in settings."""
-    from fixbot.codemods._logging_formats import FORMAT_FILES
+    from fixbot.formats.logconfig.files import FORMAT_FILES
 
     return {f for f in files if named(f, FORMAT_FILES) and any(_mentions(t, f) for t in texts)}
 

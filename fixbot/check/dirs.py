@@ -11,7 +11,8 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
+
+from fixbot.formats import named
 
 # What every Linux base image (Debian, Ubuntu, Alpine and the official language images built on them) has.
 BASE_DIRS = frozenset({"/", "/tmp", "/var", "/var/log", "/var/tmp", "/var/lib", "/var/cache", "/run", "/var/run",
@@ -80,12 +81,6 @@ class Dirs:
             if made.pattern is not None and re.fullmatch(made.pattern + "(?:/.*)?", directory):
                 return made
         return None
-
-
-def named(file: str, patterns: tuple[str, ...]) -> bool:
-    """Whether a repo-relative file goes by one of `patterns` (fnmatch, lower case; of its path when they hold a /)."""
-    name = posixpath.basename(file).lower()
-    return any(fnmatch(file.lower() if "/" in p else name, p) for p in patterns)
 
 
 def instructions(text: str):
@@ -211,8 +206,8 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
     """Directories a shell script's `mkdir`/`install -d` make or `chown` finds; relative ones only when `cwd` is
     known. `$VAR` takes the values the repository gives VAR (`variables`); a path still unknown counts as "may be
     any directory" only in a script the deploy runs (`deploy`), and is left out elsewhere."""
-    from fixbot.codemods.gunicorn_stdout.scan import program_name
-    from fixbot.codemods.gunicorn_stdout.words import Script, command_words
+    from fixbot.formats.deploy.scan import program_name
+    from fixbot.formats.deploy.words import Script, command_words
 
     out: list[Made] = []
     source = script.encode()

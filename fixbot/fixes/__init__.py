@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from fixbot.errors import FixbotError
 
 if TYPE_CHECKING:
     from fixbot.config import Config
+    from fixbot.fixes.sites import Site
     from fixbot.model import Finding, Step
     from fixbot.repo import RepoView
 
@@ -23,6 +26,10 @@ HERE = Path(__file__).parent
 def signature_files() -> list[Path]:
     """Every room's signatures.yml."""
     return sorted(HERE.glob("*/signatures.yml"))
+
+
+class NoPlan(FixbotError):
+    """A fixable failure whose fix cannot be placed in this repository (the message says why)."""
 
 
 # What a reviewer checks once a Django app served by Gunicorn has a new logging configuration.
@@ -43,18 +50,27 @@ class Fix:
     # branch and mark the pull request, so changing them opens a second PR for a failure already proposed.
     FINGERPRINT_KEYS: ClassVar[tuple[str, ...]] = ()
     SUBJECTS: ClassVar[dict[str, str]] = {}  # codemod -> commit subject, formatted with the finding's facts
+    # The files whose log sites this room reports to `fixbot check` (fnmatch patterns of the name, lower case).
+    SITE_FILES: ClassVar[tuple[str, ...]] = ()
 
     def preferred(self, config: "Config") -> str | None:
         """The codemod `.fixbot.yml` prefers among this kind's fixes, if it says."""
         return None
 
-    def plan(self, finding: "Finding", codemod: str, repo: "RepoView") -> tuple[list["Step"], list[str]]:
-        """Where `codemod` applies for `finding` in `repo`: the steps, and notes on what else was seen."""
+    def plan(self, finding: "Finding", codemod: str, repo: "RepoView", config: "Config"
+             ) -> tuple[list["Step"], list[str]]:
+        """Where `codemod` applies for `finding` in `repo` (deployed with `config.settings`, when it says): the
+        steps, and notes on what else was seen."""
         raise NotImplementedError
 
     def notes(self, repo: "RepoView") -> list[str]:
         """Places this kind's codemods would fix, noted when another kind's failure is planned."""
         return []
+
+    def sites(self, repo: "RepoView", file: str, text: str, walks: list) -> Iterable["Site"]:
+        """The log files `file` (one of SITE_FILES) names that this room's codemods fix, for `fixbot check` to
+        judge; `walks` are the deployed settings modules, walked (settings_walk.Walk)."""
+        return ()
 
     def check(self, path: str, before: str, after: str, codemod: str) -> list[str]:
         """This kind's own proof that rewriting `before` into `after` broke nothing (beyond it parsing): what was
@@ -101,3 +117,8 @@ def canonical(kind: str) -> str:
 
 def for_kind(kind: str) -> Fix | None:
     return registry().get(canonical(kind))
+
+
+def notes_from_other_kinds(kind: str, repo: "RepoView") -> list[str]:
+    """What the other rooms would fix in `repo`: noted, not changed, beside the fix for `kind`."""
+    return [note for other, fix in sorted(registry().items()) if other != kind for note in fix.notes(repo)]

@@ -1,14 +1,14 @@
 """Git writes: one fix commit on its own branch (`commit`), its push with a lease and the checks around it (`remote`),
 and temporary worktrees (`worktrees`); all of it goes through a `gitread.Session`, opened once per run.
 
-Reading (a commit's files, tree and index listings, the current branch) is `fixbot.gitread`, which never writes.
+Reading (a commit's files, tree and index listings, the current branch) is `fixbot.gitops.read`, which never writes.
 """
 
 from fixbot.gitops.commit import (DEFAULT_AUTHOR, Committed, branch_name_problem, commit_fix, delete_branch, undo,
                                   validate_branch_name)
 from fixbot.gitops.remote import (Pushed, check_based_on, check_remote, commits_not_by, push, remote_branch_sha)
 from fixbot.gitops.worktrees import worktree
-from fixbot.gitread import GitError, Session, session
+from fixbot.gitops.read import GitError, Session, session
 
 __all__ = [
     "DEFAULT_AUTHOR", "Committed", "GitError", "Pushed", "Session", "branch_name_problem", "check_based_on",

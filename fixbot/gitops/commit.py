@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # GitPython costs ~40 ms to import: only the functions that reach git load it
     import git
 
-from fixbot.gitread import GitError, _git, _git_status, _head_commit, _first_line, _open, _rev_parse
+from fixbot.gitops.read import GitError, _git, _git_status, _head_commit, _first_line, _open, _rev_parse
 
 DEFAULT_AUTHOR = ("fixbot", "fixbot@users.noreply.github.com")
 

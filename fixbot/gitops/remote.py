@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # GitPython costs ~40 ms to import: only the functions that r
     import git
 
 from fixbot.gitops.commit import validate_branch_name
-from fixbot.gitread import _SHA, GitError, _first_line, _git_status, _open, _rev_parse
+from fixbot.gitops.read import _SHA, GitError, _first_line, _git_status, _open, _rev_parse
 
 _REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # Pushes and ls-remote talk to the network; a bot must never sit forever on a prompt or a dead host.

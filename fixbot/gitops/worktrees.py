@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from fixbot.gitread import _SHA, GitError, GitTimeout, _git_status, _open
+from fixbot.gitops.read import _SHA, GitError, GitTimeout, _git_status, _open
 
 
 @contextmanager

@@ -7,9 +7,10 @@ import shlex
 
 import pytest
 
-from fixbot.codemods import Refusal
-from fixbot.codemods.celery_stderr import CeleryStderr, find_invocations
-from tests import celeryrun
+from fixbot.formats import Refusal
+from fixbot.codemods.celery_stderr import CeleryStderr
+from fixbot.formats.deploy.celery import find_invocations
+from tests.support import celeryrun
 
 FIXES = [
     pytest.param("start.sh", "exec celery -A proj worker --logfile /var/log/celery/w.log -l info\n",

@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from fixbot.codemods import Refusal
-from fixbot.codemods._logging_check import check_source
+from fixbot.formats import Refusal
+from fixbot.formats.logconfig.check import check_source
 from fixbot.codemods.logging_path import LoggingPath, default_log_dir
 
 FIXES = [
@@ -19,7 +19,7 @@ FIXES = [
             import os
             from pathlib import Path
 
-            BASE_DIR = Path(__file__).resolve().parent.parent
+            BASE_DIR = ROOT
 
             # Logging
             LOGGING = {
@@ -38,7 +38,7 @@ FIXES = [
             import os
             from pathlib import Path
 
-            BASE_DIR = Path(__file__).resolve().parent.parent
+            BASE_DIR = ROOT
 
             DJANGO_LOG_DIR = os.environ.get("DJANGO_LOG_DIR", "/tmp/backend_logs")
             os.makedirs(DJANGO_LOG_DIR, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fixbot.fixes import Fix
+from fixbot.fixes import Fix, NoPlan
 
 
 class CeleryLogfile(Fix):
@@ -12,9 +12,8 @@ class CeleryLogfile(Fix):
     FINGERPRINT_KEYS = ("path",)
     SUBJECTS = {"celery-stderr": "fix(logging): send Celery's logs to stderr"}
 
-    def plan(self, finding, codemod, repo):
+    def plan(self, finding, codemod, repo, config):
         from fixbot.model import Step
-        from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
         starts = _starts(repo)
@@ -46,8 +45,16 @@ class CeleryLogfile(Fix):
             for path, flags in _starts(repo) if flags
         ]
 
+    SITE_FILES = ("*",)
+
+    def sites(self, repo, file, text, walks):
+        from fixbot.fixes.sites import command_sites
+        from fixbot.formats.deploy import celery
+
+        return command_sites(repo, file, text, "Celery", "celery-stderr", celery.find_invocations)
+
     def check(self, path, before, after, codemod):
-        from fixbot.codemods.celery_stderr import find_invocations
+        from fixbot.formats.deploy.celery import find_invocations
         from fixbot.verify import VerifyFailed
 
         left = [f"{flag.flag} {flag.value}" for inv in find_invocations(after, path) for flag in inv.flags]
@@ -67,10 +74,11 @@ class CeleryLogfile(Fix):
 
 def _starts(repo) -> list[tuple[str, list]]:
     """Every deploy file that starts a Celery worker, beat, events or multi, with its --logfile flags (maybe none)."""
-    from fixbot.codemods.celery_stderr import CeleryStderr, find_invocations
+    from fixbot.formats.deploy import celery
+    from fixbot.formats.deploy.celery import find_invocations
 
     found = []
-    for path in repo.candidates(CeleryStderr.FILES):
+    for path in repo.candidates(tuple(p for f in celery.FORMATS for p in f.files)):
         try:
             invocations = find_invocations(repo.read_or_none(path) or "", path)
         except Exception:  # a file it cannot read is not a start we can speak for

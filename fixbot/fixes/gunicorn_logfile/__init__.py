@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from fixbot.fixes import BOOTS, Fix
+from fixbot.fixes import BOOTS, Fix, NoPlan
 
 
 class GunicornLogfile(Fix):
@@ -15,9 +15,8 @@ class GunicornLogfile(Fix):
     FINGERPRINT_KEYS = ("handler", "path")
     SUBJECTS = {"gunicorn-stdout": "fix(logging): send Gunicorn's logs to stdout"}
 
-    def plan(self, finding, codemod, repo):
+    def plan(self, finding, codemod, repo, config):
         from fixbot.model import Step
-        from fixbot.plan import NoPlan
 
         target = str(finding.facts.get("path", ""))
         files, unfound, links = _files(repo)  # each candidate parsed once
@@ -57,9 +56,18 @@ class GunicornLogfile(Fix):
             for path, flags in _sites(repo)
         ]
 
+    SITE_FILES = ("*",)
+
+    def sites(self, repo, file, text, walks):
+        from fixbot.fixes.sites import command_sites
+        from fixbot.formats.deploy import gunicorn
+
+        return command_sites(repo, file, text, "Gunicorn", "gunicorn-stdout", gunicorn.find_invocations,
+                             config_modules=True)
+
     def check(self, path, before, after, codemod):
         """A config module not named `.py` (`gunicorn -c gunicorn.conf`) is compiled too, as Gunicorn will."""
-        from fixbot.codemods.gunicorn_stdout.formats import format_of
+        from fixbot.formats.deploy.table import format_of
         from fixbot.verify import compiles
 
         found = format_of(after, path)
@@ -83,14 +91,13 @@ def _refuse_a_daemon(repo, paths: list[str], links: list) -> None:
     """NoPlan when a Gunicorn whose logs are in `paths` daemonises by a setting in the other file of a
     `gunicorn -c CONFIG` pair (`-D` in the script, `daemon = True` in the config module, -R in neither): its
     stdout and stderr are /dev/null, so '-' would lose every line. Within one file the codemod refuses it."""
-    from fixbot.codemods import gunicorn_stdout
-    from fixbot.plan import NoPlan
+    from fixbot.formats.deploy import gunicorn
 
     for where, invocation, config in links:
         if where not in paths and config not in paths:
             continue
         try:
-            settings = gunicorn_stdout.daemon_settings(repo.read_or_none(config) or "", config, config_module=True)
+            settings = gunicorn.daemon_settings(repo.read_or_none(config) or "", config, config_module=True)
         except Exception:  # a config module it cannot read: the codemod refuses it on its own
             settings = []
         told = [(invocation, where), *((s, config) for s in settings)]
@@ -106,7 +113,7 @@ def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str], list]:
     codemod's options for it: a file named by `gunicorn -c FILE` in another is read as a config module whatever
     its name (`-c deploy/web.conf`, `-c python:config.gunicorn`). Also the `-c` files it could not find, and
     each (file, invocation, config module in the repository) that `-c` ties together."""
-    from fixbot.codemods import gunicorn_stdout
+    from fixbot.formats.deploy import gunicorn
 
     found: list[tuple[str, list, dict]] = []
     unfound: list[str] = []  # -c files not found in the repository: their logs are unknown
@@ -115,7 +122,7 @@ def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str], list]:
 
     def read(path: str, options: dict) -> None:
         try:
-            invocations = gunicorn_stdout.find_invocations(repo.read_or_none(path) or "", path, **options)
+            invocations = gunicorn.find_invocations(repo.read_or_none(path) or "", path, **options)
         except Exception:  # a file it cannot read is not a site we can speak for
             return
         if invocations:
@@ -123,7 +130,7 @@ def _files(repo) -> tuple[list[tuple[str, list, dict]], list[str], list]:
         named.extend((path, inv.config) for inv in invocations if inv.config)
         invocations_of[path] = invocations
 
-    for path in repo.candidates(gunicorn_stdout.GunicornStdout.FILES):
+    for path in repo.candidates(gunicorn.files(rewritten=True)):
         read(path, {})
     links = []
     for where, config in dict.fromkeys(named):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixbot.fixes import BOOTS, Fix
+from fixbot.fixes import BOOTS, Fix, NoPlan, notes_from_other_kinds
+from fixbot.formats import named
+from fixbot.formats.logconfig.files import FORMAT_FILES
 from fixbot.redact import redact
 
 # `logging:` in .fixbot.yml -> the codemod it prefers.
@@ -33,10 +35,9 @@ class LoggingHandler(Fix):
     def preferred(self, config) -> str | None:
         return STRATEGIES[config.logging]
 
-    def plan(self, finding, codemod, repo):
-        from fixbot.logging_find import locate
+    def plan(self, finding, codemod, repo, config):
+        from fixbot.fixes.logging_handler.locate import locate
         from fixbot.model import Step
-        from fixbot.plan import NoPlan, notes_from_other_kinds
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
@@ -46,7 +47,7 @@ class LoggingHandler(Fix):
                 f"the log's traceback runs {shown}{f' (and {len(frames) - 1} more)' if len(frames) > 1 else ''}, "
                 "which is no file of this repository: is this the repository that failed?"
             )
-        target = locate(repo, finding.facts, frames)
+        target = locate(repo, finding.facts, frames, config.settings)
         if target is None:
             raise NoPlan(_nothing_found(finding, repo, frames))
         if not target.still_failing and finding.facts.get("handler"):
@@ -65,9 +66,9 @@ class LoggingHandler(Fix):
                 f" Fixed where it is defined, so {', '.join(shared)} (which import it too) get the fix as well:"
                 " a broken file handler is broken for every environment that shares it."
             )
-        # An import the rewrite left unused goes, unless a sibling module may get it through `import *`.
-        star_imported = located.file.endswith("__init__.py") or bool(importers)
-        options: dict[str, Any] = {"star_imported": star_imported}
+        # An import the rewrite left unused goes, unless a module nearby may get it through `import *`: the rule
+        # `fixbot codemod` follows on disk (formats/python_tidy.star_imported), here over the tracked files.
+        options: dict[str, Any] = {"star_imported": repo.star_imported(located.file)}
         if codemod == "logging-path":
             options["project"] = repo.root.name
             log_dir = _entrypoint_log_dir(repo)
@@ -82,12 +83,23 @@ class LoggingHandler(Fix):
                     published_as=self.ALIASES[0])
         return [step], notes
 
+    SITE_FILES = ("*.py", *FORMAT_FILES)
+
+    def sites(self, repo, file, text, walks):
+        from fixbot.fixes.logging_handler import sites
+
+        if file.lower().endswith(".py"):
+            yield from sites.python_logging(repo, file, text, walks)
+            yield from sites.python_dict_configs(repo, file, text)
+        if named(file, FORMAT_FILES):
+            yield from sites.logging_configs(repo, file, text)
+
     def check(self, path, before, after, codemod):
         if not path.endswith(".py"):
             from fixbot.fixes.logging_handler.check import check_config
 
             return check_config(path, before, after)
-        from fixbot.codemods._logging_check import compare
+        from fixbot.formats.logconfig.check import compare
         from fixbot.verify import VerifyFailed
 
         # Only what the rewrite broke: a derived module naming its base's handlers was so before it.
@@ -118,7 +130,7 @@ def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> No
     (logging-console keeps the name there). Nothing holds the failure any more, so only tie-breakers chose this
     config: when it and every other config never name the handler at all, it may not be the one that failed (exit
     2). Not for Python configs and Django's LOGGING, from which logging-console removes the handler."""
-    from fixbot.logging_find import HOW_TO_CHOOSE, Ambiguous, candidates
+    from fixbot.fixes.logging_handler.locate import HOW_TO_CHOOSE, Ambiguous, candidates
 
     if target.django is not None or not target.file.lower().endswith((".yaml", ".yml", ".json")):
         return
@@ -133,7 +145,7 @@ def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> No
 
 def _config_names_handler(repo, file: str, handler: str) -> bool:
     """Whether a YAML, JSON, INI or Python logging config names the handler (True too when fixbot cannot tell)."""
-    from fixbot.logging_configs import Unreadable, handlers_of
+    from fixbot.formats.logconfig.configs import Unreadable, handlers_of
 
     text = repo.read_or_none(file)
     try:
@@ -146,7 +158,9 @@ def _config_names_handler(repo, file: str, handler: str) -> bool:
 def _nothing_found(finding, repo, frames) -> str:
     program = finding.facts.get("program")
     if program in (None, "python", "django"):
-        choice = repo.settings_module(frames)
+        from fixbot.settings_find import settings_module
+
+        choice = settings_module(repo, frames)
         if choice is not None:
             return f"{choice.file} (the active settings, as {choice.why}) and the modules it imports define no LOGGING"
     return (f"cannot tell which logging configuration failed: no Django settings module, YAML, JSON, INI or Python "

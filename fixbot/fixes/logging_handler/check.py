@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fixbot.logging_configs import Unreadable, handlers_of
+from fixbot.formats.logconfig.configs import Unreadable, handlers_of
 
 
 def check_config(path: str, before: str, after: str) -> list[str]:
     """What was checked; VerifyFailed when the rewrite does not load, lost a handler, or left one writing a file.
-    Compared with the original, as codemods/_logging_check.compare does: only what the rewrite broke counts."""
+    Compared with the original, as fixbot/formats/logconfig/check.compare does: only what the rewrite broke counts."""
     from fixbot.verify import VerifyFailed
 
     try:

@@ -1,0 +1,34 @@
+"""Where a file starts or configures Gunicorn, with its log flags and whether it daemonises: the reading gunicorn-stdout rewrites and the rooms and `fixbot check` judge."""
+
+from __future__ import annotations
+
+from fixbot.formats.deploy.gunicorn_config import ConfigReading, read as read_config
+from fixbot.formats.deploy.scan import GUNICORN, Invocation, LogFlag
+from fixbot.formats.deploy.table import FORMATS, Reading, files, read_as
+
+__all__ = ["FORMATS", "Invocation", "LogFlag", "daemon_settings", "files", "find_invocations", "read"]
+
+
+def read(source: str, filename: str, config_module: bool = False) -> Reading | None:
+    """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read.
+    `config_module`: the file is the one `gunicorn -c FILE` reads, a Python module whatever its name."""
+    if config_module:
+        return read_config(source)
+    return read_as(source, filename, GUNICORN)
+
+
+def find_invocations(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
+    """Each place in the file that starts or configures Gunicorn, with its log flags as written.
+
+    Raises Refusal when the file does not parse or its kind cannot be told from its name and shebang.
+    """
+    reading = read(source, filename, config_module)
+    return [] if reading is None else reading.invocations
+
+
+def daemon_settings(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
+    """Each invocation of the file (a config module's settings even without log settings) that tells Gunicorn to
+    daemonise or to keep stdio: whether '-' reaches anyone may depend on another file (`-D` and `-c conf.py`)."""
+    reading = read(source, filename, config_module)
+    found = [reading.settings] if isinstance(reading, ConfigReading) else reading.invocations if reading else []
+    return [inv for inv in found if inv.daemon or inv.inherits]

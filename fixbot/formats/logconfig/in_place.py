@@ -1,0 +1,398 @@
+"""logging-console where the handler lists are not static or LOGGING is only changed here: every file handler becomes a StreamHandler where it is written.
+
+dictConfig builds every handler that is defined, used or not, so a file handler turned into a
+`logging.StreamHandler` under its own name (keeping `level`, `formatter`, `filters`) is right whichever loggers
+point at it: lists computed at run time (`["console", "file"] if LOCAL else ["console"]`, from the environment,
+comprehensions), handlers added later, under `if`, by `.update(...)`, in a derived module after
+`from .base import *`, or kept in their own variable (`HANDLERS = {...}`). Nothing else changes, except that a
+handler list written out whole, whose handlers are all known, loses the converted handlers that would print a
+line twice, and later statements setting a key the StreamHandler no longer takes (`…["file"]["filename"] = …`)
+go. What cannot be followed (a handler built by a call, a spread, a class computed at run time) is refused
+when it could write to a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from fixbot.formats import Refusal
+from fixbot.formats.logconfig.pydict import (
+    STREAM_KEYS,
+    code,
+    definition_value,
+    is_logging_name,
+    is_mapping,
+    iter_small_statements,
+    string_value,
+)
+from fixbot.formats.logconfig.pyedit import edit_items, like
+from fixbot.formats.logconfig.levels import level, stands_in, thin
+
+Replacements = dict[int, cst.CSTNode]  # id(node) -> its replacement
+
+
+def mentions_files(node: cst.CSTNode) -> bool:
+    """Does code (not a comment) in `node` name a FileHandler class or a `filename`, as a string or a keyword?"""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = string_value(node)
+            self.found |= bool(value) and ("FileHandler" in value or value == "filename")
+
+        def visit_Arg(self, node: cst.Arg) -> None:
+            self.found |= bool(node.keyword) and node.keyword.value == "filename"
+
+    finder = Finder()
+    node.visit(finder)
+    return finder.found
+
+
+def keys(node: cst.CSTNode) -> tuple[bool, tuple[Optional[str], ...]]:
+    """Is `node` LOGGING[...][...] (or LOGGING itself), and its keys (None where computed at run time)."""
+    found: list[Optional[str]] = []
+    while isinstance(node, cst.Subscript):
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        found.append(string_value(index.value) if isinstance(index, cst.Index) else None)
+        node = node.value
+    return is_logging_name(node), tuple(reversed(found))
+
+
+@dataclass
+class _Site:
+    """Every handler dict and logger handler list of the module's LOGGING that this file writes out."""
+
+    module: cst.Module
+    assigned: dict[str, list[tuple[cst.BaseSmallStatement, cst.BaseExpression]]]
+    # NAME["key"] = value at module level, for a handlers dict kept in its own variable and filled in later
+    items_assigned: dict[str, list[tuple[cst.BaseSmallStatement, Optional[str], cst.BaseExpression]]]
+    statement: cst.BaseSmallStatement | None = None
+    handlers: dict[int, tuple[cst.BaseSmallStatement, Optional[str], cst.CSTNode]] = field(default_factory=dict)
+    lists: dict[int, tuple[cst.BaseSmallStatement, cst.CSTNode]] = field(default_factory=dict)
+    seen_names: set[str] = field(default_factory=set)
+    owned: dict[tuple, list] = field(default_factory=dict)  # logger path -> its handler lists (None: not a literal)
+    appends: list[tuple[cst.BaseSmallStatement, tuple, str]] = field(default_factory=list)
+    returns: dict[str, list] = field(default_factory=dict)  # function of this module -> the dict literals it returns
+
+    def resolve(self, node: cst.BaseExpression) -> Iterator[tuple[cst.BaseSmallStatement, cst.BaseExpression]]:
+        """`node`, or for a module-level name the values this file assigns to it."""
+        if isinstance(node, cst.Name) and node.value != "LOGGING" and node.value in self.assigned:
+            if node.value not in self.seen_names:
+                self.seen_names.add(node.value)
+                yield from self.assigned[node.value]
+            return
+        yield self.statement, node
+
+    def config(self, node: cst.BaseExpression) -> None:
+        for statement, value in self.resolve(node):
+            self.statement = statement
+            for key, item in _items(value):
+                self.statement = statement  # a spread before this item may have moved it to the base's statement
+                if key is None and isinstance(item, cst.BaseExpression):
+                    self.config(item)  # {**BASE_LOGGING, ...}
+                elif key == "handlers":
+                    self.handler_map(item)
+                elif key in ("root", "loggers"):
+                    self.loggers(item, key == "root", (key,))
+
+    def handler_map(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Name):  # handlers = {...}; if USE_FILE: handlers["file"] = {...}
+            for statement, key, value in self.items_assigned.get(node.value, []):
+                self.statement = statement
+                self.handler(value, key)
+        for statement, value in self.resolve(node):
+            self.statement = statement
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.returns:
+                for returned in self.returns.pop(value.func.value):  # "handlers": _get_handlers(env, log_dir)
+                    self.handler_map(returned)
+            elif not is_mapping(value):
+                self.unreadable(value, "the logging config's handlers are")
+            if not is_mapping(value):
+                continue
+            for key, item in _items(value):
+                self.statement = statement
+                if key is None:
+                    self.handler_map(item)
+                else:
+                    self.handler(item, key or None)
+
+    def handler(self, node: cst.BaseExpression, name: Optional[str]) -> None:
+        for statement, value in self.resolve(node):
+            self.statement = statement
+            if is_mapping(value):
+                self.handlers[id(value)] = (statement, name, value)
+            elif isinstance(value, cst.IfExp):  # {…StreamHandler} if DEBUG else {…FileHandler}: each branch
+                self.handler(value.body, name)
+                self.handler(value.orelse, name)
+            else:
+                self.unreadable(value, f"handler {name!r} is" if name else "a handler is")
+
+    def unreadable(self, value: cst.BaseExpression, what: str) -> None:
+        """A call may build a file handler out of sight (in a function of this module): refused when this file
+        mentions file handlers at all. Another name (a spread of the base module's dict) is that module's."""
+        if isinstance(value, cst.Call) and mentions_files(self.module):
+            raise Refusal(f"{what} built by {code(value.func)}(...) in a file that writes logs to files; fixbot cannot tell which")
+
+    def loggers(self, node: cst.BaseExpression, one: bool, path: tuple) -> None:
+        """A logger's dict (`one`), or the dict of loggers, at `path` ("root",) or ("loggers", name)."""
+        for statement, value in self.resolve(node):
+            self.statement = statement
+            for key, item in _items(value):
+                if one and key == "handlers":
+                    self.handler_list(item, path)
+                elif not one and key is not None:
+                    self.loggers(item, True, ("loggers", key))
+
+    def handler_list(self, node: cst.BaseExpression, path: tuple) -> None:
+        self.owned.setdefault(path, []).append(node if isinstance(node, (cst.List, cst.Tuple)) else None)
+        if isinstance(node, cst.IfExp):
+            self.handler_list(node.body, ())
+            self.handler_list(node.orelse, ())
+        elif isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+            self.lists[id(node)] = (self.statement, node)
+
+
+def _items(node: cst.BaseExpression) -> Iterator[tuple[Optional[str], cst.BaseExpression]]:
+    """(key, value) of a dict literal or dict(...) call, key "" when computed, None for a **spread or a dict given
+    whole (dict(BASE, ...) copies it, as `.update(BASE)` does)."""
+    if isinstance(node, cst.Dict):
+        for item in node.elements:
+            if isinstance(item, cst.StarredDictElement):
+                yield None, item.value
+            else:
+                yield string_value(item.key) or "", item.value
+    elif is_mapping(node):
+        for arg in node.args:
+            yield (arg.keyword.value if arg.keyword and not arg.star else None), arg.value
+
+
+def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
+    statements = list(iter_small_statements(module.body))
+    assigned: dict[str, list] = {}
+    items: dict[str, list] = {}
+    for statement in statements:
+        if isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
+            for target in targets:
+                if isinstance(target.target, cst.Name):
+                    assigned.setdefault(target.target.value, []).append((statement, statement.value))
+                elif isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name):
+                    key = keys(target.target)[1]  # (the keys read as if it were LOGGING[...])
+                    if len(key) == 1:
+                        items.setdefault(target.target.value.value, []).append((statement, key[0], statement.value))
+    site = _Site(module, assigned, items)
+    later: list[tuple[cst.BaseSmallStatement, tuple[Optional[str], ...]]] = []
+    for statement in statements:
+        site.statement = statement
+        is_definition, value = definition_value(statement)
+        if is_definition:
+            if isinstance(value, cst.Call) and not is_mapping(value):
+                raise Refusal(f"LOGGING is built by {code(value.func)}(...); fixbot only rewrites a LOGGING written out in this file")
+            if value is not None:
+                site.seen_names.clear()
+                site.config(value)
+            continue
+        _follow(site, statement, later)
+    return _edits(site, later, exempt)
+
+
+def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None:
+    """Collect what a statement after (or instead of) the definition adds to LOGGING."""
+    site.seen_names.clear()
+    if isinstance(statement, (cst.Assign, cst.AugAssign)) and (
+        isinstance(statement, cst.AugAssign) or len(statement.targets) == 1
+    ):
+        target = statement.target if isinstance(statement, cst.AugAssign) else statement.targets[0].target
+        ok, path = keys(target)
+        if not ok or isinstance(statement, cst.AugAssign):
+            return
+        if path == ("handlers",):
+            site.handler_map(statement.value)
+        elif len(path) == 2 and path[0] == "handlers":
+            site.handler(statement.value, path[1])
+        elif len(path) > 2 and path[0] == "handlers":
+            later.append((statement, path))
+        elif path in (("root",), ("root", "handlers")) or (path[:1] == ("loggers",) and len(path) <= 3):
+            logger = path[:1] if path[0] == "root" else path[:2]
+            if path == ("loggers",):
+                site.loggers(statement.value, False, path)
+            elif path[-1] == "handlers":
+                site.handler_list(statement.value, logger)
+            elif path == logger:
+                site.loggers(statement.value, True, logger)
+    elif isinstance(statement, cst.Del):
+        ok, path = keys(statement.target)
+        if ok and len(path) > 2 and path[0] == "handlers":
+            later.append((statement, path))
+    elif isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
+        call = statement.value
+        if not isinstance(call.func, cst.Attribute):
+            return
+        ok, path = keys(call.func.value)
+        if ok and len(path) in (2, 3) and path[0] in ("root", "loggers") and path[-1] == "handlers" and call.args:
+            name = string_value(call.args[-1].value)
+            logger = path[:-1]
+            if call.func.attr.value in ("append", "insert") and name is not None:
+                site.appends.append((statement, logger, name))
+            else:
+                site.owned.setdefault(logger, []).append(None)
+        if not ok or call.func.attr.value not in ("update", "setdefault"):
+            return
+        if call.func.attr.value == "setdefault" and len(call.args) == 2 and path == ("handlers",):
+            site.handler(call.args[1].value, string_value(call.args[0].value))
+        elif call.func.attr.value == "update":
+            wrapped = cst.Call(cst.Name("dict"), call.args)  # update(a_dict) or update(key=...)
+            if path == ():
+                site.config(wrapped)
+            elif path == ("handlers",):
+                site.handler_map(wrapped)
+            elif len(path) == 2 and path[0] == "handlers":
+                later.append((statement, path + (None,)))
+
+
+def replacements_of(site: _Site):
+    """The handler dicts and lists to replace, with what the rest of _edits needs to know about the handlers."""
+    replacements: Replacements = {}
+    converted: set[str] = set()
+    streams: dict[str, bool] = {}  # name -> has filters (a StreamHandler that is not converted)
+    others: set[str] = set()
+    by_statement: dict[int, cst.BaseSmallStatement] = {}
+    levels: dict[str, tuple[int | None, bool]] = {}  # name -> (level, has filters) of each console after the rewrite
+    for statement, name, node in site.handlers.values():
+        new = _convert(node, name)
+        found = dict((k, v) for k, v in _items(node) if k)
+        console = (level(found.get("level")), "filters" in found)
+        if new is None:
+            kind = _class(node)
+            if kind and kind.rsplit(".", 1)[-1] == "StreamHandler":
+                streams[name or ""] = console[1]
+                levels[name or ""] = console
+            else:
+                others.add(name or "")
+            continue
+        replacements[id(node)] = new
+        by_statement[id(statement)] = statement
+        converted.add(name or "")
+        levels[name or ""] = console
+    named = [name for _, name, _ in site.handlers.values()]
+    # A name with two handler dicts (the branches of a conditional) is not known: its lists are left as they are.
+    known = (converted | set(streams) | others) - {n or "" for n in named if named.count(n) > 1}
+    for statement, node in site.lists.values():
+        names = [string_value(e.value) for e in node.elements]
+        if None in names or not set(names) <= known or not converted & set(names):
+            continue  # not provable: left as it is
+        # A console (a converted handler included) goes from a list when another one there prints every line it
+        # printed (fixbot/formats/logconfig/levels.py); the logger's own level is not known here, so it counts as NOTSET.
+        deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
+        new_names = thin(deduped, {n: levels[n] for n in names if n in levels}, {n for n in names if n in streams})
+        changes = {i: None for i, n in enumerate(new_names) if n is None}
+        if changes:
+            replacements[id(node)] = edit_items(node, changes)
+            by_statement[id(statement)] = statement
+    return replacements, by_statement, converted, streams, levels, known
+
+
+def _edits(site: _Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+    replacements, by_statement, converted, streams, levels, known = replacements_of(site)
+    edits: dict[int, cst.BaseSmallStatement | None] = {}
+    for statement, logger, name in site.appends:
+        lists = site.owned.get(logger, [])
+        if name in converted and len(lists) == 1 and lists[0] is not None:
+            names = [string_value(e.value) for e in lists[0].elements]
+            if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
+                edits[id(statement)] = None  # it already prints these lines to the console
+    elsewhere: set[str] = set()  # handlers of another module this one made write to a file, converted here
+    for statement, path in later:
+        name, key = path[1], path[2]
+        if (name in converted or name in elsewhere) and key is not None and key not in STREAM_KEYS:
+            edits[id(statement)] = None  # StreamHandler(filename=...) would raise TypeError
+        elif name not in known and isinstance(statement, cst.Assign) and _to_file(key, statement.value):
+            edits[id(statement)] = _stream_here(statement)
+            elsewhere.add(name)
+    for statement in by_statement.values():
+        if id(statement) not in edits:
+            edits[id(statement)] = statement.visit(Replace(replacements))
+    for statement in iter_small_statements(site.module.body):
+        new = edits.get(id(statement), statement)
+        if new is not None and not isinstance(new, (cst.Import, cst.ImportFrom)) and mentions_files(new) and not _holds(new, exempt):
+            name = next((p[1] for s, p in later if s is statement), None)
+            if name is not None and name not in known:
+                raise Refusal(f"handler {name!r}, defined in a module this one imports, is made to write to a file here: {code(statement)}")
+            raise Refusal(f"fixbot cannot tell whether this still writes to a file: {code(new)}")
+    return edits
+
+
+def _to_file(key: Optional[str], value: cst.BaseExpression) -> bool:
+    """Does setting `key` of a handler to `value` make it write to a file?"""
+    return key == "filename" or (key == "class" and "FileHandler" in (string_value(value) or "FileHandler"))
+
+
+def _stream_here(statement: cst.Assign) -> cst.BaseSmallStatement:
+    """`LOGGING["handlers"]["x"]["filename"] = …` on a handler another module defines, made into the statement
+    that turns that handler into a StreamHandler here: its class replaced, only `level`, `formatter` and
+    `filters` kept (a StreamHandler takes no filename, maxBytes…, and the base's keys are not known here)."""
+    target = statement.targets[0].target
+    handler = cst.Module([]).code_for_node(target.value)
+    key = target.slice[0].slice.value
+    q = key.quote if isinstance(key, cst.SimpleString) and key.quote in "'\"" else '"'
+    kept = ", ".join(f"{q}{k}{q}" for k in ("level", "formatter", "filters"))
+    text = f"{handler} = {{{q}class{q}: {q}logging.StreamHandler{q}, **{{k: v for k, v in {handler}.items() if k in ({kept})}}}}"
+    return cst.parse_statement(text).body[0].with_changes(semicolon=statement.semicolon)
+
+
+def _holds(statement: cst.CSTNode, names: frozenset[str]) -> bool:
+    """Is `statement` `NAME = "…FileHandler"` for a NAME only converted handlers used as their class?"""
+    return (
+        isinstance(statement, cst.Assign)
+        and string_value(statement.value) is not None
+        and all(isinstance(t.target, cst.Name) and t.target.value in names for t in statement.targets)
+    )
+
+
+def _class(node: cst.CSTNode) -> str | None:
+    for key, value in _items(node):
+        if key == "class":
+            return string_value(value)
+    return None
+
+
+def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
+    """The handler dict `node` turned into a StreamHandler, or None when it does not write to a file."""
+    what = f"handler {name!r}" if name else f"the handler {code(node)}"
+    entries = list(_items(node))
+    found = dict(entries)
+    cls = string_value(found.get("class")) if "class" in found else None
+    if None in found or "" in found:
+        if mentions_files(node):
+            raise Refusal(f"{what} has a **spread or a computed key, so fixbot cannot tell what it writes to")
+        return None
+    if "class" in found and cls is None and "filename" not in found:  # with a filename it writes to a file anyway
+        raise Refusal(f"the class of {what} is computed at run time")
+    if not ((cls and cls.rsplit(".", 1)[-1].endswith("FileHandler")) or "filename" in found):
+        return None
+    items = node.elements if isinstance(node, cst.Dict) else node.args
+    changes: dict[int, cst.CSTNode | None] = {}
+    for index, (key, value) in enumerate(entries):
+        if key == "class":
+            template = value if isinstance(value, cst.SimpleString) else items[index].key  # quoted like its key
+            changes[index] = items[index].with_changes(value=like(template, "logging.StreamHandler"))
+        elif key == "()" and "class" not in found:
+            key_node = items[index].key
+            changes[index] = items[index].with_changes(key=like(key_node, "class"), value=like(key_node, "logging.StreamHandler"))
+        elif key not in STREAM_KEYS:
+            changes[index] = None
+    return edit_items(node, changes)
+
+
+class Replace(cst.CSTTransformer):
+    def __init__(self, replacements: Replacements) -> None:
+        super().__init__()
+        self._replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        return self._replacements.get(id(original_node), updated_node)

@@ -1,0 +1,216 @@
+"""fileConfig INI (`logging.ini`, `logging.conf`, Gunicorn's `--log-config`): file handlers become StreamHandlers.
+
+https://docs.python.org/3/library/logging.config.html#configuration-file-format
+configparser checks the file and reads each handler's class, but it drops comments and spacing, so the edits
+are made on the text: the lines are read the way configparser reads them (a more indented line continues the
+value above it, a `#`/`;` line is a comment even inside a value, keys are case-insensitive, `=` or `:`). Every
+handler listed in `[handlers] keys=` whose class ends in FileHandler gets `class=StreamHandler`,
+`args=(sys.stderr,)` and loses `kwargs` (a file handler's keyword arguments are all about its file). Each
+value is replaced after its `key = `, keeping that spacing; continuation lines of a replaced or removed value
+go; every comment stays. A logger's `handlers=` that now names two console handlers keeps one, as in the
+other formats.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+from dataclasses import dataclass, field
+
+from fixbot.formats import NothingToDo, Refusal
+from fixbot.formats.logconfig.handlers import (
+    NO_CONFIG,
+    Edit,
+    HandlerSite,
+    apply_edits,
+    drop_flow_entries,
+    is_stream,
+    level_of,
+    list_drops,
+    writes_file,
+)
+
+STREAM_CLASS = "StreamHandler"  # fileConfig evaluates class names in the logging module's namespace
+STREAM_ARGS = "(sys.stderr,)"
+_LINE = re.compile(r"[^\n]*\n?")
+_SECTION = re.compile(r"\[(?P<header>.+)\]")
+_ITEM = re.compile(r"[^,\s](?:[^,]*[^,\s])?")  # a name in `handlers=console, file`
+_DELIMITER = re.compile(r"[ \t]*[=:][ \t]*$")
+_OPTION = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])[ \t]*")
+# A logging config has a [loggers] or [handlers] section; supervisord's INI and Gunicorn's .conf modules do not.
+SNIFF = re.compile(r"(?m)^[ \t]*\[(loggers|handlers)\][ \t]*\r?$")
+
+
+@dataclass
+class _Option:
+    key_line: tuple[int, int]  # the span of the line holding `key = value`
+    value: tuple[int, int]  # the value's span on that line (after `key = `, line ending and trailing blanks out)
+    lead: str  # the line up to the value: `args = `
+    more: list[tuple[int, int]] = field(default_factory=list)  # continuation lines (and blank lines among them)
+
+
+def is_logging_ini(source: str) -> bool:
+    return bool(SNIFF.search(source))
+
+
+def _sections(source: str) -> dict[str, dict[str, _Option]]:
+    """Section name -> option (lower case) -> where it is, read line by line as configparser does."""
+    sections: dict[str, dict[str, _Option]] = {}
+    current: dict[str, _Option] | None = None
+    option: _Option | None = None
+    indent = 0
+    blanks: list[tuple[int, int]] = []
+    for m in _LINE.finditer(source):
+        if m.start() == m.end():
+            break
+        line = m.group()
+        stripped = line.strip()
+        if stripped.startswith(("#", ";")):
+            continue
+        if not stripped:
+            blanks.append(m.span())
+            continue
+        level = len(line) - len(line.lstrip())
+        if option is not None and level > indent:
+            option.more += blanks + [m.span()]
+            blanks = []
+            continue
+        blanks, indent, option = [], level, None
+        if _SECTION.match(stripped):
+            current = sections.setdefault(_SECTION.match(stripped).group("header"), {})
+            continue
+        found = _OPTION.match(line, level)
+        if current is None or found is None:
+            continue
+        body = line.rstrip("\r\n")
+        end = m.start() + len(body.rstrip())
+        option = _Option(m.span(), (m.start() + found.end(), max(end, m.start() + found.end())), line[: found.end()])
+        current[found.group("option").strip().lower()] = option
+    return sections
+
+
+def _parse(source: str) -> tuple[configparser.ConfigParser, list[str]]:
+    """The parsed file and the handler names `[handlers] keys=` lists; Refusal, or NothingToDo when it lists none."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(source)
+    except configparser.Error as error:
+        raise Refusal(f"does not parse as INI: {' '.join(str(error).split())}") from None
+    if not parser.has_option("handlers", "keys"):
+        raise NothingToDo(NO_CONFIG)
+    return parser, [n.strip() for n in parser.get("handlers", "keys").split(",") if n.strip()]
+
+
+def handlers(source: str) -> list[HandlerSite]:
+    """Every handler `[handlers] keys=` lists. A file handler's filename is the first of its `args` or the
+    `filename` of its `kwargs` when that is a literal string; a handler whose class does not end in FileHandler
+    writes no file, whatever its args say (SysLogHandler's `('/dev/log',)` is a socket), as rewrite judges it."""
+    parser, names = _parse(source)
+    sections = _sections(source)
+    out = []
+    for name in names:
+        options = sections.get(f"handler_{name}", {})
+        cls = parser.get(f"handler_{name}", "class", fallback=None) if parser.has_section(f"handler_{name}") else None
+        filename, at = None, options.get("class")
+        for key in ("args", "kwargs") if writes_file(cls) else ():
+            try:
+                value = ast.literal_eval(source[slice(*options[key].value)].strip()) if key in options else None
+            except (ValueError, SyntaxError, RecursionError):  # args naming sys.stdout and the like
+                continue
+            if key == "args" and isinstance(value, tuple) and value and isinstance(value[0], str):
+                filename, at = value[0], options[key]
+            elif key == "kwargs" and isinstance(value, dict) and isinstance(value.get("filename"), str):
+                filename, at = value["filename"], options[key]
+        line = source.count("\n", 0, at.key_line[0]) + 1 if at else 1
+        out.append(HandlerSite(name, cls, filename, line, writes_file(cls)))
+    return out
+
+
+def rewrite(source: str) -> str:
+    parser, names = _parse(source)
+    sections = _sections(source)
+    edits: list[Edit] = []
+    converted: set[str] = set()
+    for name in names:
+        section = f"handler_{name}"
+        if not parser.has_section(section) or not writes_file(_get(parser, section, "class")):
+            continue
+        edits += _handler_edits(parser, name, sections.get(section, {}), source)
+        converted.add(name)
+    # fileConfig gives handlers no filters: every console handler left prints every record it reaches.
+    consoles = {n: (_level(parser, f"handler_{n}"), False) for n in names if n in converted or is_stream(_get(parser, f"handler_{n}", "class"))}
+    for logger, option in _logger_lists(parser, sections):
+        items = [(m.start(), m.end()) for m in _ITEM.finditer(source, *option.value)]
+        drops = list_drops([source[a:b] for a, b in items], converted, consoles, set(names), _level(parser, f"logger_{logger}"))
+        edits += drop_flow_entries(items, [i in drops for i in range(len(items))]) if drops else []
+    return apply_edits(source, edits) if edits else source
+
+
+def _get(parser: configparser.ConfigParser, section: str, option: str) -> str | None:
+    """An option as fileConfig reads it: interpolated (`%(name)s`) as configparser does by default (the parser
+    itself reads the file raw)."""
+    value = parser.get(section, option, fallback=None)
+    if value is None or "%" not in value:
+        return value
+    try:
+        return configparser.BasicInterpolation().before_get(parser, section, option, value, dict(parser.items(section, raw=True)))
+    except configparser.Error as error:
+        raise Refusal(f"the {option} of [{section}] does not interpolate: {' '.join(str(error).split())}") from None
+
+
+def _level(parser: configparser.ConfigParser, section: str) -> int | None:
+    """The `level=` of a handler or a logger section (absent: NOTSET; not a level name or a number: None)."""
+    return level_of(_get(parser, section, "level"), parser.has_option(section, "level"))
+
+
+def _handler_edits(parser: configparser.ConfigParser, name: str, options: dict[str, _Option], source: str) -> list[Edit]:
+    if "class" not in options:
+        raise Refusal(f"handler {name!r} takes its class from [DEFAULT]; fixbot will not change every handler's")
+    if "%(" in parser.get(f"handler_{name}", "class", raw=True):
+        raise Refusal(f"the class of handler {name!r} is built by interpolation; fixbot will not replace the option it comes from")
+    edits = _set(options["class"], STREAM_CLASS)
+    args, kwargs = options.get("args"), options.get("kwargs")
+    if args is not None:
+        return edits + _set(args, STREAM_ARGS) + (_set(kwargs, None) if kwargs is not None else [])
+    if kwargs is not None:  # kwargs={'filename': …} alone: that line becomes the args
+        return edits + _set(kwargs, STREAM_ARGS, key="args")
+    # no args, no kwargs: `args = (sys.stderr,)` after the class, spaced like it
+    return edits + [_insert_after(source, options["class"], "args", STREAM_ARGS)]
+
+
+def _logger_lists(parser: configparser.ConfigParser, sections: dict[str, dict[str, _Option]]) -> list[tuple[str, _Option]]:
+    """The one-line `handlers=` of each logger that [loggers] lists, with the logger's name."""
+    loggers = [n.strip() for n in (_get(parser, "loggers", "keys") or "").split(",") if n.strip()]
+    found = [(n, sections.get(f"logger_{n}", {}).get("handlers")) for n in loggers]
+    return [(n, option) for n, option in found if option is not None and not option.more]
+
+
+def _insert_after(source: str, option: _Option, key: str, value: str) -> Edit:
+    """A new line `key = value` after `option`, indented and spaced around its delimiter like it."""
+    end = (option.more[-1] if option.more else option.key_line)[1]
+    line = _line_like(option, key, value)
+    if source[end - 1 : end] != "\n":  # the option was the file's last line, with no line ending
+        return end, end, _newline(source) + line
+    return end, end, line + _newline(source)
+
+
+def _newline(source: str) -> str:
+    return "\r\n" if "\r\n" in source else "\n"
+
+
+def _set(option: _Option, value: str | None, key: str | None = None) -> list[Edit]:
+    """Edits giving `option` the one-line `value` after its own `key = ` spacing (under another `key` if
+    given), or removing it (`value` None), continuation lines included."""
+    more = [(*span, "") for span in option.more]
+    if value is None:
+        return [(*option.key_line, "")] + more
+    if key is None:
+        return [(*option.value, value)] + more
+    return [(option.key_line[0], option.value[1], _line_like(option, key, value))] + more
+
+
+def _line_like(option: _Option, key: str, value: str) -> str:
+    """`key = value` with the indentation and the spacing around the delimiter of `option`'s line."""
+    indent = option.lead[: len(option.lead) - len(option.lead.lstrip())]
+    return f"{indent}{key}{_DELIMITER.search(option.lead).group()}{value}"

@@ -1,0 +1,277 @@
+"""Static reading of a settings module's `LOGGING` dict, shared by the logging codemods and their check.
+
+`read_logging(expr)` turns the libcst expression assigned to `LOGGING` (a `{...}` literal or a `dict(...)`
+call, nested either way) into a `LoggingConfig`: its handlers (class, file- or stream-based, formatter,
+filters), every literal list of handler names (each logger, the root logger, handlers that point at other
+handlers) and the formatters and filters it defines. Whatever cannot be known without running the module (a
+`**spread`, a computed key or handler name, a class that is not a string) raises `NotStatic` with a one-line
+reason, so callers refuse instead of guessing.
+
+It also finds the `LOGGING` definitions among a module's statements (`iter_small_statements`,
+`definition_value`). Checking a result is fixbot/formats/logconfig/check.py; editing literals, fixbot/formats/logconfig/pyedit.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Sequence, Union
+
+import libcst as cst
+
+# Keys only file handlers take; StreamHandler(**rest) would raise TypeError on them.
+FILE_ONLY_KEYS = frozenset(
+    {"filename", "mode", "maxBytes", "backupCount", "when", "interval", "utc", "atTime", "encoding", "delay", "errors"}
+)
+# What a handler rewritten into a StreamHandler keeps; dictConfig passes anything else to the constructor.
+STREAM_KEYS = frozenset({"class", "level", "formatter", "filters", "."})
+
+MappingNode = Union[cst.Dict, cst.Call]
+
+
+class NotStatic(Exception):
+    """LOGGING depends on something only running the module would tell; the message says what, in one line."""
+
+
+def code(node: cst.CSTNode) -> str:
+    """Source of one node, first line only, for messages."""
+    text = cst.Module([]).code_for_node(node).strip()
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= 70 else line[:67] + "..."
+
+
+def string_value(node: cst.CSTNode | None) -> str | None:
+    """The value of a plain (possibly implicitly concatenated) str literal; None for anything else."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def is_mapping(node: cst.CSTNode | None) -> bool:
+    return isinstance(node, cst.Dict) or (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict"
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    index: int  # position among the literal's elements (Dict) or args (dict(...))
+    element: Union[cst.DictElement, cst.Arg]
+
+    @property
+    def value(self) -> cst.BaseExpression:
+        return self.element.value
+
+
+@dataclass(frozen=True)
+class Mapping:
+    node: MappingNode
+    entries: dict[str, Entry]
+
+    def get(self, key: str) -> cst.BaseExpression | None:
+        entry = self.entries.get(key)
+        return entry.value if entry else None
+
+
+def read_mapping(node: cst.CSTNode | None, what: str) -> Mapping:
+    if not is_mapping(node):
+        raise NotStatic(f"{what} is not a dict literal: {code(node) if node else 'missing'}")
+    entries: dict[str, Entry] = {}
+    items = node.elements if isinstance(node, cst.Dict) else node.args
+    for index, item in enumerate(items):
+        if isinstance(item, cst.StarredDictElement) or (isinstance(item, cst.Arg) and item.star):
+            raise NotStatic(f"{what} has a **spread of another dict: {code(item)}")
+        if isinstance(item, cst.Arg):
+            if item.keyword is None:
+                raise NotStatic(f"{what} is dict() of something that is not written out: {code(item)}")
+            key = item.keyword.value
+        else:
+            key = string_value(item.key)
+            if key is None:
+                raise NotStatic(f"{what} has a key computed at run time: {code(item.key)}")
+        if key in entries:
+            raise NotStatic(f"{what} has the key {key!r} twice")
+        entries[key] = Entry(key, index, item)
+    return Mapping(node, entries)
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    entry: Entry | None  # its entry in LOGGING["handlers"]
+    mapping: Mapping
+    cls: str | None  # None: built by a "()" factory
+    filters: tuple[str, ...] | None  # None: not a literal list of names
+
+    @property
+    def file(self) -> bool:
+        """Writes to a file: a class whose name ends in FileHandler, or any handler given a filename."""
+        return bool(self.cls and self.cls.rsplit(".", 1)[-1].endswith("FileHandler")) or "filename" in self.mapping.entries
+
+    @property
+    def stream(self) -> bool:
+        """Writes to the console."""
+        return not self.file and bool(self.cls) and self.cls.rsplit(".", 1)[-1] == "StreamHandler"
+
+    @property
+    def filtered(self) -> bool:
+        """Has filters, so it may drop records (Django's console handler is often DEBUG-only)."""
+        value = self.mapping.get("filters")
+        return value is not None and not (isinstance(value, (cst.List, cst.Tuple)) and not value.elements)
+
+    @property
+    def formatter(self) -> str | None:
+        return string_value(self.mapping.get("formatter"))
+
+
+@dataclass(frozen=True)
+class RefList:
+    """A literal naming handlers: a logger's `handlers` list, or a handler's `target`/`handlers`."""
+
+    owner: str  # for messages: "logger 'django'", "the root logger", "handler 'memory'"
+    path: tuple[str, ...]  # keys from LOGGING down to the literal
+    node: cst.BaseExpression  # the List/Tuple, or the string of a `target`
+    names: tuple[str, ...]
+    items: tuple[cst.BaseExpression, ...]  # the string node of each name
+    of_logger: bool
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    mapping: Mapping
+    handlers_mapping: Mapping | None
+    handlers: dict[str, Handler]  # in source order
+    refs: tuple[RefList, ...]
+    formatters: frozenset[str] | None  # None: the section is not written out
+    filters: frozenset[str] | None
+    filter_refs: tuple[tuple[str, str], ...]  # (owner, filter name)
+
+
+def read_names(node: cst.BaseExpression, owner: str) -> tuple[tuple[str, ...], tuple[cst.BaseExpression, ...]]:
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        raise NotStatic(f"the handlers of {owner} are computed at run time: {code(node)}")
+    names, items = [], []
+    for element in node.elements:
+        name = string_value(element.value) if isinstance(element, cst.Element) else None
+        if name is None:
+            raise NotStatic(f"a handler name of {owner} is computed at run time: {code(element)}")
+        names.append(name)
+        items.append(element.value)
+    return tuple(names), tuple(items)
+
+
+def _section_names(top: Mapping, key: str) -> frozenset[str] | None:
+    if key not in top.entries:
+        return frozenset()
+    try:
+        return frozenset(read_mapping(top.get(key), f"LOGGING[{key!r}]").entries)
+    except NotStatic:
+        return None
+
+
+def read_handler(name: str, node: cst.BaseExpression, entry: Entry | None = None) -> Handler:
+    """One handler's dict; `entry` is where it sits in LOGGING["handlers"] (None when set by a later statement)."""
+    mapping = read_mapping(node, f"handler {name!r}")
+    cls = None
+    if "class" in mapping.entries:
+        cls = string_value(mapping.get("class"))
+        if cls is None:
+            raise NotStatic(f"the class of handler {name!r} is computed at run time")
+    elif "()" not in mapping.entries:
+        raise NotStatic(f"handler {name!r} has neither a class nor a '()' factory")
+    filters = None
+    if isinstance(mapping.get("filters"), (cst.List, cst.Tuple)):
+        try:
+            filters = read_names(mapping.get("filters"), f"handler {name!r}")[0]
+        except NotStatic:
+            pass
+    return Handler(name, entry, mapping, cls, filters)
+
+
+def read_logging(node: cst.BaseExpression) -> LoggingConfig:
+    """Read the expression assigned to LOGGING; NotStatic says why it cannot be read without running it."""
+    top = read_mapping(node, "LOGGING")
+    handlers: dict[str, Handler] = {}
+    refs: list[RefList] = []
+    filter_refs: list[tuple[str, str]] = []
+    handlers_mapping = None
+    if "handlers" in top.entries:
+        handlers_mapping = read_mapping(top.get("handlers"), "LOGGING['handlers']")
+        for name, entry in handlers_mapping.entries.items():
+            handlers[name] = handler = read_handler(name, entry.value, entry)
+            mapping, filters = handler.mapping, handler.filters
+            filter_refs += [(f"handler {name!r}", f) for f in filters or ()]
+            owner = f"handler {name!r}"
+            if "target" in mapping.entries:  # MemoryHandler
+                target = string_value(mapping.get("target"))
+                if target is None:
+                    raise NotStatic(f"the target of {owner} is computed at run time")
+                refs.append(RefList(owner, ("handlers", name, "target"), mapping.get("target"), (target,), (mapping.get("target"),), False))
+            if "handlers" in mapping.entries:  # QueueHandler (3.12+)
+                names, items = read_names(mapping.get("handlers"), owner)
+                refs.append(RefList(owner, ("handlers", name, "handlers"), mapping.get("handlers"), names, items, False))
+    loggers: list[tuple[str, tuple[str, ...], cst.BaseExpression]] = []
+    if "root" in top.entries:
+        loggers.append(("the root logger", ("root",), top.get("root")))
+    if "loggers" in top.entries:
+        for name, entry in read_mapping(top.get("loggers"), "LOGGING['loggers']").entries.items():
+            loggers.append((f"logger {name!r}", ("loggers", name), entry.value))
+    for owner, path, value in loggers:
+        mapping = read_mapping(value, owner)
+        if "handlers" in mapping.entries:
+            names, items = read_names(mapping.get("handlers"), owner)
+            refs.append(RefList(owner, (*path, "handlers"), mapping.get("handlers"), names, items, True))
+        if isinstance(mapping.get("filters"), (cst.List, cst.Tuple)):
+            try:
+                filter_refs += [(owner, f) for f in read_names(mapping.get("filters"), owner)[0]]
+            except NotStatic:
+                pass
+    return LoggingConfig(
+        top, handlers_mapping, handlers, tuple(refs), _section_names(top, "formatters"), _section_names(top, "filters"), tuple(filter_refs)
+    )
+
+
+# --- statements -------------------------------------------------------------------------------------
+
+
+def iter_small_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
+    """Module-level small statements, including those under if/try/with/for (not inside def or class)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            for suite in _suites(statement):
+                if isinstance(suite, cst.SimpleStatementSuite):
+                    yield from suite.body
+                else:
+                    yield from iter_small_statements(suite.body)
+
+
+def _suites(statement: cst.CSTNode) -> Iterator[cst.BaseSuite]:
+    body = getattr(statement, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        yield body
+    for handler in getattr(statement, "handlers", ()):
+        yield handler.body
+    for attr in ("orelse", "finalbody"):
+        part = getattr(statement, attr, None)
+        if isinstance(part, cst.If):
+            yield from _suites(part)
+        elif part is not None:
+            yield part.body
+
+
+def is_logging_name(node: cst.CSTNode | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "LOGGING"
+
+
+def definition_value(statement: cst.BaseSmallStatement) -> tuple[bool, cst.BaseExpression | None]:
+    """(is this `LOGGING = …` / `LOGGING: T = …`, the value or None)."""
+    if isinstance(statement, cst.Assign) and any(is_logging_name(t.target) for t in statement.targets):
+        return True, statement.value
+    if isinstance(statement, cst.AnnAssign) and is_logging_name(statement.target):
+        return True, statement.value
+    return False, None
