@@ -78,9 +78,8 @@ def chunks(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
 
     Joining the pieces with b"\\n" gives the stream back (with over-long lines cut). BadInput, naming `what`,
     when a line runs past MAX_RAW_LINE."""
-    # glibc's malloc maps blocks of CHUNK's size afresh and unmaps them when freed: every page of every chunk is
-    # faulted in again, a third of the time spent here on a large log. Freeing one larger block first raises
-    # its threshold for that (malloc's dynamic mmap threshold), so chunks reuse the same pages of its heap.
+    # glibc maps each chunk afresh and faults all its pages in (a third of the time here); freeing a larger block
+    # first raises its dynamic mmap threshold, so chunks reuse the pages of its heap.
     bytes(4 * CHUNK)
     carry = b""
     skipped = -1  # bytes of an over-long line whose head has already been kept; -1 outside one
@@ -104,7 +103,6 @@ def chunks(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
             else:
                 carry = data
             continue
-        # One copy of the block, not two (carry + block, then its head): it is most of the time spent here.
         body, carry = b"".join((carry, memoryview(block)[:end])), block[end + 1 :]
         if len(carry) > MAX_LINE:
             carry, skipped = carry[:MAX_LINE], len(carry)
@@ -337,9 +335,7 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
         return None
     if size < PREFILTER_MIN or head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04":
         return None
-    # Each region reads _BACK bytes and more: with more markers than that many bytes in the file, the regions
-    # would cover it all (a crash loop's log), and grep stops as soon as that is clear.
-    limit = min(_MAX_MATCHES, size // _BACK)
+    limit = min(_MAX_MATCHES, size // _BACK)  # more markers than _BACK windows (a crash loop): regions cover all
     env = {**os.environ, "LC_ALL": "C"}
     runs = []
     try:
@@ -355,10 +351,7 @@ def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None
             if proc.wait() not in (0, 1):
                 return None
             out.seek(0)
-            found = out.read()
-            if found.count(b"\n") > limit:
-                return None
-            for raw in found.split(b"\n")[:-1]:
+            for raw in out:
                 number, offset, _ = raw.split(b":", 2)
                 matches.add((int(number), int(offset)))
             if len(matches) > limit:
