@@ -33,10 +33,10 @@ class _Read:
     """What reading a block did: its line count, the findings it counted ((key, signature, facts, evidence), evidence
     lines relative to the block's first), the context facts it saw, the state it left (its id and snapshot)."""
 
-    __slots__ = ("data", "lines", "adds", "seen", "exit", "snapshot", "next", "run")
+    __slots__ = ("data", "lines", "adds", "seen", "after", "snapshot", "next", "run")
 
-    def __init__(self, data: bytes, lines: int, adds: tuple, seen: dict | None, exit: int, snapshot: tuple | None):
-        self.data, self.lines, self.adds, self.seen, self.exit, self.snapshot = data, lines, adds, seen, exit, snapshot
+    def __init__(self, data: bytes, lines: int, adds: tuple, seen: dict | None, after: int, snapshot: tuple | None):
+        self.data, self.lines, self.adds, self.seen, self.after, self.snapshot = data, lines, adds, seen, after, snapshot
         self.next: _Read | None = None  # the block that came after it last time: the likeliest to come again
         self.run: _Read | None = None  # the blocks that came after it, up to MAX_RUN bytes, as one
 
@@ -87,7 +87,7 @@ class Repeats:
                 if last is not None:
                     last.next = read
                 last = done
-            at, number, state = at + len(done.data) + 1, number + done.lines, done.exit
+            at, number, state = at + len(done.data) + 1, number + done.lines, done.after
         return number - first
 
     def _pieces(self, source: str | None, block: bytes, state: int, first: int) -> _Read:
@@ -100,7 +100,7 @@ class Repeats:
             else:
                 self._replay(read, number)
             parts.append((number - first, read))
-            state, number = read.exit, number + read.lines
+            state, number = read.after, number + read.lines
         if len(parts) == 1:
             return parts[0][1]
         seen: dict = {}
@@ -133,7 +133,7 @@ class Repeats:
         adds = run.adds + tuple((key, sig, facts, tuple((run.lines + n, text) for n, text in evidence))
                                 for key, sig, facts, evidence in read.adds)
         seen = {**run.seen, **read.seen} if run.seen and read.seen else run.seen or read.seen
-        head.run = _Read(run.data + b"\n" + read.data, run.lines + read.lines, adds, seen, read.exit, read.snapshot)
+        head.run = _Read(run.data + b"\n" + read.data, run.lines + read.lines, adds, seen, read.after, read.snapshot)
         head.run.next = read.next
         self._bytes += len(head.run.data)
         return head.run
