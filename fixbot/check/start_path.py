@@ -20,9 +20,6 @@ from fixbot.check import _DEPLOY, _STD, _resolved, judge
 from fixbot.check import deploy
 from fixbot.check import dirs as dirs_mod
 from fixbot.check import sites as sites_mod
-from fixbot.formats import named
-
-_STARTERS = ("entrypoint*", "docker-entrypoint*", "*entrypoint*.sh", "start*.sh", "run*.sh", "boot*.sh")
 
 # The failing programs whose process a room's program starts: Gunicorn serves Django, uvicorn workers, a WSGI app;
 # Celery's worker is a process of its own. A room without a program (a logging config) is on every path that reads it.
@@ -61,10 +58,9 @@ def blocked(repo, facts: dict, program: str | None) -> list[Blocked]:
     files = list(repo.tracked)
     read = repo.read_or_none
     made = dirs_mod.collect(files, read)
-    # A start script is a deploy's own file even when no Dockerfile or compose file of the repository names it (a
-    # platform runs it, or a Dockerfile kept elsewhere): then the files it names are on the path too.
-    starters = {f for f in files if named(f, _STARTERS) and (read(f) or "").startswith("#!")}
-    used = deploy.run_files(files, read, frozenset(starters))
+    # A start script is a deploy's own file even when no Dockerfile or compose file of the repository names it (the
+    # failed deploy ran something: a platform runs it, or a Dockerfile kept elsewhere).
+    used = deploy.run_files(files, read, starters=True)
     walks = deploy.settings_walks(repo, files, used, read) or []
     settings = set().union(*(w.seen for w in walks)) if walks else set()
     settings |= deploy.named_by(files, [read(f) or "" for f in settings | used])
