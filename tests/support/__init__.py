@@ -1,0 +1,1 @@
+"""Helpers that several test folders share: bounded runs of fixbot, the hostile inputs of issue 20."""

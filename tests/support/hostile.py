@@ -1,0 +1,75 @@
+"""The hostile inputs of issue 20, each a few hundred bytes that once made fixbot's work grow without bound.
+
+Each builder returns text; `ledgersg_repo` copies the bundled incident into a real git repository, so that a bomb
+can be planted beside a real finding and the finding checked to survive it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LEDGERSG = ROOT / "examples" / "ledgersg"
+BOOT_LOG = LEDGERSG / "logs" / "boot-failure.log"
+SERVICE = "apps/backend/config/settings/service.py"
+
+
+def ini_interpolation(depth: int = 8, fan: int = 10) -> str:
+    """A fileConfig INI whose handler's `level=` refers to `%(l1)s` `fan` times, each `lN` to `lN+1` as often:
+    fan**depth characters once interpolated (10**8 by default) from 27 lines."""
+    lines = ["[loggers]", "keys=root", "", "[handlers]", "keys=file", "", "[formatters]", "keys=", "",
+             "[logger_root]", "level=INFO", "handlers=file", "", "[handler_file]", "class=FileHandler",
+             "level=" + "%(l1)s" * fan, "args=('/var/log/app/app.log',)", "", "[DEFAULT]"]
+    lines += [f"l{i}=" + f"%(l{i + 1})s" * fan for i in range(1, depth)] + [f"l{depth}=DEBUG"]
+    return "\n".join(lines) + "\n"
+
+
+def ini_long_line(length: int = 40_000) -> str:
+    """A logging INI with one long line of spaces and no delimiter: quadratic in an option pattern `.*?\\s*[=:]`."""
+    return ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[handler_file]\nclass=FileHandler\n"
+            "args=('/var/log/app/app.log',)\n" + "x" + " " * length + "y\n")
+
+
+def yaml_aliases(keys: int = 30, levels: int = 6) -> str:
+    """A 2 KB YAML file of anchors, each level's keys aliasing the level below (keys**levels nodes once
+    expanded), beside a `logging:` section that a walk of the file must reach."""
+    out = ["a0: &a0 {" + ", ".join(f"k{i}: x" for i in range(keys)) + "}"]
+    out += [f"a{n}: &a{n} {{" + ", ".join(f"k{i}: *a{n - 1}" for i in range(keys)) + "}" for n in range(1, levels)]
+    out += ["logging:", "  version: 1", "  handlers:", "    file:", "      class: logging.FileHandler",
+            "      filename: /var/log/app/app.log", "  root:", "    handlers: [file]", "    level: INFO"]
+    return "\n".join(out) + "\n"
+
+
+def doubling_settings(times: int = 33) -> str:
+    """Settings lines that double a string `times` times (2**times characters), 335 bytes for 33."""
+    return 'X = "ab"\n' + "X = X + X\n" * times
+
+
+def mkdir_combinations(values: int = 10, uses: int = 8) -> str:
+    """A start script whose `A` takes `values` values and whose `mkdir -p` uses it `uses` times: values**uses paths."""
+    return "#!/bin/sh\n" + "".join(f"A=/v{i}\n" for i in range(values)) + "mkdir -p " + "$A" * uses + "\n"
+
+
+def collapsed_spaces(spaces: int = 100_000) -> str:
+    """A traceback collapsed onto one line, with a long run of spaces inside it."""
+    return ('Traceback (most recent call last): File "/app/x.py", line 3, in <module>' + " " * spaces
+            + "x  FileNotFoundError: [Errno 2] No such file or directory: '/var/log/x/a.log'\n")
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(repo: Path, message: str = "change") -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+
+
+def ledgersg_repo(path: Path) -> Path:
+    """The bundled incident as a real git repository at `path` (its one real finding: service.py's handler)."""
+    shutil.copytree(LEDGERSG, path)
+    git(path, "init", "-q")
+    commit_all(path, "the incident")
+    return path
