@@ -16,20 +16,20 @@ BOOT_LOG = LEDGERSG / "logs" / "boot-failure.log"
 SERVICE = "apps/backend/config/settings/service.py"
 
 
-def ini_interpolation(depth: int = 8, fan: int = 10) -> str:
+def ini_interpolation(depth: int = 8, fan: int = 10, path: str = "/var/log/app/app.log") -> str:
     """A fileConfig INI whose handler's `level=` refers to `%(l1)s` `fan` times, each `lN` to `lN+1` as often:
     fan**depth characters once interpolated (10**8 by default) from 27 lines."""
     lines = ["[loggers]", "keys=root", "", "[handlers]", "keys=file", "", "[formatters]", "keys=", "",
              "[logger_root]", "level=INFO", "handlers=file", "", "[handler_file]", "class=FileHandler",
-             "level=" + "%(l1)s" * fan, "args=('/var/log/app/app.log',)", "", "[DEFAULT]"]
+             "level=" + "%(l1)s" * fan, f"args=({path!r},)", "", "[DEFAULT]"]
     lines += [f"l{i}=" + f"%(l{i + 1})s" * fan for i in range(1, depth)] + [f"l{depth}=DEBUG"]
     return "\n".join(lines) + "\n"
 
 
-def ini_long_line(length: int = 40_000) -> str:
+def ini_long_line(length: int = 40_000, path: str = "/var/log/app/app.log") -> str:
     """A logging INI with one long line of spaces and no delimiter: quadratic in an option pattern `.*?\\s*[=:]`."""
-    return ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[handler_file]\nclass=FileHandler\n"
-            "args=('/var/log/app/app.log',)\n" + "x" + " " * length + "y\n")
+    return ("[loggers]\nkeys=root\n\n[handlers]\nkeys=file\n\n[logger_root]\nhandlers=file\n\n[handler_file]\n"
+            f"class=FileHandler\nargs=({path!r},)\n" + "x" + " " * length + "y\n")
 
 
 def yaml_aliases(keys: int = 30, levels: int = 6) -> str:
@@ -72,4 +72,29 @@ def ledgersg_repo(path: Path) -> Path:
     shutil.copytree(LEDGERSG, path)
     git(path, "init", "-q")
     commit_all(path, "the incident")
+    return path
+
+
+def ledgersg_with(path: Path, files: dict[str, str], start: str = "") -> Path:
+    """The incident's repository with `files` added and `start` (a command) run by its entrypoint too."""
+    repo = ledgersg_repo(path)
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    if start:
+        entrypoint = repo / "entrypoint.sh"
+        entrypoint.write_text(entrypoint.read_text().replace('wait "${BACKEND_PID}"', f'{start} &\nwait "${{BACKEND_PID}}"'))
+    commit_all(repo, "a hostile file beside the incident")
+    return repo
+
+
+def app_repo(path: Path, files: dict[str, str], start: str) -> Path:
+    """A small repository: a WSGI app, `files`, and `start.sh` running `start`, as tests/formatsrun.py makes them."""
+    path.mkdir(parents=True)
+    (path / "app.py").write_text("def app(environ, start_response):\n    start_response('200 OK', [])\n    return [b'ok']\n")
+    (path / "start.sh").write_text(f"#!/bin/sh\nexec {start}\n")
+    for name, text in files.items():
+        (path / name).write_text(text)
+    git(path, "init", "-q")
+    commit_all(path, "app")
     return path
