@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The checkout whose fixbot runs (`python -m` reads it from the working directory): another one, such as main's,
+# shows what these tests say about code without the fixes (FIXBOT_TEST_SOURCE=/work/main pytest ...).
+SOURCE = Path(os.environ.get("FIXBOT_TEST_SOURCE", ROOT))
 FIXBOT = [sys.executable, "-m", "fixbot.cli"]
 SECONDS = 2.0  # what each hostile shape must answer in (issue 20)
 MEMORY = 500 << 20  # and in how much address space
@@ -46,7 +49,7 @@ def _limits(seconds: float, memory: int):
     return apply
 
 
-def run(argv: list[str], *, cwd: Path = ROOT, env: dict | None = None, stdin: bytes = b"",
+def run(argv: list[str], *, cwd: Path = SOURCE, env: dict | None = None, stdin: bytes = b"",
         seconds: float = SECONDS, memory: int = MEMORY) -> Bounded:
     """Run `argv` under the limits and return what it did; never waits longer than WALL."""
     env = {**os.environ, **(env or {})}
