@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from fixbot.formats import named
+from fixbot.formats import named, wildcard
 
 # What every Linux base image (Debian, Ubuntu, Alpine and the official language images built on them) has.
 BASE_DIRS = frozenset({"/", "/tmp", "/var", "/var/log", "/var/tmp", "/var/lib", "/var/cache", "/run", "/var/run",
@@ -37,7 +37,7 @@ class Made:
     file: str
     line: int
     how: str  # "WORKDIR", "VOLUME", "COPY", "mkdir", "install", "chown", "volume", "makedirs"
-    pattern: str | None = None  # a path with unknown parts (`$LOG_DIR/app`): a regex of what it may be
+    pattern: tuple | None = None  # a path with unknown parts (`$LOG_DIR/app`): wildcard pieces of what it may be
     owner: str | None = None  # who owns it: "root", a user, "*" (chmod: anyone may write), None (unknown)
 
     def __str__(self) -> str:
@@ -78,7 +78,7 @@ class Dirs:
         for made in sorted(self.made, key=lambda m: (m.how == "chown", m.pattern is not None, m.file, m.line)):
             if made.path == directory or made.path.startswith(directory.rstrip("/") + "/"):
                 return made
-            if made.pattern is not None and re.fullmatch(made.pattern + "(?:/.*)?", directory):
+            if made.pattern is not None and _may_be(made.pattern, directory):
                 return made
         return None
 
@@ -234,7 +234,7 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             continue
         # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
         args, i, directory = words[1:], 0, name in ("mkdir", "chown", "chmod")
-        paths: list[list[str] | re.Pattern] = []
+        paths: list[list[str] | tuple] = []
         given: dict[str, str | None] = {}  # install -o OWNER, mkdir/install -m MODE (None: not static)
         while i < len(args):
             static = args[i].static
@@ -266,9 +266,9 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             paths = paths[1:]
         where = line + source.count(b"\n", 0, node.start_byte)
         for path in paths:
-            if isinstance(path, re.Pattern):
+            if isinstance(path, tuple):
                 if deploy:
-                    out.append(Made(path.pattern, file, where, name, path.pattern, made_by))
+                    out.append(Made(wildcard.shown(path), file, where, name, path, made_by))
                 continue
             for one in path:
                 if one.startswith("/") or cwd is not None:
@@ -277,31 +277,43 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
 
 
 _VAR = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
+MAX_PATHS = 256  # paths one word may expand to; past it, each `$VAR` stays a choice of its values (`mkdir -p $A$A…`)
 
 
-def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | re.Pattern:
-    """Every path a word with `$VAR`s may be, from the values the repository sets; a regex when some stay unknown."""
+def _may_be(pieces: tuple, directory: str) -> bool:
+    """Whether the pieces of a made directory are `directory` or a directory above it, in linear time."""
+    return wildcard.fullmatch(pieces, directory) or wildcard.fullmatch([*pieces, "/", wildcard.ANY], directory)
+
+
+def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | tuple:
+    """Every path a word with `$VAR`s may be, from the values the repository sets; wildcard pieces when some stay
+    unknown (any text), or when they make more than MAX_PATHS paths (each `$VAR` one of its values)."""
     if "$(" in shown or "`" in shown:
         return _pattern(shown)
-    results = [""]
-    last = 0
+    pieces: list = []
+    last, count = 0, 1
     for match in _VAR.finditer(shown):
         name = match.group(1) or match.group(3)
         values = variables.get(name) or ({match.group(2)} if match.group(2) else None)
         if not values:
             return _pattern(shown)
-        literal = shown[last:match.start()].replace('"', "").replace("'", "")
-        results = [r + literal + v for r in results for v in sorted(values)]
-        last = match.end()
-    tail = shown[last:].replace('"', "").replace("'", "")
-    return [r + tail for r in results]
+        pieces += [shown[last:match.start()].replace('"', "").replace("'", ""), tuple(sorted(values))]
+        count, last = count * len(values), match.end()
+    pieces.append(shown[last:].replace('"', "").replace("'", ""))
+    if count > MAX_PATHS:
+        absolute = pieces[0].startswith("/") or not pieces[0] and all(v.startswith("/") for v in pieces[1])
+        return tuple(pieces) if absolute else (wildcard.ANY, *pieces)
+    results = [""]
+    for piece in pieces:
+        results = [r + v for r in results for v in (piece if isinstance(piece, tuple) else (piece,))]
+    return results
 
 
-def _pattern(shown: str) -> re.Pattern:
+def _pattern(shown: str) -> tuple:
     """What a path with expansions may be: each `$X`/`${X…}` any text (a relative one may be anywhere)."""
-    parts = re.split(r"\$\{[^}]*\}|\$\w+|\$\(.*?\)|`.*?`", shown)
-    regex = ".*".join(re.escape(p.strip("\"'")) for p in parts)
-    return re.compile(regex if shown.startswith("/") else ".*" + regex)
+    parts = [p.strip("\"'") for p in re.split(r"\$\{[^}]*\}|\$\w+|\$\([^)]*\)|`[^`]*`", shown)]
+    pieces = (parts[0], *(p for part in parts[1:] for p in (wildcard.ANY, part)))
+    return pieces if shown.startswith("/") else (wildcard.ANY, *pieces)
 
 
 _ASSIGN = re.compile(r"""(?m)(?:^|[\s\[,{]|export\s+|ENV\s+)["']?([A-Z_][A-Z0-9_]*)["']?(?:=|:[ \t]+|[ \t]+(?=/))["']?(/[^\s"'$;&|`]*)""")
@@ -328,7 +340,7 @@ def python_made(file: str, text: str) -> list[Made]:
         if literal:
             out.append(Made(posixpath.normpath(literal.group(1)), file, line, "makedirs"))
         else:
-            out.append(Made("a directory computed at run time", file, line, "makedirs", ".*"))
+            out.append(Made("a directory computed at run time", file, line, "makedirs", (wildcard.ANY,)))
     return out
 
 

@@ -98,3 +98,19 @@ def app_repo(path: Path, files: dict[str, str], start: str) -> Path:
     git(path, "init", "-q")
     commit_all(path, "app")
     return path
+
+
+def spending_settings(branches: int = 4) -> str:
+    """Settings that build a dict of 37,449 nodes from 8 references each level (under the size bound) and copy and
+    join it on each side of `branches` `if`s: more steps than a walk may take, so that what follows is unknown."""
+    level = "{" + ", ".join(f"'{k}': M" for k in "abcdefgh") + "}"
+    return ("M = " + level.replace("M", "1") + "\n" + f"M = {level}\n" * 4 + "if C:\n    M['x'] = 1\n" * branches)
+
+
+def plant_settings(repo: Path, lines: str, where: str = "# Logs go") -> Path:
+    """`lines` put into the incident's settings module before `where` (before its LOGGING by default), committed."""
+    service = repo / SERVICE
+    text = service.read_text()
+    service.write_text(text.replace(where, lines + where, 1) if where else text + lines)
+    commit_all(repo, "settings changed")
+    return repo
