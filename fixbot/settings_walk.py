@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from fixbot.repo import RepoView
 
 _MUTATORS = {"update", "setdefault", "append", "extend", "insert", "pop", "clear", "remove"}
+# What runs code fixbot does not read into the module's namespace: from there on, any name may hold anything.
+_RUNNERS = {"exec", "execfile", "runpy.run_path", "runpy.run_module", "run_path", "run_module"}
+_IMPORTERS = {"importlib.import_module", "import_module", "__import__", "importlib.__import__"}
+_NAMESPACES = {"globals", "vars", "locals"}
 
 
 class Walk:
@@ -28,6 +32,7 @@ class Walk:
         self.definer: tuple[str, tuple[str, ...]] | None = None
         self.mutations: list[str] = []
         self.opaque: list[str] = []  # files that change LOGGING in ways not followed here (loops, functions)
+        self.dynamic: str | None = None  # where the chain first runs code fixbot cannot read (`exec(...)`)
         self.seen: set[str] = set()
         self.env: dict = {}
         self.budget = Budget()  # once spent, every value is UNKNOWN (python_eval): a settings bomb costs no more
@@ -50,7 +55,12 @@ class Walk:
 
     def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...], top: bool) -> None:
         for node in body:
-            if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
+            runs = _runs_unread_code(node)
+            if runs:  # exec(open(...).read()) and the like: every name is unknown from here on
+                self.env = dict.fromkeys(self.env, UNKNOWN)
+                self.dynamic = self.dynamic or f"{file}:{node.lineno} runs {runs}"
+                self._note(self.opaque, file)
+            elif isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
                 target = _absolute(node, package)
                 found = self.repo.module_file(target, [file]) if target else None
                 if found:
@@ -170,6 +180,27 @@ class Walk:
     def _note(where: list[str], file: str) -> None:
         if file not in where:
             where.append(file)
+
+
+def _runs_unread_code(node: ast.stmt) -> str | None:
+    """What in a statement runs code fixbot does not read into the module (`exec()`, `runpy.run_path()`,
+    `globals().update()`, an import of a computed name), or None; a function or class body only runs if called."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Try, ast.With)):
+        return None  # their bodies are walked statement by statement
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = dotted(sub.func)
+            if name in _RUNNERS:
+                return f"{name}()"
+            if name in _IMPORTERS and not (sub.args and isinstance(sub.args[0], ast.Constant)):
+                return f"{name}() of a computed name"
+            if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Call) \
+                    and dotted(sub.func.value.func) in _NAMESPACES:
+                return f"{dotted(sub.func.value.func)}().{sub.func.attr}()"
+        elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Call) \
+                and dotted(sub.value.func) in _NAMESPACES:
+            return f"{dotted(sub.value.func)}()[...] ="
+    return None
 
 
 def _merge(into: Mapping, other: Mapping, budget: Budget) -> None:

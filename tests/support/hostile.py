@@ -114,3 +114,33 @@ def plant_settings(repo: Path, lines: str, where: str = "# Logs go") -> Path:
     service.write_text(text.replace(where, lines + where, 1) if where else text + lines)
     commit_all(repo, "settings changed")
     return repo
+
+
+# Ways a settings module runs code fixbot does not read; each adds the handler the log names, in a file beside it.
+EXEC_SHAPES = {
+    "exec": "exec(open(os.path.join(os.path.dirname(__file__), 'local_settings.conf')).read())\n",
+    "execfile": "execfile(os.path.join(os.path.dirname(__file__), 'local_settings.conf'))\n",
+    "runpy": "import runpy\nglobals().update(runpy.run_path(os.path.join(os.path.dirname(__file__), 'local_settings.conf'),"
+             " init_globals=globals()))\n",
+    "globals().update": "import importlib\nglobals().update(vars(importlib.import_module('config.settings.local')))\n",
+    "importlib, computed": "import importlib\nfor name in ['local']:\n    module = importlib.import_module('config.settings.' + name)\n"
+                           "    module.extend(LOGGING)\n",
+}
+ADDS_HANDLER = ("LOGGING['handlers']['file'] = {'class': 'logging.FileHandler', "
+                "'filename': '/app/apps/backend/logs/api.log'}\nLOGGING['root']['handlers'].append('file')\n")
+
+
+def exec_repo(path: Path, shape: str) -> Path:
+    """The incident's repository whose settings module no longer names the failing handler, but runs another
+    file (one of EXEC_SHAPES) that adds it back."""
+    import re
+
+    repo = ledgersg_repo(path)
+    service = repo / SERVICE
+    text = re.sub(r"        'file': \{.*?\n        \},\n", "", service.read_text(), flags=re.S)
+    service.write_text("import os\n" + text.replace("'console', 'file'", "'console'") + "\n" + EXEC_SHAPES[shape])
+    (service.parent / "local_settings.conf").write_text(ADDS_HANDLER)
+    (service.parent / "local.py").write_text(  # not named LOGGING here: only the settings module runs it
+        "def extend(config):\n    " + ADDS_HANDLER.replace("LOGGING", "config").replace("\n", "\n    ").rstrip() + "\n")
+    commit_all(repo, "settings run another file")
+    return repo
