@@ -6,7 +6,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO = "https://github.com/fixbot/fixbot#fixbot-check"
 
 
-def sarif(findings, rules: dict[str, str]) -> dict:
+def sarif(findings, rules: dict[str, str], fix_command) -> dict:
     """One run, tool `fixbot`, one rule per kind of finding, each finding a result at its file and line."""
     from importlib.metadata import PackageNotFoundError, version
 
@@ -37,7 +37,7 @@ def sarif(findings, rules: dict[str, str]) -> dict:
                 "ruleId": f.rule,
                 "ruleIndex": ids.index(f.rule),
                 "level": "warning" if f.rule == "gunicorn-output-in-file" else "error",
-                "message": {"text": f"{f.evidence}. Fix: fixbot codemod {f.codemod} {f.path}"},
+                "message": {"text": f"{f.evidence}. Fix: {fix_command(f)}"},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line},
