@@ -51,22 +51,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     # Headers printed as a Python dict or JSON (requests', httpx's and urllib3's debug logging): the name quoted,
     # the whole quoted value masked, scheme and all.
     (re.compile(r"""(?i)((["'])(?:proxy-)?(?:authorization|(?:set-)?cookie|x-[\w-]{0,32}(?:token|key|auth))\2"""
-                r"""\s{0,8}:\s{0,8}(["']))(?:\\.|(?!\3)[^\\\n])*"""), r"\1" + MASK + r"\3"),
+                r"""\s{0,8}:\s{0,8}(["']))(?:\\.|(?!\3)[^\\\n])*"""), r"\1" + MASK),
     # Authorization and cookie headers, and bearer tokens.
     (re.compile(r"(?i)\b(authorization\s{0,8}[:=]\s{0,8})(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"),
      r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
     (re.compile(r"(?im)\b((?:set-)?cookie\s{0,8}:\s{0,8})[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
-    # Userinfo in URLs: scheme://user:password@host. The password may hold any character, `/`, `@`, `?`, `#`,
-    # quotes and `<` included, and a few spaces (unescaped, as people write them), so it runs to the last `@`
-    # within 256 characters that starts a host; `host:8000/path@x` (a port) is no password.
-    (
-        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
-                   r"(?:[^\s:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
-        r"\1" + MASK + r"\2",
-    ),
-    # A token as the user of a URL with no password (`https://<token>@git.example.com`): 16 characters or more.
-    (re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://)[\w.~%-]{16,256}(@)(?=[\w\[])"), r"\1" + MASK + r"\2"),
     # Command-line passwords, as `set -x` prints them: `mysql -pSECRET` (no space: with one, mysql prompts),
     # `docker login -p SECRET`, `--password SECRET`, and netrc's `login me password SECRET`.
     (re.compile(r"(?i)(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)"
@@ -90,6 +80,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     (re.compile(r"(?i)(?<![\w-])(--(?:password|passwd|pass|token|secret|api-key|access-key|client-secret)\s+)"
                 r"(?!-)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
     (re.compile(r"(?m)((?:^\s{0,16}|\blogin\s+\S+\s+)password\s+)(?![=:])\S+"), r"\1" + MASK),
+    # Userinfo in URLs (after the rules above: a password's run to the last `@` may swallow what they look
+    # for, netrc's `login x password y`): scheme://user:password@host. The password may hold any character, `/`, `@`, `?`, `#`,
+    # quotes and `<` included, and a few spaces (unescaped, as people write them), so it runs to the last `@`
+    # within 256 characters that starts a host; `host:8000/path@x` (a port) is no password.
+    (
+        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:/{1,2}[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
+                   r"(?:[^\s:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
+        r"\1" + MASK + r"\2",
+    ),
+    # A token as the user of a URL with no password (`https://<token>@git.example.com`): 16 characters or more.
+    # Both URL rules take `scheme:/` too: a URL inside a path that was normalised (`check` prints such paths).
+    (re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:/{1,2})[\w.~%-]{16,256}(@)(?=[\w\[])"), r"\1" + MASK + r"\2"),
     # key=value and key: value where the key says secret, the key perhaps coloured (ANSI) or quoted (JSON, escaped
     # JSON). An unquoted value runs to whitespace (`Tr0ub4dor&3xY`, `a,b;c` are whole passwords), or, if the pair
     # sits in a quoted string ('DB_PASSWORD=x y'), to that string's closing quote.
