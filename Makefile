@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -21,8 +21,9 @@ demo: $(STAMP)
 	$(BIN)/fixbot diagnose examples/orders-api/logs/boot-failure.log
 	$(BIN)/fixbot apply --log examples/orders-api/logs/boot-failure.log --repo examples/orders-api --dry-run
 
+# On every core (pytest-xdist); module fixtures (real boots) are built once per worker that needs them.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # What the Action installs, pinned by hash: uv itself, and fixbot's dependencies plus its build backend (the
 # Action builds fixbot without build isolation) for every runner GitHub has: Linux x86_64 and aarch64, CPython

@@ -23,16 +23,17 @@ from fixbot import diagnose, files, gitops, verify
 from fixbot.gitops import read as gitread
 from fixbot.config import SETTINGS_MODULE, Config, load_config
 from fixbot.errors import BadInput
-from fixbot.model import Change, Finding, Plan, Result
+from fixbot.model import Change, Finding, Plan, Result, Step
 from fixbot.plan import make_plan, room
 from fixbot.repo import RepoView
+from fixbot.sources import Source
 
 
 def run(
     log: str | None,
     repo_dir: str | Path = ".",
     *,
-    run_id: str | None = None,
+    source: Source | None = None,
     dry_run: bool = False,
     codemod: str | None = None,
     config_path: str | Path | None = None,
@@ -43,59 +44,52 @@ def run(
     run_url: str | None = None,
     settings: str | None = None,
 ) -> Result:
-    """The whole pipeline, for the command line and the Action alike: diagnose `log` (or the logs of Actions run
-    `run_id`), fix what it shows in the repository at `repo_dir`, and with `open_pr` publish the fix."""
+    """The whole pipeline, for the command line, `fixbot watch` and the Action alike: diagnose `log` (a file) or
+    the log `source` fetches (a platform, a URL, an Actions run), fix what it shows in the repository at
+    `repo_dir`, and with `open_pr` publish the fix. What the source noted (its stage, a log cut at its bound)
+    comes back among the warnings."""
     import tempfile
 
     if codemod is not None:
         codemods.get(codemod)  # an unknown name is a usage error before anything else happens
-    with gitread.Session(repo_dir) as repo:  # a dry run never opens it: it reads the disk
+    if settings is not None and not SETTINGS_MODULE.fullmatch(settings):
+        raise BadInput(f"--settings {settings!r} is not a dotted Python module name (like config.settings.prod)")
+    with gitread.Session(repo_dir) as session:  # a dry run never opens it: it reads the disk
         if open_pr and not dry_run:
             from fixbot.github import pulls
 
-            pulls.check_ready(repo)  # before anything is committed: no token, no repository name, no remote
+            pulls.check_ready(session)  # before anything is committed: no token, no repository name, no remote
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
-            if run_id is not None:
-                from fixbot.github.runs import download_run_logs
-
-                log = str(download_run_logs(run_id, scratch))
-            result = _fix(log, repo, dry_run=dry_run, codemod=codemod, config_path=config_path, verify_cmd=verify_cmd,
-                          base_branch=base_branch, settings=settings)
+            try:
+                if source is not None:
+                    findings = diagnose.diagnose_streams(source.open(Path(scratch)), str(source))
+                else:
+                    findings = diagnose.diagnose_path(log)
+            except diagnose.EmptyLog:
+                findings = []
+        # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten (its .fixbot.yml too): the
+        # working tree, the index and untracked files play no part. A dry run reads the disk (it may be a
+        # directory inside a repository).
+        with RepoView.open(session, rev=None if dry_run else "HEAD") as repo:
+            config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
+            if settings is not None:
+                config = dataclasses.replace(config, settings=settings)
+            # The deployed branch is part of the fix: the same failure on staging and on main are two fixes, two
+            # branches and two pull requests, never one PR whose branch moves between bases.
+            base = base_branch or gitread.current_branch(repo.root)
+            result = _run(findings, repo, config, codemod, verify_cmd, dry_run=dry_run, base=base)
+        if source is not None and source.notes:
+            result = dataclasses.replace(result, warnings=(*source.notes, *result.warnings))
         if open_pr:
-            result = _open_pr(result, repo, config_path=config_path, force=force, run_url=run_url)
+            result = _open_pr(result, session, config, force=force, run_url=run_url)
     return result
 
 
-def _fix(
-    log: str, repo_dir: str | Path | gitread.Session, *, dry_run: bool, codemod: str | None,
-    config_path: str | Path | None, verify_cmd: str | None, base_branch: str | None = None,
-    settings: str | None = None,
-) -> Result:
-    """Diagnose `log` and fix what it shows in the repository at `repo_dir`; see the module docstring."""
-    try:
-        findings = diagnose.diagnose_path(log)
-    except diagnose.EmptyLog:
-        findings = []
-    # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten: the working tree, the
-    # index and untracked files play no part. A dry run reads the disk (it may be a directory inside a repo).
-    repo = RepoView.open(repo_dir, rev=None if dry_run else "HEAD")
-    try:
-        # The deployed branch is part of the fix: the same failure on staging and on main are two fixes, two
-        # branches and two pull requests, never one PR whose branch moves between bases.
-        base = base_branch or gitread.current_branch(repo.root)
-        return _run(findings, repo, codemod, config_path, verify_cmd, dry_run=dry_run, base=base, settings=settings)
-    finally:
-        repo.close()
-
-
 def _run(
-    findings: list[Finding], repo: RepoView, codemod: str | None, config_path: str | Path | None,
-    verify_cmd: str | None, *, dry_run: bool, base: str | None = None, settings: str | None = None,
+    findings: list[Finding], repo: RepoView, config: Config, codemod: str | None, verify_cmd: str | None, *,
+    dry_run: bool, base: str | None = None,
 ) -> Result:
-    config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
-    if settings is not None and not SETTINGS_MODULE.fullmatch(settings):
-        raise BadInput(f"--settings {settings!r} is not a dotted Python module name (like config.settings.prod)")
-    repo.settings = settings or config.settings
+    """Plan, rewrite and prove in memory; then (unless `dry_run`) commit on the fix's branch."""
     fixable = tuple(f for f in findings if f.fixable)
     if not fixable:
         return Result("no-fix", tuple(findings), dry_run=dry_run)
@@ -132,13 +126,26 @@ def _run(
         with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
     fingerprint = _fingerprint(plan, base)
     branch = f"{config.branch_prefix}{plan.steps[0].branch_kind}-{fingerprint[:8]}"
+    first = plan.steps[0]
     result = Result(
         "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,
+        subject=room(first.finding).subject(first.codemod, dict(first.finding.facts)),
+        checklist=_checklist(plan.steps, with_diffs),
     )
     if dry_run:
         return result
     return _commit(result, repo, config, {c.path: current[c.path] for c in with_diffs}, verify_cmd)
+
+
+def _checklist(steps: tuple[Step, ...], changes: list[Change]) -> tuple[str, ...]:
+    """What the reviewer checks: that the change is the one needed, then each kind's own checks, once, in the order
+    its fix was planned."""
+    out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
+    used, paths = {c.codemod for c in changes}, {c.path for c in changes}
+    for step in steps:
+        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
+    return tuple(out)
 
 
 def _source(repo: RepoView, path: str) -> str:
@@ -178,22 +185,14 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
     return dataclasses.replace(result, commit=committed.sha, created=committed.created, replaced=committed.replaced)
 
 
-def _open_pr(
-    result: Result,
-    repo: gitread.Session,
-    *,
-    config_path: str | Path | None = None,
-    force: bool = False,
-    run_url: str | None = None,
-) -> Result:
+def _open_pr(result: Result, repo: gitread.Session, config: Config, *, force: bool = False,
+             run_url: str | None = None) -> Result:
     """Push a committed fix and open (or update) its one pull request; the Result then carries the PR."""
     from fixbot import report
     from fixbot.github import pulls
 
     if result.status != "fixed" or result.dry_run:
         return result
-    with RepoView.open(repo, rev="HEAD") as view:  # the settings the fix was made with: HEAD's
-        config = load_config(config_path, view)
     try:
         published = pulls.publish(
             repo, result, config, force=force, run_url=run_url,
@@ -209,9 +208,7 @@ def _open_pr(
     )
 
 
-def run_url(env: dict[str, str], run_id: str | None) -> str | None:
-    """The web address of a workflow run, from the standard GitHub Actions variables."""
-    if not run_id or not env.get("GITHUB_REPOSITORY"):
-        return None
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    return f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{run_id}"
+def run_url(source: Source | None) -> str | None:
+    """The web page of what failed, for the pull request's body, where the source has one (an Actions run)."""
+    page = getattr(source, "web_url", None)
+    return page() if page else None

@@ -189,8 +189,6 @@ def rewrite_file(path: str, codemod, *, write: bool, **options) -> Rewrite:
 
 
 # How far `context` looks for modules that star-import a file: its folder, the one above and those below it.
-_NEIGHBOURS = 400
-_STAR = r"^[ \t]*from[ \t]+(?:[\w.]*\.)?{stem}[ \t]+import[ \t]+\*"
 
 
 def context(path: str, wanted: tuple[str, ...]) -> dict[str, object]:
@@ -209,44 +207,41 @@ def context(path: str, wanted: tuple[str, ...]) -> dict[str, object]:
 
 
 def _star_imported(path: str, here: str) -> bool:
-    """Does a .py file beside `path`, in the folder above or in one below do `from <…>.<its name> import *`?
-    True when it cannot tell (a package's __init__, too many files to read)."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    stems = _star_imported_stems(here)
-    return stem == "__init__" or stems is None or stem in stems
+    """Does a module in `path`'s star_scope (formats/python_tidy.py, the rule `fixbot apply` follows too) do
+    `from <…>.<its name> import *`?"""
+    from fixbot.formats.python_tidy import star_imported
+
+    return star_imported(path, _neighbour_texts(here))
 
 
 @functools.lru_cache(maxsize=64)
-def _star_imported_stems(here: str) -> frozenset[str] | None:
-    """The module names the .py files beside `here`, above it and one folder below star-import; None when there are
-    too many files to read. Read once per folder: `fixbot codemod settings/*.py` asks for every file of it."""
-    import re
+def _neighbour_texts(here: str) -> tuple[str, ...] | None:
+    """The .py files beside `here`, above it and one folder below, as text; None when there are more than
+    python_tidy.MAX_NEIGHBOURS. Read once per folder: `fixbot codemod settings/*.py` asks for every file of it."""
+    from fixbot.formats.python_tidy import MAX_NEIGHBOURS
 
-    star = re.compile(_STAR.format(stem=r"(?P<stem>\w+)").encode(), re.M)
     folders = [here, os.path.dirname(here)]
     try:
         folders += [e.path for e in os.scandir(here) if e.is_dir() and not e.name.startswith(".")]
     except OSError:
         pass
-    found: set[str] = set()
-    read = 0
+    texts: list[str] = []
     for folder in folders:
         try:
             entries = [e for e in os.scandir(folder) if e.name.endswith(".py") and e.is_file()]
         except OSError:
             continue
         for entry in entries:
-            read += 1
-            if read > _NEIGHBOURS:
+            if len(texts) >= MAX_NEIGHBOURS:
                 return None
             try:
                 if entry.stat().st_size > MAX_SOURCE:
                     continue
                 with open(entry.path, "rb") as f:
-                    found.update(m["stem"].decode() for m in star.finditer(f.read()))
+                    texts.append(f.read().decode("latin-1"))
             except OSError:
                 continue
-    return frozenset(found)
+    return tuple(texts)
 
 
 def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:

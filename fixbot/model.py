@@ -82,6 +82,8 @@ class Result:
     fingerprint: str | None = None
     error: str | None = None
     steps: tuple[Step, ...] = field(default=(), repr=False)
+    subject: str = ""  # the commit's and the pull request's title, in the room's words (fixed only)
+    checklist: tuple[str, ...] = ()  # what the reviewer checks, in the rooms' words (fixed only)
 
     @property
     def diff(self) -> str:

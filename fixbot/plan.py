@@ -44,7 +44,7 @@ def make_plan(findings: list[Finding], repo: RepoView, config: Config, override:
     for finding in (f for f in findings if f.fixable):
         codemod = choose_codemod(finding, config, override)
         fix = room(finding)
-        new, more = fix.plan(finding, codemod, repo)
+        new, more = fix.plan(finding, codemod, repo, config)
         steps += [replace(n, fingerprint=_fingerprint(fix, n)) for n in new
                   if all((s.codemod, s.path) != (n.codemod, n.path) for s in steps)]
         notes += [n for n in more if n not in notes]

@@ -14,25 +14,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
 
-if TYPE_CHECKING:
-    from fixbot.settings_find import SettingsChoice
-
 _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
-
-
-@dataclass(frozen=True)
-class LoggingSite:
-    """Where the LOGGING in effect is defined, how the active settings module reaches it, and who else shares it."""
-
-    file: str  # repo-relative file holding the last assignment of LOGGING
-    chain: tuple[str, ...]  # active module's file, then each star-imported file, down to `file`
-    mutations: tuple[str, ...] = ()  # files that change LOGGING after it is defined
-    shared_with: tuple[str, ...] = ()  # other settings modules that import `file` too
-    why: str = ""
 
 
 @dataclass
@@ -51,7 +36,6 @@ class RepoView:
     git: object = field(default=None, repr=False)  # the gitread.Session it reads through when rev is set
     _owns_git: bool = field(default=False, repr=False)  # made by `open` (closed with the view), not passed in
     _grepped: dict = field(default_factory=dict, repr=False)
-    settings: str | None = None  # the DJANGO_SETTINGS_MODULE the user named (--settings, `settings:`), if any
 
     @classmethod
     def open(cls, path: str | os.PathLike, rev: str | None = None) -> "RepoView":
@@ -246,14 +230,6 @@ class RepoView:
         best = [b for b in best if self.safe(b)]
         return best[0] if len(best) == 1 and best_len >= 2 else None
 
-    # --- Django settings --------------------------------------------------------------------------------
-
-    def settings_module(self, project_frames: list[str]) -> "SettingsChoice | None":
-        """The DJANGO_SETTINGS_MODULE the repository says the failing process ran with (`settings_find`)."""
-        from fixbot.settings_find import settings_module
-
-        return settings_module(self, project_frames)
-
     def grep(self, *words: str) -> dict[str, frozenset[str]]:
         """Tracked text files that hold some of `words` (fixed strings), and which: one `git grep` over this
         revision finds them in a repository of 10,000 files without reading any here. {} when git cannot."""
@@ -315,24 +291,6 @@ class RepoView:
                     return found
         return None
 
-    def logging_site(self, settings_file: str, module: str) -> LoggingSite | None:
-        """Follow `from .base import *` chains from the active settings file to the LOGGING in effect."""
-        from fixbot.settings_walk import Walk
-
-        state = Walk(self)
-        state.visit(settings_file, module, ())
-        if state.definer is None:
-            return None
-        definer, chain = state.definer
-        shared = self.importers_of(definer, exclude=set(chain))
-        why = (
-            f"{chain[0]} is the active settings module and defines LOGGING itself"
-            if len(chain) == 1
-            else f"{chain[0]} is the active settings module; it gets LOGGING from {definer} through "
-            + " -> ".join(chain)
-        )
-        return LoggingSite(definer, chain, tuple(state.mutations), shared, why)
-
     def named_file(self, where: str, value: str) -> str | None:
         """The repository file a path written in `where` (a deploy file's `-c FILE`, `--log-config FILE`) names:
         relative to the top or to `where`'s directory, a deploy's absolute path by its longest suffix, or the one
@@ -363,6 +321,15 @@ class RepoView:
                 if pattern.search(self.read_or_none(tracked) or ""):
                     out.append(tracked)
         return tuple(sorted(out))
+
+    def star_imported(self, target: str) -> bool:
+        """Whether a module in `target`'s star_scope does `from <…>.<its name> import *` (formats/python_tidy.py)."""
+        from fixbot.formats.python_tidy import MAX_NEIGHBOURS, star_imported, star_scope
+
+        near = [f for f in self.tracked if star_scope(target, f)]
+        if len(near) > MAX_NEIGHBOURS:
+            return star_imported(target, None)
+        return star_imported(target, (self.read_or_none(f) or "" for f in near))
 
     # --- Gunicorn ------------------------------------------------------------------------------------
 

@@ -81,13 +81,13 @@ def _where(e: Evidence) -> str:
     return f"{e.source}:{e.line}" if e.source else str(e.line)
 
 
-def preview_command(log: str | None, run_id: str | None = None, repo: str = ".") -> str:
-    """The `fixbot apply --dry-run` that shows this fix again: the same log (or run) and the same repository."""
+def preview_command(log: str | None, source: str | None = None, repo: str = ".") -> str:
+    """The `fixbot apply --dry-run` that shows this fix again: the same log (or source) and the same repository."""
     import os
 
     from fixbot import commands
 
-    source = ["--run-id", run_id] if run_id is not None else ["--log", log or "-"]
+    source = ["--from", source] if source is not None else ["--log", log or "-"]
     where = [] if os.path.normpath(repo) == "." else ["--repo", repo]
     return commands.fixbot("apply", *source, *where, "--dry-run")
 
@@ -215,11 +215,7 @@ def _no_links(text: str) -> str:
 # --- apply ---------------------------------------------------------------------------------------------
 
 def _subject(result) -> str:
-    step = result.steps[0]
-    from fixbot.plan import room
-
-    subject = room(step.finding).subject(step.codemod, dict(step.finding.facts))
-    return _no_links(redact(subject))[:72]
+    return _no_links(redact(result.subject))[:72]
 
 
 _COMMITTED_FACTS = (("handler", "Handler"), ("path", "Path"), ("error", "Error"))
@@ -329,16 +325,6 @@ def pr_title(result) -> str:
     return _subject(result)
 
 
-def _checklist(result) -> list[str]:
-    from fixbot.plan import room
-
-    out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
-    used, paths = {c.codemod for c in result.changes}, {c.path for c in result.changes}
-    for step in result.steps:  # each kind's own checks, once, in the order its fix was planned
-        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
-    return out
-
-
 def pr_body(result, run_url: str | None = None) -> str:
     """The pull request's description: what failed, why, what changed, how to check it and how to say no."""
     findings = [f for f in redacted(result.findings) if f.fixable]
@@ -364,7 +350,7 @@ def pr_body(result, run_url: str | None = None) -> str:
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
         parts += [f"- {md_text(n)}" for n in result.notes]
-    parts += ["", "## Checklist for the reviewer", "", *_checklist(result), ""]
+    parts += ["", "## Checklist for the reviewer", "", *result.checklist, ""]
     parts += [
         "## If this is not the right fix",
         "",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.github_emulator import GitHubEmulator
-from tests.gitcli import git
+from tests.support.github_emulator import GitHubEmulator
+from tests.support.repos import git
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -13,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from fixbot import apply
-from tests import realrun
-from tests.test_gitops import git, snapshot
+from tests.support import realrun
+from tests.support.repos import git_out as git, snapshot
+from tests.support.repos import clone, commit_all, without_branch
+from tests.support.realrun import boot_backend
+from tests.support.cli import apply_json, fixbot
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LEDGERSG = ROOT / "examples" / "ledgersg"
-FIXBOT = [sys.executable, "-m", "fixbot.cli"]
 BRANCH = re.compile(r"^fixbot/django-logging-handler-[0-9a-f]{8}$")
 BASE = "apps/backend/config/settings/base.py"
 
@@ -37,38 +38,6 @@ gunicorn config.wsgi:application \\
 "
 """
 
-
-
-def fixbot(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([*FIXBOT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
-
-
-def apply_json(log: Path, repo: Path, *args: str) -> tuple[int, dict, str]:
-    result = fixbot("apply", "--log", str(log), "--repo", str(repo), "--format", "json", *args)
-    return result.returncode, json.loads(result.stdout), result.stderr
-
-
-def commit_all(root: Path, message: str = "initial") -> str:
-    if not (root / ".git").exists():
-        git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
-    return git(root, "rev-parse", "HEAD").strip()
-
-
-def clone(source: Path, dest: Path, *args: str) -> Path:
-    git(source.parent, "clone", "-q", *args, str(source), str(dest))
-    return dest
-
-
-def without_branch(snap: dict, branch: str) -> dict:
-    out = dict(snap)
-    out["refs"] = "".join(line + "\n" for line in snap["refs"].splitlines() if f"refs/heads/{branch} " not in line)
-    return out
-
-
-def boot_backend(tree: Path, settings: str) -> realrun.Run:
-    return realrun.run_gunicorn(tree / "apps/backend", env={"DJANGO_SETTINGS_MODULE": settings})
 
 
 @dataclass(frozen=True)

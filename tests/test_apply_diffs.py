@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from tests import realrun
-from tests.test_apply import apply_json, boot_backend, commit_all, git
+from tests.support import realrun
+from tests.support.cli import apply_json
+from tests.support.realrun import boot_backend
+from tests.support.repos import commit_all, git_out as git
 
 # `os` is used by the file handler's path alone: once the handler writes to the console, `import os` is unused,
 # and a repository whose CI runs flake8 would fail lint (F401) on the fix's pull request.

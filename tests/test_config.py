@@ -13,7 +13,8 @@ import pytest
 from fixbot import config as config_module
 from fixbot.config import Author, Config, ConfigError, PullRequest
 from fixbot.repo import RepoView
-from tests.gitcli import git
+from tests.support.repos import git
+from tests.support import ROOT
 
 FULL = """\
 # fixbot settings for this repository
@@ -190,7 +191,7 @@ def test_explicit_path_that_does_not_exist(tmp_path):
         pytest.param("logging: path\nlogging: console\n", ".fixbot.yml:2: duplicate key logging", id="duplicate"),
         pytest.param(
             "- logging: path\n",
-            ".fixbot.yml:1: the file must be a mapping of codemods, logging, settings, branch_prefix, author, pull_request, not a list",
+            ".fixbot.yml:1: the file must be a mapping of codemods, logging, settings, branch_prefix, author, pull_request, deploy, not a list",
             id="top-list",
         ),
         pytest.param("42\n", ".fixbot.yml:1: the file must be a mapping", id="top-number"),
@@ -322,7 +323,7 @@ def test_apply_ignores_an_untracked_config(tmp_path):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     repo = tmp_path / "repo"
     shutil.copytree(root / "examples" / "ledgersg", repo)
     git(repo, "init", "-q")

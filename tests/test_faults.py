@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from fixbot import apply, diagnose, files, logs, report
 from fixbot.errors import FixbotError
-from tests.test_gitops import git, snapshot
+from tests.support.repos import git_out as git, snapshot
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LEDGERSG = ROOT / "examples" / "ledgersg"
 BOOT_LOG = LEDGERSG / "logs" / "boot-failure.log"
 SEEDS = sorted([*(LEDGERSG / "logs").glob("*.log"), *(ROOT / "tests" / "fixtures" / "logs").glob("*.log")])

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixbot.cli import main
-from tests import formatsrun
+from tests.support import formatsrun
 from tests.support import hostile
 
 ROOT = hostile.ROOT

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(p for package in ("fixbot", "codemods") for p in (ROOT / package).rglob("*.py"))
 # A sentence ends at . ! or ? followed by a space or the end; `code` and "quotes" do not count.
 _END = re.compile(r"[.!?](?:\s|$)")

@@ -9,13 +9,12 @@ import subprocess
 import time
 import unicodedata
 import sys
-from pathlib import Path
 
 import pytest
 
 from fixbot.redact import mask_ruleset, redact, ruleset
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = {
     "github classic": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
@@ -73,7 +72,7 @@ def test_no_secret_reaches_diagnose_output(tmp_path):
     for fmt in ("text", "json", "github"):
         result = subprocess.run(
             [sys.executable, "-m", "fixbot.cli", "diagnose", str(log), "--format", fmt],
-            capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+            capture_output=True, text=True, cwd=ROOT,
         )
         assert result.returncode == 0, result.stderr
         out = result.stdout + result.stderr
@@ -82,7 +81,7 @@ def test_no_secret_reaches_diagnose_output(tmp_path):
             assert secret not in out, (fmt, secret)
     facts = json.loads(subprocess.run(
         [sys.executable, "-m", "fixbot.cli", "diagnose", str(log), "--format", "json"],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+        capture_output=True, text=True, cwd=ROOT,
     ).stdout)["findings"][0]["facts"]
     assert facts["path"] == "/app/logs/***.log"
 
@@ -251,6 +250,10 @@ _SEC = {  # assembled from parts, so that no scanner takes this file for a leak
     "sk_live_long": "sk_live_" + "51HqLyjWDarjtT1zdp7dcJq8B0x9FZ3Kl2mNoPqRsTuVw",
     "ampersand": "Tr0ub4dor&3xYk9Lm2Qp",
     "url_query": "pa?ss#wd9Kq",
+    "render": "rnd_" + "Wq3xZp9LmT2vK7sR4yB1nC8dF6gH",
+    "hrku": "HRKU-" + "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    "fo1": "fo1_" + "Zq2LmX7pW4vR8sT1yB6nC0dE5gH3kJ9",
+    "fm2": "fm2_" + "lJPECAAAAAAAAmRUxBxhbW9yZQ==",
 }
 _S = _SEC
 PLANTED = [
@@ -313,6 +316,10 @@ PLANTED = [
     ("heroku api key", f"+ HEROKU_API_KEY={_S['heroku']} heroku container:release web -a acme", _S["heroku"], "fixbot"),
     ("azure account key, 44 characters", f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={_S['azure_44']};EndpointSuffix=core.windows.net", _S["azure_44"], "fixbot"),
     ("azure shared access key", f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_S['sas']}", _S["sas"], "fixbot"),
+    ("render api key", f"render: 401 Unauthorized for key {_S['render']}", _S["render"], "fixbot"),
+    ("heroku api key, HRKU-", f" !    Invalid credentials provided ({_S['hrku']}).", _S["hrku"], "fixbot"),
+    ("fly.io personal token", f"Error: failed to fetch an image or build from source: unauthorized {_S['fo1']}", _S["fo1"], "fixbot"),
+    ("fly.io macaroon", f"+ flyctl deploy --access-token 'FlyV1 {_S['fm2']},{_S['fm2']}'", _S["fm2"], "fixbot"),
     # masks that left part of the secret
     ("stripe live, longer than 24", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_live_long']}", _S["sk_live_long"], "ruleset"),
     # keys decorated by colour and by escaping

@@ -8,45 +8,20 @@ from pathlib import Path
 import pytest
 
 from fixbot import diagnose
+from fixbot.settings_find import settings_module
 from fixbot.config import Config, parse_config
 from fixbot.errors import BadInput
 from fixbot.plan import make_plan
 from fixbot.repo import RepoView
-from tests.test_gitops import git
+from tests.support.repos import git_out as git
+from tests.support.repos import make_repo
+from tests.support import ROOT
+from tests.support.settings import FRAME, LOGGING, SETTINGS, WSGI, logging_site, settings_package
 
-ROOT = Path(__file__).resolve().parent.parent
 LEDGERSG = ROOT / "examples" / "ledgersg"
-WSGI = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.service')\n"
-LOGGING = "LOGGING = {'version': 1}\n"
 
 
 
-def make_repo(root: Path, files: dict[str, str], *, untracked: dict[str, str] | None = None) -> RepoView:
-    """Files written and added to a fresh repository's index (what RepoView.tracked lists), then the view."""
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    for name, text in (untracked or {}).items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return RepoView.open(root)
-
-
-def settings_package(active: str = "from .base import *\n", base: str = LOGGING) -> dict[str, str]:
-    return {
-        "apps/backend/manage.py": WSGI,
-        "apps/backend/config/__init__.py": "",
-        "apps/backend/config/wsgi.py": WSGI,
-        "apps/backend/config/settings/__init__.py": "",
-        "apps/backend/config/settings/base.py": base,
-        "apps/backend/config/settings/service.py": active,
-    }
-
-
-SETTINGS = "apps/backend/config/settings"
-FRAME = "/app/apps/backend/config/wsgi.py:16"
 
 
 # --- paths from the log ---------------------------------------------------------------------------------------
@@ -154,11 +129,11 @@ def test_head_view_reads_the_commit_and_never_the_disk(tmp_path):
         assert view.map_log_path("/app/vendor/sub/wsgi.py") is None
         with pytest.raises(BadInput, match=r"^big.py: is .* fixbot parses files up to"):
             view.read("big.py")
-        site = view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+        site = logging_site(view, f"{SETTINGS}/service.py", "config.settings.service")
         assert site.file == f"{SETTINGS}/base.py"
     # The disk view, for comparison, sees the working tree's broken base.py.
     with pytest.raises(BadInput, match="does not parse"):
-        RepoView.open(root).logging_site(f"{SETTINGS}/service.py", "config.settings.service")
+        logging_site(RepoView.open(root), f"{SETTINGS}/service.py", "config.settings.service")
 
 
 def test_head_view_of_a_directory_that_is_no_repository_top_level_is_one_line(tmp_path):
@@ -199,7 +174,7 @@ def test_settings_from_the_wsgi_default(tmp_path, wsgi):
     files = settings_package()
     files["apps/backend/config/wsgi.py"] = wsgi
     files["apps/backend/manage.py"] = "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')\n"
-    choice = make_repo(tmp_path, files).settings_module([FRAME])
+    choice = settings_module(make_repo(tmp_path, files), [FRAME])
     assert (choice.module, choice.file) == ("config.settings.service", f"{SETTINGS}/service.py")
     assert "apps/backend/config/wsgi.py defaults" in choice.why
 
@@ -232,90 +207,15 @@ def test_the_deploy_environment_wins_over_the_setdefault(tmp_path, name, text):
     files[f"{SETTINGS}/prod.py"] = "from .base import *\n"
     files[name] = text
     view = make_repo(tmp_path, files)
-    choice = view.settings_module([FRAME])
+    choice = settings_module(view, [FRAME])
     assert (choice.module, choice.file) == ("config.settings.prod", f"{SETTINGS}/prod.py")
     assert choice.why.startswith(f"{name} sets")
     # without frames from the log the module is still found, beside the project's entry points
-    assert view.settings_module([]).file == f"{SETTINGS}/prod.py"
+    assert settings_module(view, []).file == f"{SETTINGS}/prod.py"
 
 
 def test_no_settings_module_anywhere(tmp_path):
-    assert make_repo(tmp_path, {"app.py": "print('hi')\n"}).settings_module([]) is None
-
-
-# --- where LOGGING really is ----------------------------------------------------------------------------------------
-
-
-def site_of(tmp_path: Path, files: dict[str, str], untracked: dict[str, str] | None = None):
-    view = make_repo(tmp_path, files, untracked=untracked)
-    return view.logging_site(f"{SETTINGS}/service.py", "config.settings.service")
-
-
-@pytest.mark.parametrize(
-    "importer", ["from .base import *\n", "from config.settings.base import *\n", "from config.settings.base import LOGGING\n"]
-)
-def test_logging_found_through_relative_and_absolute_imports(tmp_path, importer):
-    site = site_of(tmp_path, settings_package(active=importer))
-    assert site.file == f"{SETTINGS}/base.py"
-    assert site.chain == (f"{SETTINGS}/service.py", f"{SETTINGS}/base.py")
-    assert "gets LOGGING from" in site.why
-
-
-def test_last_assignment_wins(tmp_path):
-    after = site_of(tmp_path / "after", settings_package(active="from .base import *\n" + LOGGING))
-    assert after.file == f"{SETTINGS}/service.py" and "defines LOGGING itself" in after.why
-    before = site_of(tmp_path / "before", settings_package(active=LOGGING + "from .base import *\n"))
-    assert before.file == f"{SETTINGS}/base.py"
-
-
-def test_chain_of_three_modules(tmp_path):
-    files = settings_package(active="from .common import *\n")
-    files[f"{SETTINGS}/common.py"] = "from .base import *\nDEBUG = False\n"
-    site = site_of(tmp_path, files)
-    assert site.chain == (f"{SETTINGS}/service.py", f"{SETTINGS}/common.py", f"{SETTINGS}/base.py")
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        "LOGGING['root'] = {'level': 'INFO'}\n",
-        "LOGGING.update({'root': {}})\n",
-        "LOGGING |= {'root': {}}\n",
-        "if DEBUG:\n    LOGGING = {'version': 1}\n",
-    ],
-)
-def test_mutations_after_the_definition_are_noted(tmp_path, change):
-    site = site_of(tmp_path, settings_package(active="from .base import *\nDEBUG = True\n" + change))
-    assert site.file == f"{SETTINGS}/base.py"
-    assert site.mutations == (f"{SETTINGS}/service.py",)
-
-
-def test_sibling_modules_sharing_the_definition_are_reported(tmp_path):
-    files = settings_package()
-    files[f"{SETTINGS}/dev.py"] = "from .base import *\nDEBUG = True\n"
-    files[f"{SETTINGS}/test.py"] = "from config.settings.base import *\n"
-    files[f"{SETTINGS}/other.py"] = "DEBUG = True\n"
-    site = site_of(tmp_path, files)
-    assert site.shared_with == (f"{SETTINGS}/dev.py", f"{SETTINGS}/test.py")
-
-
-def test_local_settings_import_in_try_is_followed_only_when_committed(tmp_path):
-    active = "from .base import *\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n"
-    local = {f"{SETTINGS}/local.py": LOGGING}
-    tracked = site_of(tmp_path / "tracked", {**settings_package(active=active), **local})
-    assert tracked.file == f"{SETTINGS}/local.py"
-    # a gitignored local.py on this disk is not what was deployed
-    untracked = site_of(tmp_path / "untracked", settings_package(active=active), untracked=local)
-    assert untracked.file == f"{SETTINGS}/base.py"
-
-
-def test_settings_with_a_syntax_error_is_one_line_of_bad_input(tmp_path):
-    with pytest.raises(BadInput, match=rf"^{SETTINGS}/base.py:2: settings file does not parse"):
-        site_of(tmp_path, settings_package(base="DEBUG = True\nLOGGING = {\n"))
-
-
-def test_no_logging_anywhere(tmp_path):
-    assert site_of(tmp_path, settings_package(base="DEBUG = True\n")) is None
+    assert settings_module(make_repo(tmp_path, {"app.py": "print('hi')\n"}), []) is None
 
 
 # --- .fixbot.yml ------------------------------------------------------------------------------------------------------

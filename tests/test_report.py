@@ -16,8 +16,9 @@ import pytest
 
 from fixbot import action, apply, report
 from fixbot.model import Result
+from tests.support.cli import fixbot
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ledgersg"
 
 PASSWORD = "hunter2pass"
@@ -59,11 +60,6 @@ def app(tmp_path) -> Path:
 @pytest.fixture
 def unrelated(tmp_path) -> Path:
     return make_repo(tmp_path / "unrelated", None)
-
-
-def fixbot(*args: str, env: dict | None = None, timeout_s: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fixbot.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env if env is not None else dict(os.environ), timeout=timeout_s)
 
 
 def assert_no_secret(where: str, text: str) -> None:
@@ -401,7 +397,7 @@ def test_a_log_of_long_adversarial_paths_is_reported_in_seconds(fmt, tmp_path):
     log = tmp_path / "slow.log"
     log.write_text(_many_findings_log(40, lambda i: "/app/" + "a-" * 2040 + str(i)))
     start = time.perf_counter()
-    done = fixbot("diagnose", str(log), "--format", fmt, timeout_s=30)  # 66 s with --format github before
+    done = fixbot("diagnose", str(log), "--format", fmt, timeout=30)  # 66 s with --format github before
     took = time.perf_counter() - start
     print(f"\n40 tracebacks with 4 KB paths, --format {fmt}: {took:.2f} s")  # README quotes it (-s)
     assert done.returncode == 0, done.stderr
@@ -413,12 +409,12 @@ def test_hundreds_of_findings_are_shown_capped_and_listed_whole_in_json(tmp_path
     log = tmp_path / "many.log"
     log.write_text(_many_findings_log(300, lambda i: f"/app/logs/{i}/api.log"))
     shown = report.FINDINGS_SHOWN
-    text = fixbot("diagnose", str(log), timeout_s=20).stdout
+    text = fixbot("diagnose", str(log), timeout=20).stdout
     assert text.count("logging-handler (fixable)") == shown
     assert f"and {300 - shown} more findings" in text
-    github = fixbot("diagnose", str(log), "--format", "github", timeout_s=20).stdout
+    github = fixbot("diagnose", str(log), "--format", "github", timeout=20).stdout
     assert github.count("::error ") == shown and f"and {300 - shown} more findings" in github
-    assert len(json.loads(fixbot("diagnose", str(log), "--format", "json", timeout_s=20).stdout)["findings"]) == 300
+    assert len(json.loads(fixbot("diagnose", str(log), "--format", "json", timeout=20).stdout)["findings"]) == 300
     from fixbot import diagnose
     markdown = report.diagnosis_markdown(diagnose.diagnose_path(str(log)))
     assert markdown.count("**logging-handler**") == shown and f"and {300 - shown} more findings" in markdown
@@ -455,4 +451,4 @@ def test_the_printed_preview_names_the_repository_it_was_run_on(tmp_path):
     assert preview(tmp_path, "--log", str(log), "--repo", str(repo)) == (
         f"fixbot apply --log {log} --repo '{repo}' --dry-run")
     assert preview(repo, "--log", str(log)) == f"fixbot apply --log {log} --dry-run"
-    assert report.preview_command(None, "12345") == "fixbot apply --run-id 12345 --dry-run"
+    assert report.preview_command(None, "github-run:12345") == "fixbot apply --from github-run:12345 --dry-run"

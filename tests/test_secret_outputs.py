@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from fixbot import apply, diagnose, report
-from tests.gitcli import git
+from tests.support.gitcli import git
 from tests.support import hostile
 from tests.support.secret_shapes import SHAPES
 

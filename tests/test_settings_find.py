@@ -10,7 +10,7 @@ from fixbot.config import ConfigError, parse_config
 from fixbot.errors import BadInput
 from fixbot.settings_find import Ambiguous, locate, settings_module
 from fixbot.settings_walk import Walk
-from tests.test_repo import make_repo
+from tests.support.repos import make_repo
 
 S = "config/settings"
 MANAGE = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.base')\n"

@@ -57,8 +57,10 @@ class Fix:
         """The codemod `.fixbot.yml` prefers among this kind's fixes, if it says."""
         return None
 
-    def plan(self, finding: "Finding", codemod: str, repo: "RepoView") -> tuple[list["Step"], list[str]]:
-        """Where `codemod` applies for `finding` in `repo`: the steps, and notes on what else was seen."""
+    def plan(self, finding: "Finding", codemod: str, repo: "RepoView", config: "Config"
+             ) -> tuple[list["Step"], list[str]]:
+        """Where `codemod` applies for `finding` in `repo` (deployed with `config.settings`, when it says): the
+        steps, and notes on what else was seen."""
         raise NotImplementedError
 
     def notes(self, repo: "RepoView") -> list[str]:

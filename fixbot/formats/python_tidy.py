@@ -9,10 +9,12 @@ says with `star_imported` (True when it cannot tell). `from x import a, b` loses
 from __future__ import annotations
 
 import builtins
+import posixpath
 import io
 import re
 import tokenize
 from collections import Counter
+from typing import Iterable
 
 import libcst as cst
 
@@ -207,3 +209,27 @@ def finish(source: str, before: cst.Module, after: cst.Module, *, star_imported:
     if tidied is not after:
         after, code = tidied, tidied.code
     return stale_noqa(source, code, after)
+
+
+# --- who may rely on a module's imports: `from .<it> import *` nearby -----------------------------------------
+
+_STAR_IMPORT = re.compile(r"^[ \t]*from[ \t]+(?:[\w.]*\.)?(?P<stem>\w+)[ \t]+import[ \t]+\*", re.M)
+MAX_NEIGHBOURS = 400  # more modules around a file than this: cannot tell, so it is taken as star-imported
+
+
+def star_scope(path: str, candidate: str) -> bool:
+    """Whether `candidate` (posix, repo- or root-relative) is a module that may star-import `path`: a .py file beside
+    it, in the folder above, or in a folder directly below."""
+    here = posixpath.dirname(path)
+    there = posixpath.dirname(candidate)
+    return candidate.endswith(".py") and candidate != path and (
+        there in (here, posixpath.dirname(here)) or posixpath.dirname(there) == here)
+
+
+def star_imported(path: str, neighbours: Iterable[str] | None) -> bool:
+    """Whether the texts of the modules in `path`'s star_scope may rely on its imports through `import *` (True for
+    a package's __init__ and when the neighbours are too many to read: None)."""
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    if stem == "__init__" or neighbours is None:
+        return True
+    return any(stem == m["stem"] for text in neighbours for m in _STAR_IMPORT.finditer(text))

@@ -10,7 +10,7 @@ import pytest
 from fixbot.formats import Refusal
 from fixbot.codemods.celery_stderr import CeleryStderr
 from fixbot.formats.deploy.celery import find_invocations
-from tests import celeryrun
+from tests.support import celeryrun
 
 FIXES = [
     pytest.param("start.sh", "exec celery -A proj worker --logfile /var/log/celery/w.log -l info\n",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixbot import codemods
-from tests.parsecheck import assert_parses
+from tests.support.parsecheck import assert_parses
 
 CASES = [
     pytest.param(codemod, example, id=f"{name}:{example.id}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
+from tests.support import ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = ROOT
 HEAVY = ("libcst.codemod", "libcst.matchers")
 
 # What fixbot codemod/apply, fixbot.plan and fixbot.verify do with the codemods.

@@ -19,7 +19,7 @@ FIXES = [
             import os
             from pathlib import Path
 
-            BASE_DIR = Path(__file__).resolve().parent.parent
+            BASE_DIR = ROOT
 
             # Logging
             LOGGING = {
@@ -38,7 +38,7 @@ FIXES = [
             import os
             from pathlib import Path
 
-            BASE_DIR = Path(__file__).resolve().parent.parent
+            BASE_DIR = ROOT
 
             DJANGO_LOG_DIR = os.environ.get("DJANGO_LOG_DIR", "/tmp/backend_logs")
             os.makedirs(DJANGO_LOG_DIR, exist_ok=True)

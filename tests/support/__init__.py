@@ -1,1 +1,7 @@
-"""Helpers that several test folders share: bounded runs of fixbot, the hostile inputs of issue 20."""
+"""What the tests share: the repository's root, a runner for the fixbot command, real git repositories, the real programs (Django, Gunicorn, uvicorn, Celery) the failing logs come from, and bounded runs over hostile inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ class CeleryLogfile(Fix):
     FINGERPRINT_KEYS = ("path",)
     SUBJECTS = {"celery-stderr": "fix(logging): send Celery's logs to stderr"}
 
-    def plan(self, finding, codemod, repo):
+    def plan(self, finding, codemod, repo, config):
         from fixbot.model import Step
 
         target = str(finding.facts.get("path", ""))

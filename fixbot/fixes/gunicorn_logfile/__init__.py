@@ -16,7 +16,7 @@ class GunicornLogfile(Fix):
     FINGERPRINT_KEYS = ("handler", "path")
     SUBJECTS = {"gunicorn-stdout": "fix(logging): send Gunicorn's logs to stdout"}
 
-    def plan(self, finding, codemod, repo):
+    def plan(self, finding, codemod, repo, config):
         from fixbot.model import Step
 
         target = str(finding.facts.get("path", ""))

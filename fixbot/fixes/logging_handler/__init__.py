@@ -35,7 +35,7 @@ class LoggingHandler(Fix):
     def preferred(self, config) -> str | None:
         return STRATEGIES[config.logging]
 
-    def plan(self, finding, codemod, repo):
+    def plan(self, finding, codemod, repo, config):
         from fixbot.fixes.logging_handler.locate import locate
         from fixbot.model import Step
 
@@ -47,7 +47,7 @@ class LoggingHandler(Fix):
                 f"the log's traceback runs {shown}{f' (and {len(frames) - 1} more)' if len(frames) > 1 else ''}, "
                 "which is no file of this repository: is this the repository that failed?"
             )
-        target = locate(repo, finding.facts, frames)
+        target = locate(repo, finding.facts, frames, config.settings)
         if target is None:
             raise NoPlan(_nothing_found(finding, repo, frames))
         if not target.still_failing and finding.facts.get("handler"):
@@ -66,9 +66,9 @@ class LoggingHandler(Fix):
                 f" Fixed where it is defined, so {', '.join(shared)} (which import it too) get the fix as well:"
                 " a broken file handler is broken for every environment that shares it."
             )
-        # An import the rewrite left unused goes, unless a sibling module may get it through `import *`.
-        star_imported = located.file.endswith("__init__.py") or bool(importers)
-        options: dict[str, Any] = {"star_imported": star_imported}
+        # An import the rewrite left unused goes, unless a module nearby may get it through `import *`: the rule
+        # `fixbot codemod` follows on disk (formats/python_tidy.star_imported), here over the tracked files.
+        options: dict[str, Any] = {"star_imported": repo.star_imported(located.file)}
         if codemod == "logging-path":
             options["project"] = repo.root.name
             log_dir = _entrypoint_log_dir(repo)
@@ -158,7 +158,9 @@ def _config_names_handler(repo, file: str, handler: str) -> bool:
 def _nothing_found(finding, repo, frames) -> str:
     program = finding.facts.get("program")
     if program in (None, "python", "django"):
-        choice = repo.settings_module(frames)
+        from fixbot.settings_find import settings_module
+
+        choice = settings_module(repo, frames)
         if choice is not None:
             return f"{choice.file} (the active settings, as {choice.why}) and the modules it imports define no LOGGING"
     return (f"cannot tell which logging configuration failed: no Django settings module, YAML, JSON, INI or Python "

@@ -58,11 +58,11 @@ class Target:
     django: "Located | None" = None
 
 
-def locate(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
+def locate(repo: RepoView, facts: dict, frames: list[str], settings: str | None = None) -> Target | None:
     """The configuration that failed, or None when nothing in the repository holds it; Ambiguous (exit 2) rather
-    than a guess."""
+    than a guess. `settings`: the DJANGO_SETTINGS_MODULE the user named (--settings, `settings:`), if any."""
     program = facts.get("program")
-    django = _django(repo, facts, frames) if program in (None, "python", "django") else None
+    django = _django(repo, facts, frames, settings) if program in (None, "python", "django") else None
     if django is not None and _unused_by_django(repo, django):
         django = None  # `LOGGING_CONFIG = None`: Django never configured its LOGGING; something else did
     elif program == "django" and django is not None and django.still_failing:
@@ -239,10 +239,10 @@ def _scan(repo: RepoView) -> list[str]:
     return out
 
 
-def _django(repo: RepoView, facts: dict, frames: list[str]) -> Target | None:
+def _django(repo: RepoView, facts: dict, frames: list[str], settings: str | None) -> Target | None:
     from fixbot.settings_find import locate as locate_settings
 
-    located = locate_settings(repo, facts, frames, repo.settings)
+    located = locate_settings(repo, facts, frames, settings)
     if located is None:
         return None
     return Target(located.file, f"{located.why}.", located.still_failing, located)
