@@ -142,7 +142,7 @@ def _run(
         "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,
         subject=_subject(plan.steps, with_diffs),
-        checklist=_checklist(plan.steps, with_diffs), remaining=tuple(remaining),
+        checklist=_checklist(plan.steps, with_diffs, _start(repo, first, current, config)), remaining=tuple(remaining),
     )
     if dry_run:
         return result
@@ -159,13 +159,21 @@ def _subject(steps: tuple[Step, ...], changes: list[Change]) -> str:
     return subject
 
 
-def _checklist(steps: tuple[Step, ...], changes: list[Change]) -> tuple[str, ...]:
+def _start(repo: RepoView, step: Step, texts: dict[str, str], config: Config):
+    """How the failing process starts, as the repository spells it with the fix, for the reviewer's checklist."""
+    from fixbot.check.start_command import start
+
+    program = step.finding.facts.get("program") or room(step.finding).PROGRAM
+    return start(repo, program, texts, settings=config.settings)
+
+
+def _checklist(steps: tuple[Step, ...], changes: list[Change], start=None) -> tuple[str, ...]:
     """What the reviewer checks: that the change is the one needed, then each kind's own checks, once, in the order
     its fix was planned."""
     out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
     used, paths = {c.codemod for c in changes}, {c.path for c in changes}
     for step in steps:
-        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
+        out += [item for item in room(step.finding).checklist_for(used, paths, start) if item not in out]
     return tuple(out)
 
 

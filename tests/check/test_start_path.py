@@ -5,8 +5,6 @@ remaining, and when it may say already-fixed. Every log is a real run of our own
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from fixbot import apply, report
 from tests.support import boots
@@ -34,11 +32,7 @@ def _project(tmp_path, logging_source: str, *lines: str):
 
 def _manage_check_log(root, tmp_path):
     """The real log of `manage.py check` on the project: Django's LOGGING failing on its file handler."""
-    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True, timeout=60)
-    assert done.returncode != 0 and "Unable to configure handler 'file'" in done.stderr, done.stderr
-    log = tmp_path / "check.log"
-    log.write_text(done.stderr)
-    return log
+    return boots.manage_check_log(root, tmp_path / "check.log", "Unable to configure handler 'file'")
 
 
 GUNICORN = "exec gunicorn config.wsgi:application --bind 127.0.0.1:$PORT --access-logfile {logs}/access.log"

@@ -199,5 +199,13 @@ def have(*programs: str) -> bool:
     return all(shutil.which(p) for p in programs)
 
 
+def manage_check_log(root: Path, log: Path, expect: str) -> Path:
+    """`log`, holding the real stderr of `manage.py check` on `root`, which must fail saying `expect`."""
+    done = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and expect in done.stderr, done.stderr
+    log.write_text(done.stderr)
+    return log
+
+
 def git_checkout(root: Path, branch: str) -> None:
     subprocess.run(["git", "-C", str(root), "checkout", "-q", branch], check=True)

@@ -64,9 +64,12 @@ class CeleryLogfile(Fix):
             raise VerifyFailed(f"{path} still starts Celery with a log file: {', '.join(left)}")
         return [f"{path} starts no Celery with --logfile/-f"]
 
-    def checklist(self, codemods):
+    def checklist(self, codemods, start=None):
+        from fixbot.fixes import boots
+
         return [
-            "- [ ] The worker starts and logs to stderr: `celery -A <app> worker -l info` prints `celery@<host> ready.`",
+            *boots(start),
+            "- [ ] The worker logs to stderr: it prints `ready.` there once it has started",
             "- [ ] Nothing else names a log file: without the flag Celery reads `CELERY_WORKER_LOGFILE` (or "
             "`CELERY_BEAT_LOGFILE`) from the environment (click's `auto_envvar_prefix`, celery/bin/celery.py), then "
             "`worker_logfile`/`beat_logfile` from the app's settings (`DaemonOption.daemon_setting`, celery/bin/base.py)",

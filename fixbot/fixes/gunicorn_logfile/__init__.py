@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from fixbot import commands
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 
 class GunicornLogfile(Fix):
@@ -83,8 +83,8 @@ class GunicornLogfile(Fix):
             return []
         return [f"{compiles(path, after)} as Gunicorn's config module"]
 
-    def checklist(self, codemods):
-        return list(BOOTS)
+    def checklist(self, codemods, start=None):
+        return boots(start)
 
 
 def _journald(path: str) -> str:

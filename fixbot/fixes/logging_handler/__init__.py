@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixbot.fixes import BOOTS, Fix, NoPlan, notes_from_other_kinds
+from fixbot.fixes import Fix, NoPlan, boots, notes_from_other_kinds
 from fixbot.formats import named
 from fixbot.formats.logconfig.files import FORMAT_FILES
 from fixbot.redact import redact
 
 # `logging:` in .fixbot.yml -> the codemod it prefers.
 STRATEGIES = {"console": "logging-console", "path": "logging-path"}
+CODE = "file-handler-stream"  # the codemod for a handler the application's own code builds
 
 _LOG_DIR = re.compile(r"^\s*mkdir\s+(?:-\w+\s+)*['\"]?(?P<dir>/[\w./-]*log[\w./-]*?)/?['\"]?\s*$", re.M)
 
@@ -118,24 +119,26 @@ class LoggingHandler(Fix):
             raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {broken[0]}")
         return proven
 
-    def checklist(self, codemods):
-        out = ["- [ ] `python manage.py check` passes with the deployed settings module", *BOOTS]
-        if "logging-console" in codemods:
+    def checklist(self, codemods, start=None):
+        from fixbot.commands import command
+
+        settings, manage = getattr(start, "settings", None), getattr(start, "manage", None)
+        out = boots(start)
+        if settings and manage:
+            check = command("python", manage, "check", env={"DJANGO_SETTINGS_MODULE": settings})
+            out.insert(0, f"- [ ] `{redact(check)}` passes")
+        if codemods & {"logging-console", CODE}:
             out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
         return out
 
-    def checklist_for(self, codemods, paths):
+    def checklist_for(self, codemods, paths, start=None):
         if any(p.endswith(".py") for p in paths):
-            return self.checklist(codemods)
-        return [  # a YAML, JSON or INI config: no Django to check, but the program that loads it
-            "- [ ] The app starts with the fixed config, as its start script runs it (e.g. `uvicorn app:app "
-            "--log-config logging.yaml`), and answers its health URL",
+            return self.checklist(codemods, start)
+        return [  # no Django to check, but the program that loads the config
+            *boots(start),
             "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
         ]
-
-
-CODE = "file-handler-stream"  # the codemod for a handler the application's own code builds
 
 
 def _built_here(finding, repo):
