@@ -17,7 +17,7 @@ from typing import Any
 from fixbot import logs, paste
 from fixbot.errors import BadInput, FixbotError
 from fixbot.model import Evidence, Finding
-from fixbot.tracebacks import PyException, TracebackReader, cause_facts, is_project_frame, oserror_facts
+from fixbot.tracebacks import PyException, TracebackReader, cause_facts, errno_error, is_project_frame, oserror_facts
 
 SIGNATURES = Path(__file__).with_name("signatures.yml")
 
@@ -93,6 +93,12 @@ def catalogue() -> Catalogue:
     engine = load(SIGNATURES)
     rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
+    shapes = engine.get("shapes", {})
+
+    def pattern(text: str) -> re.Pattern[str]:
+        """A signature's regex with the shared shapes (`{denied}`) written out."""
+        return re.compile(re.sub(r"\{(\w+)\}", lambda m: shapes.get(m[1], m[0]), text))
+
     def table(room: dict, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         return tuple((name, re.compile(pattern)) for name, pattern in room.get(key, {}).items())
 
@@ -109,9 +115,9 @@ def catalogue() -> Catalogue:
                 fix_if_cause_unknown=bool(entry.get("fix_if_cause_unknown")),
                 subsumed=bool(entry.get("subsumed")),
                 fix_needs=tuple(entry.get("fix_needs", ())),
-                line=re.compile(entry["line"]) if "line" in entry else None,
+                line=pattern(entry["line"]) if "line" in entry else None,
                 exc_type=re.compile(exc["type"] + r"\Z") if exc else None,
-                exc_message=re.compile(exc.get("message", "")) if exc else None,
+                exc_message=pattern(exc.get("message", "")) if exc else None,
                 exc_frames=re.compile(exc["frames"]) if "frames" in exc else None,
                 exc_function=re.compile(exc["function"]) if "function" in exc else None,
                 needs_traceback=bool(exc.get("traceback")),
@@ -171,6 +177,8 @@ class Engine:
                 match = sig.line.search(line)
                 if match:
                     facts = {**dict(sig.facts), **{k: v for k, v in match.groupdict().items() if v is not None}}
+                    if str(facts.get("errno", "")).isdigit():  # a shared shape's errno names the OSError it was
+                        facts.setdefault("error", errno_error(int(facts["errno"])))
                     self._add(sig, facts, (Evidence(number, line, source),))
                     break
 

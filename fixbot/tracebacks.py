@@ -186,7 +186,8 @@ def _make_exception(number: int, text: str, exc: re.Match[str], frames: tuple[Fr
     return PyException(exc["short"], (exc["message"] or "").strip(), frames, number, text.strip())
 
 
-def _oserror_name(errno: int) -> str:
+def errno_error(errno: int) -> str:
+    """The OSError subclass Python raises for `errno` (13: PermissionError; 30: OSError)."""
     return type(OSError(errno, "")).__name__
 
 
@@ -211,7 +212,7 @@ def cause_facts(chain: list[PyException], detail: str | None) -> dict[str, Any]:
     if detail:
         errno = _ERRNO.match(detail.strip())
         if errno:
-            facts = {"error": _oserror_name(int(errno["errno"])), "cause": detail.strip()}
+            facts = {"error": errno_error(int(errno["errno"])), "cause": detail.strip()}
             path = _quoted_value(detail) if errno["quoted"] else None
             if path:
                 facts["path"] = path

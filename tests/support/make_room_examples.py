@@ -7,11 +7,13 @@ depend on where they were made.
 
 from __future__ import annotations
 
+import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.support import celeryrun, formatsrun, loggingrun, realrun
+from tests.support import celeryrun, confined, formatsrun, loggingrun, realrun
 from tests.support import ROOT
 
 ROOMS = ROOT / "fixbot" / "fixes"
@@ -55,6 +57,13 @@ def main(rooms: list[str]) -> None:
             tasks, f"celery -A tasks worker --pool solo -l info --logfile {base}/gone/celery.log").output
         logs["celery_logfile", "worker-logfile-is-a-directory"] = celeryrun.run_celery(
             tasks, f"celery -A tasks worker --pool solo -l info --logfile {tasks}").output
+        world = confined.world_dir("rooms-") if confined.available() else None
+        try:
+            if world is not None:
+                logs.update({key: text.replace(str(world), str(base)) for key, text in supervisord_logs(world).items()})
+        finally:
+            if world is not None:
+                shutil.rmtree(world)
         for (room, name), text in logs.items():
             if rooms and room not in rooms:
                 continue
@@ -62,6 +71,34 @@ def main(rooms: list[str]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text.replace(str(base), "/srv/app"))
             print(target.relative_to(ROOMS.parent.parent), len(text.splitlines()), "lines")
+
+
+def supervisord_conf(port: int, logfile: str, pidfile: str, out: str) -> str:
+    """A supervisord config for a container: in the foreground, one program answering HTTP on `port`."""
+    return (f"[supervisord]\nnodaemon=true\nlogfile={logfile}\npidfile={pidfile}\n\n[program:web]\n"
+            f"command=python3 -m http.server {port} --bind 127.0.0.1\nstdout_logfile={out}\nredirect_stderr=true\n"
+            + ("stdout_logfile_maxbytes=0\n" if out == "/dev/stdout" else ""))  # a pipe cannot be rotated
+
+
+def supervisord_logs(base: Path) -> dict[tuple[str, str], str]:
+    """supervisord failing on its own files and its program's, as user 65534 and on a read-only directory."""
+    logs_dir, conf, port = base / "logs", base / "supervisord.conf", realrun.free_port()
+    logs_dir.mkdir(mode=0o755)
+    start = "exec supervisord -c supervisord.conf"
+    out: dict[tuple[str, str], str] = {}
+    for name, settings, how in [
+        ("logfile-permission-denied", (logs_dir / "supervisord.log", "/tmp/sd.pid", "/dev/stdout"), {"user": confined.NOBODY}),
+        ("logfile-read-only", (logs_dir / "supervisord.log", "/tmp/sd.pid", "/dev/stdout"), {"read_only": [logs_dir]}),
+        ("logfile-missing-dir", (base / "gone" / "supervisord.log", "/tmp/sd.pid", "/dev/stdout"), {}),
+        ("program-log-missing-dir", ("/dev/null", "/tmp/sd.pid", base / "gone" / "web.log"), {}),
+        ("pidfile-permission-denied", ("/dev/null", logs_dir / "supervisord.pid", "/dev/stdout"), {"user": confined.NOBODY}),
+        ("program-log-permission-denied", ("/dev/null", "/tmp/sd.pid", logs_dir / "web.log"), {"user": confined.NOBODY}),
+    ]:
+        conf.write_text(supervisord_conf(port, *map(str, settings)))
+        conf.chmod(0o644)
+        text = confined.run(start, base, port=port, timeout=8, **how).output
+        out["supervisord_logfile", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    return out
 
 
 if __name__ == "__main__":
