@@ -187,14 +187,20 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text for people, json for programs, sarif for GitHub code scanning.")
 @click.option("--fix", "fix", is_flag=True, help="Apply each finding's codemod in place, then check again.")
-def check(path: str, fmt: str, fix: bool) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 when there are log sites and none of them could be judged.")
+@click.option("--platform", metavar="NAME", default=None,
+              help="Where the deploy runs, as .fixbot.yml's deploy.platform says it: heroku, render, fly, hf-space, "
+                   "cloud-run, kubernetes.")
+def check(path: str, fmt: str, fix: bool, strict: bool, platform: str | None) -> None:
     """Find the log files a deploy of PATH (a repository) will fail to open, before it does: a directory nothing
-    creates, or one only root may write while the container runs as another user.
+    creates, or one only root may write while the container runs as another user. The last line on stderr says
+    how many sites were seen and judged, and why the others were not.
 
-    Exit 0: nothing found; 1: findings (after --fix: findings left); 2: bad input."""
+    Exit 0: no finding among the sites judged; 1: findings (after --fix: findings left; with --strict, also sites
+    of which none could be judged); 2: bad input."""
     from fixbot import check as checker
 
-    out, notes, code = checker.run(path, fmt, fix)
+    out, notes, code = checker.run(path, fmt, fix, strict, platform)
     click.echo(notes, nl=False, err=True)
     click.echo(out, nl=False)
     sys.exit(code)

@@ -6,8 +6,9 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO = "https://github.com/fixbot/fixbot#fixbot-check"
 
 
-def sarif(findings, rules: dict[str, str]) -> dict:
-    """One run, tool `fixbot`, one rule per kind of finding, each finding a result at its file and line."""
+def sarif(findings, rules: dict[str, str], not_judged=()) -> dict:
+    """One run, tool `fixbot`, one rule per kind of finding, each finding a result at its file and line; each site
+    not judged a tool execution notification at its file and line, with the reason."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -32,6 +33,18 @@ def sarif(findings, rules: dict[str, str]) -> dict:
                     "help": {"text": "Run `fixbot check --fix` to apply the codemod named in the message."},
                 } for rule, text in rules.items()],
             }},
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{
+                    "descriptor": {"id": "not-judged"},
+                    "level": "note",
+                    "message": {"text": f"not judged: {n.why}"},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": n.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": max(1, n.line)},
+                    }}],
+                } for n in not_judged],
+            }],
             "columnKind": "utf16CodeUnits",
             "results": [{
                 "ruleId": f.rule,
