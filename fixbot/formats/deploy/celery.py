@@ -6,10 +6,10 @@ deploy files as Gunicorn's are read, by the same readers (fixbot/formats/deploy/
 
 from __future__ import annotations
 
-import re
 
 from fixbot.formats.deploy.table import FORMATS as ALL_FORMATS, Reading, read_as
-from fixbot.formats.deploy.scan import Edit, Invocation, LogFlag, Program, Scan, variables
+from fixbot.formats.deploy.edits import drop_words
+from fixbot.formats.deploy.scan import Invocation, LogFlag, Program, Scan, variables
 from fixbot.formats.deploy.words import Word
 
 __all__ = ["CELERY", "FORMATS", "find_invocations", "read"]
@@ -19,8 +19,6 @@ _GLOBAL_VALUES = frozenset({b"-A", b"--app", b"-b", b"--broker", b"--result-back
                             b"--workdir"})
 # The commands with --logfile (CeleryDaemonCommand in celery/bin/base.py), and `multi`, which passes it on.
 _COMMANDS = frozenset({"worker", "beat", "events", "multi"})
-# What may lie between two words of one command line: blanks, line continuations, JSON commas, YAML dashes.
-_GAP = re.compile(rb"[ \t\r\n\\,-]*")
 
 
 def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None) -> None:
@@ -58,7 +56,7 @@ def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None
             continue
         flag = name.decode(errors="replace") if name.startswith(b"--") else "-f"
         flags.append(LogFlag("logfile", flag, value.decode(errors="replace"), scan.line(word.start)))
-        found.edits.append(_drop(scan.source, words, i, last))
+        found.edits.append(drop_words(scan.source, words, i, last))
         i = last + 1
     found.invocation = Invocation(found.invocation.line, found.invocation.kind, tuple(flags))
     if flags and state["command"] == "multi":
@@ -68,16 +66,6 @@ def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None
     elif flags and state.get("detach"):
         found.problem = (f"the Celery started on line {found.invocation.line} runs detached (--detach): its stderr "
                          "is /dev/null, so without --logfile its logs would be lost")
-
-
-def _drop(source: bytes, words: list[Word], first: int, last: int) -> Edit:
-    """The edit removing words[first..last] with the blanks before them (or after, when they open the line)."""
-    a, b = words[first].start, words[last].end
-    if first > 0 and _GAP.fullmatch(source, words[first - 1].end, a):
-        return words[first - 1].end, b, b""
-    if last + 1 < len(words) and _GAP.fullmatch(source, b, words[last + 1].start):
-        return a, words[last + 1].start, b""
-    return a, b, b""
 
 
 CELERY = Program("celery", _celery_args)

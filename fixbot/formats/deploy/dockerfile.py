@@ -81,6 +81,7 @@ def _read(f: Scan) -> None:
             f.argv(entrypoint + words)
             for found in f.found[before:]:
                 found.edits = [e for e in found.edits if e[0] >= a]
+                found.targets = [(fl, t) for fl, t in found.targets if t.insert >= a]
                 flags = tuple(fl for fl in found.invocation.flags if fl.line >= f.line(a))
                 found.invocation = dataclasses.replace(found.invocation, flags=flags)
             f.found[before:] = [found for found in f.found[before:] if found.invocation.flags]
