@@ -1,5 +1,6 @@
 """Real runs under the conditions a container imposes: another user (setpriv to 65534), read-only directories (a
-private mount namespace with read-only bind mounts, as `readOnlyRootFilesystem` makes them), and supervisord.
+private mount namespace with read-only bind mounts, as `readOnlyRootFilesystem` makes them), of supervisord and
+Gunicorn as a deploy's own start command runs them.
 
 Root is never refused a write, so the permission failures of a deploy need another user; the read-only ones need
 `unshare -m`. Both need root here: `available()` says whether this machine can make them, and tests skip
@@ -49,15 +50,19 @@ def open_to_all(top: Path) -> None:
 
 
 def shims(directory: Path) -> Path:
-    """`supervisord` and `python3` on a PATH every user can run: the system interpreter with the venv's packages."""
+    """`supervisord`, `gunicorn` and `python3` on a PATH every user can run: the system interpreter with the venv's
+    packages (both are pure Python)."""
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
-    (directory / "supervisord").write_text(
-        f"#!{SYSTEM_PYTHON}\nimport sys\nsys.path.insert(0, {str(SITE_PACKAGES)!r})\n"
-        "from supervisor.supervisord import main\nsys.exit(main())\n")
+    for name, entry in (("supervisord", "supervisor.supervisord import main"), ("gunicorn", "gunicorn.app.wsgiapp import run as main")):
+        (directory / name).write_text(f"#!{SYSTEM_PYTHON}\nimport sys\nsys.path.insert(0, {str(SITE_PACKAGES)!r})\n"
+                                      f"from {entry}\nsys.exit(main())\n")
+        (directory / name).chmod(0o755)
     (directory / "python3").symlink_to(SYSTEM_PYTHON)
-    (directory / "supervisord").chmod(0o755)
     return directory
+
+
+WSGI_APP = 'def app(environ, start_response):\n    start_response("200 OK", [("Content-Type", "text/plain")])\n    return [b"ok\\n"]\n'
 
 
 def run(command: str, cwd: Path, *, user: int | None = None, read_only: Sequence[Path] = (), port: int | None = None,

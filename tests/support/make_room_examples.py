@@ -61,6 +61,7 @@ def main(rooms: list[str]) -> None:
         try:
             if world is not None:
                 logs.update({key: text.replace(str(world), str(base)) for key, text in supervisord_logs(world).items()})
+                logs.update({key: text.replace(str(world), str(base)) for key, text in gunicorn_logs(world).items()})
         finally:
             if world is not None:
                 shutil.rmtree(world)
@@ -98,6 +99,28 @@ def supervisord_logs(base: Path) -> dict[tuple[str, str], str]:
         conf.chmod(0o644)
         text = confined.run(start, base, port=port, timeout=8, **how).output
         out["supervisord_logfile", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    return out
+
+
+def gunicorn_logs(base: Path) -> dict[tuple[str, str], str]:
+    """Gunicorn failing on its pid file and on its workers' heartbeat file: read-only, another user's, missing."""
+    app = base / "gunicorn-app"
+    (app / "run").mkdir(parents=True, mode=0o755)
+    app.chmod(0o755)
+    (app / "app.py").write_text(confined.WSGI_APP)
+    (app / "app.py").chmod(0o644)
+    port = realrun.free_port()
+    start = f"exec gunicorn app:app --bind 127.0.0.1:{port} --workers 1"
+    out: dict[tuple[str, str], str] = {}
+    for room, name, flags, how in [
+        ("gunicorn_pidfile", "pid-read-only", f"--pid {app}/run/gunicorn.pid", {"read_only": [app / "run"]}),
+        ("gunicorn_pidfile", "pid-permission-denied", f"--pid {app}/run/gunicorn.pid", {"user": confined.NOBODY}),
+        ("gunicorn_pidfile", "pid-missing-dir", f"--pid {base}/gone/gunicorn.pid", {}),
+        ("gunicorn_worker_tmp", "no-usable-temporary-directory", "", {"read_only": [Path("/tmp"), Path("/var/tmp")]}),
+        ("gunicorn_worker_tmp", "worker-tmp-dir-read-only", f"--worker-tmp-dir {app}/run", {"read_only": [app / "run"]}),
+    ]:
+        text = confined.run(f"{start} {flags}", app, port=port, timeout=8, **how).output
+        out[room, name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
     return out
 
 

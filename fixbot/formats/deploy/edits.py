@@ -94,8 +94,16 @@ def add_words(source: bytes, anchor: Anchor | None, new: list[str], line: int) -
 
 
 def apply_edits(source: bytes, edits: list[Edit]) -> bytes:
+    """`source` with every edit made; deletions that overlap (two options dropped side by side, each with the
+    blanks before it) are one deletion."""
+    merged: list[Edit] = []
+    for a, b, text in sorted(set(edits)):
+        if merged and not text and not merged[-1][2] and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]), b"")
+        else:
+            merged.append((a, b, text))
     out, last = [], len(source)
-    for a, b, text in sorted(set(edits), reverse=True):
+    for a, b, text in reversed(merged):
         if b > last:
             raise Refusal("internal: overlapping edits; not touching the file")
         out.append(source[b:last])

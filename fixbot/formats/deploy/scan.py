@@ -99,6 +99,7 @@ class Scan:
         self.source = source.encode()
         self.found: list[_Found] = []
         self.assigned: list[tuple[bytes, Node, Script, int]] = []  # shell variable assignments, for `$OPTS`
+        self.leading: Word | None = None  # the program's own word, while its arguments are read
 
     @classmethod
     def of(cls, source: str, read: Callable[[Scan], None], program: Program | None = None) -> Scan | None:
@@ -136,7 +137,9 @@ class Scan:
                 return script
         if at < len(words) and not _INSTALLS.intersection(w.static for w in words[:at]):
             before = len(self.found)
+            self.leading = words[at]  # an option dropped right after the program takes the blanks before it
             self.program.args(self, words[at + 1 :], "command", self.line(words[at].start))
+            self.leading = None
             for found in self.found[before:]:
                 found.anchor = Anchor(words[at], words[at + 1] if at + 1 < len(words) else None)
         return None
@@ -167,7 +170,8 @@ class Scan:
                     value, insert = owner.units, owner.start
                 else:
                     break
-                drop = drop_words(self.source, words, first, i)
+                lead = [self.leading] if self.leading is not None else []
+                drop = drop_words(self.source, lead + words, first + len(lead), i + len(lead))
                 flags.append(self.value(found, setting, flag, owner, tuple(value), insert, self.line(word.start), drop))
             elif name in (b"-c", b"--config") and (eq or i + 1 < len(words)):
                 config = _shown(word.units[len(name) + 1 :]) if eq else words[i + 1].shown.decode(errors="replace")
