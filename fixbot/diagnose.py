@@ -43,6 +43,7 @@ class Signature:
     exc_message: re.Pattern[str] | None = None
     exc_frames: re.Pattern[str] | None = None
     exc_function: re.Pattern[str] | None = None
+    path: re.Pattern[str] | None = None  # the `path` fact must match it; its groups are facts too
     needs_traceback: bool = False
     missing: tuple[str, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
@@ -120,6 +121,7 @@ def catalogue() -> Catalogue:
                 exc_message=pattern(exc.get("message", "")) if exc else None,
                 exc_frames=re.compile(exc["frames"]) if "frames" in exc else None,
                 exc_function=re.compile(exc["function"]) if "function" in exc else None,
+                path=re.compile(entry["path"]) if "path" in entry else None,
                 needs_traceback=bool(exc.get("traceback")),
                 missing=tuple(entry.get("missing", ())),
                 facts=tuple(entry.get("facts", {}).items()),
@@ -200,6 +202,11 @@ class Engine:
                 if not sig.frames_match(chain, exc):
                     continue
                 facts = {**dict(sig.facts), **self._exception_facts(chain, exc, match), **_program(sig, chain)}
+                if sig.path is not None:  # a shared shape's path, narrowed to what this room is about
+                    where = sig.path.search(str(facts.get("path", "")))
+                    if where is None:
+                        continue
+                    facts.update({k: v for k, v in where.groupdict().items() if v is not None})
                 self._add(sig, facts, self._exception_evidence(chain, exc))
                 return
 

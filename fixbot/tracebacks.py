@@ -206,9 +206,13 @@ def _quoted_value(text: str) -> str | None:
 
 
 def cause_facts(chain: list[PyException], detail: str | None) -> dict[str, Any]:
-    """`error`, `cause` and `path` of the root cause: the first exception of a chain, else the message's detail."""
+    """`error`, `cause` and `path` of the root cause: the error that stopped the process, which is the last OSError
+    of the chain (a `PermissionError` on '/.cache' raised while handling the `FileNotFoundError` on
+    '/.cache/app' that pathlib's `mkdir(parents=True)` met first), else its first exception, else the message's
+    detail."""
     if len(chain) > 1:
-        return oserror_facts(chain[0]) or {"error": chain[0].type, "cause": chain[0].line}
+        last = next((facts for e in reversed(chain) if (facts := oserror_facts(e))), None)
+        return last or {"error": chain[0].type, "cause": chain[0].line}
     if detail:
         errno = _ERRNO.match(detail.strip())
         if errno:

@@ -62,6 +62,7 @@ def main(rooms: list[str]) -> None:
             if world is not None:
                 logs.update({key: text.replace(str(world), str(base)) for key, text in supervisord_logs(world).items()})
                 logs.update({key: text.replace(str(world), str(base)) for key, text in gunicorn_logs(world).items()})
+                logs.update({key: text.replace(str(world), str(base)) for key, text in cache_logs(world).items()})
         finally:
             if world is not None:
                 shutil.rmtree(world)
@@ -121,6 +122,27 @@ def gunicorn_logs(base: Path) -> dict[tuple[str, str], str]:
     ]:
         text = confined.run(f"{start} {flags}", app, port=port, timeout=8, **how).output
         out[room, name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    return out
+
+
+# A WSGI app that makes its cache where platformdirs says (XDG_CACHE_HOME, else ~/.cache), at import.
+CACHE_APP = ("from pathlib import Path\n\nimport platformdirs\n\nCACHE = Path(platformdirs.user_cache_dir(\"orders\"))\n"
+             "CACHE.mkdir(parents=True, exist_ok=True)\n\n\n" + confined.WSGI_APP)
+
+
+def cache_logs(base: Path) -> dict[tuple[str, str], str]:
+    """Gunicorn serving an app whose cache goes under HOME: HOME=/ as user 65534, and a read-only /root."""
+    app = base / "cache-app"
+    app.mkdir(mode=0o755)
+    (app / "app.py").write_text(CACHE_APP)
+    (app / "app.py").chmod(0o644)
+    port = realrun.free_port()
+    start = f"exec gunicorn app:app --bind 127.0.0.1:{port} --workers 1"
+    out = {}
+    for name, how in [("home-is-root-permission-denied", {"user": confined.NOBODY, "env": {"HOME": "/"}}),
+                      ("home-read-only", {"read_only": [Path("/root")], "env": {"HOME": "/root"}})]:
+        text = confined.run(start, app, port=port, timeout=8, **how).output
+        out["home_cache", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
     return out
 
 
