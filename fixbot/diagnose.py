@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
 
 from fixbot import logs, paste
 from fixbot.errors import BadInput, FixbotError
 from fixbot.model import Evidence, Finding
 from fixbot.tracebacks import PyException, TracebackReader, cause_facts, errno_error, is_project_frame, oserror_facts
+
+if TYPE_CHECKING:
+    from fixbot.sources import Source
 
 SIGNATURES = Path(__file__).with_name("signatures.yml")
 
@@ -311,18 +314,25 @@ def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
 
 
 def diagnose_path(path: str) -> list[Finding]:
-    """Findings of a log source (path, `-`, .gz, run .zip), streamed in bounded memory.
-
-    Chunks with none of the signatures' markers are counted, not read: most of a large log is noise."""
+    """Findings of a log file (path, `-`, .gz, run .zip), streamed in bounded memory."""
     engine = Engine()
-    markers = engine.cat.markers
     regions = logs.marked_regions(path, engine.cat.prefilter_markers)
     if regions is not None:
         return _diagnose_regions(path, regions, engine)
+    return diagnose_streams(logs.open_sources(path), path, engine)
+
+
+def diagnose_streams(streams: Iterable[tuple[str | None, BinaryIO]], name: str,
+                     engine: Engine | None = None) -> list[Finding]:
+    """Findings of the streams a log is made of (`logs.open_sources`, or a log source's), `name` naming it.
+
+    Chunks with none of the signatures' markers are counted, not read: most of a large log is noise."""
+    engine = engine or Engine()
+    markers = engine.cat.markers
     read_anything = False
-    for source, stream in logs.open_sources(path):  # each stream refuses binary data on its first read
+    for source, stream in streams:  # each stream refuses binary data on its first read
         number, previous_interesting = 0, False
-        for chunk in logs.chunks(stream, logs.where(path, source)):
+        for chunk in logs.chunks(stream, logs.where(name, source)):
             read_anything = read_anything or bool(chunk)
             interesting = any(marker in chunk for marker in markers)
             if interesting or previous_interesting:
@@ -335,8 +345,16 @@ def diagnose_path(path: str) -> list[Finding]:
             previous_interesting = interesting
         engine.gap()
     if not read_anything:
-        raise EmptyLog(f"{path}: the log is empty")
+        raise EmptyLog(f"{name}: the log is empty")
     return engine.findings()
+
+
+def diagnose_source(source: "Source") -> list[Finding]:
+    """Findings of the log a source (fixbot/sources/) fetches, read as a file's lines are."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+        return diagnose_streams(source.open(Path(scratch)), str(source))
 
 
 def _diagnose_regions(path: str, regions: list[logs.Region], engine: Engine) -> list[Finding]:

@@ -1,10 +1,11 @@
 """Open a log source and stream its lines, normalised, in bounded memory.
 
-Sources: a path, `-` (stdin), a `.gz`, or a `.zip` of a GitHub Actions run's logs. Lines come out with ANSI
-colours, GitHub's timestamp prefix, `##[group]`-style markers and CR removed, decoded as UTF-8 with
-replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory. A source that would
-never end is refused: a path that is not a regular file (a FIFO, /dev/zero), binary data (judged on the first
-block read, before any newline), and a line that runs past `MAX_RAW_LINE` with no newline.
+Sources: a path, `-` (stdin), a `.gz`, a `.zip` of a GitHub Actions run's logs, or a log source's stream
+(`fixbot/sources/`, `guarded`), read as a file is. Lines come out with ANSI colours, GitHub's timestamp prefix,
+`##[group]`-style markers and CR removed, decoded as UTF-8 with replacement, and cut at `MAX_LINE` characters so one
+endless line cannot exhaust memory. A source that would never end is refused: a path that is not a regular file (a
+FIFO, /dev/zero), binary data (judged on the first block read, before any newline), and a line that runs past
+`MAX_RAW_LINE` with no newline.
 
 Most of a large log is noise; `interesting_chunks` lets the diagnosis skip whole chunks that cannot hold a
 failure without decoding them line by line (see `fixbot/diagnose.py`).
@@ -260,6 +261,9 @@ def _size(n: int) -> str:
 class _ZipStream(_Wrapped):
     def __init__(self, stream: BinaryIO, path: str, member: str):
         super().__init__(stream, f"{path}: {member}")
+
+
+guarded = _Wrapped  # a log source's stream: refused when binary, its read errors one line, as a file's are
 
 
 def where(path: str, source: str | None) -> str:

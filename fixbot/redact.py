@@ -37,8 +37,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
                 r"(?:-----END [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)", re.S), MASK),
     # Tokens detect-secrets 1.5 has no rule for: GitHub fine-grained, Slack app-level, npm outside .npmrc, Google
     # API keys, OpenAI project (service account, admin) keys without the legacy T3BlbkFJ, Anthropic, Stripe test
-    # keys, Hugging Face, Docker Hub, Shopify, HashiCorp Vault (service, batch, recovery), any PyPI upload token.
+    # keys, Hugging Face, Docker Hub, Shopify, HashiCorp Vault (service, batch, recovery), any PyPI upload token,
+    # and the platforms fixbot reads logs from: Render (rnd_), Heroku (HRKU-), Fly.io (fo1_, and the macaroons of
+    # `FlyV1 fm2_…,fm2_…`, each part masked).
     (re.compile(r"(?<![\w.-])(?:github_pat_[A-Za-z0-9_]{20,}|xapp-[0-9]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}\b"
+                r"|rnd_[A-Za-z0-9]{20,}|HRKU-[A-Za-z0-9_-]{20,}|fo1_[A-Za-z0-9_-]{20,}|fm[12][ar]?_[A-Za-z0-9+/=_-]{20,}"
                 r"|AIza[0-9A-Za-z_-]{35}|sk-(?:proj|ant-api\d\d|svcacct|admin)-[A-Za-z0-9_-]{20,}"
                 r"|[sr]k_test_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,}|dckr_pat_[A-Za-z0-9_-]{20,}"
                 r"|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32,}|hv[sbr]\.[A-Za-z0-9_-]{20,}|pypi-AgE[A-Za-z0-9_-]{40,})"),

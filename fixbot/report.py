@@ -81,12 +81,12 @@ def _where(e: Evidence) -> str:
     return f"{e.source}:{e.line}" if e.source else str(e.line)
 
 
-def preview_command(log: str | None, run_id: str | None = None, repo: str = ".") -> str:
-    """The `fixbot apply --dry-run` that shows this fix again: the same log (or run) and the same repository."""
+def preview_command(log: str | None, source: str | None = None, repo: str = ".") -> str:
+    """The `fixbot apply --dry-run` that shows this fix again: the same log (or source) and the same repository."""
     import os
     import shlex
 
-    source = ["--run-id", run_id] if run_id is not None else ["--log", log or "-"]
+    source = ["--from", source] if source is not None else ["--log", log or "-"]
     where = [] if os.path.normpath(repo) == "." else ["--repo", repo]
     return shlex.join(["fixbot", "apply", *source, *where, "--dry-run"])
 

@@ -250,6 +250,10 @@ _SEC = {  # assembled from parts, so that no scanner takes this file for a leak
     "sk_live_long": "sk_live_" + "51HqLyjWDarjtT1zdp7dcJq8B0x9FZ3Kl2mNoPqRsTuVw",
     "ampersand": "Tr0ub4dor&3xYk9Lm2Qp",
     "url_query": "pa?ss#wd9Kq",
+    "render": "rnd_" + "Wq3xZp9LmT2vK7sR4yB1nC8dF6gH",
+    "hrku": "HRKU-" + "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    "fo1": "fo1_" + "Zq2LmX7pW4vR8sT1yB6nC0dE5gH3kJ9",
+    "fm2": "fm2_" + "lJPECAAAAAAAAmRUxBxhbW9yZQ==",
 }
 _S = _SEC
 PLANTED = [
@@ -312,6 +316,10 @@ PLANTED = [
     ("heroku api key", f"+ HEROKU_API_KEY={_S['heroku']} heroku container:release web -a acme", _S["heroku"], "fixbot"),
     ("azure account key, 44 characters", f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={_S['azure_44']};EndpointSuffix=core.windows.net", _S["azure_44"], "fixbot"),
     ("azure shared access key", f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_S['sas']}", _S["sas"], "fixbot"),
+    ("render api key", f"render: 401 Unauthorized for key {_S['render']}", _S["render"], "fixbot"),
+    ("heroku api key, HRKU-", f" !    Invalid credentials provided ({_S['hrku']}).", _S["hrku"], "fixbot"),
+    ("fly.io personal token", f"Error: failed to fetch an image or build from source: unauthorized {_S['fo1']}", _S["fo1"], "fixbot"),
+    ("fly.io macaroon", f"+ flyctl deploy --access-token 'FlyV1 {_S['fm2']},{_S['fm2']}'", _S["fm2"], "fixbot"),
     # masks that left part of the secret
     ("stripe live, longer than 24", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_live_long']}", _S["sk_live_long"], "ruleset"),
     # keys decorated by colour and by escaping
