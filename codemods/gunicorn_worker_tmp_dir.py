@@ -53,7 +53,10 @@ class GunicornWorkerTmpDir(Codemod):
         Example("an existing setting", "worker_tmp_dir = '/var/tmp/gunicorn'\nworkers = 2\n",
                 "worker_tmp_dir = '/dev/shm'\nworkers = 2\n", filename="gunicorn.conf.py"),
         Example("already in /dev/shm", "web: gunicorn app:app --worker-tmp-dir /dev/shm\n", filename="Procfile"),
-        Example("nothing after gunicorn", "exec gunicorn\n", refuses="no argument after its program", filename="start.sh"),
+        Example("nothing after gunicorn: its config module names the app", "exec gunicorn\n",
+                "exec gunicorn --worker-tmp-dir /dev/shm\n", filename="start.sh"),
+        Example("an ENTRYPOINT of one word, its arguments in CMD", 'ENTRYPOINT ["gunicorn"]\nCMD ["app:app"]\n',
+                refuses="no other word to place new options beside", filename="Dockerfile"),
     )
 
     @classmethod

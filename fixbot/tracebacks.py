@@ -14,7 +14,11 @@ from typing import Any
 
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\):?\s*$")
 _FRAME = re.compile(r'^(?P<indent>\s*)File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+?))?\s*$')
-_EXCEPTION = re.compile(r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*))(?:: ?(?P<message>.*))?$")
+# A class name, or a C module's lower-case `error` (`_dbm.error`, `_gdbm.error`, `socket.error`: dbm's is what
+# Celery beat dies on when its schedule file cannot be written).
+_EXCEPTION = re.compile(
+    r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*)|(?:[A-Za-z_]\w*\.)+(?P<lower>error))"
+    r"(?:: ?(?P<message>.*))?$")
 _EXCEPTION_WORD = re.compile(
     r"(?:Error|Exception|Exit|Interrupt|Warning|Configured|NotReady|DoesNotExist|Iteration|Operation|Failure|Fault)$"
 )
@@ -117,7 +121,7 @@ class TracebackReader:
                     return done
             self.flush(done)
         exc = _EXCEPTION.match(text)
-        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"]):
+        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"] or ""):
             # A lone exception line (a pasted excerpt without its traceback) may still be the cause of a chain.
             self._frames = []
             self._exception(number, text, exc, done)
@@ -137,7 +141,7 @@ class TracebackReader:
     def _continues(self, exc: re.Match[str]) -> bool:
         """A lone exception line that continues the chain: after "The above exception ...", or within a few lines
         of an OSError's line when it says what the OSError stopped ("Unable to configure handler ...")."""
-        if not _EXCEPTION_WORD.search(exc["short"]):
+        if not _EXCEPTION_WORD.search(exc["short"] or ""):
             return False
         if self._chain_open:
             return True
@@ -174,7 +178,7 @@ class TracebackReader:
 def _is_exception(exc: re.Match[str]) -> bool:
     # Custom exception classes may be named anything, but a dotted name or a conventional ending is needed
     # to tell them from the log lines that follow a traceback cut off before its last line.
-    return bool(_EXCEPTION_WORD.search(exc["short"])) or "." in exc["type"]
+    return bool(_EXCEPTION_WORD.search(exc["short"] or "")) or "." in exc["type"]
 
 
 def _unclosed_quote(message: str) -> bool:
@@ -183,7 +187,7 @@ def _unclosed_quote(message: str) -> bool:
 
 
 def _make_exception(number: int, text: str, exc: re.Match[str], frames: tuple[Frame, ...]) -> PyException:
-    return PyException(exc["short"], (exc["message"] or "").strip(), frames, number, text.strip())
+    return PyException(exc["short"] or exc["lower"], (exc["message"] or "").strip(), frames, number, text.strip())
 
 
 def errno_error(errno: int) -> str:

@@ -50,11 +50,12 @@ def open_to_all(top: Path) -> None:
 
 
 def shims(directory: Path) -> Path:
-    """`supervisord`, `gunicorn` and `python3` on a PATH every user can run: the system interpreter with the venv's
+    """`supervisord`, `gunicorn`, `celery` and `python3` on a PATH every user can run: the system interpreter with the venv's
     packages (both are pure Python)."""
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
-    for name, entry in (("supervisord", "supervisor.supervisord import main"), ("gunicorn", "gunicorn.app.wsgiapp import run as main")):
+    for name, entry in (("supervisord", "supervisor.supervisord import main"), ("gunicorn", "gunicorn.app.wsgiapp import run as main"),
+                        ("celery", "celery.__main__ import main")):
         (directory / name).write_text(f"#!{SYSTEM_PYTHON}\nimport sys\nsys.path.insert(0, {str(SITE_PACKAGES)!r})\n"
                                       f"from {entry}\nsys.exit(main())\n")
         (directory / name).chmod(0o755)
@@ -79,7 +80,8 @@ def run(command: str, cwd: Path, *, user: int | None = None, read_only: Sequence
         drop = (f"chown {user}:{user} /proc/self/fd/1 /proc/self/fd/2 && "
                 f"exec setpriv --reuid={user} --regid={user} --clear-groups ") if user is not None else "exec "
         process = f"{drop}bash -c {shlex.quote(command)}"
-        inner = f"{mounts}sh -c {shlex.quote(process)} 2>&1 | cat"
+        # `cd` again after the mounts: a working directory entered before them would still be the writable one.
+        inner = f'{mounts}cd "$(pwd -P)" && sh -c {shlex.quote(process)} 2>&1 | cat'
         script = base / "start"
         # A pid namespace of its own: when the run ends, the kernel kills whatever it started (supervisord's programs
         # are in process groups of their own, and outlive a supervisord killed before it stopped them).

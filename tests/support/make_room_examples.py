@@ -63,6 +63,7 @@ def main(rooms: list[str]) -> None:
                 logs.update({key: text.replace(str(world), str(base)) for key, text in supervisord_logs(world).items()})
                 logs.update({key: text.replace(str(world), str(base)) for key, text in gunicorn_logs(world).items()})
                 logs.update({key: text.replace(str(world), str(base)) for key, text in cache_logs(world).items()})
+                logs.update({key: text.replace(str(world), str(base)) for key, text in beat_logs(world).items()})
         finally:
             if world is not None:
                 shutil.rmtree(world)
@@ -143,6 +144,24 @@ def cache_logs(base: Path) -> dict[tuple[str, str], str]:
                       ("home-read-only", {"read_only": [Path("/root")], "env": {"HOME": "/root"}})]:
         text = confined.run(start, app, port=port, timeout=8, **how).output
         out["home_cache", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    return out
+
+
+# A Celery app on the in-memory broker whose beat sends one task a second: a beat that ticks says so in its log.
+BEAT_APP = (celeryrun.APP + 'app.conf.beat_schedule = {"tick": {"task": "tasks.tick", "schedule": 1.0}}\n\n\n'
+            "@app.task\ndef tick():\n    return 1\n")
+
+
+def beat_logs(base: Path) -> dict[tuple[str, str], str]:
+    """`celery -A tasks beat` failing on its schedule file: as user 65534, and on a read-only working directory."""
+    app = base / "beat-app"
+    app.mkdir(mode=0o755)
+    (app / "tasks.py").write_text(BEAT_APP)
+    (app / "tasks.py").chmod(0o644)
+    out = {}
+    for name, how in [("beat-permission-denied", {"user": confined.NOBODY}), ("beat-read-only", {"read_only": [app]})]:
+        text = confined.run("exec celery -A tasks beat -l info", app, timeout=8, env={"PYTHONPATH": str(app)}, **how).output
+        out["celery_beat_schedule", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
     return out
 
 

@@ -43,10 +43,12 @@ class Target:
 
 @dataclass(frozen=True)
 class Anchor:
-    """The word that names the program and the one after it: new options go between them, spelled like the second."""
+    """The word that names the program (or its command: `celery … beat`), the one after it and the one before it:
+    new options go after it, spelled like the word that follows, or like the one before it at the end of the line."""
 
     program: Word
     after: Word | None
+    before: Word | None = None
 
 
 def set_value(target: Target, text: bytes) -> list[Edit]:
@@ -82,13 +84,16 @@ def drop_words(source: bytes, words: list[Word], first: int, last: int) -> Edit:
 def add_words(source: bytes, anchor: Anchor | None, new: list[str], line: int) -> Edit:
     """The edit putting `new` words right after the program's name, each spelled (quoted) like the word that
     follows it there and separated the same way; Refusal where that cannot be seen (nothing follows the name)."""
-    if anchor is None or anchor.after is None:
-        raise Refusal(f"the command on line {line} has no argument after its program to place new options beside")
-    gap = source[anchor.program.end:anchor.after.start]
+    if anchor is None or (anchor.after is None and anchor.before is None):
+        raise Refusal(f"the command on line {line} has no other word to place new options beside")
+    like = anchor.after or anchor.program
+    gap = source[anchor.program.end:anchor.after.start] if anchor.after else source[anchor.before.end:anchor.program.start]
     if not GAP.fullmatch(gap) or not gap:
         raise Refusal(f"the command on line {line} is spread over more than one place (an ENTRYPOINT and a CMD)")
-    spelled = source[anchor.after.start:anchor.after.end]
+    spelled = source[like.start:like.end]
     quote = spelled[:1] if spelled[:1] in (b'"', b"'") and spelled[-1:] == spelled[:1] else b""
+    if anchor.after is None:  # at the end of the command: after the program's word
+        return like.end, like.end, b"".join(gap + quote + word.encode() + quote for word in new)
     text = b"".join(quote + word.encode() + quote + gap for word in new)
     return anchor.after.start, anchor.after.start, text
 

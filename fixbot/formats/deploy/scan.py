@@ -56,6 +56,7 @@ class Invocation:
     config: str | None = None  # the -c/--config file it reads, when given
     daemon: str | None = None  # where it is told to daemonise ("-D on line 3"), which sends stdio to /dev/null
     inherits: bool = False  # --enable-stdio-inheritance: a daemon keeps its stdout and stderr
+    command: str | None = None  # the program's command, for one that has them (`celery … beat`)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Program:
     env: bytes | None = None
     settings: frozenset[str] = LOG_SETTINGS
     spell: Callable[[str], str] = option_for  # the option that sets a setting, for the options a codemod adds
+    # What rewrite() makes of each setting when no codemod says (Gunicorn's: its logs to `-`); None: nothing
+    # beyond the edits made while reading (Celery's dropped --logfile).
+    default: Callable[..., "Change | None"] | None = None
 
     def reading(self, settings: frozenset[str] | set[str] | tuple[str, ...]) -> Program:
         """The same program, read for `settings` instead."""
@@ -141,7 +145,9 @@ class Scan:
             self.program.args(self, words[at + 1 :], "command", self.line(words[at].start))
             self.leading = None
             for found in self.found[before:]:
-                found.anchor = Anchor(words[at], words[at + 1] if at + 1 < len(words) else None)
+                if found.anchor is None:  # a Program may anchor on its command word itself (`celery … beat`)
+                    found.anchor = Anchor(words[at], words[at + 1] if at + 1 < len(words) else None,
+                                          words[at - 1] if at else None)
         return None
 
     def gunicorn_args(self, words: list[Word], kind: str, line: int, found: _Found | None = None) -> None:
@@ -257,8 +263,9 @@ class Scan:
                 problems.append(found.problem)
             edits += found.edits
             touched = False
-            for flag, target in found.targets:
-                decided = (change or _to_stdout)(flag, target)
+            decide = change or self.program.default
+            for flag, target in found.targets if decide is not None else ():
+                decided = decide(flag, target)
                 if decided is None:
                     continue
                 if target.opaque:
@@ -291,7 +298,7 @@ class Scan:
         """Refusal when the rewritten file would no longer read as its format."""
 
 
-GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS")
+GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS", default=lambda flag, target: _to_stdout(flag, target))
 
 
 def variables(word: Word) -> list[bytes]:
