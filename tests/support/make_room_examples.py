@@ -162,6 +162,21 @@ def beat_logs(base: Path) -> dict[tuple[str, str], str]:
     for name, how in [("beat-permission-denied", {"user": confined.NOBODY}), ("beat-read-only", {"read_only": [app]})]:
         text = confined.run("exec celery -A tasks beat -l info", app, timeout=8, env={"PYTHONPATH": str(app)}, **how).output
         out["celery_beat_schedule", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    pid_app = base / "pid-app"
+    (pid_app / "run").mkdir(parents=True, mode=0o755)
+    pid_app.chmod(0o755)
+    (pid_app / "tasks.py").write_text(BEAT_APP)
+    (pid_app / "tasks.py").chmod(0o644)
+    for name, command, how in [
+        ("beat-pidfile-read-only", f"beat -s /tmp/fixbot-examples-schedule --pidfile {pid_app}/run/beat.pid",
+         {"read_only": [pid_app / "run"]}),
+        ("worker-pidfile-missing-dir", f"worker --pool solo --pidfile {base}/gone/worker.pid", {}),
+    ]:
+        text = confined.run(f"exec celery -A tasks {command} -l info", pid_app, timeout=8,
+                            env={"PYTHONPATH": str(pid_app)}, **how).output
+        out["celery_pidfile", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
+    for leftover in Path("/tmp").glob("fixbot-examples-schedule*"):
+        leftover.unlink()
     return out
 
 
