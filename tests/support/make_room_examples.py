@@ -64,6 +64,7 @@ def main(rooms: list[str]) -> None:
                 logs.update({key: text.replace(str(world), str(base)) for key, text in gunicorn_logs(world).items()})
                 logs.update({key: text.replace(str(world), str(base)) for key, text in cache_logs(world).items()})
                 logs.update({key: text.replace(str(world), str(base)) for key, text in beat_logs(world).items()})
+                logs.update({key: text.replace(str(world), str(base)) for key, text in socket_logs(world).items()})
         finally:
             if world is not None:
                 shutil.rmtree(world)
@@ -177,6 +178,22 @@ def beat_logs(base: Path) -> dict[tuple[str, str], str]:
         out["celery_pidfile", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
     for leftover in Path("/tmp").glob("fixbot-examples-schedule*"):
         leftover.unlink()
+    return out
+
+
+def socket_logs(base: Path) -> dict[tuple[str, str], str]:
+    """Gunicorn 27 with no writable place for its control socket: HOME=/ as user 65534, a read-only /root."""
+    app = base / "socket-app"
+    app.mkdir(mode=0o755)
+    (app / "app.py").write_text(confined.WSGI_APP)
+    (app / "app.py").chmod(0o644)
+    port = realrun.free_port()
+    out = {}
+    # (A read-only HOME prints `Control server error: [Errno 30] Read-only file system` with no path: not read.)
+    for name, how in [("home-is-root", {"user": confined.NOBODY, "env": {"HOME": "/"}})]:
+        # Not probed: the socket's error comes a moment after the workers boot, so the run lasts its timeout.
+        text = confined.run(f"exec gunicorn app:app --bind 127.0.0.1:{port} --workers 1", app, timeout=4, **how).output
+        out["gunicorn_control_socket", name] = re.sub(r"/tmp/confined-\w+/bin/", "/usr/local/bin/", text)
     return out
 
 

@@ -163,7 +163,11 @@ class Scan:
             name, eq, _ = prefix.partition(b"=")
             setting, flag = _setting(name.decode(errors="replace"), self.program.settings)
             attached = not eq and _attached(prefix, self.program.settings) and word.static is not None
-            if setting and (eq or word.static is not None) or attached:
+            if setting in SWITCHES and word.static is not None:  # a switch asked for (--no-control-socket)
+                lead = [self.leading] if self.leading is not None else []
+                drop = drop_words(self.source, lead + words, i + len(lead), i + len(lead))
+                flags.append(self.value(found, setting, flag, word, (), word.end, self.line(word.start), drop))
+            elif setting and (eq or word.static is not None) or attached:
                 first = i
                 if eq or attached:
                     at = next(k for k, u in enumerate(word.units) if u.text == b"=") + 1 if eq else 2
@@ -278,7 +282,7 @@ class Scan:
                     found.dirs.append(posixpath.dirname(flag.value))
             more = add(found.invocation) if add is not None else ()
             if more:
-                words = [word for setting, value in more for word in (self.program.spell(setting), value)]
+                words = [w for setting, value in more for w in (self.program.spell(setting), value) if w is not None]
                 edits.append(add_words(self.source, found.anchor, words, found.invocation.line))
             if change is None and touched and (why := _daemon(found)):
                 problems.append(why)

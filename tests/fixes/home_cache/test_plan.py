@@ -59,21 +59,26 @@ def test_the_variable_is_set_in_the_dockerfile_and_the_fixed_branch_answers_as_t
     assert failed.status is None and "PermissionError: [Errno 13] Permission denied: '/.cache'" in failed.output
     (top / "failed.log").write_text(failed.output)
     code, out, err = apply_json(top / "failed.log", repo)
-    assert code == 0 and [(c["path"], c["codemod"]) for c in out["changes"]] == [("Dockerfile", "cache-env")], (out, err)
+    # one deploy, one fix: the same HOME also left Gunicorn's control socket no place (a second finding, same file)
+    assert code == 0 and sorted((c["path"], c["codemod"]) for c in out["changes"]) == [
+        ("Dockerfile", "cache-env"), ("Dockerfile", "gunicorn-no-control-socket")], (out, err)
     review = clone(repo, top / "review", "--branch", out["branch"])
     confined.open_to_all(review)
     fixed_dockerfile = (review / "Dockerfile").read_text()
-    assert fixed_dockerfile == DOCKERFILE.replace("USER 65534\n", "USER 65534\nENV XDG_CACHE_HOME=/tmp/.cache\n")
+    assert fixed_dockerfile == DOCKERFILE.replace("USER 65534\n", "USER 65534\nENV XDG_CACHE_HOME=/tmp/.cache\n").replace(
+        '"gunicorn", ', '"gunicorn", "--no-control-socket", ')
+    assert "Control server error" not in confined.run(start(fixed_dockerfile, 1)[0], review, user=confined.NOBODY,
+                                                      timeout=4, env={"HOME": "/", **start(fixed_dockerfile, 1)[1]}).output
     command, env = start(fixed_dockerfile, port)
     fixed = confined.run(command, review, user=confined.NOBODY, port=port, timeout=15, env={"HOME": "/", **env})
     assert fixed.status == 200 and fixed.body == "ok\n", fixed.output
 
 
 @pytest.mark.parametrize("files, status, changed", [
-    ({"Dockerfile": DOCKERFILE.replace("USER 65534\n", "ENV XDG_CACHE_HOME=/tmp/.cache\n")}, "already-fixed", []),
+    ({"Dockerfile": DOCKERFILE.replace("USER 65534\n", "ENV XDG_CACHE_HOME=/tmp/.cache\n")}, "fixed", ["Dockerfile"]),
     ({"entrypoint.sh": "#!/bin/sh\nexec gunicorn app:app\n"}, "fixed", ["entrypoint.sh"]),
     ({"Dockerfile": DOCKERFILE, "web.dockerfile": DOCKERFILE}, "refused", []),
-], ids=["already set", "a start script", "two Dockerfiles"])
+], ids=["already set: only the control socket is left", "a start script", "two Dockerfiles"])
 def test_where_the_variable_goes(tmp_path, files, status, changed):
     repo = tmp_path / "repo"
     for name, text in files.items():
@@ -82,13 +87,14 @@ def test_where_the_variable_goes(tmp_path, files, status, changed):
     commit_all(repo)
     code, out, err = apply_json(EXAMPLES / "home-is-root-permission-denied.log", repo, "--dry-run")
     assert out["status"] == status, (out, err)
-    assert [c["path"] for c in out.get("changes") or []] == changed
+    assert sorted({c["path"] for c in out.get("changes") or []}) == changed
 
 
 @pytest.mark.parametrize("medium", sorted(MEDIA))
 @pytest.mark.parametrize("name, path", [("home-is-root-permission-denied", "/.cache"), ("home-read-only", "/root/.cache/orders")])
 def test_found_whatever_the_medium_did_and_cut_at_every_line(name, path, medium):
     text = (EXAMPLES / f"{name}.log").read_text()
+    text = "".join(line + "\n" for line in text.splitlines() if "Control server error" not in line)  # its own room
     found = fixable(findings(MEDIA[medium](text)))
     assert [(f.kind, f.facts["path"], f.fixes) for f in found] == [("home-cache", path, ("cache-env",))]
     if medium == "as printed":
