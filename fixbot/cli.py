@@ -92,12 +92,16 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
     Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
     from fixbot import diagnose as engine
     from fixbot import report
+    from fixbot.progress import Progress
 
     if log is not None and from_ is not None:
         raise click.UsageError("give LOG or --from, not both")
     source = _source(from_, timeout)
     try:
-        findings = engine.diagnose_source(source) if source is not None else engine.diagnose_path(log or "-")
+        # Only people reading text get a progress line; json and github output are for programs and logs.
+        with Progress(sys.stderr, wanted=fmt == "text") as progress:
+            findings = engine.diagnose_source(source, progress.add) if source is not None else \
+                engine.diagnose_path(log or "-", progress.add)
     except engine.EmptyLog as err:
         findings = []
         _notes(source)

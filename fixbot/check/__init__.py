@@ -254,6 +254,13 @@ def _shown(f: Finding) -> Finding:
     return dataclasses.replace(f, path=_inert(f.path), log_path=_inert(f.log_path), evidence=_inert(f.evidence))
 
 
+def fix_command(f: Finding) -> str:
+    """The command that fixes a finding, as a person pastes it: built with shlex.join (fixbot/commands.py)."""
+    from fixbot import commands
+
+    return commands.fixbot("codemod", f.codemod, f.path)
+
+
 def render(report: Report, fmt: str) -> str:
     from fixbot.report import to_json as inert_json  # JSON in which the runner finds no `##[`
 
@@ -268,7 +275,7 @@ def render(report: Report, fmt: str) -> str:
         from fixbot.check.sarif import sarif
 
         return inert_json(sarif(findings, RULES, unjudged)) + "\n"
-    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
+    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: {fix_command(f)}" for f in findings]
     return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
 
 
