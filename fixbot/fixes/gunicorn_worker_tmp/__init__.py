@@ -30,8 +30,8 @@ class GunicornWorkerTmp(Fix):
         return [Step(finding, codemod, s.path, f"{s.path} {why}.", s.options) for s in chosen], []
 
     def sites(self, repo, file, text, walks):
-        """Only where the deploy declares a read-only root: the default directory is /tmp, which is writable
-        otherwise (check/owners.py judges it)."""
+        """A start with no --worker-tmp-dir: its workers' heartbeat files go to /tmp, writable everywhere but on a
+        read-only root, so check sees the site only where the deploy declares one (Site.read_only_rule)."""
         from fixbot.fixes.sites import Site
         from fixbot.formats.deploy import gunicorn
         from fixbot.formats.deploy.table import format_of
@@ -46,7 +46,8 @@ class GunicornWorkerTmp(Fix):
         for invocation in invocations:
             if invocation.kind == "command" and not invocation.flags and invocation.config is None:
                 yield Site(file, invocation.line, "(no --worker-tmp-dir)", "/tmp/wgunicorn-heartbeat", CODEMOD,
-                           "Gunicorn's worker heartbeat file (no --worker-tmp-dir)")
+                           "Gunicorn's worker heartbeat file (no --worker-tmp-dir)",
+                           read_only_rule="gunicorn-worker-tmp-read-only")
 
     def checklist(self, codemods):
         return [BOOTS[0], "- [ ] The container has /dev/shm (Docker and Kubernetes give every container one)"]
