@@ -26,13 +26,14 @@ from fixbot.errors import BadInput
 from fixbot.model import Change, Finding, Plan, Result, Step
 from fixbot.plan import make_plan, room
 from fixbot.repo import RepoView
+from fixbot.sources import Source
 
 
 def run(
     log: str | None,
     repo_dir: str | Path = ".",
     *,
-    run_id: str | None = None,
+    source: Source | None = None,
     dry_run: bool = False,
     codemod: str | None = None,
     config_path: str | Path | None = None,
@@ -43,8 +44,10 @@ def run(
     run_url: str | None = None,
     settings: str | None = None,
 ) -> Result:
-    """The whole pipeline, for the command line and the Action alike: diagnose `log` (or the logs of Actions run
-    `run_id`), fix what it shows in the repository at `repo_dir`, and with `open_pr` publish the fix."""
+    """The whole pipeline, for the command line, `fixbot watch` and the Action alike: diagnose `log` (a file) or
+    the log `source` fetches (a platform, a URL, an Actions run), fix what it shows in the repository at
+    `repo_dir`, and with `open_pr` publish the fix. What the source noted (its stage, a log cut at its bound)
+    comes back among the warnings."""
     import tempfile
 
     if codemod is not None:
@@ -57,12 +60,11 @@ def run(
 
             pulls.check_ready(session)  # before anything is committed: no token, no repository name, no remote
         with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
-            if run_id is not None:
-                from fixbot.github.runs import download_run_logs
-
-                log = str(download_run_logs(run_id, scratch))
             try:
-                findings = diagnose.diagnose_path(log)
+                if source is not None:
+                    findings = diagnose.diagnose_streams(source.open(Path(scratch)), str(source))
+                else:
+                    findings = diagnose.diagnose_path(log)
             except diagnose.EmptyLog:
                 findings = []
         # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten (its .fixbot.yml too): the
@@ -76,6 +78,8 @@ def run(
             # branches and two pull requests, never one PR whose branch moves between bases.
             base = base_branch or gitread.current_branch(repo.root)
             result = _run(findings, repo, config, codemod, verify_cmd, dry_run=dry_run, base=base)
+        if source is not None and source.notes:
+            result = dataclasses.replace(result, warnings=(*source.notes, *result.warnings))
         if open_pr:
             result = _open_pr(result, session, config, force=force, run_url=run_url)
     return result
@@ -204,9 +208,7 @@ def _open_pr(result: Result, repo: gitread.Session, config: Config, *, force: bo
     )
 
 
-def run_url(env: dict[str, str], run_id: str | None) -> str | None:
-    """The web address of a workflow run, from the standard GitHub Actions variables."""
-    if not run_id or not env.get("GITHUB_REPOSITORY"):
-        return None
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    return f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{run_id}"
+def run_url(source: Source | None) -> str | None:
+    """The web page of what failed, for the pull request's body, where the source has one (an Actions run)."""
+    page = getattr(source, "web_url", None)
+    return page() if page else None

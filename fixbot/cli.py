@@ -40,24 +40,76 @@ def main() -> None:
     """fixbot: finds why a deploy died on its logging configuration and fixes it with a codemod."""
 
 
+class _Duration(click.ParamType):
+    """Seconds, or a number with s, m or h: 20, 20s, 10m, 1h."""
+
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        scale = {"s": 1, "m": 60, "h": 3600}.get(text[-1:], None)
+        try:
+            seconds = float(text[:-1] if scale else text) * (scale or 1)
+        except ValueError:
+            self.fail(f"{value!r} is not a duration (20, 20s, 10m, 1h)", param, ctx)
+        if not 0 < seconds < 86400 * 7:
+            self.fail(f"{value!r} is not a duration between 0 and a week", param, ctx)
+        return seconds
+
+
+_FROM_HELP = ("Fetch the log from SOURCE: url:URL, hf-space:OWNER/NAME, render:SERVICE_ID, heroku:APP, fly:APP,"
+              " k8s:NAMESPACE/DEPLOYMENT, docker:CONTAINER, github-run:ID.")
+_TIMEOUT_HELP = "How long fetching the log from --from may take (default 20s); a stream still going then is cut."
+
+
+def _source(spec: str | None, timeout: float | None):
+    from fixbot import sources
+
+    if spec is None:
+        return None
+    return sources.parse(spec, bounds=sources.Bounds(timeout=timeout or sources.DEFAULT_TIMEOUT))
+
+
+def _notes(source) -> None:
+    for note in getattr(source, "notes", ()):
+        click.echo(f"fixbot: {redact(note)}", err=True)
+
+
 @main.command()
-@click.argument("log", default="-", metavar="[LOG|-]")
+@click.argument("log", required=False, metavar="[LOG|-]")
+@click.option("--from", "from_", metavar="SOURCE", help=_FROM_HELP)
+@click.option("--timeout", type=_Duration(), help=_TIMEOUT_HELP)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
     help="text for people, json for programs, github for workflow annotations and the step summary.",
 )
-def diagnose(log: str, fmt: str) -> None:
-    """Say what failed in LOG (a file, .gz, a run's .zip, or - for stdin), why, and which codemod fixes it.
+def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str) -> None:
+    """Say what failed in LOG (a file, .gz, a run's .zip, or - for stdin) or the log --from fetches, why, and
+    which codemod fixes it.
 
     Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
     from fixbot import diagnose as engine
     from fixbot import report
+    from fixbot.progress import Progress
 
+    if log is not None and from_ is not None:
+        raise click.UsageError("give LOG or --from, not both")
+    source = _source(from_, timeout)
     try:
-        findings = engine.diagnose_path(log)
+        # Only people reading text get a progress line; json and github output are for programs and logs.
+        with Progress(sys.stderr, wanted=fmt == "text") as progress:
+            findings = engine.diagnose_source(source, progress.add) if source is not None else \
+                engine.diagnose_path(log or "-", progress.add)
     except engine.EmptyLog as err:
         findings = []
-        click.echo(f"fixbot: {err}", err=True)
+        _notes(source)
+        click.echo(f"fixbot: {redact(str(err))}", err=True)
+    else:
+        _notes(source)
+    log = str(source) if source is not None else log or "-"
+    preview = report.preview_command(None, str(source)) if source is not None else None
     if fmt == "json":
         click.echo(report.diagnosis_json(findings))
     elif fmt == "github":
@@ -71,13 +123,15 @@ def diagnose(log: str, fmt: str) -> None:
                 click.echo(f"fixbot: warning: cannot write the step summary (GITHUB_STEP_SUMMARY): {redact(str(err))}",
                            err=True)
     else:
-        click.echo(report.diagnosis_text(findings, log), nl=False)
+        click.echo(report.diagnosis_text(findings, log, preview), nl=False)
     sys.exit(0 if any(f.fixable for f in findings) else 1)
 
 
 @main.command()
 @click.option("--log", "log", metavar="LOG|-", help="The failing log: a file, .gz, a run's .zip, or -.")
-@click.option("--run-id", "run_id", metavar="ID", help="Instead of --log: download this Actions run's logs.")
+@click.option("--from", "from_", metavar="SOURCE", help="Instead of --log. " + _FROM_HELP)
+@click.option("--run-id", "run_id", metavar="ID", help="Instead of --log: this Actions run's logs (--from github-run:ID).")
+@click.option("--timeout", type=_Duration(), help=_TIMEOUT_HELP)
 @click.option("--repo", "repo", default=".", show_default=True, type=click.Path(file_okay=False),
               help="The repository to fix (its top level).")
 @click.option("--dry-run", is_flag=True, help="Show the diagnosis, the plan and the diff; change nothing.")
@@ -93,40 +147,88 @@ def diagnose(log: str, fmt: str) -> None:
               help="The DJANGO_SETTINGS_MODULE the failing deploy ran with, when it is set outside the repository"
                    " (overrides `settings:` in .fixbot.yml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def apply(log: str | None, run_id: str | None, repo: str, dry_run: bool, codemod: str | None, config: str | None,
-          verify_cmd: str | None, open_pr: bool, base_branch: str | None, force: bool, settings: str | None,
-          fmt: str) -> None:
-    """Diagnose LOG and commit the fix on a new branch of REPO, without touching your checkout.
+def apply(log: str | None, from_: str | None, run_id: str | None, timeout: float | None, repo: str, dry_run: bool,
+          codemod: str | None, config: str | None, verify_cmd: str | None, open_pr: bool, base_branch: str | None,
+          force: bool, settings: str | None, fmt: str) -> None:
+    """Diagnose LOG (or the log --from fetches) and commit the fix on a new branch of REPO, without touching your
+    checkout.
 
     Exit 0: fixed or already fixed; 1: nothing fixable; 2: refused or an error (nothing changed)."""
-    from fixbot import apply as pipeline
-    from fixbot import report
-    from fixbot.model import Result
-
-    if (log is None) == (run_id is None):
-        raise click.UsageError("give one of --log and --run-id")
+    if sum(given is not None for given in (log, from_, run_id)) != 1:
+        raise click.UsageError("give one of --log, --from and --run-id")
     if codemod is not None:
         _codemod_or_exit(codemod, "--codemod")
     if verify_cmd and dry_run:
         raise click.UsageError("--verify-cmd runs on the fix commit, which --dry-run does not make")
+    source = _source(f"github-run:{run_id}" if run_id is not None else from_, timeout)
+    _pipeline(fmt, dry_run, repo, log=log, source=source, codemod=codemod, config_path=config,
+              verify_cmd=verify_cmd, open_pr=open_pr, base_branch=base_branch, force=force, settings=settings)
+
+
+def _pipeline(fmt: str, dry_run: bool, repo: str, *, log: str | None, source, watched=None, **options) -> None:
+    """apply's pipeline (or watch's, when `watched` is given): its report on stdout, notes on stderr, its exit."""
+    from fixbot import apply as pipeline
+    from fixbot import report
+    from fixbot.model import Result
+
     try:
-        result = pipeline.run(
-            log, repo, run_id=run_id, dry_run=dry_run, codemod=codemod, config_path=config, verify_cmd=verify_cmd,
-            open_pr=open_pr, base_branch=base_branch, force=force, run_url=pipeline.run_url(dict(os.environ), run_id),
-            settings=settings,
-        )
+        if watched is not None:
+            result = watched(source=source, dry_run=dry_run, **options)
+            if result is None:  # the deploy runs: nothing to fix, nothing to say
+                sys.exit(0)
+        else:
+            result = pipeline.run(log, repo, source=source, dry_run=dry_run, run_url=pipeline.run_url(source),
+                                  **options)
     except FixbotError as err:
+        _notes(source)
         if fmt == "json":
             click.echo(report.apply_json(Result("refused", error=redact(str(err)), dry_run=dry_run)))
         raise
     for warning in result.warnings:
-        click.echo(f"fixbot: warning: {report.redact(warning)}", err=True)
+        click.echo(f"fixbot: {'' if warning.startswith('warning: ') else 'warning: '}{report.redact(warning)}",
+                   err=True)
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
-        click.echo(report.apply_text(result, log if run_id is None else f"run {run_id}", colour=sys.stdout.isatty(),
-                                     preview=report.preview_command(log, run_id, repo)), nl=False)
+        label = str(source) if source is not None else log or "-"
+        preview = report.preview_command(log, str(source) if source is not None else None, repo)
+        click.echo(report.apply_text(result, label, colour=sys.stdout.isatty(), preview=preview), nl=False)
     sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--from", "from_", metavar="SOURCE", required=True,
+              help="The platform to poll: hf-space:OWNER/NAME, render:SERVICE_ID, heroku:APP, fly:APP,"
+                   " k8s:NAMESPACE/DEPLOYMENT, docker:CONTAINER.")
+@click.option("--repo", "repo", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="The repository to fix when the deploy fails (its top level).")
+@click.option("--timeout", type=_Duration(), default="10m", show_default=True,
+              help="How long to wait for the deploy to run or fail.")
+@click.option("--interval", type=_Duration(), default="10s", show_default=True, help="Time between two polls.")
+@click.option("--settle", type=_Duration(), default="60s", show_default=True,
+              help="Right after a push the platform may still report the previous deploy running: a running deploy "
+                   "counts only once a new one was seen building or starting, or after this long.")
+@click.option("--dry-run", is_flag=True, help="On a failure, show the plan and the diff; change nothing.")
+@click.option("--open-pr", is_flag=True, help="On a failure, push the fix and open or update its pull request.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Instead of REPO/.fixbot.yml.")
+@click.option("--settings", "settings", metavar="MODULE", help="As for apply.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def watch(from_: str, repo: str, timeout: float, interval: float, settle: float, dry_run: bool, open_pr: bool,
+          config: str | None, settings: str | None, fmt: str) -> None:
+    """Poll the platform until the newest deploy runs or fails; on a failure, fix it as apply does.
+
+    One line of progress a poll on stderr. Exit 0: the deploy runs (nothing else is done), or its failure was
+    fixed; 1: it failed with nothing fixable; 2: an error, or neither outcome within --timeout."""
+    from fixbot import watch as watcher
+
+    source = _source(from_, None)
+
+    def watched(**options):
+        return watcher.run(options.pop("source"), repo, timeout=timeout, interval=interval, settle=settle,
+                           progress=lambda line: click.echo(f"fixbot: {redact(line)}", err=True), **options)
+
+    _pipeline(fmt, dry_run, repo, log=None, source=source, watched=watched, open_pr=open_pr, config_path=config,
+              settings=settings)
 
 
 def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
@@ -187,14 +289,20 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text for people, json for programs, sarif for GitHub code scanning.")
 @click.option("--fix", "fix", is_flag=True, help="Apply each finding's codemod in place, then check again.")
-def check(path: str, fmt: str, fix: bool) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 when there are log sites and none of them could be judged.")
+@click.option("--platform", metavar="NAME", default=None,
+              help="Where the deploy runs, as .fixbot.yml's deploy.platform says it: heroku, render, fly, hf-space, "
+                   "cloud-run, kubernetes.")
+def check(path: str, fmt: str, fix: bool, strict: bool, platform: str | None) -> None:
     """Find the log files a deploy of PATH (a repository) will fail to open, before it does: a directory nothing
-    creates, or one only root may write while the container runs as another user.
+    creates, or one only root may write while the container runs as another user. The last line on stderr says
+    how many sites were seen and judged, and why the others were not.
 
-    Exit 0: nothing found; 1: findings (after --fix: findings left); 2: bad input."""
+    Exit 0: no finding among the sites judged; 1: findings (after --fix: findings left; with --strict, also sites
+    of which none could be judged); 2: bad input."""
     from fixbot import check as checker
 
-    out, notes, code = checker.run(path, fmt, fix)
+    out, notes, code = checker.run(path, fmt, fix, strict, platform)
     click.echo(notes, nl=False, err=True)
     click.echo(out, nl=False)
     sys.exit(code)

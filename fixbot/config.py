@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from fixbot.errors import FixbotError
+from fixbot.formats import yaml_nodes
 from fixbot.gitops import DEFAULT_AUTHOR, branch_name_problem
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Config:
     author: Author = field(default_factory=Author)
     pull_request: PullRequest = field(default_factory=PullRequest)
     settings: str | None = None  # the DJANGO_SETTINGS_MODULE deploys run with, when the repository does not say
+    deploy: object = None  # fixbot.check.platforms.Declared: where the deploy runs, when the repository does not say
     source: Path | None = None  # the file these settings came from; None for built-in defaults
 
     def enables(self, codemod: str) -> bool:
@@ -145,7 +147,7 @@ def parse_config(
 ) -> Config:
     """The settings in `text`; errors are reported against `filename`."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml_nodes.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}" if mark else filename
@@ -222,13 +224,47 @@ def parse_config(
         if "draft" in pr:
             values["draft"] = v.boolean(pr["draft"], "pull_request.draft")
         kwargs["pull_request"] = PullRequest(**values)
+    if "deploy" in top:
+        kwargs["deploy"] = _deploy(v, top["deploy"], filename)
     return Config(**kwargs)
+
+
+def _deploy(v: "_Validator", node: yaml.Node, filename: str):
+    """`deploy:` -- the image, user, root filesystem and platform the deploy runs on, for `fixbot check`."""
+    from fixbot.check import images, platforms
+
+    found = v.mapping(node, "deploy", "deploy", _DEPLOY_KEYS)
+    values: dict = {"file": filename, "line": node.start_mark.line + 1,
+                    "lines": {key: n.start_mark.line + 1 for key, n in found.items()}}
+    if "image" in found:
+        image = v.string(found["image"], "deploy.image")
+        if images.lookup(image) is None:
+            known = ", ".join(sorted({i.family for i in images.IMAGES}))
+            v.fail(found["image"], f"deploy.image {image!r} is not an image fixbot knows the facts of (known: {known})")
+        values["image"] = image
+    if "user" in found:
+        user = found["user"]
+        if not (isinstance(user, yaml.ScalarNode) and user.tag in (_STR, "tag:yaml.org,2002:int")):
+            v.fail(user, f"deploy.user must be a user name or a UID, not {_kind(user)}")
+        if not re.fullmatch(r"[a-z_][\w.-]*\$?|\d+", user.value):
+            v.fail(user, f"deploy.user {user.value!r} is not a user name or a UID")
+        values["user"] = user.value
+    if "read_only_root" in found:
+        values["read_only_root"] = v.boolean(found["read_only_root"], "deploy.read_only_root")
+    if "platform" in found:
+        name = v.string(found["platform"], "deploy.platform")
+        if name not in platforms.PLATFORMS:
+            v.fail(found["platform"], f"deploy.platform must be one of {', '.join(platforms.PLATFORMS)}, not {name!r}"
+                   f"{_suggest(name, platforms.PLATFORMS)}")
+        values["platform"] = name
+    return platforms.Declared(**values)
 
 
 # `logging:` -- how a broken log file is fixed: sent to the console, or kept in a directory that exists. The
 # logging-handler room says which codemod each choice means.
 LOGGING_CHOICES = ("console", "path")
-_TOP_KEYS = ("codemods", "logging", "settings", "branch_prefix", "author", "pull_request")
+_TOP_KEYS = ("codemods", "logging", "settings", "branch_prefix", "author", "pull_request", "deploy")
+_DEPLOY_KEYS = ("image", "user", "read_only_root", "platform")
 _PR_KEYS = ("labels", "reviewers", "team_reviewers", "draft")
 
 

@@ -1,7 +1,7 @@
 """Turn the lines of a failing log into Findings with the signatures: what failed, its root cause, its evidence, its fix.
 
 Lines go through fixbot/paste.py (what pasting did to them is undone), the traceback reader (fixbot/tracebacks.py)
-and every signature; the signatures are data, in each room's `fixes/<kind>/signatures.yml`. This module must stay
+and every signature; the signatures are data (fixbot/catalogue.py loads them). This module must stay
 light: `fixbot diagnose` imports no libcst, git or GitHub, and no room's code.
 """
 
@@ -9,129 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable
 
-from fixbot import logs, paste
+from fixbot import logs, paste, prefilter
+from fixbot.catalogue import Catalogue, Signature, catalogue
 from fixbot.errors import BadInput, FixbotError
 from fixbot.model import Evidence, Finding
-from fixbot.tracebacks import PyException, TracebackReader, cause_facts, is_project_frame, oserror_facts
+from fixbot.repeats import Repeats
+from fixbot.tracebacks import (PyException, TracebackReader, cause_facts, errno_error, is_project_frame,
+                               oserror_facts, shape)
 
-SIGNATURES = Path(__file__).with_name("signatures.yml")
+if TYPE_CHECKING:
+    from fixbot.sources import Source
+
+_MAX_CHAINS = 4096  # exception chains whose reading is remembered (see Engine._exception_chain)
 
 
 class EmptyLog(FixbotError):
     """The log has no lines: nothing to diagnose, so nothing fixable."""
 
     exit_code = 1
-
-
-@dataclass(frozen=True)
-class Signature:
-    kind: str
-    summary: str
-    key: tuple[str, ...]
-    fixes: tuple[str, ...]
-    fix_if_error: frozenset[str] | None
-    fix_if_cause_unknown: bool
-    subsumed: bool
-    fix_needs: tuple[str, ...] = ()  # facts a fix needs when the root cause is known (a file handler's `path`)
-    line: re.Pattern[str] | None = None
-    exc_type: re.Pattern[str] | None = None
-    exc_message: re.Pattern[str] | None = None
-    exc_frames: re.Pattern[str] | None = None
-    exc_function: re.Pattern[str] | None = None
-    needs_traceback: bool = False
-    missing: tuple[str, ...] = ()
-    facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
-    programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
-    context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
-    fix_facts: tuple[tuple[str, str, frozenset[str]], ...] = ()  # the room's: (codemod, fact, values it needs)
-
-    def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
-        if self.exc_frames is None:
-            return True
-        if self.exc_function is None:
-            return any(self.exc_frames.search(f.file) for e in chain for f in e.frames)
-        return any(self.exc_frames.search(f.file) and self.exc_function.search(f.function or "") for f in exc.frames)
-
-    def fixes_for(self, facts: dict[str, Any]) -> tuple[str, ...]:
-        if "cause" in facts and any(fact not in facts for fact in self.fix_needs):
-            return ()  # the cause is known and names no path: not a file (a socket, a device)
-        if self.fix_if_error is None or facts.get("error") in self.fix_if_error or (
-            self.fix_if_cause_unknown and "cause" not in facts
-        ):
-            # A codemod that reads only some programs' files is offered when the log shows one of those, or none.
-            return tuple(
-                fix for fix in self.fixes
-                if not any(c == fix and fact in facts and str(facts[fact]) not in values
-                           for c, fact, values in self.fix_facts)
-            )
-        return ()
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    markers: tuple[bytes, ...]
-    prefilter_markers: tuple[bytes, ...]
-    prefixes: tuple[re.Pattern[str], ...]
-    signatures: tuple[Signature, ...]
-
-
-@lru_cache(maxsize=None)
-def catalogue() -> Catalogue:
-    """The engine's settings (SIGNATURES) and every room's signatures, rooms in their `order`."""
-    import yaml
-
-    from fixbot.fixes import signature_files
-
-    def load(path: Path) -> dict:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-    engine = load(SIGNATURES)
-    rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
-    signatures = []
-    def table(room: dict, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-        return tuple((name, re.compile(pattern)) for name, pattern in room.get(key, {}).items())
-
-    entries = [(entry.get("order", room["order"]), entry, room) for room in rooms for entry in room["signatures"]]
-    for _, entry, room in sorted(entries, key=lambda triple: triple[0]):
-        exc = entry.get("exception") or {}
-        signatures.append(
-            Signature(
-                kind=entry["kind"],
-                summary=entry["summary"],
-                key=tuple(entry.get("key", ())),
-                fixes=tuple(entry.get("fixes", ())),
-                fix_if_error=frozenset(entry["fix_if_error"]) if "fix_if_error" in entry else None,
-                fix_if_cause_unknown=bool(entry.get("fix_if_cause_unknown")),
-                subsumed=bool(entry.get("subsumed")),
-                fix_needs=tuple(entry.get("fix_needs", ())),
-                line=re.compile(entry["line"]) if "line" in entry else None,
-                exc_type=re.compile(exc["type"] + r"\Z") if exc else None,
-                exc_message=re.compile(exc.get("message", "")) if exc else None,
-                exc_frames=re.compile(exc["frames"]) if "frames" in exc else None,
-                exc_function=re.compile(exc["function"]) if "function" in exc else None,
-                needs_traceback=bool(exc.get("traceback")),
-                missing=tuple(entry.get("missing", ())),
-                facts=tuple(entry.get("facts", {}).items()),
-                programs=table(room, "programs"),
-                context=table(room, "context"),
-                fix_facts=tuple(
-                    (codemod, fact, frozenset(values))
-                    for codemod, needs in room.get("fix_facts", {}).items() for fact, values in needs.items()
-                ),
-            )
-        )
-    markers = dict.fromkeys(m for room in rooms for m in room["markers"])
-    return Catalogue(
-        markers=tuple(m.encode() for m in markers),
-        prefilter_markers=tuple(m.encode() for m in engine["prefilter_markers"]),
-        prefixes=tuple(re.compile(p) for p in engine.get("prefixes", ())),
-        signatures=tuple(signatures),
-    )
 
 
 class _Summary(dict):
@@ -149,14 +47,24 @@ class Engine:
         self._seen: dict[str, str] = {}  # the context facts, as the log's last line giving each said
         self._exc_signatures = [s for s in self.cat.signatures if s.exc_type is not None]
         self._reader = TracebackReader()
+        self._chains: dict[tuple, tuple | None] = {}  # what each chain read so far gave, by its shape
+        self._resume: tuple | None = None  # (snapshot, line): the reader's state after a replayed block
         self._source: str | None = None
-        self._found: dict[tuple, Finding] = {}
-        self._signature: dict[tuple, Signature] = {}
+        # Each finding so far: [signature, facts, evidence, occurrences, facts known to add nothing to it].
+        self._tally: dict[tuple, list] = {}
+        # When set, what feeding lines does (findings counted, context seen), for fixbot/repeats.py to replay.
+        self.recorded: tuple[list, dict] | None = None
 
-    def feed(self, source: str | None, number: int, text: str) -> None:
+    def begin(self, source: str | None) -> None:
+        """Lines of `source` follow: no traceback continues from another file."""
         if source != self._source:
             self.gap()
             self._source = source
+
+    def feed(self, source: str | None, number: int, text: str) -> None:
+        self.begin(source)
+        if self._resume is not None:
+            self._take_up()
         text = paste.unquote(text)
         for prefix in self.cat.prefixes:
             text = prefix.sub("", text, count=1)
@@ -167,19 +75,66 @@ class Engine:
                 found = pattern.search(line)
                 if found:
                     self._seen[name] = found[name]
+                    if self.recorded is not None:
+                        self.recorded[1][name] = found[name]
             for sig in self._line_signatures:
                 match = sig.line.search(line)
                 if match:
                     facts = {**dict(sig.facts), **{k: v for k, v in match.groupdict().items() if v is not None}}
-                    self._add(sig, facts, (Evidence(number, line, source),))
+                    if str(facts.get("errno", "")).isdigit():  # a shared shape's errno names the OSError it was
+                        facts.setdefault("error", errno_error(int(facts["errno"])))
+                    self._add(sig, facts, ((number, line),))
                     break
 
     def gap(self) -> None:
         """Lines were skipped (or a new file begins): no traceback continues across."""
+        if self._resume is not None:
+            self._take_up()
         for chain, from_tb in self._reader.flush():
             self._exception_chain(chain, from_tb)
 
+    def state(self, line: int) -> tuple | None:
+        """The traceback reader's state before `line`, its line numbers counted from there (TracebackReader.snapshot)."""
+        if self._resume is not None:
+            if self._resume[1] == line:
+                return self._resume[0]
+            self._take_up()
+        return self._reader.snapshot(line)
+
+    def replay(self, adds: tuple, seen: dict | None, line: int, state: tuple | None, after: int) -> None:
+        """What lines from `line` on did when read before (`recorded`, evidence lines counted from the first of
+        them), done again without reading them; the reader takes up `state` (a snapshot) before line `after`."""
+        for key, sig, facts, evidence in adds:
+            self._count(key, sig, facts, evidence, line)
+        if seen:
+            self._seen.update(seen)
+        self._resume = (state, after)  # taken up only if a line is read next, not after another replayed block
+
+    def _take_up(self) -> None:
+        snapshot, line = self._resume
+        self._resume = None
+        self._reader.restore(snapshot, line)
+
     def _exception_chain(self, chain: list[PyException], from_tb: bool) -> None:
+        """The finding a chain gives: read once per shape, since every worker of a crash loop prints the same one,
+        between lines of its own (timestamps, pids) that keep the block around it from being replayed."""
+        base = chain[-1].log_line
+        key = (from_tb, shape(chain, base))
+        if key in self._chains:
+            found = self._chains[key]
+        else:
+            found = self._read_chain(chain, from_tb)
+            if found is not None:
+                sig, facts, evidence = found
+                found = (sig, facts, tuple((n - base, text) for n, text in evidence))
+            if len(self._chains) >= _MAX_CHAINS:
+                self._chains.clear()
+            self._chains[key] = found
+        if found is not None:
+            sig, facts, evidence = found
+            self._add(sig, facts, tuple((base + n, text) for n, text in evidence))
+
+    def _read_chain(self, chain: list[PyException], from_tb: bool) -> tuple | None:
         for exc in reversed(chain):
             for sig in self._exc_signatures:
                 if sig.needs_traceback and not from_tb:
@@ -192,8 +147,13 @@ class Engine:
                 if not sig.frames_match(chain, exc):
                     continue
                 facts = {**dict(sig.facts), **self._exception_facts(chain, exc, match), **_program(sig, chain)}
-                self._add(sig, facts, self._exception_evidence(chain, exc))
-                return
+                if sig.path is not None:  # a shared shape's path, narrowed to what this room is about
+                    where = sig.path.search(str(facts.get("path", "")))
+                    if where is None:
+                        continue
+                    facts.update({k: v for k, v in where.groupdict().items() if v is not None})
+                return sig, facts, _exception_evidence(chain, exc)
+        return None
 
     def _exception_facts(self, chain: list[PyException], exc: PyException, match: re.Match[str]) -> dict[str, Any]:
         groups = match.groupdict()
@@ -211,38 +171,49 @@ class Engine:
             facts["project_frames"] = [f"{f.file}:{f.line}" for f in dict.fromkeys(frames)]
         return facts
 
-    def _exception_evidence(self, chain: list[PyException], exc: PyException) -> tuple[Evidence, ...]:
-        picked: dict[int, str] = {}
-        for e in chain[: chain.index(exc) + 1]:
-            for f in e.frames:
-                if is_project_frame(f):
-                    picked[f.log_line] = f.text
-            picked[e.log_line] = e.text
-        return tuple(Evidence(n, t, self._source) for n, t in sorted(picked.items()))
-
-    def _add(self, sig: Signature, facts: dict[str, Any], evidence: tuple[Evidence, ...]) -> None:
+    def _add(self, sig: Signature, facts: dict[str, Any], evidence: tuple[tuple[int, str], ...]) -> None:
+        """One occurrence of a finding; `evidence` is (line, text) pairs."""
         key = (sig.kind, *(str(facts.get(k)) for k in sig.key))
-        old = self._found.get(key)
-        if old is not None:
-            if len(facts) > len(old.facts):  # this occurrence tells more (its cause was not cut off)
-                merged = {**old.facts, **facts}
-            else:
-                merged, evidence = {**facts, **old.facts}, old.evidence
-            facts, occurrences = merged, old.occurrences + 1
+        if self.recorded is not None:
+            self.recorded[0].append((key, sig, facts, evidence))
+        self._count(key, sig, facts, evidence, 0)
+
+    def _count(self, key: tuple, sig: Signature, facts: dict[str, Any], evidence: tuple, base: int) -> None:
+        tally = self._tally.get(key)
+        if tally is None:
+            self._tally[key] = [sig, facts, self._evidence(evidence, base), 1, None]
+            return
+        tally[0] = sig
+        tally[3] += 1
+        if tally[4] is facts:
+            return
+        old = tally[1]
+        if len(facts) > len(old):  # this occurrence tells more (its cause was not cut off)
+            tally[1], tally[2], tally[4] = {**old, **facts}, self._evidence(evidence, base), None
+            return
+        merged = {**facts, **old}
+        if merged == old and list(merged) == list(old):
+            tally[4] = facts  # the same facts again (a repeated block) can only be counted
         else:
-            occurrences = 1
-        self._signature[key] = sig
-        self._found[key] = Finding(
-            kind=sig.kind,
-            summary=sig.summary.format_map(_Summary(facts)),
-            facts=facts,
-            evidence=evidence,
-            fixes=sig.fixes_for(facts),
-            occurrences=occurrences,
-        )
+            tally[1], tally[4] = merged, None
+
+    def _evidence(self, evidence: tuple[tuple[int, str], ...], base: int) -> tuple[Evidence, ...]:
+        return tuple(Evidence(base + n, t, self._source) for n, t in evidence)
 
     def findings(self) -> list[Finding]:
         self.gap()
+        self._signature: dict[tuple, Signature] = {key: tally[0] for key, tally in self._tally.items()}
+        self._found: dict[tuple, Finding] = {
+            key: Finding(
+                kind=sig.kind,
+                summary=sig.summary.format_map(_Summary(facts)),
+                facts=facts,
+                evidence=evidence,
+                fixes=sig.fixes_for(facts),
+                occurrences=occurrences,
+            )
+            for key, (sig, facts, evidence, occurrences, _) in self._tally.items()
+        }
         for key, sig in self._signature.items():  # what the rest of the log says (the program's command line)
             more = {name: self._seen[name] for name, _ in sig.context if name in self._seen}
             if any(name not in self._found[key].facts for name in more):
@@ -278,6 +249,16 @@ class Engine:
         )
 
 
+def _exception_evidence(chain: list[PyException], exc: PyException) -> tuple[tuple[int, str], ...]:
+    picked: dict[int, str] = {}
+    for e in chain[: chain.index(exc) + 1]:
+        for f in e.frames:
+            if is_project_frame(f):
+                picked[f.log_line] = f.text
+        picked[e.log_line] = e.text
+    return tuple(sorted(picked.items()))
+
+
 _LOGGING_CONFIG_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\]config\.py$")
 
 
@@ -295,50 +276,78 @@ def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
     return out
 
 
-def diagnose_path(path: str) -> list[Finding]:
-    """Findings of a log source (path, `-`, .gz, run .zip), streamed in bounded memory.
-
-    Chunks with none of the signatures' markers are counted, not read: most of a large log is noise."""
+def diagnose_path(path: str, progress: Callable[[int], None] | None = None) -> list[Finding]:
+    """Findings of a log file (path, `-`, .gz, run .zip), streamed in bounded memory; `progress` is told how many
+    more bytes were read after each chunk."""
     engine = Engine()
-    markers = engine.cat.markers
-    regions = logs.marked_regions(path, engine.cat.prefilter_markers)
+    regions = prefilter.marked_regions(path, engine.cat.prefilter_markers)
     if regions is not None:
-        return _diagnose_regions(path, regions, engine)
+        return _diagnose_regions(path, regions, engine, progress or (lambda count: None))
+    return diagnose_streams(logs.open_sources(path), path, engine, progress)
+
+
+def diagnose_streams(streams: Iterable[tuple[str | None, BinaryIO]], name: str, engine: Engine | None = None,
+                     progress: Callable[[int], None] | None = None) -> list[Finding]:
+    """Findings of the streams a log is made of (`logs.open_sources`, or a log source's), `name` naming it.
+
+    Chunks with none of the signatures' markers are counted, not read: most of a large log is noise; a block
+    already read is counted, not read again (fixbot/repeats.py)."""
+    engine = engine or Engine()
+    markers = engine.cat.markers
+    progress = progress or (lambda count: None)
     read_anything = False
-    for source, stream in logs.open_sources(path):  # each stream refuses binary data on its first read
-        number, previous_interesting = 0, False
-        for chunk in logs.chunks(stream, logs.where(path, source)):
+    repeats = Repeats(engine)
+    for source, stream in streams:  # each stream refuses binary data on its first read
+        number, previous_interesting = 1, False
+        for chunk in logs.chunks(stream, logs.where(name, source)):
+            progress(len(chunk) + 1)
             read_anything = read_anything or bool(chunk)
             interesting = any(marker in chunk for marker in markers)
             if interesting or previous_interesting:
-                for raw in chunk.split(b"\n"):
-                    number += 1
-                    engine.feed(source, number, logs.normalise(raw))
+                number += repeats.feed(source, number, chunk)
             else:
                 number += chunk.count(b"\n") + 1
                 engine.gap()
             previous_interesting = interesting
         engine.gap()
     if not read_anything:
-        raise EmptyLog(f"{path}: the log is empty")
+        raise EmptyLog(f"{name}: the log is empty")
     return engine.findings()
 
 
-def _diagnose_regions(path: str, regions: list[logs.Region], engine: Engine) -> list[Finding]:
-    """Read only the regions of a large plain file where the markers are (see logs.marked_regions)."""
+def diagnose_source(source: "Source", progress: Callable[[int], None] | None = None) -> list[Finding]:
+    """Findings of the log a source (fixbot/sources/) fetches, read as a file's lines are."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="fixbot-logs-") as scratch:
+        return diagnose_streams(source.open(Path(scratch)), str(source), progress=progress)
+
+
+def _diagnose_regions(path: str, regions: list[prefilter.Region], engine: Engine,
+                      progress: Callable[[int], None]) -> list[Finding]:
+    """Read only the regions of a large plain file where the markers are (see prefilter.marked_regions)."""
+    repeats = Repeats(engine)
     with logs.open_regular(path) as handle:  # marked_regions found it regular; it is opened the same guarded way
         if logs.looks_binary(handle.read(8192)):
             raise BadInput(f"{path}: binary data, not a text log")
         for region in regions:
             handle.seek(region.offset)
-            number = region.first - 1
+            number = region.first
             for chunk in logs.chunks(handle, path):
-                for raw in chunk.split(b"\n"):
-                    number += 1
-                    if number > region.last:
-                        break
-                    engine.feed(None, number, logs.normalise(raw))
+                progress(len(chunk) + 1)
+                lines = chunk.count(b"\n") + 1
+                if number + lines - 1 > region.last:
+                    chunk, lines = _first_lines(chunk, region.last + 1 - number), region.last + 1 - number
+                repeats.feed(None, number, chunk)
+                number += lines
                 if number > region.last:
                     break
             engine.gap()
     return engine.findings()
+
+
+def _first_lines(chunk: bytes, count: int) -> bytes:
+    end = -1
+    for _ in range(count):
+        end = chunk.find(b"\n", end + 1)
+    return chunk[:end]

@@ -11,3 +11,7 @@ class FixbotError(Exception):
 
 class BadInput(FixbotError):
     """The log, the repository, a file or the command line cannot be used as given."""
+
+
+class SourceError(FixbotError):
+    """A platform or URL cannot give the log: a wrong token, a missing app, a web page, no answer in time."""

@@ -1,10 +1,11 @@
 """Open a log source and stream its lines, normalised, in bounded memory.
 
-Sources: a path, `-` (stdin), a `.gz`, or a `.zip` of a GitHub Actions run's logs. Lines come out with ANSI
-colours, GitHub's timestamp prefix, `##[group]`-style markers and CR removed, decoded as UTF-8 with
-replacement, and cut at `MAX_LINE` characters so one endless line cannot exhaust memory. A source that would
-never end is refused: a path that is not a regular file (a FIFO, /dev/zero), binary data (judged on the first
-block read, before any newline), and a line that runs past `MAX_RAW_LINE` with no newline.
+Sources: a path, `-` (stdin), a `.gz`, a `.zip` of a GitHub Actions run's logs, or a log source's stream
+(`fixbot/sources/`, `guarded`), read as a file is. Lines come out with ANSI colours, GitHub's timestamp prefix,
+`##[group]`-style markers and CR removed, decoded as UTF-8 with replacement, and cut at `MAX_LINE` characters so one
+endless line cannot exhaust memory. A source that would never end is refused: a path that is not a regular file (a
+FIFO, /dev/zero), binary data (judged on the first block read, before any newline), and a line that runs past
+`MAX_RAW_LINE` with no newline.
 
 Most of a large log is noise; `interesting_chunks` lets the diagnosis skip whole chunks that cannot hold a
 failure without decoding them line by line (see `fixbot/diagnose.py`).
@@ -15,11 +16,8 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
 import stat
-import subprocess
 import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -78,6 +76,9 @@ def chunks(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
 
     Joining the pieces with b"\\n" gives the stream back (with over-long lines cut). BadInput, naming `what`,
     when a line runs past MAX_RAW_LINE."""
+    # glibc maps each chunk afresh and faults all its pages in (a third of the time here); freeing a larger block
+    # first raises its dynamic mmap threshold, so chunks reuse the pages of its heap.
+    bytes(4 * CHUNK)
     carry = b""
     skipped = -1  # bytes of an over-long line whose head has already been kept; -1 outside one
     while True:
@@ -92,15 +93,15 @@ def chunks(stream: BinaryIO, what: str = "the log") -> Iterator[bytes]:
             if cut < 0:
                 continue
             block, skipped = block[cut:], -1  # keep the newline that ends the over-long line
-        data = carry + block
-        end = data.rfind(b"\n")
+        end = block.rfind(b"\n")
         if end < 0:
+            data = carry + block
             if len(data) > MAX_LINE:
                 carry, skipped = data[:MAX_LINE], len(data)
             else:
                 carry = data
             continue
-        body, carry = data[:end], data[end + 1 :]
+        body, carry = b"".join((carry, memoryview(block)[:end])), block[end + 1 :]
         if len(carry) > MAX_LINE:
             carry, skipped = carry[:MAX_LINE], len(carry)
         if len(body) > CHUNK + MAX_LINE or _has_long_line(body):
@@ -128,7 +129,7 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
     if path == "-":
         yield None, _Wrapped(sys.stdin.buffer, "stdin")
         return
-    with open_regular(path, _HINT) as handle:
+    with open_regular(path, HINT) as handle:
         head = handle.read(4)
         handle.seek(0)
         if head[:2] == b"\x1f\x8b":
@@ -139,7 +140,7 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
             yield None, _Wrapped(handle, path)
 
 
-_HINT = "; save the log to a file, or pipe it to `-`"
+HINT = "; save the log to a file, or pipe it to `-`"
 # Kernel files look regular but are made as they are read: /proc/kmsg blocks until the kernel logs something.
 _KERNEL_FILES = ("/proc/", "/sys/")
 
@@ -262,6 +263,9 @@ class _ZipStream(_Wrapped):
         super().__init__(stream, f"{path}: {member}")
 
 
+guarded = _Wrapped  # a log source's stream: refused when binary, its read errors one line, as a file's are
+
+
 def where(path: str, source: str | None) -> str:
     """How messages name a stream of `open_sources(path)`."""
     return f"{path}: {source}" if source else "stdin" if path == "-" else path
@@ -284,113 +288,3 @@ def looks_binary(sample: bytes) -> bool:
         return False
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls * 10 > len(sample)
-
-
-# --- large plain files: let grep find the few places worth reading ---------------------------------------
-
-PREFILTER_MIN = 4 << 20  # below this, reading the file ourselves costs about what starting grep does
-_MAX_MATCHES = 100_000  # a log where markers are everywhere is streamed whole instead
-_SPAN = 400  # lines read after each marker: a whole traceback, its chained causes and Gunicorn's last words
-_BACK = 32 << 10  # bytes read before each marker: the frames of a traceback pasted without its header
-# grep holds a whole line in memory (twice, while matching): one 50 MB line would cost it 100 MB. Capped here,
-# grep runs out ("memory exhausted", status 2) and the file is streamed instead, in bounded memory.
-_GREP_MEMORY = 64 << 20
-
-
-def _limit_grep_memory() -> None:  # runs in the child between fork and exec
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (_GREP_MEMORY, _GREP_MEMORY))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-@dataclass(frozen=True)
-class Region:
-    """Lines first..last of a plain file, starting at byte `offset`: the only part of it worth reading."""
-
-    first: int
-    last: int
-    offset: int
-
-
-def marked_regions(path: str, markers: tuple[bytes, ...]) -> list[Region] | None:
-    """Where in a large plain log file the markers are, found by grep; None when the file should be streamed.
-
-    grep finds one fixed string at memory speed, which Python cannot (see benchmarks/diagnose.py); one grep
-    per marker, run side by side, beats one grep for all of them. Only the user's path and fixbot's own
-    markers reach grep, after `--`; nothing read from the log does."""
-    grep = shutil.which("grep")
-    if path == "-" or grep is None:
-        return None
-    try:
-        with open_regular(path, _HINT) as handle:
-            size = os.fstat(handle.fileno()).st_size
-            head = handle.read(4)
-    except BadInput:  # open_sources says what is wrong with it
-        return None
-    if size < PREFILTER_MIN or head[:2] == b"\x1f\x8b" or head == b"PK\x03\x04":
-        return None
-    env = {**os.environ, "LC_ALL": "C"}
-    runs = []
-    try:
-        for marker in markers:
-            out = tempfile.TemporaryFile()
-            command = [grep, "-a", "-b", "-n", "-o", "-F", "-m", str(_MAX_MATCHES + 1), "-e", marker.decode(), "--", path]
-            proc = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_grep_memory
-            )
-            runs.append((proc, out))
-        matches: set[tuple[int, int]] = set()
-        for proc, out in runs:
-            if proc.wait() not in (0, 1):
-                return None
-            out.seek(0)
-            for raw in out:
-                number, offset, _ = raw.split(b":", 2)
-                matches.add((int(number), int(offset)))
-            if len(matches) > _MAX_MATCHES:
-                return None
-    finally:
-        for proc, out in runs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            out.close()
-    regions: list[Region] = []
-    with open(path, "rb") as handle:
-        for number, offset in sorted(matches):
-            if regions and number <= regions[-1].last + 1:  # inside the region before: no need to look back
-                regions[-1] = Region(regions[-1].first, number + _SPAN, regions[-1].offset)
-                continue
-            start, back = _lines_before(handle, _line_start(handle, offset))
-            first = number - back
-            if regions and first <= regions[-1].last + 1:
-                regions[-1] = Region(regions[-1].first, number + _SPAN, regions[-1].offset)
-            else:
-                regions.append(Region(first, number + _SPAN, start))
-    return regions
-
-
-def _lines_before(handle: BinaryIO, line_start: int) -> tuple[int, int]:
-    """(offset, count): where the whole lines of the _BACK bytes before `line_start` begin, and how many there are.
-
-    A region starts there and not at its marker: a traceback pasted without its `Traceback` header has its
-    frames above the first line that says `Error`. The newlines are counted, so line numbers stay exact."""
-    back = max(0, line_start - _BACK)
-    handle.seek(back)
-    before = handle.read(line_start - back)
-    cut = 0
-    if back > 0:  # the window starts mid-line: begin at the first whole line in it (none: look no further)
-        newline = before.find(b"\n")
-        cut = len(before) if newline < 0 else newline + 1
-    return back + cut, before.count(b"\n", cut)
-
-
-def _line_start(handle: BinaryIO, offset: int) -> int:
-    """The offset of the start of the line holding byte `offset` (lines are cut at MAX_LINE anyway)."""
-    back = max(0, offset - MAX_LINE)
-    handle.seek(back)
-    before = handle.read(offset - back)
-    return back + before.rfind(b"\n") + 1

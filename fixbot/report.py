@@ -81,14 +81,15 @@ def _where(e: Evidence) -> str:
     return f"{e.source}:{e.line}" if e.source else str(e.line)
 
 
-def preview_command(log: str | None, run_id: str | None = None, repo: str = ".") -> str:
-    """The `fixbot apply --dry-run` that shows this fix again: the same log (or run) and the same repository."""
+def preview_command(log: str | None, source: str | None = None, repo: str = ".") -> str:
+    """The `fixbot apply --dry-run` that shows this fix again: the same log (or source) and the same repository."""
     import os
-    import shlex
 
-    source = ["--run-id", run_id] if run_id is not None else ["--log", log or "-"]
+    from fixbot import commands
+
+    source = ["--from", source] if source is not None else ["--log", log or "-"]
     where = [] if os.path.normpath(repo) == "." else ["--repo", repo]
-    return shlex.join(["fixbot", "apply", *source, *where, "--dry-run"])
+    return commands.fixbot("apply", *source, *where, "--dry-run")
 
 
 def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None) -> str:

@@ -14,7 +14,11 @@ from typing import Any
 
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\):?\s*$")
 _FRAME = re.compile(r'^(?P<indent>\s*)File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+?))?\s*$')
-_EXCEPTION = re.compile(r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*))(?:: ?(?P<message>.*))?$")
+# A class name, or a C module's lower-case `error` (`_dbm.error`, `_gdbm.error`, `socket.error`: dbm's is what
+# Celery beat dies on when its schedule file cannot be written).
+_EXCEPTION = re.compile(
+    r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*)|(?:[A-Za-z_]\w*\.)+(?P<lower>error))"
+    r"(?:: ?(?P<message>.*))?$")
 _EXCEPTION_WORD = re.compile(
     r"(?:Error|Exception|Exit|Interrupt|Warning|Configured|NotReady|DoesNotExist|Iteration|Operation|Failure|Fault)$"
 )
@@ -69,6 +73,7 @@ class TracebackReader:
         self._chain_open = False  # "The above exception ..." seen: the next traceback continues the chain
         self._since_exception = 0
         self._wrapped: tuple[int, str, re.Match[str], str] | None = None  # exception line cut mid-quote
+        self._kept: dict[str, tuple] = {}  # see _plain
 
     def feed(self, number: int, text: str) -> list[tuple[list[PyException], bool]]:
         done: list[tuple[list[PyException], bool]] = []
@@ -117,7 +122,7 @@ class TracebackReader:
                     return done
             self.flush(done)
         exc = _EXCEPTION.match(text)
-        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"]):
+        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"] or ""):
             # A lone exception line (a pasted excerpt without its traceback) may still be the cause of a chain.
             self._frames = []
             self._exception(number, text, exc, done)
@@ -134,10 +139,69 @@ class TracebackReader:
         self._chain, self._chain_open, self._frames = [], False, None
         return done
 
+    def snapshot(self, base: int) -> tuple | None:
+        """The reader's state with log line numbers counted from line `base`, None between tracebacks: two equal
+        snapshots read the lines that follow them alike (fixbot/repeats.py replays a block read before).
+        Fields the reader does not look at in its current state are left out, so more states compare equal.
+        The frames and the chain are plain tuples counted from their first line, kept while they only grow:
+        a snapshot taken at every line of a long traceback costs a few steps each."""
+        if self._frames is None and not self._chain and self._wrapped is None:
+            return None
+        frames = chain = None
+        if self._frames is not None:
+            frames = self._plain("_frames", _plain_frame, base)
+        if self._chain:
+            chain = self._plain("_chain", _plain_exception, base)
+        return (
+            frames,
+            (self._tb_lines, self._last_frame_indent) if frames is not None else None,
+            chain,
+            (self._chain_open, self._since_exception) if chain is not None else None,
+            None if self._wrapped is None else (self._wrapped[0] - base, self._wrapped[1]),
+        )
+
+    def _plain(self, name: str, plain, base: int) -> tuple[tuple, int]:
+        """The list `name` (frames or chain) as plain tuples counted from its first line, and where that line is
+        from `base`; the tuples are kept with the list they were made from and only the new items are added."""
+        items = getattr(self, name)
+        if not items:
+            return (), 0
+        kept = self._kept.get(name)
+        if kept is None or kept[0] is not items:
+            kept = (items, (), items[0].log_line)
+        anchor = kept[2]
+        if len(kept[1]) < len(items):
+            kept = (items, kept[1] + tuple(plain(item, anchor) for item in items[len(kept[1]) :]), anchor)
+        self._kept[name] = kept
+        return kept[1], base - anchor
+
+    def restore(self, snapshot: tuple | None, base: int) -> None:
+        """The state `snapshot(base)` was taken in, with line numbers counted from `base` again."""
+        self.__init__()
+        if snapshot is None:
+            return
+        frames, in_traceback, chain, in_chain, wrapped = snapshot
+        if frames is not None:
+            plain, offset = frames
+            anchor = base - offset
+            self._frames = [Frame(*f[:3], f[3] + anchor, f[4]) for f in plain]
+            self._tb_lines, self._last_frame_indent = in_traceback
+            self._kept["_frames"] = (self._frames, plain, anchor)
+        if chain is not None:
+            plain, offset = chain
+            anchor = base - offset
+            self._chain = [PyException(kind, message, tuple(Frame(*f[:3], f[3] + anchor, f[4]) for f in tb),
+                                       line + anchor, text) for kind, message, tb, line, text in plain]
+            self._chain_open, self._since_exception = in_chain
+            self._kept["_chain"] = (self._chain, plain, anchor)
+        if wrapped is not None:
+            number, text = wrapped
+            self._wrapped = (number + base, text, _EXCEPTION.match(text), "")
+
     def _continues(self, exc: re.Match[str]) -> bool:
         """A lone exception line that continues the chain: after "The above exception ...", or within a few lines
         of an OSError's line when it says what the OSError stopped ("Unable to configure handler ...")."""
-        if not _EXCEPTION_WORD.search(exc["short"]):
+        if not _EXCEPTION_WORD.search(exc["short"] or ""):
             return False
         if self._chain_open:
             return True
@@ -171,10 +235,24 @@ class TracebackReader:
         return False
 
 
+def shape(chain: list[PyException], base: int) -> tuple:
+    """An exception chain as plain tuples, log line numbers counted from line `base`: equal for two chains that
+    differ only in where the log has them (the same traceback printed by every worker)."""
+    return tuple(_plain_exception(e, base) for e in chain)
+
+
+def _plain_frame(f: Frame, base: int) -> tuple:
+    return (f.file, f.line, f.function, f.log_line - base, f.text)
+
+
+def _plain_exception(e: PyException, base: int) -> tuple:
+    return (e.type, e.message, tuple(_plain_frame(f, base) for f in e.frames), e.log_line - base, e.text)
+
+
 def _is_exception(exc: re.Match[str]) -> bool:
     # Custom exception classes may be named anything, but a dotted name or a conventional ending is needed
     # to tell them from the log lines that follow a traceback cut off before its last line.
-    return bool(_EXCEPTION_WORD.search(exc["short"])) or "." in exc["type"]
+    return bool(_EXCEPTION_WORD.search(exc["short"] or "")) or "." in exc["type"]
 
 
 def _unclosed_quote(message: str) -> bool:
@@ -183,10 +261,11 @@ def _unclosed_quote(message: str) -> bool:
 
 
 def _make_exception(number: int, text: str, exc: re.Match[str], frames: tuple[Frame, ...]) -> PyException:
-    return PyException(exc["short"], (exc["message"] or "").strip(), frames, number, text.strip())
+    return PyException(exc["short"] or exc["lower"], (exc["message"] or "").strip(), frames, number, text.strip())
 
 
-def _oserror_name(errno: int) -> str:
+def errno_error(errno: int) -> str:
+    """The OSError subclass Python raises for `errno` (13: PermissionError; 30: OSError)."""
     return type(OSError(errno, "")).__name__
 
 
@@ -205,13 +284,17 @@ def _quoted_value(text: str) -> str | None:
 
 
 def cause_facts(chain: list[PyException], detail: str | None) -> dict[str, Any]:
-    """`error`, `cause` and `path` of the root cause: the first exception of a chain, else the message's detail."""
+    """`error`, `cause` and `path` of the root cause: the error that stopped the process, which is the last OSError
+    of the chain (a `PermissionError` on '/.cache' raised while handling the `FileNotFoundError` on
+    '/.cache/app' that pathlib's `mkdir(parents=True)` met first), else its first exception, else the message's
+    detail."""
     if len(chain) > 1:
-        return oserror_facts(chain[0]) or {"error": chain[0].type, "cause": chain[0].line}
+        last = next((facts for e in reversed(chain) if (facts := oserror_facts(e))), None)
+        return last or {"error": chain[0].type, "cause": chain[0].line}
     if detail:
         errno = _ERRNO.match(detail.strip())
         if errno:
-            facts = {"error": _oserror_name(int(errno["errno"])), "cause": detail.strip()}
+            facts = {"error": errno_error(int(errno["errno"])), "cause": detail.strip()}
             path = _quoted_value(detail) if errno["quoted"] else None
             if path:
                 facts["path"] = path

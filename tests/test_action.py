@@ -30,10 +30,13 @@ NETWORK_ENV = {name: value for name, value in os.environ.items()
                or name.lower() in ("https_proxy", "http_proxy", "no_proxy")}
 
 
-def test_zizmor_finds_nothing_in_the_action_and_the_example_workflow():
+EXAMPLE_WORKFLOWS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples" / "workflows").glob("*.yml"))
+
+
+def test_zizmor_finds_nothing_in_the_action_and_the_example_workflows():
+    assert len(EXAMPLE_WORKFLOWS) >= 4
     result = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--persona=pedantic", "action.yml", "examples/workflows/fixbot.yml",
-         "examples/workflows/check.yml"],
+        [str(BIN / "zizmor"), "--offline", "--persona=pedantic", "action.yml", *EXAMPLE_WORKFLOWS],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -445,7 +448,7 @@ def test_the_python_input_imports_nothing_from_the_working_directory_even_withou
     result = subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert not marker.exists(), marker.read_text()
     assert result.returncode != 0
-    assert ("give the action log-file or run-id" in result.stdout
+    assert ("give the action log-file, from or run-id" in result.stdout
             or re.search(r"No module named '(click|yaml|libcst|git|github)'", result.stderr)), result.stdout + result.stderr
 
 
@@ -458,3 +461,158 @@ def test_the_check_workflow_uploads_fixbots_sarif_with_a_pinned_action():
     upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert re.fullmatch(r"[0-9a-f]{40}", upload["uses"].split("@")[1])  # a commit, not a movable tag
     assert workflow["jobs"]["check"]["permissions"] == {"contents": "read", "security-events": "write"}
+
+
+# --- deployment_status: a platform's failed deploy reported to GitHub, its log at the status's log_url ----------
+
+DEPLOYMENT_WORKFLOW = """\
+name: fixbot
+on: deployment_status
+permissions: {}
+jobs:
+  fix:
+    if: github.event.deployment_status.state == 'failure' || github.event.deployment_status.state == 'error'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+      pull-requests: write
+    steps:
+      - name: Check out (a copy of the repository stands in for actions/checkout offline)
+        run: cp -a "$APP_SOURCE/." "$GITHUB_WORKSPACE/" && cp -a "$FIXBOT_SOURCE" "$GITHUB_WORKSPACE/.fixbot-action"
+      - id: fixbot
+        uses: ./.fixbot-action
+        env:
+          FIXBOT_LOG_TOKEN: ${{ secrets.FIXBOT_LOG_TOKEN }}
+        with:
+          github-token: ${{ secrets.GITHUB_TOKEN }}
+          python: ${{ env.FIXBOT_TEST_PYTHON }}
+      - name: Outputs
+        env:
+          STATUS: ${{ steps.fixbot.outputs.status }}
+          FINDING: ${{ steps.fixbot.outputs.finding }}
+        run: echo "outputs status=$STATUS finding=$FINDING"
+"""
+
+
+def test_the_action_fixes_a_deployment_status_failure_from_its_log_url_under_act(github, origin, tmp_path,
+                                                                                  isolated_git):
+    # A platform (Heroku's GitHub integration, Render's previews) posted a failed deployment status whose log_url
+    # is a log behind a token: the Action reads it with FIXBOT_LOG_TOKEN and opens the PR into the deployed ref.
+    from tests.support.emulators.logserver import LogServer
+
+    server = LogServer().start()
+    try:
+        home = isolated_git
+        app = tmp_path / "app"
+        shutil.copytree(ROOT / "examples" / "ledgersg", app, ignore=shutil.ignore_patterns("__pycache__", "logs"))
+        (app / ".github" / "workflows").mkdir(parents=True)
+        (app / ".github" / "workflows" / "fixbot.yml").write_text(DEPLOYMENT_WORKFLOW)
+        git(app, "init", "-q")
+        git(app, "add", "-A")
+        git(app, "commit", "-qm", "the deploy that failed")
+        git(app, "remote", "add", "origin", str(origin))
+        git(app, "push", "-q", "origin", "main", "main:staging")
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({
+            "deployment_status": {"state": "failure", "log_url": f"{server.url}/logs/backend",
+                                  "target_url": "https://dashboard.example/apps/ledgersg",
+                                  "description": "Deploy failed"},
+            "deployment": {"ref": "staging", "sha": git(app, "rev-parse", "HEAD"), "environment": "staging"},
+            "repository": {"full_name": github.full_name},
+        }))
+        env = {"PATH": f"{BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin", "HOME": str(home),
+               "GIT_CONFIG_GLOBAL": str(home / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1", **NETWORK_ENV,
+               "NO_PROXY": "127.0.0.1,localhost"}
+        command = [
+            str(BIN / "act"), "deployment_status", "-e", str(event), "-P", "ubuntu-latest=-self-hosted",
+            "-W", ".github/workflows/fixbot.yml",
+            "--env", f"GITHUB_API_URL={github.api_url}", "--env", f"GITHUB_REPOSITORY={github.full_name}",
+            "--env", f"APP_SOURCE={app}", "--env", f"FIXBOT_SOURCE={_fixbot_source(tmp_path)}",
+            "--env", f"FIXBOT_TEST_PYTHON={sys.executable}",
+            "--secret", f"GITHUB_TOKEN={github.token}", "--secret", f"FIXBOT_LOG_TOKEN={server.token}",
+        ]
+        run = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True, timeout=300)
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, output[-4000:]
+        assert "outputs status=fixed finding=logging-handler" in output, output[-4000:]
+        assert server.token not in output
+        (pull,) = github.pulls.values()
+        assert pull["base"]["ref"] == "staging"
+        assert "FileHandler" not in git(origin, "show", f"{pull['head']['ref']}:apps/backend/config/settings/service.py")
+        assert [r.headers.get("authorization") for r in server.requests] == [f"Bearer {server.token}"]
+    finally:
+        server.stop()
+
+
+def _deployment_event(tmp_path: Path, state: str, log_url: str | None) -> Path:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"deployment_status": {"state": state, "log_url": log_url, "target_url": log_url},
+                                 "deployment": {"ref": "main"}}))
+    return event
+
+
+def test_a_deployment_that_did_not_fail_is_skipped(tmp_path, capsys):
+    outputs = tmp_path / "outputs"
+    env = {"GITHUB_EVENT_PATH": str(_deployment_event(tmp_path, "success", "http://127.0.0.1:9/logs")),
+           "GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(tmp_path)}
+    assert action.main(env) == 0
+    assert "\nskipped\n" in outputs.read_text()
+    assert "deployment's status is 'success'" in capsys.readouterr().out
+
+
+def test_a_log_url_that_is_a_web_page_gives_way_to_the_from_input(tmp_path, capsys):
+    # Heroku's and Render's statuses point at their dashboards: an HTML page is no log, so `from` is read.
+    from tests.support.emulators import HTML
+    from tests.support.emulators.hub import HubEmulator
+    from tests.support.emulators.logserver import LogServer
+
+    app = _example_repo(tmp_path)
+    server, hub = LogServer(token=None).start(), HubEmulator().start()
+    try:
+        server.fail("", HTML)
+        hub.add_space("acme/ledgersg", ["RUNTIME_ERROR"])
+        outputs = tmp_path / "outputs"
+        env = {"GITHUB_EVENT_PATH": str(_deployment_event(tmp_path, "failure", f"{server.url}/dashboard")),
+               "GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(app), "INPUT_DRY_RUN": "true",
+               "INPUT_FROM": "hf-space:acme/ledgersg", "HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token}
+        assert action.main(env) == 0
+        out = capsys.readouterr().out
+        assert "answered with an HTML page, not a log" in out and "reading the log from hf-space:acme/ledgersg" in out
+        assert "fixbot apply --from hf-space:acme/ledgersg --dry-run" in out
+        assert re.search(r"^logging-handler$", outputs.read_text(), re.M)
+        assert len(hub.calls("/logs/run$")) == 1
+    finally:
+        server.stop()
+        hub.stop()
+
+
+def test_the_platform_workflows_pass_from_and_the_token_through_env_only():
+    for name, trigger, token in (("hf-space.yml", "push", "HF_TOKEN"),
+                                 ("deployment-status.yml", "deployment_status", "FIXBOT_LOG_TOKEN")):
+        workflow = yaml.safe_load((ROOT / "examples" / "workflows" / name).read_text())
+        assert trigger in workflow[True]  # PyYAML reads the key `on` as True
+        (job,) = workflow["jobs"].values()
+        (step,) = [s for s in job["steps"] if s.get("uses", "").startswith("fixbot/fixbot@")]
+        assert "from" in step["with"] and step["env"][token] == f"${{{{ secrets.{token} }}}}"
+        assert all("${{" not in s.get("run", "") for s in job["steps"])
+    watched = yaml.safe_load((ROOT / "examples" / "workflows" / "hf-space.yml").read_text())["jobs"]["deploy"]
+    assert watched["steps"][-1]["with"]["watch"] == "15m"
+
+
+def test_the_watch_input_polls_the_from_platform_and_says_running(tmp_path, capsys, monkeypatch):
+    from tests.support.emulators.hub import HubEmulator
+
+    app = _example_repo(tmp_path)
+    hub = HubEmulator().start()
+    try:
+        space = hub.add_space("acme/ledgersg", ["BUILDING", "RUNNING"])
+        outputs = tmp_path / "outputs"
+        env = {"GITHUB_OUTPUT": str(outputs), "GITHUB_WORKSPACE": str(app), "INPUT_FROM": "hf-space:acme/ledgersg",
+               "INPUT_WATCH": "1m", "HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token}
+        monkeypatch.setattr(action, "WATCH_INTERVAL", 0.05)
+        assert action.main(env) == 0
+        assert "\nrunning\n" in outputs.read_text() and space.polls == 2
+        assert "watch hf-space:acme/ledgersg: BUILDING" in capsys.readouterr().out
+        assert action.main({**env, "INPUT_WATCH": "soon"}) == 2
+    finally:
+        hub.stop()

@@ -191,7 +191,7 @@ def test_explicit_path_that_does_not_exist(tmp_path):
         pytest.param("logging: path\nlogging: console\n", ".fixbot.yml:2: duplicate key logging", id="duplicate"),
         pytest.param(
             "- logging: path\n",
-            ".fixbot.yml:1: the file must be a mapping of codemods, logging, settings, branch_prefix, author, pull_request, not a list",
+            ".fixbot.yml:1: the file must be a mapping of codemods, logging, settings, branch_prefix, author, pull_request, deploy, not a list",
             id="top-list",
         ),
         pytest.param("42\n", ".fixbot.yml:1: the file must be a mapping", id="top-number"),

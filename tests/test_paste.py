@@ -21,9 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot import diagnose, logs, paste
+from fixbot import logs, paste
 from tests.support import loggingrun, realrun
+from tests.support.pasting import MEDIA, findings, fixable
 from tests.support import ROOT
+from tests.support import bounded, hostile
 
 HANDLER = "logging-handler"
 
@@ -33,18 +35,6 @@ class Failure:
     text: str
     path: str  # the file the handler could not open
     handler: str | None  # None: the run never names it (fileConfig, basicConfig)
-
-
-def findings(text: str) -> list:
-    """What `fixbot diagnose` finds in `text`, read line by line as from a file."""
-    engine = diagnose.Engine()
-    for number, raw in enumerate(text.encode().split(b"\n"), 1):
-        engine.feed(None, number, logs.normalise(raw))
-    return engine.findings()
-
-
-def fixable(found: list) -> list:
-    return [f for f in found if f.fixes]
 
 
 def cli(text: str, tmp_path: Path) -> tuple[int, list[dict]]:
@@ -125,30 +115,6 @@ def near_misses(tmp_path_factory) -> dict[str, str]:
 
 
 # --- what media do to a log ----------------------------------------------------------------------------
-
-
-def one_line(text: str) -> str:
-    return " ".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
-
-
-def markdown_rendered(text: str) -> str:
-    # A traceback copied from a rendered issue: Markdown took the dunders' underscores for emphasis.
-    return re.sub(r"__(\w+?)__", r"_\1_", text)
-
-
-MEDIA = {
-    "as printed": lambda t: t,
-    "one line": one_line,
-    "quoted": lambda t: "".join(f"> {line}\n" for line in t.splitlines()),
-    "indented": lambda t: "".join(f"    {line}\n" for line in t.splitlines()),
-    "fenced": lambda t: f"```python\n{t}```\n",
-    "quoted and fenced": lambda t: "".join(f"> {line}\n" for line in f"```\n{t}```".splitlines()),
-    "in backticks": lambda t: f"`{t.strip()}`\n",
-    "tildes, indentation lost": lambda t: "~~~\n" + "".join(f"{line.strip()}\n" for line in t.splitlines()) + "~~~\n",
-    "compose": lambda t: "".join(f"worker_1    | {line}\n" for line in t.splitlines()),
-    "timestamped": lambda t: "".join(f"2026-12-01 10:00:00,{i:03d}: {line}\n" for i, line in enumerate(t.splitlines())),
-    "markdown rendered": markdown_rendered,
-}
 
 
 @pytest.mark.parametrize("medium", MEDIA)
@@ -317,3 +283,33 @@ def test_undoing_a_paste_is_linear_in_the_line(line):
     started = time.perf_counter()
     paste.split(paste.unquote(line[: logs.MAX_LINE]))
     assert time.perf_counter() - started < 0.2
+
+
+# --- issue 20: the un-collapser is linear in a line's length ---------------------------------------------
+
+
+def test_a_collapsed_traceback_splits_where_its_lines_ended():
+    line = ('Traceback (most recent call last):   File "/app/x.py", line 3, in <module>     main()  '
+            "FileNotFoundError: [Errno 2] No such file or directory: '/var/log/x/a.log'")
+    assert paste.split(line) == ["Traceback (most recent call last):", '  File "/app/x.py", line 3, in <module>',
+                                 "    main()", "FileNotFoundError: [Errno 2] No such file or directory: '/var/log/x/a.log'"]
+
+
+def test_a_long_run_of_spaces_costs_linear_time():
+    times = {}
+    for size in (25_000, 400_000):
+        start = time.process_time()
+        lines = paste.split(hostile.collapsed_spaces(size).rstrip("\n"))
+        times[size] = time.process_time() - start
+        assert lines[-1].startswith("FileNotFoundError")
+    assert times[400_000] < 0.5, times  # 16x the text; quadratic was 5 s at 10 KB
+
+
+def test_diagnose_answers_on_long_lines(tmp_path):
+    log = tmp_path / "collapsed.log"
+    log.write_text(hostile.collapsed_spaces(60_000))  # under logs.MAX_LINE: read whole, the cause found
+    ran = bounded.assert_bounded(bounded.fixbot("diagnose", str(log)))
+    assert ran.returncode == 1 and "FileNotFoundError" in ran.stdout, ran
+    log.write_text(hostile.collapsed_spaces(1_000_000))  # cut at logs.MAX_LINE, so the cause is gone
+    ran = bounded.assert_bounded(bounded.fixbot("diagnose", str(log)))
+    assert ran.returncode == 1 and ran.stdout == "No known failure found in the log.\n", ran

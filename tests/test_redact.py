@@ -250,6 +250,10 @@ _SEC = {  # assembled from parts, so that no scanner takes this file for a leak
     "sk_live_long": "sk_live_" + "51HqLyjWDarjtT1zdp7dcJq8B0x9FZ3Kl2mNoPqRsTuVw",
     "ampersand": "Tr0ub4dor&3xYk9Lm2Qp",
     "url_query": "pa?ss#wd9Kq",
+    "render": "rnd_" + "Wq3xZp9LmT2vK7sR4yB1nC8dF6gH",
+    "hrku": "HRKU-" + "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    "fo1": "fo1_" + "Zq2LmX7pW4vR8sT1yB6nC0dE5gH3kJ9",
+    "fm2": "fm2_" + "lJPECAAAAAAAAmRUxBxhbW9yZQ==",
 }
 _S = _SEC
 PLANTED = [
@@ -312,6 +316,10 @@ PLANTED = [
     ("heroku api key", f"+ HEROKU_API_KEY={_S['heroku']} heroku container:release web -a acme", _S["heroku"], "fixbot"),
     ("azure account key, 44 characters", f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={_S['azure_44']};EndpointSuffix=core.windows.net", _S["azure_44"], "fixbot"),
     ("azure shared access key", f"Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey={_S['sas']}", _S["sas"], "fixbot"),
+    ("render api key", f"render: 401 Unauthorized for key {_S['render']}", _S["render"], "fixbot"),
+    ("heroku api key, HRKU-", f" !    Invalid credentials provided ({_S['hrku']}).", _S["hrku"], "fixbot"),
+    ("fly.io personal token", f"Error: failed to fetch an image or build from source: unauthorized {_S['fo1']}", _S["fo1"], "fixbot"),
+    ("fly.io macaroon", f"+ flyctl deploy --access-token 'FlyV1 {_S['fm2']},{_S['fm2']}'", _S["fm2"], "fixbot"),
     # masks that left part of the secret
     ("stripe live, longer than 24", f"stripe.error.AuthenticationError: Invalid API Key provided: {_S['sk_live_long']}", _S["sk_live_long"], "ruleset"),
     # keys decorated by colour and by escaping
@@ -445,3 +453,21 @@ def test_every_format_and_default_ignorable_character_is_escaped_but_the_joiner(
         assert char not in out and out.startswith("a\\") and out.endswith("b"), (hex(ord(char)), out)
     assert inert("\U000e0041") == "\\U000e0041"
     assert inert("a\u200db") == "a\u200db"
+
+
+# --- issue 20: the shapes of the review, each format of the ruleset, and no gate in front of it ----------------
+
+from tests.support.secret_shapes import SHAPES  # noqa: E402
+
+
+@pytest.mark.parametrize("family, line, secret", SHAPES, ids=[s[0] for s in SHAPES])
+def test_every_secret_shape_is_masked(family, line, secret):
+    out = redact(line, {})
+    assert secret not in out and secret[-6:] not in out, out
+    assert "***" in out
+
+
+def test_the_ruleset_runs_on_every_line_however_short_its_secret():
+    # a Slack token has no 20-character run: the gate that kept the ruleset for token-like text let it through
+    line = "slack: invalid_auth xoxb-" + "1-2-abcdefgh"
+    assert "abcdefgh" not in mask_ruleset(line) and "abcdefgh" not in redact(line, {})

@@ -451,4 +451,4 @@ def test_the_printed_preview_names_the_repository_it_was_run_on(tmp_path):
     assert preview(tmp_path, "--log", str(log), "--repo", str(repo)) == (
         f"fixbot apply --log {log} --repo '{repo}' --dry-run")
     assert preview(repo, "--log", str(log)) == f"fixbot apply --log {log} --dry-run"
-    assert report.preview_command(None, "12345") == "fixbot apply --run-id 12345 --dry-run"
+    assert report.preview_command(None, "github-run:12345") == "fixbot apply --from github-run:12345 --dry-run"

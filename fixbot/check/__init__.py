@@ -28,12 +28,16 @@ MAX_FILES = 20000
 # Gunicorn's own --user / `user =`, or a program that runs the rest as someone else.
 # A `cd`, Gunicorn's --chdir, supervisord's directory=: a relative path is relative to something else then.
 _MOVE = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|^directory\s*=|\bpushd\b")
+# supervisord's `directory =` moves the programs of its own file only, not a script started elsewhere
+_MOVE_OTHERS = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)cd\s|--chdir\b|^chdir\s*=|\bpushd\b")
 _SWITCH = re.compile(r"(?m)--user\b|^user\s*=|\b(sudo|su|gosu|su-exec|runuser|setpriv|chpst)\b")
 
 RULES = {
     "log-dir-missing": "A log file's directory does not exist when the process starts",
     "log-dir-unwritable": "A log file's directory belongs to root while the container runs as another user",
     "gunicorn-output-in-file": "Gunicorn captures the app's output into a log file inside the container",
+    "gunicorn-worker-tmp-read-only": "Gunicorn's workers find no writable directory for their heartbeat files on a "
+                                     "read-only root",
 }
 
 
@@ -45,6 +49,26 @@ class Finding:
     evidence: str
     codemod: str
     rule: str = "log-dir-missing"
+
+
+@dataclass(frozen=True)
+class NotJudged:
+    """A site fixbot saw and could not judge, and why."""
+
+    path: str
+    line: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    seen: int  # sites on the deploy's start path
+    not_judged: list[NotJudged]
+
+    @property
+    def judged(self) -> int:
+        return self.seen - len(self.not_judged)
 
 
 def list_files(root: Path) -> list[str]:
@@ -87,29 +111,36 @@ def _reader(root: Path):
     return read
 
 
-def find(root: Path) -> list[Finding]:
-    """Every finding in the repository at `root`."""
+def find(root: Path, declared=None) -> Report:
+    """Every finding in the repository at `root`, and the sites it could not judge; `declared`: the environment
+    .fixbot.yml or --platform declares (check/platforms.Declared)."""
     from fixbot.repo import RepoView
 
     files = list_files(root)
     read = _reader(root)
-    made = dirs_mod.collect(files, read)
-    if not made.known:
-        return []  # no container fixbot can see into: nothing to judge against
-    used = deploy.run_files(files, read)
+    made = dirs_mod.collect(files, read, declared)
+    # with no Dockerfile a platform (or a person) starts the start script: its sites are seen, judged when declared
+    used = deploy.run_files(files, read, starters=made.dockerfiles == 0)
     with RepoView.open(root) as repo:
-        walks = deploy.settings_walks(repo, files, used, read)
+        every = declared is not None and declared.platform is not None
+        walks = deploy.settings_walks(repo, files, used, read, every)
         settings = None if walks is None else set().union(*(walk.seen for walk in walks))
         if settings is not None:
             settings |= deploy.named_by(files, [read(f) or "" for f in settings])
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
-        found = sites_mod.sites(repo, judged, read, walks or [])
+        found = [s for s in sites_mod.sites(repo, judged, read, walks or []) if made.read_only or not s.read_only_rule]
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
-    moves = any(_MOVE.search(read(f) or "") for f in used)  # so may the directory it starts in
-    found = [_resolved(site, made, moves, read) for site in found]
-    findings = [f for site in found if (f := judge(site, made, deploy_texts, read, switches)) is not None]
-    return sorted(set(findings), key=lambda f: (f.path, f.line))
+    moves = any(_MOVE_OTHERS.search(deploy.live(read(f) or "")) for f in used)  # so may the directory it starts in
+    findings, unjudged = set(), set()
+    for site in found:
+        outcome = verdict(_resolved(site, made, moves, read), made, deploy_texts, read, switches)
+        if isinstance(outcome, Finding):
+            findings.add(outcome)
+        elif isinstance(outcome, NotJudged):
+            unjudged.add(outcome)
+    return Report(sorted(findings, key=lambda f: (f.path, f.line)), len(found),
+                  sorted(unjudged, key=lambda n: (n.path, n.line, n.why)))
 
 
 def _set_elsewhere(variable: str, site: sites_mod.Site, texts: dict[str, str]) -> str | None:
@@ -132,7 +163,7 @@ def _resolved(site: sites_mod.Site, made: dirs_mod.Dirs, moves: bool, read) -> s
     value, cwd = site.value, made.cwd
     if not value or value.startswith("/") or value in _STD or cwd is None:
         return site
-    if moves or _MOVE.search(read(site.path) or ""):
+    if moves or _MOVE.search(deploy.live(read(site.path) or "")):
         return site
     return dataclasses.replace(site, value=posixpath.normpath(posixpath.join(cwd, value)),
                                what=f"{site.what} (relative to WORKDIR {cwd})")
@@ -140,11 +171,30 @@ def _resolved(site: sites_mod.Site, made: dirs_mod.Dirs, moves: bool, read) -> s
 
 def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read, switches: bool = False
           ) -> Finding | None:
+    """The finding at `site`, None when there is none or it cannot be judged."""
+    outcome = verdict(site, made, texts, read, switches)
+    return outcome if isinstance(outcome, Finding) else None
+
+
+def verdict(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read, switches: bool = False
+            ) -> Finding | NotJudged | None:
+    """A Finding, NotJudged with the reason, or None: judged, and the directory is there and writable."""
     value = site.value
-    if value is None or value in _STD or not value.startswith("/"):
+    if value in _STD:
         return None
-    if site.default_of and _set_elsewhere(site.default_of, site, texts):
-        return None
+    if not made.known:
+        if made.unknown:
+            return NotJudged(site.path, site.line, f"unknown base image {', '.join(dict.fromkeys(made.unknown))}")
+        return NotJudged(site.path, site.line, "no container or platform definition: no Dockerfile, and no deploy: "
+                                               "in .fixbot.yml or --platform")
+    if value is None:
+        return NotJudged(site.path, site.line, f"a path that cannot be evaluated: {site.written}")
+    if not value.startswith("/"):
+        return NotJudged(site.path, site.line, f"a relative path ({value}) and the directory the process starts "
+                                               "in is not known")
+    if site.default_of and (elsewhere := _set_elsewhere(site.default_of, site, texts)):
+        return NotJudged(site.path, site.line, f"{site.default_of} is set in {elsewhere}: the value that runs "
+                                               "there is not evaluated")
     directory = posixpath.dirname(posixpath.normpath(value))
     default = (f" ({site.default_of} is set nowhere in the repository: judged by its default {value!r})"
                if site.default_of else "")
@@ -152,15 +202,19 @@ def judge(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], read
     if maker is None:
         others = {}
         for m in sorted(made.made, key=lambda m: (m.how == "chown", m.file, m.line)):
-            if m.how not in ("COPY", "WORKDIR", "chown") and m.pattern is None and "log" in m.path.lower():
+            if m.how not in ("COPY", "WORKDIR", "chown", "platform") and m.pattern is None and "log" in m.path.lower():
                 others.setdefault(m.path, m)
         others = list(others.values())[:2]
-        evidence = "; ".join([*(str(m) for m in others), f"nothing in this repository creates {directory}"])
+        ignored = [f"{m.file}:{m.line} would copy it but .dockerignore leaves it out" for m in made.ignored
+                   if m.path == directory][:1]
+        evidence = "; ".join([*(str(m) for m in others), *ignored, f"nothing in this repository creates {directory}"])
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {evidence}{default}", site.codemod)
     why = None if switches or _SWITCH.search(read(site.path) or "") else owners.unwritable(made, directory)
+    if why is None and made.read_only:
+        why = owners.unwritable(made, directory)  # a read-only root is read-only for whoever runs
     if why is not None:
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {why}{default}", site.codemod,
-                       "log-dir-unwritable")
+                       site.read_only_rule or "log-dir-unwritable")
     if site.captures:
         there = maker if isinstance(maker, dirs_mod.Made) else f"{directory} exists in the base image"
         return Finding(site.path, site.line, value,
@@ -202,31 +256,81 @@ def _shown(f: Finding) -> Finding:
     return dataclasses.replace(f, path=_inert(f.path), log_path=_inert(f.log_path), evidence=_inert(f.evidence))
 
 
-def render(findings: list[Finding], fmt: str) -> str:
+def fix_command(f: Finding) -> str:
+    """The command that fixes a finding, as a person pastes it: built with shlex.join (fixbot/commands.py)."""
+    from fixbot import commands
+
+    return commands.fixbot("codemod", f.codemod, f.path)
+
+
+def render(report: Report, fmt: str) -> str:
     from fixbot.report import to_json as inert_json  # JSON in which the runner finds no `##[`
 
-    findings = [_shown(f) for f in findings]
+    findings = [_shown(f) for f in report.findings]
+    unjudged = [NotJudged(_inert(n.path), n.line, _inert(n.why)) for n in report.not_judged]
     if fmt == "json":
         keys = ("path", "line", "log_path", "evidence", "codemod", "rule")
-        return inert_json({"findings": [{k: asdict(f)[k] for k in keys} for f in findings]}) + "\n"
+        return inert_json({"findings": [{k: asdict(f)[k] for k in keys} for f in findings],
+                           "not_judged": [asdict(n) for n in unjudged],
+                           "summary": {"seen": report.seen, "judged": report.judged, "findings": len(findings)}}) + "\n"
     if fmt == "sarif":
         from fixbot.check.sarif import sarif
 
-        return inert_json(sarif(findings, RULES)) + "\n"
-    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
+        return inert_json(sarif(findings, RULES, unjudged)) + "\n"
+    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: {fix_command(f)}" for f in findings]
     return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
 
 
-def run(path: str, fmt: str = "text", fix_: bool = False) -> tuple[str, str, int]:
-    """(stdout, stderr, exit code) of `fixbot check PATH`: 0 nothing found, 1 findings."""
+def summary(report: Report) -> str:
+    """The line every run ends with on stderr: what was seen, judged and found, and what was not judged and why."""
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    line = (f"fixbot check: {count(report.seen, 'site')} seen, {report.judged} judged, "
+            f"{count(len(report.findings), 'finding')}")
+    if report.not_judged:
+        by_why: dict[str, list[str]] = {}
+        for n in report.not_judged:
+            by_why.setdefault(n.why, []).append(f"{n.path}:{n.line}")
+        parts = [f"{', '.join(where[:3])}{f' and {len(where) - 3} more' if len(where) > 3 else ''} ({why})"
+                 for why, where in by_why.items()]
+        line += f"; {len(report.not_judged)} not judged: {'; '.join(parts)}"
+    return _inert(line) + "\n"
+
+
+def run(path: str, fmt: str = "text", fix_: bool = False, strict: bool = False, platform: str | None = None
+        ) -> tuple[str, str, int]:
+    """(stdout, stderr, exit code) of `fixbot check PATH`: 0 no finding among the sites judged, 1 findings (or,
+    with `strict`, sites of which none could be judged)."""
     root = Path(path)
     if not root.is_dir():
         raise BadInput(f"{path}: not a directory")
     root = root.resolve()
-    findings = find(root)
+    declared = _declared(root, platform)
+    report = find(root, declared)
     notes = []
-    if fix_ and findings:
-        changed, refused = fix(root, findings)
+    if fix_ and report.findings:
+        changed, refused = fix(root, report.findings)
         notes += [f"fixbot: fixed: {_inert(c)}" for c in changed] + [f"fixbot: {_inert(r)}" for r in refused]
-        findings = find(root)
-    return render(findings, fmt), "".join(n + "\n" for n in notes), 1 if findings else 0
+        report = find(root, declared)
+    code = 1 if report.findings or (strict and report.seen and not report.judged) else 0
+    return render(report, fmt), "".join(n + "\n" for n in notes) + summary(report), code
+
+
+def _declared(root: Path, platform: str | None):
+    """The environment .fixbot.yml's `deploy:` declares, with --platform over its platform (ConfigError: exit 2)."""
+    import dataclasses
+
+    from fixbot.check.platforms import PLATFORMS, Declared
+    from fixbot.config import load_config
+    from fixbot.repo import RepoView
+
+    with RepoView.open(root) as repo:
+        declared = load_config(None, repo).deploy
+    if platform is None:
+        return declared
+    if platform not in PLATFORMS:
+        raise BadInput(f"--platform {platform!r}: not one of {', '.join(PLATFORMS)}")
+    if declared is None:
+        return Declared(platform=platform, file="--platform")
+    return dataclasses.replace(declared, platform=platform)

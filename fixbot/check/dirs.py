@@ -1,86 +1,33 @@
 """Every place a repository makes a directory exist in its container: Dockerfiles, start scripts, volumes, tracked dirs.
 
 Read-only and conservative: whatever might create a directory counts (every stage of every Dockerfile, every
-script's `mkdir`, every volume), so that a directory missing from `Dirs` is one nothing in the repository makes.
-`Dirs.known` is False when the container's starting point is an image fixbot does not know (its base may hold
-the directory); then nothing is judged.
+script's `mkdir`, relative ones too, every volume and bind mount), so that a directory missing from `Dirs` is one
+nothing in the repository makes. A `COPY` brings the tracked directories `.dockerignore` lets through
+(check/dockerignore.py); a base image brings what check/images.py knows of it, and `Dirs.unknown` names the
+ones it knows nothing of (their base may hold the directory: nothing is judged).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
-from fixbot.formats import named
+from fixbot.check import dockerignore, images
+from fixbot.check.deploy import NOT_DEPLOY
+from fixbot.check.made import Dirs, Made
+from fixbot.check.mounts import volumes
+from fixbot.formats import named, wildcard
 
-# What every Linux base image (Debian, Ubuntu, Alpine and the official language images built on them) has.
-BASE_DIRS = frozenset({"/", "/tmp", "/var", "/var/log", "/var/tmp", "/var/lib", "/var/cache", "/run", "/var/run",
-                       "/dev", "/usr", "/usr/local", "/usr/src", "/etc", "/opt", "/home", "/root", "/srv", "/mnt"})
-# Official images fixbot trusts to hold only BASE_DIRS (plus their own install trees).
-_OFFICIAL = re.compile(r"^(?:docker\.io/)?(?:library/)?(python|debian|ubuntu|alpine|node|buildpack-deps|pypy|"
-                       r"busybox|fedora|centos|rockylinux|almalinux|amazonlinux|golang|rust|ruby|nginx|scratch)"
-                       r"(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$", re.I)
-_SERVICE = re.compile(r"(?i)(postgres|postgis|redis|mysql|mariadb|mongo|elasticsearch|opensearch|rabbitmq|memcached|"
-                      r"traefik|caddy|minio|nginx|httpd|haproxy|varnish)[^/]*$")
+__all__ = ["Dirs", "Made", "collect", "shell_made", "volumes", "world_writable"]
+
 DOCKERFILES = ("dockerfile*", "*.dockerfile", "containerfile*")
 SCRIPTS = ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run")
 # Files that set variables or start scripts, and the names of scripts a deploy runs by itself.
 _SETTERS = ("*.yml", "*.yaml", ".env", "*.env", "procfile*", "supervisor*.conf", "*.ini")
 _STARTERS = ("entrypoint*", "docker-entrypoint*", "*entrypoint*.sh", "start*", "run*", "boot*", "init*")
 _INSTRUCTION = re.compile(r"^[ \t]*([A-Za-z]+)[ \t]+(.*)$")
-
-
-@dataclass(frozen=True)
-class Made:
-    path: str  # absolute, normalised
-    file: str
-    line: int
-    how: str  # "WORKDIR", "VOLUME", "COPY", "mkdir", "install", "chown", "volume", "makedirs"
-    pattern: str | None = None  # a path with unknown parts (`$LOG_DIR/app`): a regex of what it may be
-    owner: str | None = None  # who owns it: "root", a user, "*" (chmod: anyone may write), None (unknown)
-
-    def __str__(self) -> str:
-        verb = {"volume": "mounts", "VOLUME": "declares the volume", "chown": "chowns", "chmod": "chmods"}.get(self.how, "creates")
-        return f"{self.file}:{self.line} {verb} {self.path}"
-
-
-@dataclass
-class Dirs:
-    made: list[Made] = field(default_factory=list)
-    bases: list[str] = field(default_factory=list)  # FROM images nobody in the repository builds
-    dockerfiles: int = 0
-    users: list[str] = field(default_factory=list)  # the USER each Dockerfile's last stage runs as
-    workdirs: list[str] = field(default_factory=list)  # the WORKDIR each Dockerfile's last stage starts in
-    overridden: bool = False  # compose `user:` or Kubernetes `runAsUser` may run it as someone else
-    moved: bool = False  # compose `working_dir:` or Kubernetes `workingDir` may start it elsewhere
-
-    @property
-    def cwd(self) -> str | None:
-        """The directory every container starts in, when all Dockerfiles agree and nothing moves it."""
-        found = set(self.workdirs)
-        if len(found) != 1 or self.moved:
-            return None
-        cwd = found.pop()
-        return None if "$" in cwd else cwd
-
-    @property
-    def known(self) -> bool:
-        """Whether the container is described well enough to say a directory is missing from it (images of
-        databases and proxies run none of the repository's configs, so their bases do not matter)."""
-        return self.dockerfiles > 0 and all(_OFFICIAL.match(b) or _SERVICE.search(b) for b in self.bases)
-
-    def exists(self, directory: str) -> Made | str | None:
-        """What makes `directory` exist (a Made, or "base image"), None when nothing does."""
-        directory = posixpath.normpath(directory)
-        if directory in BASE_DIRS:
-            return "base image"
-        for made in sorted(self.made, key=lambda m: (m.how == "chown", m.pattern is not None, m.file, m.line)):
-            if made.path == directory or made.path.startswith(directory.rstrip("/") + "/"):
-                return made
-            if made.pattern is not None and re.fullmatch(made.pattern + "(?:/.*)?", directory):
-                return made
-        return None
+# A `cd` in a script: a relative path after it is relative to somewhere else.
+_CD = re.compile(r"(?m)(^|[;&|(]\s*|\bthen\s+|\bdo\s+)(cd|pushd)\s")
 
 
 def instructions(text: str):
@@ -114,12 +61,17 @@ def _args(rest: str) -> list[str]:
     return [w for w in rest.split() if not w.startswith("--")]
 
 
-def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variables: dict | None = None) -> None:
+def dockerfile(file: str, text: str, tracked, dirs: Dirs, variables: dict | None = None,
+               substitute: images.Image | None = None) -> None:
+    """What one Dockerfile makes exist. `tracked(context)` gives the repo-relative directories a build with that
+    context receives (.dockerignore applied; a set: the same for every context); `substitute` stands for a base
+    image check/images.py does not know (.fixbot.yml `deploy.image`)."""
+    kept = tracked if callable(tracked) else (lambda context: tracked)
     dirs.dockerfiles += 1
     context = posixpath.dirname(file)
-    stages: set[str] = set()
+    stages: dict[str, tuple[str, str]] = {}  # a stage built above: where it left WORKDIR and USER
     defined: dict[str, str] = {}
-    workdir, user = "/", "root"
+    workdir, user, current, service = "/", "root", None, False
     for line, keyword, rest in instructions(text):
         # `ARG PYTHON_VERSION=3.12` / `ENV APP_HOME=/app` before `FROM python:${PYTHON_VERSION}`, `WORKDIR $APP_HOME`
         rest = re.sub(r"\$\{?(\w+)\}?", lambda m: defined.get(m.group(1), m.group(0)), rest)
@@ -128,13 +80,17 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
             for name, value in (p for p in pairs if len(p) == 2):
                 defined[name] = value.strip("\"'") if keyword == "ENV" else defined.get(name, value.strip("\"'"))
         if keyword == "FROM":
+            if current is not None:
+                stages[current] = (workdir, user)
             words = rest.split()
             image = next((w for w in words if not w.startswith("--")), "")
-            if image.lower() not in stages:  # a stage built above is no base image
-                dirs.bases.append(image)
-            if len(words) >= 3 and words[-2].lower() == "as":
-                stages.add(words[-1].lower())
-            workdir, user = "/", "root"
+            service = False
+            if image.lower() in stages:  # a stage built above is no base image: it starts where that one ended
+                workdir, user = stages[image.lower()]
+            else:
+                workdir, user = _base(image, dirs, substitute, NOT_DEPLOY.search(file) is None)
+                service = (found := images.lookup(image)) is not None and found.service
+            current = words[-1].lower() if len(words) >= 3 and words[-2].lower() == "as" else None
         elif keyword == "USER":
             user = rest.split(":")[0].strip() or "root"
         elif keyword == "WORKDIR":
@@ -150,27 +106,47 @@ def dockerfile(file: str, text: str, tracked_dirs: set[str], dirs: Dirs, variabl
             dest = posixpath.join(workdir, args[-1])
             chown = re.search(r"--chown=([^:\s]+)", rest)
             for src in args[:-1]:
-                _copy(src, dest, context, tracked_dirs, file, line, dirs, chown.group(1) if chown else "root")
+                _copy(src, dest, context, kept, file, line, dirs, chown.group(1) if chown else "root")
         elif keyword == "RUN":
             dirs.made.extend(shell_made(rest, file, line, workdir, variables, owner=user))
-    dirs.users.append("root" if user == "0" else user)
-    dirs.workdirs.append(workdir)
+    if not service:  # an nginx or database image runs none of the repository's processes
+        dirs.users.append("root" if user == "0" else user)
+        dirs.workdirs.append(workdir)
 
 
-def _copy(src: str, dest: str, context: str, tracked: set[str], file: str, line: int, dirs: Dirs, owner: str) -> None:
-    """The directories `COPY src dest` brings into the image: tracked ones under src, from the Dockerfile's
-    folder or the top of the repository (either may be the build context)."""
+def _base(image: str, dirs: Dirs, substitute: images.Image | None, deploys: bool = True) -> tuple[str, str]:
+    """(WORKDIR, USER) a stage starts with from a base image; its directories go into `dirs.base`, or its name
+    into `dirs.unknown` when nothing is known of it (unless the Dockerfile is a test's or CI's: `deploys`)."""
+    dirs.bases.append(image)
+    found = images.lookup(image) if "$" not in image else None
+    if found is None and substitute is not None:
+        found = substitute
+    if found is None:
+        if deploys:
+            dirs.unknown.append(image or "(none)")
+        return "/", "root"
+    if found.service:
+        return "/", "root"
+    dirs.base |= images.dirs_of(found)
+    return found.workdir, found.user
+
+
+def _copy(src: str, dest: str, context: str, kept, file: str, line: int, dirs: Dirs, owner: str) -> None:
+    """The directories `COPY src dest` brings into the image: tracked ones under src that .dockerignore keeps,
+    from the Dockerfile's folder or the top of the repository (either may be the build context)."""
     src = src.strip("\"'").rstrip("/") or "."
     for root in {context, ""}:
+        tracked = kept(root)
         base = posixpath.normpath(posixpath.join(root, src)) if root else posixpath.normpath(src)
         base = "" if base == "." else base
-        if base and base not in tracked:
+        if base and base != root and base not in tracked:
             continue
         dirs.made.append(Made(posixpath.normpath(dest), file, line, "COPY", owner=owner))
-        for d in tracked:
+        for d in sorted(tracked | dirs.tracked):
             if not base or d.startswith(base + "/"):
                 relative = d[len(base) + 1:] if base else d
-                dirs.made.append(Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner))
+                made = Made(posixpath.normpath(posixpath.join(dest, relative)), file, line, "COPY", owner=owner)
+                (dirs.made if d in tracked else dirs.ignored).append(made)
 
 
 _MKDIR_OPTS_WITH_VALUE = {"-m": "mode", "--mode": "mode", "-o": "owner", "--owner": "owner", "-g": "group",
@@ -203,13 +179,15 @@ def world_writable(mode: str) -> bool:
 
 def shell_made(script: str, file: str, line: int, cwd: str | None, variables: dict | None = None,
                deploy: bool = True, owner: str | None = None) -> list[Made]:
-    """Directories a shell script's `mkdir`/`install -d` make or `chown` finds; relative ones only when `cwd` is
-    known. `$VAR` takes the values the repository gives VAR (`variables`); a path still unknown counts as "may be
+    """Directories a shell script's `mkdir`/`install -d` make or `chown` finds; a relative one against `cwd` when
+    that is known and the script has no `cd`, else (in a script the deploy runs) as any directory with that
+    ending. `$VAR` takes the values the repository gives VAR (`variables`); a path still unknown counts as "may be
     any directory" only in a script the deploy runs (`deploy`), and is left out elsewhere."""
     from fixbot.formats.deploy.scan import program_name
     from fixbot.formats.deploy.words import Script, command_words
 
     out: list[Made] = []
+    moves = _CD.search(script) is not None
     source = script.encode()
     tree = Script(source).parse()
     stack = [(tree.root_node, None)]
@@ -234,7 +212,7 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             continue
         # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
         args, i, directory = words[1:], 0, name in ("mkdir", "chown", "chmod")
-        paths: list[list[str] | re.Pattern] = []
+        paths: list[list[str] | tuple] = []
         given: dict[str, str | None] = {}  # install -o OWNER, mkdir/install -m MODE (None: not static)
         while i < len(args):
             static = args[i].static
@@ -266,42 +244,54 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             paths = paths[1:]
         where = line + source.count(b"\n", 0, node.start_byte)
         for path in paths:
-            if isinstance(path, re.Pattern):
+            if isinstance(path, tuple):
                 if deploy:
-                    out.append(Made(path.pattern, file, where, name, path.pattern, made_by))
+                    out.append(Made(wildcard.shown(path), file, where, name, path, made_by))
                 continue
             for one in path:
-                if one.startswith("/") or cwd is not None:
+                if one.startswith("/") or (cwd is not None and not moves):
                     out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", one)), file, where, name, owner=made_by))
+                elif deploy and (tail := re.sub(r"^(\.\./)+", "", posixpath.normpath(one))) not in (".", ".."):
+                    # relative to wherever the script runs: any directory that ends so (and none below it)
+                    out.append(Made(one, file, where, name, (wildcard.ANY, "/" + tail), made_by, below=False))
     return out
 
 
 _VAR = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
 
 
-def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | re.Pattern:
-    """Every path a word with `$VAR`s may be, from the values the repository sets; a regex when some stay unknown."""
+MAX_PATHS = 256  # paths one word may expand to; past it, each `$VAR` stays a choice of its values (`mkdir -p $A$A…`)
+
+
+def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | tuple:
+    """Every path a word with `$VAR`s may be, from the values the repository sets; wildcard pieces when some stay
+    unknown (any text), or when they make more than MAX_PATHS paths (each `$VAR` one of its values)."""
     if "$(" in shown or "`" in shown:
         return _pattern(shown)
-    results = [""]
-    last = 0
+    pieces: list = []
+    last, count = 0, 1
     for match in _VAR.finditer(shown):
         name = match.group(1) or match.group(3)
         values = variables.get(name) or ({match.group(2)} if match.group(2) else None)
         if not values:
             return _pattern(shown)
-        literal = shown[last:match.start()].replace('"', "").replace("'", "")
-        results = [r + literal + v for r in results for v in sorted(values)]
-        last = match.end()
-    tail = shown[last:].replace('"', "").replace("'", "")
-    return [r + tail for r in results]
+        pieces += [shown[last:match.start()].replace('"', "").replace("'", ""), tuple(sorted(values))]
+        count, last = count * len(values), match.end()
+    pieces.append(shown[last:].replace('"', "").replace("'", ""))
+    if count > MAX_PATHS:
+        absolute = pieces[0].startswith("/") or not pieces[0] and all(v.startswith("/") for v in pieces[1])
+        return tuple(pieces) if absolute else (wildcard.ANY, *pieces)
+    results = [""]
+    for piece in pieces:
+        results = [r + v for r in results for v in (piece if isinstance(piece, tuple) else (piece,))]
+    return results
 
 
-def _pattern(shown: str) -> re.Pattern:
+def _pattern(shown: str) -> tuple:
     """What a path with expansions may be: each `$X`/`${X…}` any text (a relative one may be anywhere)."""
-    parts = re.split(r"\$\{[^}]*\}|\$\w+|\$\(.*?\)|`.*?`", shown)
-    regex = ".*".join(re.escape(p.strip("\"'")) for p in parts)
-    return re.compile(regex if shown.startswith("/") else ".*" + regex)
+    parts = [p.strip("\"'") for p in re.split(r"\$\{[^}]*\}|\$\w+|\$\([^)]*\)|`[^`]*`", shown)]
+    pieces = (parts[0], *(p for part in parts[1:] for p in (wildcard.ANY, part)))
+    return pieces if shown.startswith("/") else (wildcard.ANY, *pieces)
 
 
 _ASSIGN = re.compile(r"""(?m)(?:^|[\s\[,{]|export\s+|ENV\s+)["']?([A-Z_][A-Z0-9_]*)["']?(?:=|:[ \t]+|[ \t]+(?=/))["']?(/[^\s"'$;&|`]*)""")
@@ -328,54 +318,55 @@ def python_made(file: str, text: str) -> list[Made]:
         if literal:
             out.append(Made(posixpath.normpath(literal.group(1)), file, line, "makedirs"))
         else:
-            out.append(Made("a directory computed at run time", file, line, "makedirs", ".*"))
+            out.append(Made("a directory computed at run time", file, line, "makedirs", (wildcard.ANY,)))
     return out
 
 
-_COMPOSE_VOLUME = re.compile(r"""(?m)^[ \t]*-[ \t]*["']?(?:[^:"'\s#]+):(/[^:"'\s#]*)""")
-_TARGET = re.compile(r"""(?m)^[ \t]*(?:target|mountPath|mount_path)[ \t]*:[ \t]*["']?(/[^"'\s#]*)""")
+def collect(files: list[str], read, declared=None) -> Dirs:
+    """The directories `files` (repo-relative, the tracked ones) make exist; `read(file)` gives a file's text;
+    `declared`: the environment .fixbot.yml or --platform declares (check/platforms.Declared), if any."""
+    from fixbot.check import platforms
 
-
-def volumes(file: str, text: str, dirs: Dirs) -> None:
-    """Compose `volumes:` (short `src:/dst` and long `target:` syntax) and Kubernetes `mountPath:`."""
-    dirs.overridden = dirs.overridden or bool(re.search(r"(?m)^\s*(user|runAsUser)\s*:", text))
-    dirs.moved = dirs.moved or bool(re.search(r"(?m)^\s*(working_dir|workingDir)\s*:", text))
-    for pattern in (_COMPOSE_VOLUME, _TARGET):
-        for match in pattern.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            dirs.made.append(Made(posixpath.normpath(match.group(1)), file, line, "volume"))
-
-
-def collect(files: list[str], read) -> Dirs:
-    """The directories `files` (repo-relative, the tracked ones) make exist; `read(file)` gives a file's text."""
     tracked_dirs = {posixpath.dirname(f) for f in files}
     for d in list(tracked_dirs):
         while d:
             d = posixpath.dirname(d)
             tracked_dirs.add(d)
     tracked_dirs.discard("")
-    dirs = Dirs()
+    dirs = Dirs(tracked=tracked_dirs)
     texts = {f: read(f) or "" for f in files if named(f, DOCKERFILES + SCRIPTS + _SETTERS)}
     known = variables(texts)
     started = " ".join(t for f, t in texts.items() if not named(f, SCRIPTS))
+    substitute = declared.image_facts if declared is not None else None
+    for file in files:  # the Dockerfiles first: a start script's relative mkdir is relative to their WORKDIR
+        if named(file, DOCKERFILES) and (text := read(file)) is not None:
+            contexts: dict[str, set[str]] = {}
+
+            def kept(context: str, file=file) -> set[str]:
+                if context not in contexts:
+                    rules = dockerignore.rules_for(context, file, read)
+                    contexts[context] = dockerignore.kept_dirs(files, context, rules) if rules else tracked_dirs
+                return contexts[context]
+
+            dockerfile(file, text, kept, dirs, known, substitute)
+    if declared is not None:
+        platforms.apply(dirs, declared, tracked_dirs)
     for file in files:
         lower = file.lower()
         if named(file, DOCKERFILES):
-            text = read(file)
-            if text is not None:
-                dockerfile(file, text, tracked_dirs, dirs, known)
-        elif named(file, SCRIPTS):
+            continue
+        if named(file, SCRIPTS):
             text = read(file)
             if text is not None and any(w in text for w in ("mkdir", "install", "chown", "chmod")):
                 deploy = named(file, _STARTERS) or posixpath.basename(file) in started
-                dirs.made.extend(shell_made(text, file, 1, None, known, deploy))
+                dirs.made.extend(shell_made(text, file, 1, dirs.cwd, known, deploy, owner=None))
         elif lower.endswith(".py"):
             text = read(file) if file.rsplit("/", 1)[-1].startswith(("settings", "gunicorn", "conf", "log")) or \
                 "settings" in file.lower() or "config" in file.lower() else None
             if text is not None and ("mkdir" in text or "makedirs" in text):
                 dirs.made.extend(python_made(file, text))
-        elif lower.endswith((".yml", ".yaml")):
+        elif lower.endswith((".yml", ".yaml")) and file != ".fixbot.yml":
             text = read(file)
-            if text is not None and any(w in text for w in ("volumes", "mountPath", "user", "orking")):
-                volumes(file, text, dirs)
+            if text is not None and any(w in text for w in ("volumes", "tmpfs", "mountPath", "user", "orking")):
+                volumes(file, text, dirs, tracked_dirs)
     return dirs

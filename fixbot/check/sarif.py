@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from fixbot import commands
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO = "https://github.com/fixbot/fixbot#fixbot-check"
 
 
-def sarif(findings, rules: dict[str, str]) -> dict:
-    """One run, tool `fixbot`, one rule per kind of finding, each finding a result at its file and line."""
+def sarif(findings, rules: dict[str, str], not_judged=()) -> dict:
+    """One run, tool `fixbot`, one rule per kind of finding, each finding a result at its file and line; each site
+    not judged a tool execution notification at its file and line, with the reason."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -32,12 +35,24 @@ def sarif(findings, rules: dict[str, str]) -> dict:
                     "help": {"text": "Run `fixbot check --fix` to apply the codemod named in the message."},
                 } for rule, text in rules.items()],
             }},
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{
+                    "descriptor": {"id": "not-judged"},
+                    "level": "note",
+                    "message": {"text": f"not judged: {n.why}"},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": n.path, "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": max(1, n.line)},
+                    }}],
+                } for n in not_judged],
+            }],
             "columnKind": "utf16CodeUnits",
             "results": [{
                 "ruleId": f.rule,
                 "ruleIndex": ids.index(f.rule),
                 "level": "warning" if f.rule == "gunicorn-output-in-file" else "error",
-                "message": {"text": f"{f.evidence}. Fix: fixbot codemod {f.codemod} {f.path}"},
+                "message": {"text": f"{f.evidence}. Fix: {commands.fixbot('codemod', f.codemod, f.path)}"},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line},

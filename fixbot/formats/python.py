@@ -15,6 +15,7 @@ chains and prefix operators it takes in loops, tried up to 5,000); otherwise CPy
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import tokenize
 
@@ -93,8 +94,12 @@ def _bracket_depth(source: str) -> int:
     return deepest
 
 
+@functools.lru_cache(maxsize=2)
 def parse_module(source: str) -> cst.Module:
-    """The libcst module of `source` (after `precheck`); ParserSyntaxError is left to the caller's message."""
+    """The libcst module of `source` (after `precheck`); ParserSyntaxError is left to the caller's message.
+
+    The last two are kept: a rewrite, its post-check and its tidying each read the text before and after it, and
+    a libcst tree is immutable, so they can share one (a 512 KiB settings module was parsed seven times)."""
     module = precheck(source)
     try:
         return module or cst.parse_module(source)

@@ -42,9 +42,10 @@ def repo(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def check(root: Path, *args: str) -> tuple[int, dict]:
+    """The exit code and the findings of `fixbot check --format json` (test_not_judged.py reads the rest)."""
     result = CliRunner().invoke(main, ["check", str(root), "--format", "json", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, json.loads(result.stdout)
+    return result.exit_code, {"findings": json.loads(result.stdout)["findings"]}
 
 
 # --- the incident ------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_run_id_downloads_the_logs_and_links_the_run(github, app, monkeypatch):
 def test_log_and_run_id_together_is_a_usage_error(app):
     done = subprocess.run([sys.executable, "-m", "fixbot.cli", "apply", "--log", str(LOG), "--run-id", "1"],
                           capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 2 and "one of --log and --run-id" in done.stderr
+    assert done.returncode == 2 and "one of --log, --from and --run-id" in done.stderr
 
 
 def test_secrets_in_the_log_reach_neither_stdout_nor_the_pr(github, app, tmp_path, monkeypatch):

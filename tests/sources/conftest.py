@@ -1,0 +1,3 @@
+"""The fixtures of the sources' tests."""
+
+from tests.support.sources import ledgersg_repo  # noqa: F401 (a fixture)
