@@ -159,9 +159,9 @@ def pages() -> dict[Path, str]:
              "| kind | fixed by |\n| --- | --- |\n"]
     for kind, entry in found.items():
         offered = sorted({n for s in entry["signatures"] for n in s.get("fixes", [])})
-        index.append(f"| [`{kind}`](kinds/{kind}.md) | "
-                     + (", ".join(f"[`{n}`](codemods/{n}.md)" for n in offered) or "reported only") + " |\n")
-    out[DOCS / "reference.md"] = "".join(index)
+        index.append(f"| [`{kind}`]({kind}.md) | "
+                     + (", ".join(f"[`{n}`](../codemods/{n}.md)" for n in offered) or "reported only") + " |\n")
+    out[DOCS / "kinds" / "README.md"] = "".join(index)
     return out
 
 
