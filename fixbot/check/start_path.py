@@ -4,7 +4,8 @@ The start path is what `fixbot check` judges (check/deploy.py: the deploy files,
 name, the settings chain the deploy runs, the logging configs they pass) plus the application modules the deploy
 imports (an app module building a FileHandler); its sites are the rooms' `sites()` (check/sites.py), made
 absolute as check makes them (WORKDIR, `cd`, `--chdir`). A site is blocked when it writes into the directory the
-log says is missing or unwritable, anywhere when the log says the root is read-only (except in a volume), or where
+log says is missing, unwritable or read-only, anywhere on a root the deploy declares read-only (except in a
+volume; one read-only directory in a log does not tell its root), or where
 check would call it `log-dir-missing` or `log-dir-unwritable`. Another program's flags (Celery's, when Gunicorn
 failed) are another process: left alone. The plan fixes each blocked site with its room's codemod in the same
 commit; what no codemod can change is `remaining`.
@@ -38,8 +39,8 @@ class Blocked:
 def condition(facts: dict) -> tuple[str, str | None]:
     """("read-only" | "missing" | "denied" | "", the directory the log names) from a finding's facts."""
     cause = " ".join(str(facts.get(k, "")) for k in ("cause", "error", "reason")) + f" Errno {facts.get('errno', '')} "
-    path = facts.get("path")
-    directory = posixpath.dirname(posixpath.normpath(str(path))) if path else None
+    path, named = facts.get("path"), facts.get("dir")  # a pid file's or heartbeat's room names the directory itself
+    directory = posixpath.normpath(str(named)) if named else posixpath.dirname(posixpath.normpath(str(path))) if path else None
     if "Read-only file system" in cause or "Errno 30 " in cause:
         return "read-only", directory
     if "PermissionError" in cause or "Permission denied" in cause or "Errno 13 " in cause:
@@ -67,7 +68,9 @@ def blocked(repo, facts: dict, program: str | None) -> list[Blocked]:
     frames = [str(f).rsplit(":", 1)[0] for f in facts.get("project_frames", [])]
     app = app_modules(repo, [f for f in used], frames, read)
     judged = [f for f in files if f in used or f in settings or f in app]
-    found = sites_mod.sites(repo, judged, read, walks)
+    # A place writable everywhere but on a read-only root (Site.read_only_rule) is on the path where check sees it:
+    # where the deploy declares that root, not where one mount of it is read-only.
+    found = [s for s in sites_mod.sites(repo, judged, read, walks) if made.read_only or not s.read_only_rule]
     moves = any(deploy_moves(read(f) or "") for f in used)
     texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     out = []
@@ -165,24 +168,24 @@ def _why(site, how: str, directory: str, made, texts, read) -> str | None:
     value = site.value
     if value is None or value in _STD:
         return None
-    if not directory.startswith("/") and not value.startswith("/") and how != "read-only":
+    if not directory.startswith("/") and not value.startswith("/"):
         # The log names its file as the process was given it, relative to where it ran: so is this one.
         there = posixpath.dirname(posixpath.normpath(value))
         if there == posixpath.normpath(directory):
             return f"{site.what} writes {value}, in {directory}, beside the log's file, which the same deploy " + \
-                ("lacks" if how == "missing" else "cannot write")
+                {"missing": "lacks", "read-only": "has read-only"}.get(how, "cannot write")
         return None
     if not value.startswith("/"):
         return f"{site.what} writes {value}, relative to a directory fixbot cannot tell; the log's {directory} may be it" \
-            if how == "read-only" else None
+            if how == "read-only" and made.read_only else None
     there = posixpath.dirname(posixpath.normpath(value))
-    if how == "read-only":
+    if how == "read-only" and made.read_only:  # the deploy declares its root read-only: every path on it
         maker = made.exists(there)
         if isinstance(maker, dirs_mod.Made) and maker.how in ("VOLUME", "volume"):
             return None  # a volume is writable on a read-only root
         return f"{site.what} writes {value}, on the same read-only root as the log's {directory}"
     if there == directory or there.startswith(directory.rstrip("/") + "/"):
-        lacks = "lacks" if how == "missing" else "cannot write"
+        lacks = {"missing": "lacks", "read-only": "has read-only"}.get(how, "cannot write")
         return f"{site.what} writes {value}, in {directory}, which the same deploy {lacks}"
     if made.known:
         finding = judge(site, made, texts, read)

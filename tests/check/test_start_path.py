@@ -96,3 +96,33 @@ def test_everything_in_the_directory_already_on_the_console_is_already_fixed(tmp
     (root / "config" / "settings.py").write_text((root / "config" / "settings.py").read_text().split("LOGGING")[0] + CONSOLE)
     commit_all(root, "logging to the console")
     assert apply.run(str(log), root, dry_run=True).status == "already-fixed"
+
+
+# Issue 23's rooms on the same path: the real logs their rooms keep (Gunicorn's and Celery's own runs, in /srv/app/gone).
+EXAMPLES = {"gunicorn-pidfile": "gunicorn_pidfile/examples/pid-missing-dir.log",
+            "gunicorn-logfile": "gunicorn_logfile/examples/error-logfile-not-writable.log",
+            "celery-logfile": "celery_logfile/examples/worker-logfile-missing-dir.log"}
+PROCFILE = ("web: gunicorn app:app --pid /srv/app/gone/g.pid --error-logfile /srv/app/gone/error.log\n"
+            "worker: celery -A app worker --pidfile=/srv/app/gone/worker.pid --logfile=/srv/app/gone/celery.log\n")
+
+
+def _changes(tmp_path, kind: str) -> list[tuple[str, str]]:
+    from fixbot import fixes
+
+    root = tmp_path / "repo"
+    root.mkdir(parents=True)
+    (root / "Procfile").write_text(PROCFILE)
+    (root / "app.py").write_text("def app(environ, start_response):\n    return []\n")
+    commit_all(root)
+    result = apply.run(str(fixes.HERE / EXAMPLES[kind]), root, dry_run=True)
+    assert result.status == "fixed", result
+    return [(c.codemod, c.path) for c in result.changes]
+
+
+def test_a_pid_file_and_a_log_in_the_same_missing_directory_are_one_fix_of_that_process_only(tmp_path):
+    for kind in ("gunicorn-pidfile", "gunicorn-logfile"):
+        assert sorted(_changes(tmp_path / kind, kind)) == [("gunicorn-no-pidfile", "Procfile"),
+                                                           ("gunicorn-stdout", "Procfile")], kind
+    # Celery's worker is a process of its own: its log fails, its pid file in the same directory goes with it
+    assert sorted(_changes(tmp_path / "celery", "celery-logfile")) == [("celery-no-pidfile", "Procfile"),
+                                                                       ("celery-stderr", "Procfile")]
