@@ -204,14 +204,18 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
         author=config.author.as_tuple(),
         expect_head=repo.commit,
     )
+    sha = committed.sha
     if verify_cmd:
         try:
             verify.verify_command(repo.git, committed.sha, verify_cmd)
+            result = dataclasses.replace(result, verified=(verify_cmd, 0))
+            if committed.created:  # a commit already proposed keeps its sha: the PR's branch does not move
+                sha = gitops.reword(repo.git, committed.branch, committed.sha, report.commit_message(result))
         except BaseException:  # a failed check, or an interrupted one: the branch goes back to what it was
             if committed.created:
                 gitops.undo(repo.git, committed.branch, committed.sha, committed.replaced)
             raise
-    return dataclasses.replace(result, commit=committed.sha, created=committed.created, replaced=committed.replaced)
+    return dataclasses.replace(result, commit=sha, created=committed.created, replaced=committed.replaced)
 
 
 def _open_pr(result: Result, repo: gitread.Session, config: Config, *, force: bool = False,

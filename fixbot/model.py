@@ -99,6 +99,7 @@ class Result:
     subject: str = ""  # the commit's and the pull request's title, in the room's words (fixed only)
     remaining: tuple[Remaining, ...] = ()  # what this fix leaves on the start path that still cannot write
     checklist: tuple[str, ...] = ()  # what the reviewer checks, in the rooms' words (fixed only)
+    verified: tuple[str, int] | None = None  # the --verify-cmd that passed on the fix commit, and its exit code
 
     @property
     def diff(self) -> str:

@@ -242,7 +242,16 @@ def commit_message(result) -> str:
             out.append(f"  Checked: {redact('; '.join(c.checks))}.")
     if result.remaining:
         out.append(f"Remaining: {remaining_line(result)}.")
-    return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
+    trailers = [f"Fixbot-Fingerprint: {result.fingerprint}"]
+    if result.verified:
+        trailers.append(f"Verified-by: {verified_line(result)}")
+    return _no_links("\n".join(out)) + "\n\n" + "\n".join(trailers) + "\n"
+
+
+def verified_line(result) -> str:
+    """`CMD (exit N)`: the --verify-cmd that passed on the fix commit, redacted, on one line."""
+    cmd, code = result.verified
+    return f"{' '.join(redact(cmd).split())} (exit {code})"
 
 
 def remaining_line(result) -> str:
@@ -272,6 +281,7 @@ def apply_json(result) -> str:
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
             "remaining": [{"path": redact(r.path), "line": r.line, "why": redact(r.why)} for r in result.remaining],
+            "verified": {"cmd": redact(result.verified[0]), "exit": result.verified[1]} if result.verified else None,
             "error": None if result.error is None else redact(result.error),
         }
     )
@@ -320,6 +330,8 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
             if result.replaced:
                 out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
                            "it is remade on HEAD")
+            if result.verified:
+                out.append(f"verified: {verified_line(result)} on the fix commit")
         if result.pr_url:
             out.append(f"pull request ({result.pr_action}): {result.pr_url}")
         elif result.pr_action:
@@ -359,6 +371,8 @@ def pr_body(result, run_url: str | None = None) -> str:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
         if c.checks:
             parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
+    if result.verified:
+        parts += ["", f"**Verified:** {code(verified_line(result))} passed on this branch's commit."]
     if result.remaining:
         parts += ["", f"**This pull request alone will not make the deploy boot:** {md_text(remaining_line(result))}"]
     if result.notes:
