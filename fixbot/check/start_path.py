@@ -75,6 +75,8 @@ def blocked(repo, facts: dict, program: str | None) -> list[Blocked]:
     texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     out = []
     found = [_resolved(s, made, moves, read) for s in found if program in _SERVES.get(_program(s), {program})]
+    if directory.startswith("/"):  # the log names an absolute path: so does each relative site, where it runs
+        found = [_through_workdir(s, read) for s in found]
     cwd = working_directory(found, str(facts.get("path") or ""))
     for site in found:
         if cwd and site.value and not site.value.startswith("/") and site.value not in _STD:
@@ -135,6 +137,20 @@ def _imported(repo, file: str, text: str) -> list[str]:
                 base = ".".join([*parts, base] if base else parts)
             names += [base] + [f"{base}.{a.name}" for a in node.names if base]
     return [f for f in (repo.module_file(n, [file]) for n in names if n) if f]
+
+
+def _through_workdir(site, read):
+    """A relative site made absolute through the directory its file starts the process in (`cd`, WORKDIR, compose
+    working_dir, --chdir/--workdir), as formats/deploy/workdir.py reads it; as it was when the file does not say."""
+    from fixbot.formats.deploy import workdir
+
+    value = site.value
+    if not value or value.startswith("/") or value in _STD:
+        return site
+    there = workdir.absolute(site.path, read(site.path) or "", site.line, value)
+    if there is None:
+        return site
+    return replace(site, value=there, what=f"{site.what} (relative to where {site.path} starts it)")
 
 
 def working_directory(sites, path: str) -> str | None:
