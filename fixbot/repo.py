@@ -335,8 +335,14 @@ class RepoView:
 
     def candidates(self, patterns: tuple[str, ...]) -> list[str]:
         """Tracked files whose name matches one of `patterns` (a codemod's FILES)."""
-        by_name, by_path = _matcher(patterns)
-        return [t for t in self.tracked if by_name.match(t.rpartition("/")[2]) or by_path.match(t)]
+        return matching(self.tracked, patterns)
+
+
+def matching(paths, patterns: tuple[str, ...]) -> list[str]:
+    """The repo-relative posix `paths` a codemod's FILES `patterns` name: by the file's name, or by its path for a
+    pattern with a "/" in it."""
+    by_name, by_path = _matcher(tuple(patterns))
+    return [t for t in paths if by_name.match(t.rpartition("/")[2]) or by_path.match(t)]
 
 
 @lru_cache(maxsize=32)

@@ -13,8 +13,11 @@ import json
 import re
 from typing import Any, Iterable
 
+from fixbot.colour import Paint
 from fixbot.model import Evidence, Finding, Result
 from fixbot.redact import inert, redact
+
+_PLAIN = Paint(False)
 
 
 # A log can hold hundreds of findings (one per handler, path or worker): the terminal, the annotations and the
@@ -91,15 +94,16 @@ def preview_command(log: str | None, source: str | None = None, repo: str = ".")
     return shlex.join(["fixbot", "apply", *source, *where, "--dry-run"])
 
 
-def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None) -> str:
-    """`preview` is the command that shows the fix (preview_command); by default one for `log` here."""
+def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None, *, paint: Paint = _PLAIN) -> str:
+    """`preview` is the command that shows the fix (preview_command); by default one for `log` here. `paint`
+    colours it for a terminal (fixbot.colour)."""
     if not findings:
         return "No known failure found in the log.\n"
     out: list[str] = []
     findings, more = _shown(findings)
     for f in redacted(findings):
-        mark = "fixable" if f.fixable else "no fix"
-        out.append(f"{f.kind} ({mark}): {f.summary}")
+        mark = paint("fixable", fg="green") if f.fixable else paint("no fix", fg="yellow")
+        out.append(f"{paint(f.kind, fg='red', bold=True)} ({mark}): {f.summary}")
         if "cause" in f.facts:
             out.append(f"  root cause: {f.facts['cause']}")
         if f.facts.get("project_frames"):
@@ -110,7 +114,8 @@ def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None
         width = max(len(_where(e)) for e in f.evidence) if f.evidence else 0
         out.extend(f"    {_where(e):>{width}} | {e.text}" for e in f.evidence)
         if f.fixes:
-            out.append(f"  fix: {' or '.join(f.fixes)}  (preview: {preview or preview_command(log)})")
+            fixes = " or ".join(paint(n, fg="cyan") for n in f.fixes)
+            out.append(f"  fix: {fixes}  (preview: {preview or preview_command(log)})")
         out.append("")
     if more:
         out += [more, ""]
@@ -266,22 +271,13 @@ def apply_json(result) -> str:
     )
 
 
-def _colour_diff(diff: str) -> str:
-    colours = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
-    out = []
-    for line in diff.splitlines(keepends=True):
-        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
-        out.append(f"{colour}{line.rstrip(chr(10))}\x1b[0m\n" if colour else line)
-    return "".join(out)
-
-
 def _inert_lines(text: str) -> str:
     """The diff as the Action prints it: the repository's own lines may hold a workflow command or a control too."""
     return "".join(inert(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):] for line in text.splitlines(True))
 
 
-def apply_text(result, log: str, *, colour: bool = False, preview: str | None = None) -> str:
-    out = [diagnosis_text(list(result.findings), log, preview).rstrip("\n"), ""]
+def apply_text(result, log: str, *, paint: Paint = _PLAIN, preview: str | None = None) -> str:
+    out = [diagnosis_text(list(result.findings), log, preview, paint=paint).rstrip("\n"), ""]
     if result.status == "no-fix":
         out.append("Nothing fixbot can fix: no change made.")
         return "\n".join(out) + "\n"
@@ -296,14 +292,15 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
         out.append(f"note: {redact(note)}")
     if result.diff:
         diff = _inert_lines(result.diff)
-        out += ["", (_colour_diff(diff) if colour else diff).rstrip("\n")]
+        out += ["", paint.diff(diff).rstrip("\n")]
     if result.status == "fixed":
         out.append("")
         if result.dry_run:
-            out.append(f"dry run: nothing changed (would commit on branch {result.branch})")
+            out.append(paint(f"dry run: nothing changed (would commit on branch {result.branch})", fg="yellow"))
         elif result.commit:
             made = "committed" if result.created else "already committed"
-            out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
+            out.append(paint(f"{made} {result.commit[:12]} on branch {result.branch}", fg="green", bold=True)
+                       + " (your checkout is untouched)")
             if result.replaced:
                 out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
                            "it is remade on HEAD")
