@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from fixbot.errors import FixbotError, did_you_mean
+from fixbot.formats import yaml_nodes
 from fixbot.gitops import DEFAULT_AUTHOR, branch_name_problem
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def parse_config(
 ) -> Config:
     """The settings in `text`; errors are reported against `filename`."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml_nodes.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}" if mark else filename

@@ -14,8 +14,9 @@ _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[\w+.-]*[ \t]*$")
 _HEADER = "Traceback (most recent call last):"
 # Where a collapsed traceback had its line breaks: before its header, each frame and each chaining sentence.
+# `(?<![ \t])`: a run of blanks is tried from its start only, not again from each of its blanks (quadratic).
 _BREAK = re.compile(
-    r"[ \t]*(?=Traceback \(most recent call last\):"
+    r"(?<![ \t])[ \t]*(?=Traceback \(most recent call last\):"
     r"|(?<!\S)File \"[^\"]+\", line \d+"
     r"|(?:The above exception was the direct cause of the following exception"
     r"|During handling of the above exception, another exception occurred):"

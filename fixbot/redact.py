@@ -1,7 +1,9 @@
 """Make text quoted from a log safe to print, commit or post: secrets masked, controls escaped, commands inert.
 
-Secrets are found by Yelp's detect-secrets plugins (a maintained ruleset) plus fixbot's own patterns for what they
-miss in deploy logs; `redact` runs only on what fixbot prints, so a 1 GB log costs no more than its findings.
+Secrets are found by Yelp's detect-secrets plugins (a maintained ruleset), run on every line fixbot prints, commits
+or posts, plus fixbot's own structural rules for what no ruleset knows in deploy logs (header names inside quotes,
+URL userinfo of any characters, the password arguments of common command lines); `redact` runs only on what
+fixbot prints, so a 1 GB log costs no more than its findings.
 """
 
 from __future__ import annotations
@@ -49,28 +51,50 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     # Azure connection strings: the key follows `=`, where the long random run below does not start.
     (re.compile(r"(?i)\b((?:Account|SharedAccess)Key=)[A-Za-z0-9+/]{20,}={0,2}"), r"\1" + MASK),
     (re.compile(r"(?<![\w/+=-])[A-Za-z0-9/+]{40,}={0,2}(?![\w/+=-])"), _random_run),
+    # Headers printed as a Python dict or JSON (requests', httpx's and urllib3's debug logging): the name quoted,
+    # the whole quoted value masked, scheme and all.
+    (re.compile(r"""(?i)((["'])(?:proxy-)?(?:authorization|(?:set-)?cookie|x-[\w-]{0,32}(?:token|key|auth))\2"""
+                r"""\s{0,8}:\s{0,8}(["']))(?:\\.|(?!\3)[^\\\n])*"""), r"\1" + MASK),
     # Authorization and cookie headers, and bearer tokens.
     (re.compile(r"(?i)\b(authorization\s{0,8}[:=]\s{0,8})(?:(?:bearer|basic|token)\s+)?[^\s'\",;]+"),
      r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1" + MASK),
     (re.compile(r"(?im)\b((?:set-)?cookie\s{0,8}:\s{0,8})[^\s'\"].*?(?=['\"]?$)"), r"\1" + MASK),
-    # Userinfo in URLs: scheme://user:password@host. The password may hold `/`, `@`, `?`, `#` and a few spaces
-    # (unescaped, as people write them), so it runs to the last `@` within 256 characters that starts a host;
-    # `host:8000/path@x` (a port) is no password.
-    (
-        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
-                   r"(?:[^\s'\"<>:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
-        r"\1" + MASK + r"\2",
-    ),
     # Command-line passwords, as `set -x` prints them: `mysql -pSECRET` (no space: with one, mysql prompts),
     # `docker login -p SECRET`, `--password SECRET`, and netrc's `login me password SECRET`.
     (re.compile(r"(?i)(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mariadb|mariadb-dump)"
                 r"(?:\s+[^\s-]\S*|\s+-[^p\s]\S*){0,12}\s+-p)(?=\S)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
     (re.compile(r"(?i)(?<![\w.-])((?:docker|podman|buildah|nerdctl|oras|helm\s+registry)\s+login\b"
                 r"(?:\s+[^\s-]\S*|\s+-[^p\s-]\S*|\s+--(?!password\b)\S+){0,12}\s+-p\s+)\S+"), r"\1" + MASK),
+    # curl -u/--user USER:PASSWORD, redis-cli -a PASSWORD, sshpass -p PASSWORD, mongosh/mongo -p PASSWORD,
+    # htpasswd -b FILE USER PASSWORD: the argument the option takes, wherever it is on the command line.
+    (re.compile(r"(?i)(?<![\w.-])(curl\b(?:\s+\S+){0,24}?\s+(?:-u|--user|-U|--proxy-user)(?:\s+|=)?[^\s:]*:)\S+"),
+     r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w.-])((?:redis-cli\b(?:\s+\S+){0,24}?\s+(?:-a|--pass)|sshpass\b(?:\s+\S+){0,8}?\s+-p"
+                r"|(?:mongosh|mongo|mongodump|mongorestore|mongoexport|mongoimport)\b(?:\s+\S+){0,24}?\s+-p)\s*)"
+                r"(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
+    (re.compile(r"(?i)(?<![\w.-])(htpasswd\b(?:\s+-\w+)*?\s+-\w*b\w*(?:\s+-\w+)*(?:\s+\S+){2}\s+)\S+"), r"\1" + MASK),
+    # Values of `*_KEY` variables that look like key material (hex or base64, 16 characters or more), Azure SAS
+    # signatures (`sig=`), Google OAuth access tokens (`ya29.`).
+    (re.compile(r"(?i)(?<![\w.-])([\w.-]{0,64}_key[\"']?[ \t]*[:=][ \t]*[\"']?)[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])"),
+     r"\1" + MASK),
+    (re.compile(r"(?i)([?&;]sig=)[A-Za-z0-9%+/=_-]{16,}"), r"\1" + MASK),
+    (re.compile(r"(?<![\w.-])(ya29\.)[A-Za-z0-9_-]{20,}"), r"\1" + MASK),
     (re.compile(r"(?i)(?<![\w-])(--(?:password|passwd|pass|token|secret|api-key|access-key|client-secret)\s+)"
                 r"(?!-)(?:'[^'\n]*'|\"[^\"\n]*\"|\S+)"), r"\1" + MASK),
     (re.compile(r"(?m)((?:^\s{0,16}|\blogin\s+\S+\s+)password\s+)(?![=:])\S+"), r"\1" + MASK),
+    # Userinfo in URLs (after the rules above: a password's run to the last `@` may swallow what they look
+    # for, netrc's `login x password y`): scheme://user:password@host. The password may hold any character, `/`, `@`, `?`, `#`,
+    # quotes and `<` included, and a few spaces (unescaped, as people write them), so it runs to the last `@`
+    # within 256 characters that starts a host; `host:8000/path@x` (a port) is no password.
+    (
+        re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:/{1,2}[^\s:/@'\"]{0,256}:)(?!\d+(?:[/?#\s'\"]|$))"
+                   r"(?:[^\s:]|:(?!//)| (?=[^\s'\"<>])){1,256}(@)(?=[\w\[])"),
+        r"\1" + MASK + r"\2",
+    ),
+    # A token as the user of a URL with no password (`https://<token>@git.example.com`): 16 characters or more.
+    # Both URL rules take `scheme:/` too: a URL inside a path that was normalised (`check` prints such paths).
+    (re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:/{1,2})[\w.~%-]{16,256}(@)(?=[\w\[])"), r"\1" + MASK + r"\2"),
     # key=value and key: value where the key says secret, the key perhaps coloured (ANSI) or quoted (JSON, escaped
     # JSON). An unquoted value runs to whitespace (`Tr0ub4dor&3xY`, `a,b;c` are whole passwords), or, if the pair
     # sits in a quoted string ('DB_PASSWORD=x y'), to that string's closing quote.
@@ -78,12 +102,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
         re.compile(
             r"""(?imx)
             (?P<open>\\?["'])?
-            (?P<key>(?<![\w./\\-])[\w.-]{0,64}  # not the last part of a path: /etc/passwd: not a directory
+            (?P<key>(?<![\w./\\-])[\w.-]*  # not the last part of a path: /etc/passwd: not a directory
                (?:password|passwd|pwd|(?<![a-z0-9])pass(?:phrase)?(?![a-z0-9])|secret|token|api[_-]?key
                  |access[_-]?key|private[_-]?key|credentials?)
                [\w-]{0,64})  # DJANGO_SECRET_KEY, but not secrets.py:12
             (?P<close>\\?["'])?"""
-            + _SGR + r"""\s{0,8}[:=]\s{0,8}""" + _SGR + r"""
+            + _SGR + r"""[ \t]*[:=\uff1a\uff1d]\s{0,8}""" + _SGR + r"""
             (?P<value>
               # a quoted value may hold spaces and escaped quotes; one cut off at the end of the line runs to it
               "(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|\\"(?:[^\\\n]|\\[^"\n])*(?:\\"|$)
@@ -129,16 +153,6 @@ def _secret_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span(group)
 
 
-# A run of 20+ letters, digits, `-` or `_` holding a digit, or both lower and upper case, or 20 capitals in a row
-# (an AWS key id may have no digit): every secret only
-# detect-secrets masks has one (the planted set checks it), while tracebacks, paths, timestamps and environment
-# variable names rarely do (snake_case names, short words, dotted paths, DJANGO_SETTINGS_MODULE). Only text with one
-# costs the ruleset's import (~0.07 s: it pulls in requests), so diagnosing a plain log stays as fast as before.
-_TOKEN_LIKE = re.compile(
-    r"(?<![\w-])(?=[\w-]{20})(?:(?=[\w-]*?\d)|(?=[\w-]*?[a-z])(?=[\w-]*?[A-Z])|(?=[A-Z]{20}))"
-)
-
-
 # What continues a token past the end of a detect-secrets match: its Stripe rule takes 24 characters of a key that
 # may be longer, its JWT rule stops after the `.` before the signature. Not over `.` or `/`: a token in a path
 # (`/logs/<token>.log`) leaves the rest of the path.
@@ -155,10 +169,9 @@ def _to_token_end(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def mask_ruleset(text: str) -> str:
-    """`text` with what detect-secrets finds masked (a span shorter than 8 characters would mask words), each span
-    to the end of its token."""
-    spans = sorted(_to_token_end(text, s) for regex in ruleset()
-                   for m in regex.finditer(text) if (s := _secret_span(m))[1] - s[0] >= 8)
+    """`text` with what detect-secrets finds masked, each span to the end of its token."""
+    spans = sorted(_to_token_end(text, _secret_span(m)) for regex in ruleset() for m in regex.finditer(text)
+                   if m.end() > m.start())
     out, end = [], 0
     for start, stop in spans:
         if start >= end:
@@ -191,7 +204,7 @@ def mask_secrets(text: str, environ: Mapping[str, str] | None = None) -> str:
         text = text.replace(value, MASK)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return mask_ruleset(text) if _TOKEN_LIKE.search(text) else text
+    return mask_ruleset(text) if text.strip() else text
 
 
 # Unicode's Default_Ignorable_Code_Point, from DerivedCoreProperties.txt (Unicode 15.1; the same ranges as the

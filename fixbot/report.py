@@ -87,11 +87,12 @@ def _where(e: Evidence) -> str:
 def preview_command(log: str | None, source: str | None = None, repo: str = ".") -> str:
     """The `fixbot apply --dry-run` that shows this fix again: the same log (or source) and the same repository."""
     import os
-    import shlex
+
+    from fixbot import commands
 
     source = ["--from", source] if source is not None else ["--log", log or "-"]
     where = [] if os.path.normpath(repo) == "." else ["--repo", repo]
-    return shlex.join(["fixbot", "apply", *source, *where, "--dry-run"])
+    return commands.fixbot("apply", *source, *where, "--dry-run")
 
 
 def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None, *, paint: Paint = _PLAIN) -> str:

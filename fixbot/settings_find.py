@@ -136,6 +136,11 @@ class Evidence:
 def evidence(walk: Walk, handler: str | None, path: str | None) -> Evidence:
     logging = walk.logging
     if not isinstance(logging, Mapping):
+        if walk.dynamic:  # every name was unknown from there on, LOGGING included (unless a literal follows)
+            return Evidence(0, None, True, f"cannot be read statically: {walk.dynamic}, which may define anything")
+        if walk.budget.spent:
+            return Evidence(0, None, True, "cannot be read statically (the settings take more steps to evaluate "
+                                           "than fixbot's bound)")
         if logging is UNKNOWN and walk.definer is None and not walk.opaque:
             return Evidence(0, None, False, "is not defined")
         return Evidence(0, None, True, "cannot be read statically (built by a call, or changed in a loop)")

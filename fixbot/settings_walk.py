@@ -12,12 +12,16 @@ import re
 from typing import TYPE_CHECKING
 
 from fixbot.errors import BadInput
-from fixbot.formats.python_eval import UNKNOWN, Evaluator, Mapping, copy, dotted, union
+from fixbot.formats.python_eval import UNKNOWN, Budget, Evaluator, Mapping, copy, dotted, union
 
 if TYPE_CHECKING:
     from fixbot.repo import RepoView
 
 _MUTATORS = {"update", "setdefault", "append", "extend", "insert", "pop", "clear", "remove"}
+# What runs code fixbot does not read into the module's namespace: from there on, any name may hold anything.
+_RUNNERS = {"exec", "execfile", "runpy.run_path", "runpy.run_module", "run_path", "run_module"}
+_IMPORTERS = {"importlib.import_module", "import_module", "__import__", "importlib.__import__"}
+_NAMESPACES = {"globals", "vars", "locals"}
 
 
 class Walk:
@@ -28,8 +32,10 @@ class Walk:
         self.definer: tuple[str, tuple[str, ...]] | None = None
         self.mutations: list[str] = []
         self.opaque: list[str] = []  # files that change LOGGING in ways not followed here (loops, functions)
+        self.dynamic: str | None = None  # where the chain first runs code fixbot cannot read (`exec(...)`)
         self.seen: set[str] = set()
         self.env: dict = {}
+        self.budget = Budget()  # once spent, every value is UNKNOWN (python_eval): a settings bomb costs no more
         # {(file, line): value} of every assignment run, when asked for (a Gunicorn config module's `errorlog = …`)
         self.assigned: dict[tuple[str, int], object] | None = None
 
@@ -49,7 +55,12 @@ class Walk:
 
     def _statements(self, body: list[ast.stmt], file: str, package: str, chain: tuple[str, ...], top: bool) -> None:
         for node in body:
-            if isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
+            runs = _runs_unread_code(node)
+            if runs:  # exec(open(...).read()) and the like: every name is unknown from here on
+                self.env = dict.fromkeys(self.env, UNKNOWN)
+                self.dynamic = self.dynamic or f"{file}:{node.lineno} runs {runs}"
+                self._note(self.opaque, file)
+            elif isinstance(node, ast.ImportFrom) and any(a.name in ("*", "LOGGING") for a in node.names):
                 target = _absolute(node, package)
                 found = self.repo.module_file(target, [file]) if target else None
                 if found:
@@ -77,18 +88,21 @@ class Walk:
 
     def _branches(self, node: ast.If, file: str, package: str, chain: tuple[str, ...]) -> None:
         """Both sides of an `if`: the names afterwards hold what either side gives (dicts keep both sides' keys)."""
-        before = {k: copy(v) for k, v in self.env.items()}
+        # Only what the `if` names can change in it, so only that is copied and joined (a name bound to the same
+        # dict as one it changes shares the change, as if unconditional: the price of not copying the namespace).
+        named = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} & set(self.env)
+        before = {**self.env, **{k: copy(self.env[k], self.budget) for k in named}}
         self._statements(node.body, file, package, chain, top=False)
         after_body, self.env = self.env, before
         self._statements(node.orelse, file, package, chain, top=False)
         for name in set(after_body) | set(self.env):
             a, b = after_body.get(name, UNKNOWN), self.env.get(name, UNKNOWN)
-            self.env[name] = union(a, b)
+            self.env[name] = a if a is b else union(a, b, self.budget)
         if _mentions_logging(node):
             self._note(self.mutations, file)
 
     def _execute(self, node: ast.stmt, file: str) -> None:
-        value = Evaluator(self.env, file)
+        value = Evaluator(self.env, file, self.budget)
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             result = value(node.value)
             if self.assigned is not None:
@@ -98,7 +112,7 @@ class Walk:
         elif isinstance(node, ast.AugAssign):
             current, change = value(node.target), value(node.value)
             if isinstance(node.op, ast.BitOr) and isinstance(current, Mapping) and isinstance(change, Mapping):
-                current.update(copy(change))
+                _merge(current, change, self.budget)
             else:
                 self._assign(node.target, value(ast.BinOp(node.target, node.op, node.value)), value, file)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -144,8 +158,7 @@ class Walk:
         args = [value(a) for a in call.args]
         if isinstance(receiver, Mapping) and not call.keywords and method == "update" and len(args) == 1 \
                 and isinstance(args[0], Mapping):
-            receiver.update(copy(args[0]))
-            receiver.open = receiver.open or args[0].open
+            _merge(receiver, args[0], self.budget)
             if "filename" in args[0]:  # `LOGGING["handlers"]["x"].update({"filename": …})`: this file decides it
                 receiver.origin = file
         elif isinstance(receiver, Mapping) and method == "update" and not args:
@@ -167,6 +180,35 @@ class Walk:
     def _note(where: list[str], file: str) -> None:
         if file not in where:
             where.append(file)
+
+
+def _runs_unread_code(node: ast.stmt) -> str | None:
+    """What in a statement runs code fixbot does not read into the module (`exec()`, `runpy.run_path()`,
+    `globals().update()`, an import of a computed name), or None; a function or class body only runs if called."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.Try, ast.With)):
+        return None  # their bodies are walked statement by statement
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = dotted(sub.func)
+            if name in _RUNNERS:
+                return f"{name}()"
+            if name in _IMPORTERS and not (sub.args and isinstance(sub.args[0], ast.Constant)):
+                return f"{name}() of a computed name"
+            if isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Call) \
+                    and dotted(sub.func.value.func) in _NAMESPACES:
+                return f"{dotted(sub.func.value.func)}().{sub.func.attr}()"
+        elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Store) and isinstance(sub.value, ast.Call) \
+                and dotted(sub.value.func) in _NAMESPACES:
+            return f"{dotted(sub.value.func)}()[...] ="
+    return None
+
+
+def _merge(into: Mapping, other: Mapping, budget: Budget) -> None:
+    """`into.update(other)`, or `into` left open when `other` is too big to copy."""
+    copied = copy(other, budget)
+    if isinstance(copied, Mapping):
+        into.update(copied)
+    into.open = into.open or other.open or not isinstance(copied, Mapping)
 
 
 def parse(text: str, file: str, opaque: list[str] | None = None) -> ast.Module:

@@ -319,7 +319,8 @@ def test_diagnose_imports_nothing_heavy(tmp_path):
     names = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     imported = {name.split(".")[0] for name in names}
     assert "yaml" in imported, "the check must see the imports it is about"
-    assert not imported & {"libcst", "github", "git", "tree_sitter", "requests"}
+    # requests comes with detect-secrets' plugins, which redact every line fixbot prints (issue 20); PyGithub does not
+    assert not imported & {"libcst", "github", "git", "tree_sitter"}
     assert not any(name.startswith(("fixbot.codemods", "fixbot.github", "fixbot.gitops")) for name in names)
 
 
@@ -375,16 +376,16 @@ ValueError: Unable to configure handler 'file'
 """
 
 
-def test_a_dry_run_on_a_plain_log_loads_no_secret_ruleset():
-    """detect-secrets costs ~0.07 s to import: only text that holds something token-like pays it. An environment
-    variable's name (DJANGO_SETTINGS_MODULE in the plan's reason) is not token-like."""
+def test_a_dry_run_on_a_plain_log_runs_the_secret_ruleset():
+    """Every line fixbot prints goes through detect-secrets (issue 20: no gate lets a short secret through), at the
+    price of its import (~0.1 s, with requests)."""
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "fixbot.cli", "apply", "--log",
                              str(ROOT / "examples/ledgersg/logs/boot-failure.log"), "--repo",
                              str(ROOT / "examples/ledgersg"), "--dry-run"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert "libcst" in imported, "the check must see the imports it is about"
-    assert "detect_secrets" not in imported
+    assert "detect_secrets" in imported
 
 
 # --- crash loops: the same failure written over and over --------------------------------------------------

@@ -453,3 +453,21 @@ def test_every_format_and_default_ignorable_character_is_escaped_but_the_joiner(
         assert char not in out and out.startswith("a\\") and out.endswith("b"), (hex(ord(char)), out)
     assert inert("\U000e0041") == "\\U000e0041"
     assert inert("a\u200db") == "a\u200db"
+
+
+# --- issue 20: the shapes of the review, each format of the ruleset, and no gate in front of it ----------------
+
+from tests.support.secret_shapes import SHAPES  # noqa: E402
+
+
+@pytest.mark.parametrize("family, line, secret", SHAPES, ids=[s[0] for s in SHAPES])
+def test_every_secret_shape_is_masked(family, line, secret):
+    out = redact(line, {})
+    assert secret not in out and secret[-6:] not in out, out
+    assert "***" in out
+
+
+def test_the_ruleset_runs_on_every_line_however_short_its_secret():
+    # a Slack token has no 20-character run: the gate that kept the ruleset for token-like text let it through
+    line = "slack: invalid_auth xoxb-" + "1-2-abcdefgh"
+    assert "abcdefgh" not in mask_ruleset(line) and "abcdefgh" not in redact(line, {})

@@ -254,6 +254,13 @@ def _shown(f: Finding) -> Finding:
     return dataclasses.replace(f, path=_inert(f.path), log_path=_inert(f.log_path), evidence=_inert(f.evidence))
 
 
+def fix_command(f: Finding) -> str:
+    """The command that fixes a finding, as a person pastes it: built with shlex.join (fixbot/commands.py)."""
+    from fixbot import commands
+
+    return commands.fixbot("codemod", f.codemod, f.path)
+
+
 def render(report: Report, fmt: str, paint=None, fixed: int | None = None) -> str:
     """The report as `fmt`; text for people is `path:line: RULE message` and its fix, then a count like ruff's
     (`paint` colours it on a terminal; `fixed`: how many findings --fix fixed)."""
@@ -274,7 +281,7 @@ def render(report: Report, fmt: str, paint=None, fixed: int | None = None) -> st
 
     paint = paint or Paint(False)
     lines = [f"{paint(f'{f.path}:{f.line}:', bold=True)} {paint(f.rule, fg='red', bold=True)} {f.evidence}"
-             f"\n  fix: fixbot codemod {f.codemod} {f.path}" for f in findings]
+             f"\n  fix: {fix_command(f)}" for f in findings]
     if not lines and not fixed:
         return "fixbot check: no findings\n"
     return "".join(line + "\n" for line in lines) + paint(_count(findings, fixed), bold=True) + "\n"

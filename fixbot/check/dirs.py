@@ -16,7 +16,7 @@ from fixbot.check import dockerignore, images
 from fixbot.check.deploy import NOT_DEPLOY
 from fixbot.check.made import Dirs, Made
 from fixbot.check.mounts import volumes
-from fixbot.formats import named
+from fixbot.formats import named, wildcard
 
 __all__ = ["Dirs", "Made", "collect", "shell_made", "volumes", "world_writable"]
 
@@ -212,7 +212,7 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             continue
         # chown only succeeds on what exists (a build step that fails stops the build; `set -e` a script)
         args, i, directory = words[1:], 0, name in ("mkdir", "chown", "chmod")
-        paths: list[list[str] | re.Pattern] = []
+        paths: list[list[str] | tuple] = []
         given: dict[str, str | None] = {}  # install -o OWNER, mkdir/install -m MODE (None: not static)
         while i < len(args):
             static = args[i].static
@@ -244,45 +244,54 @@ def shell_made(script: str, file: str, line: int, cwd: str | None, variables: di
             paths = paths[1:]
         where = line + source.count(b"\n", 0, node.start_byte)
         for path in paths:
-            if isinstance(path, re.Pattern):
+            if isinstance(path, tuple):
                 if deploy:
-                    out.append(Made(path.pattern, file, where, name, path.pattern, made_by))
+                    out.append(Made(wildcard.shown(path), file, where, name, path, made_by))
                 continue
             for one in path:
                 if one.startswith("/") or (cwd is not None and not moves):
                     out.append(Made(posixpath.normpath(posixpath.join(cwd or "/", one)), file, where, name, owner=made_by))
                 elif deploy and (tail := re.sub(r"^(\.\./)+", "", posixpath.normpath(one))) not in (".", ".."):
                     # relative to wherever the script runs: any directory that ends so (and none below it)
-                    out.append(Made(one, file, where, name, r".*/" + re.escape(tail) + r"(?!/)", made_by))
+                    out.append(Made(one, file, where, name, (wildcard.ANY, "/" + tail), made_by, below=False))
     return out
 
 
 _VAR = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}|\$(\w+)")
 
 
-def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | re.Pattern:
-    """Every path a word with `$VAR`s may be, from the values the repository sets; a regex when some stay unknown."""
+MAX_PATHS = 256  # paths one word may expand to; past it, each `$VAR` stays a choice of its values (`mkdir -p $A$A…`)
+
+
+def _expand(shown: str, variables: dict[str, set[str]]) -> list[str] | tuple:
+    """Every path a word with `$VAR`s may be, from the values the repository sets; wildcard pieces when some stay
+    unknown (any text), or when they make more than MAX_PATHS paths (each `$VAR` one of its values)."""
     if "$(" in shown or "`" in shown:
         return _pattern(shown)
-    results = [""]
-    last = 0
+    pieces: list = []
+    last, count = 0, 1
     for match in _VAR.finditer(shown):
         name = match.group(1) or match.group(3)
         values = variables.get(name) or ({match.group(2)} if match.group(2) else None)
         if not values:
             return _pattern(shown)
-        literal = shown[last:match.start()].replace('"', "").replace("'", "")
-        results = [r + literal + v for r in results for v in sorted(values)]
-        last = match.end()
-    tail = shown[last:].replace('"', "").replace("'", "")
-    return [r + tail for r in results]
+        pieces += [shown[last:match.start()].replace('"', "").replace("'", ""), tuple(sorted(values))]
+        count, last = count * len(values), match.end()
+    pieces.append(shown[last:].replace('"', "").replace("'", ""))
+    if count > MAX_PATHS:
+        absolute = pieces[0].startswith("/") or not pieces[0] and all(v.startswith("/") for v in pieces[1])
+        return tuple(pieces) if absolute else (wildcard.ANY, *pieces)
+    results = [""]
+    for piece in pieces:
+        results = [r + v for r in results for v in (piece if isinstance(piece, tuple) else (piece,))]
+    return results
 
 
-def _pattern(shown: str) -> re.Pattern:
+def _pattern(shown: str) -> tuple:
     """What a path with expansions may be: each `$X`/`${X…}` any text (a relative one may be anywhere)."""
-    parts = re.split(r"\$\{[^}]*\}|\$\w+|\$\(.*?\)|`.*?`", shown)
-    regex = ".*".join(re.escape(p.strip("\"'")) for p in parts)
-    return re.compile(regex if shown.startswith("/") else ".*" + regex)
+    parts = [p.strip("\"'") for p in re.split(r"\$\{[^}]*\}|\$\w+|\$\([^)]*\)|`[^`]*`", shown)]
+    pieces = (parts[0], *(p for part in parts[1:] for p in (wildcard.ANY, part)))
+    return pieces if shown.startswith("/") else (wildcard.ANY, *pieces)
 
 
 _ASSIGN = re.compile(r"""(?m)(?:^|[\s\[,{]|export\s+|ENV\s+)["']?([A-Z_][A-Z0-9_]*)["']?(?:=|:[ \t]+|[ \t]+(?=/))["']?(/[^\s"'$;&|`]*)""")
@@ -309,7 +318,7 @@ def python_made(file: str, text: str) -> list[Made]:
         if literal:
             out.append(Made(posixpath.normpath(literal.group(1)), file, line, "makedirs"))
         else:
-            out.append(Made("a directory computed at run time", file, line, "makedirs", ".*"))
+            out.append(Made("a directory computed at run time", file, line, "makedirs", (wildcard.ANY,)))
     return out
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
+
+from fixbot.formats import wildcard
 
 
 @dataclass(frozen=True)
@@ -13,8 +14,10 @@ class Made:
     file: str
     line: int
     how: str  # "WORKDIR", "VOLUME", "COPY", "mkdir", "install", "chown", "volume", "makedirs", "platform"
-    pattern: str | None = None  # a path with unknown parts (`$LOG_DIR/app`): a regex of what it may be
+    # a path with unknown parts (`$LOG_DIR/app`): the wildcard pieces of what it may be, matched in linear time
+    pattern: tuple | None = None
     owner: str | None = None  # who owns it: "root", a user, "*" (chmod: anyone may write), None (unknown)
+    below: bool = True  # a pattern makes the directories below what it matches too (not so for a relative one)
 
     def __str__(self) -> str:
         verb = {"volume": "mounts", "VOLUME": "declares the volume", "chown": "chowns", "chmod": "chmods",
@@ -24,7 +27,8 @@ class Made:
     def may_be(self, directory: str) -> bool:
         """Whether this makes `directory` or a directory below it (a pattern: maybe)."""
         if self.pattern is not None:
-            return re.fullmatch(self.pattern + "(?:/.*)?", directory) is not None
+            return wildcard.fullmatch(self.pattern, directory) or self.below and wildcard.fullmatch(
+                [*self.pattern, "/", wildcard.ANY], directory)
         return self.path == directory or self.path.startswith(directory.rstrip("/") + "/")
 
 

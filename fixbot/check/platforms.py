@@ -8,11 +8,11 @@ Kubernetes) needs a Dockerfile or `deploy.image`. `apply` writes those facts int
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass, field
 
 from fixbot.check import images
 from fixbot.check.made import Dirs, Made
+from fixbot.formats import wildcard
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def apply(dirs: Dirs, declared: Declared, tracked: set[str]) -> None:
             dirs.workdirs.append(app)
         else:  # an image alone: where the checkout is in it is not known
             file, line = declared.where("image")
-            dirs.made += [Made(d, file, line, "platform", r".*/" + re.escape(d) + r"(?!/)") for d in sorted(tracked)]
+            dirs.made += [Made(d, file, line, "platform", (wildcard.ANY, "/" + d), below=False) for d in sorted(tracked)]
         dirs.users.append(user)
     elif platform is not None and platform.user is not None:
         dirs.users = [platform.user for _ in dirs.users]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fixbot import commands
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO = "https://github.com/fixbot/fixbot#fixbot-check"
 
@@ -50,7 +52,7 @@ def sarif(findings, rules: dict[str, str], not_judged=()) -> dict:
                 "ruleId": f.rule,
                 "ruleIndex": ids.index(f.rule),
                 "level": "warning" if f.rule == "gunicorn-output-in-file" else "error",
-                "message": {"text": f"{f.evidence}. Fix: fixbot codemod {f.codemod} {f.path}"},
+                "message": {"text": f"{f.evidence}. Fix: {commands.fixbot('codemod', f.codemod, f.path)}"},
                 "locations": [{"physicalLocation": {
                     "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": f.line},

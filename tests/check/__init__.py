@@ -1,0 +1,1 @@
+"""Tests of fixbot/check/, `fixbot check`."""

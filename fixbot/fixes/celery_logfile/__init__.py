@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fixbot import commands
 from fixbot.fixes import Fix, NoPlan
 
 
@@ -41,7 +42,7 @@ class CeleryLogfile(Fix):
     def notes(self, repo):
         return [
             f"{path}: Celery also writes its log to a file ({', '.join(f'{f.flag} {f.value}' for f in flags)}); "
-            f"to send it to stderr too: fixbot codemod celery-stderr {path}"
+            f"to send it to stderr too: {commands.fixbot('codemod', 'celery-stderr', path)}"
             for path, flags in _starts(repo) if flags
         ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from fixbot import commands
 from fixbot.fixes import BOOTS, Fix, NoPlan
 
 
@@ -52,7 +53,7 @@ class GunicornLogfile(Fix):
     def notes(self, repo):
         return [
             f"{path}: Gunicorn also writes its logs to files ({', '.join(f'{f.flag} {f.value}' for f in flags)}); "
-            f"to send them to stdout too: fixbot codemod gunicorn-stdout {path}"
+            f"to send them to stdout too: {commands.fixbot('codemod', 'gunicorn-stdout', path)}"
             for path, flags in _sites(repo)
         ]
 

@@ -118,9 +118,9 @@ def candidates(repo: RepoView, facts: dict, frames: list[str]) -> list[Candidate
             continue
         try:
             handlers = handlers_of(text, file)
-        except Unreadable:
+        except Unreadable as why:
             if file in named:  # the config the deploy uses does not load: that is the answer
-                raise BadInput(f"{file}: {named[file]}, but it cannot be read") from None
+                raise BadInput(f"{file}: {named[file]}, but it cannot be read: {why}") from None
             continue
         if handlers is None:
             if file in named and not file.endswith(".py"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from fixbot.formats import Refusal
+from fixbot.formats import Refusal, yaml_nodes
 from fixbot.formats.deploy.scan import Program, Scan
 from fixbot.formats.deploy.words import Unit, Word, literal_units, split
 
@@ -40,7 +40,7 @@ def _yaml_units(node: yaml.ScalarNode, text: str, to_byte) -> tuple[list[Unit], 
 def _read(f: Scan) -> None:
     text = f.source.decode()
     try:
-        root = yaml.compose(text)
+        root = yaml_nodes.compose(text)
     except yaml.YAMLError as e:
         raise Refusal(f"does not parse: {str(e).splitlines()[0]}") from None
 

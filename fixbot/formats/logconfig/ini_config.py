@@ -37,7 +37,13 @@ _LINE = re.compile(r"[^\n]*\n?")
 _SECTION = re.compile(r"\[(?P<header>.+)\]")
 _ITEM = re.compile(r"[^,\s](?:[^,]*[^,\s])?")  # a name in `handlers=console, file`
 _DELIMITER = re.compile(r"[ \t]*[=:][ \t]*$")
-_OPTION = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])[ \t]*")
+_BLANKS = re.compile(r"[ \t]*")
+_REFERENCE = re.compile(r"%\(([^)]*)\)s")
+# configparser's option pattern (`.*?\s*[=:]`) is quadratic in a line with no delimiter: a longer line is refused
+# before configparser reads the file. A logging INI's longest line is a format string, well under this.
+MAX_LINE = 4096
+# What one option may become once interpolated: configparser bounds the depth of `%(name)s`, not the fan-out.
+MAX_INTERPOLATED = 1 << 16
 # A logging config has a [loggers] or [handlers] section; supervisord's INI and Gunicorn's .conf modules do not.
 SNIFF = re.compile(r"(?m)^[ \t]*\[(loggers|handlers)\][ \t]*\r?$")
 
@@ -80,18 +86,42 @@ def _sections(source: str) -> dict[str, dict[str, _Option]]:
         if _SECTION.match(stripped):
             current = sections.setdefault(_SECTION.match(stripped).group("header"), {})
             continue
-        found = _OPTION.match(line, level)
+        found = _option(line, level)
         if current is None or found is None:
             continue
+        name, value_at = found
         body = line.rstrip("\r\n")
         end = m.start() + len(body.rstrip())
-        option = _Option(m.span(), (m.start() + found.end(), max(end, m.start() + found.end())), line[: found.end()])
-        current[found.group("option").strip().lower()] = option
+        option = _Option(m.span(), (m.start() + value_at, max(end, m.start() + value_at)), line[:value_at])
+        current[name.strip().lower()] = option
     return sections
+
+
+def _option(line: str, start: int) -> tuple[str, int] | None:
+    """(name, where its value starts) of `key = value` from `start`, as configparser's `.*?\\s*[=:][ \\t]*`
+    reads it (the first delimiter), in one pass."""
+    ends = [i for i in (line.find("=", start), line.find(":", start)) if i >= 0]
+    if not ends:
+        return None
+    at = min(ends)
+    return line[start:at], _BLANKS.match(line, at + 1).end()
+
+
+def _check_lines(source: str) -> None:
+    """Refusal for a line longer than MAX_LINE, found without a pattern."""
+    start = 0
+    while start < len(source):
+        end = source.find("\n", start)
+        end = len(source) if end < 0 else end
+        if end - start > MAX_LINE:
+            line = source.count("\n", 0, start) + 1
+            raise Refusal(f"line {line} is {end - start} characters long; fixbot reads INI lines of up to {MAX_LINE}")
+        start = end + 1
 
 
 def _parse(source: str) -> tuple[configparser.ConfigParser, list[str]]:
     """The parsed file and the handler names `[handlers] keys=` lists; Refusal, or NothingToDo when it lists none."""
+    _check_lines(source)
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(source)
@@ -153,10 +183,30 @@ def _get(parser: configparser.ConfigParser, section: str, option: str) -> str | 
     value = parser.get(section, option, fallback=None)
     if value is None or "%" not in value:
         return value
+    items = dict(parser.items(section, raw=True))
+    if _interpolated_size(items, value, 1, {}) > MAX_INTERPOLATED:
+        raise Refusal(f"the {option} of [{section}] interpolates to more than {MAX_INTERPOLATED} characters")
     try:
-        return configparser.BasicInterpolation().before_get(parser, section, option, value, dict(parser.items(section, raw=True)))
+        return configparser.BasicInterpolation().before_get(parser, section, option, value, items)
     except configparser.Error as error:
         raise Refusal(f"the {option} of [{section}] does not interpolate: {' '.join(str(error).split())}") from None
+
+
+def _interpolated_size(items: dict[str, str], value: str, depth: int, sizes: dict) -> int:
+    """How long `value` is once interpolated, counted without building it (each option's size once per depth),
+    and no further than just past the bound; a missing option or a cycle is configparser's error to raise."""
+    size = len(value)
+    if depth > configparser.MAX_INTERPOLATION_DEPTH:
+        return size
+    for reference in _REFERENCE.finditer(value):
+        name = reference.group(1).lower()
+        if name in items:
+            if (name, depth) not in sizes:
+                sizes[name, depth] = _interpolated_size(items, items[name], depth + 1, sizes)
+            size += sizes[name, depth]
+        if size > MAX_INTERPOLATED:
+            break
+    return size
 
 
 def _level(parser: configparser.ConfigParser, section: str) -> int | None:

@@ -17,7 +17,7 @@ from typing import Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from fixbot.formats import NothingToDo, Refusal
+from fixbot.formats import NothingToDo, Refusal, yaml_nodes
 from fixbot.formats.logconfig.handlers import (
     NO_CONFIG,
     STREAM_CLASS,
@@ -66,7 +66,7 @@ def handlers(source: str) -> list[HandlerSite]:
 def _documents_configs(source: str) -> list[tuple[Node, MappingNode]]:
     """(document, logging config) for every logging config of every document; NothingToDo when there is none."""
     try:
-        documents = [d for d in yaml.compose_all(source, Loader=yaml.SafeLoader) if d is not None]
+        documents = [d for d in yaml_nodes.compose_all(source) if d is not None]
     except yaml.YAMLError as error:
         raise Refusal(f"does not parse as YAML: {' '.join(str(error).split())}") from None
     found = [(document, config) for document in documents for config in _configs(document, 0)]

@@ -1,0 +1,1 @@
+"""Tests of fixbot/formats/logconfig/, the logging config readers."""

@@ -1,0 +1,10 @@
+"""The commands fixbot prints for a person to run, each built with shlex.join so that no path can turn into a second command."""
+
+from __future__ import annotations
+
+import shlex
+
+
+def fixbot(*args: str) -> str:
+    """`fixbot ARGS...` quoted for a POSIX shell: `a;touch${IFS}x;logging.yaml` stays one argument."""
+    return shlex.join(["fixbot", *args])
