@@ -59,6 +59,12 @@ class Codemod:
         raise NotImplementedError
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        """What the rewrite of `before` into `after` changed, one line each in a reviewer's words (the commit says
+        it); [] when the readers cannot tell, never a guess."""
+        return []
+
+    @classmethod
     def understands(cls) -> str:
         """The files it understands, in one line."""
         return ", ".join(cls.FORMATS or cls.FILES)

@@ -81,6 +81,17 @@ class CeleryStderr(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats import Refusal
+        from fixbot.formats.deploy.changes import flag_changes
+
+        try:
+            return flag_changes("Celery", celery.find_invocations(before, filename),
+                                celery.find_invocations(after, filename), dropped="it logs to stderr")
+        except Refusal:
+            return []
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         reading = celery.read(source, filename)
         return source if reading is None else reading.rewrite(**options)

@@ -110,6 +110,18 @@ class GunicornStdout(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats import Refusal
+        from fixbot.formats.deploy.changes import flag_changes
+
+        module = bool(options.get("config_module"))
+        try:
+            return flag_changes("Gunicorn", gunicorn.find_invocations(before, filename, module),
+                                gunicorn.find_invocations(after, filename, module))
+        except Refusal:
+            return []
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories;
         `config_module=True` reads the file as the Python module `gunicorn -c FILE` loads, whatever its name."""

@@ -106,8 +106,9 @@ def _run(
         if step.path not in current:
             originals[step.path] = current[step.path] = _source(repo, step.path)
         before = current[step.path]
+        codemod_class = codemods.get(step.codemod)
         try:
-            after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
+            after = codemod_class.rewrite(before, step.path, **step.options)
         except codemods.Refusal as refusal:
             raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
         if after == before and step.still_failing:  # the failing handler is still there: not already fixed
@@ -117,7 +118,8 @@ def _run(
         )
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
-        changes.append(Change(step.path, step.codemod, step.why, checks, ""))
+        what = tuple(codemod_class.describe(before, after, step.path, **step.options))
+        changes.append(Change(step.path, step.codemod, step.why, checks, "", what))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
@@ -127,7 +129,7 @@ def _run(
     for c in changed:  # one diff per file, on the change that touched it first
         diff = "" if c.path in shown else files.unified_diff(c.path, originals[c.path], current[c.path])
         shown.add(c.path)
-        with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
+        with_diffs.append(dataclasses.replace(c, diff=diff))
     fingerprint = _fingerprint(plan, base)
     branch = f"{config.branch_prefix}{plan.steps[0].branch_kind}-{fingerprint[:8]}"
     first = plan.steps[0]
@@ -183,7 +185,8 @@ def _source(repo: RepoView, path: str) -> str:
         return repo.read(path)
     except BadInput:
         if repo.commit is not None and repo.safe(path) is None:
-            raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)") from None
+            raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds, and a --dry-run shows that"
+                           " (commit it first)") from None
         raise
 
 

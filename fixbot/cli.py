@@ -130,8 +130,8 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
     which codemod fixes it.
 
     Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
+    from fixbot import annotate, report
     from fixbot import diagnose as engine
-    from fixbot import report
     from fixbot.progress import Progress
 
     if log is not None and from_ is not None:
@@ -155,7 +155,7 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
     if fmt == "json":
         click.echo(report.diagnosis_json(findings))
     elif fmt == "github":
-        click.echo(report.diagnosis_annotations(findings), nl=False)
+        click.echo(annotate.diagnosis_annotations(findings), nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             try:

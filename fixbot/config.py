@@ -94,7 +94,7 @@ def load_config(
             missing = not (repo.root / relative).exists()
             raise ConfigError(f"{relative}: {'no such file' if missing else 'not a regular file in the repository'}")
         raise ConfigError(f"{relative}: not a file of commit {repo.commit[:12]}; fixbot reads its settings as HEAD"
-                          " holds them (commit it, or pass --dry-run)")
+                          " holds them, a --dry-run too (commit it first)")
     return _parse_bytes(repo.read_bytes(relative), relative, known_codemods, repo.root / relative)
 
 

@@ -22,8 +22,8 @@ _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 @dataclass
 class RepoView:
-    """The repository as one revision of it: the files on disk (`rev=None`, for --dry-run and for a directory
-    that is not a repository's top level), or a commit (`rev="HEAD"`), read from git's objects so that what is
+    """The repository as one revision of it: the files on disk (`rev=None`, for a directory that is not a
+    repository's top level, or one with no commit, and for `fixbot check`), or a commit (`rev="HEAD"`), read from git's objects so that what is
     planned is exactly what the fix commit is made on: uncommitted edits, staged files and untracked files play
     no part. The same rules hold either way: no `..`, no `.git`, no symlink or submodule, at most
     `files.MAX_SOURCE` bytes."""

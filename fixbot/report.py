@@ -123,35 +123,17 @@ def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None
     return "\n".join(out)
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+DIFF_SHOWN = 60_000  # characters of a diff in the step summary (GitHub takes 1 MiB per step)
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
-    """One GitHub workflow command (`::error`, `::warning`, `::notice`): redacted, and escaped so that nothing in
-    `message` can end it early or start another command."""
-    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message, breaks_escaped=True))}"
-
-
-def diagnosis_annotations(findings: list[Finding]) -> str:
-    """GitHub workflow commands: one `::error` (fixable) or `::warning` per finding."""
-    lines = []
-    findings, more = _shown(findings)
-    for f in redacted(findings):
-        level = "error" if f.fixable else "warning"
-        body = f.summary
-        if "cause" in f.facts:
-            body += f"\nroot cause: {f.facts['cause']}"
-        if f.fixes:
-            body += f"\nfix: {' or '.join(f.fixes)}"
-        lines.append(workflow_command(level, body, "fixbot: " + f.kind))
-    if more:
-        lines.append(workflow_command("notice", more))
-    return "\n".join(lines) + ("\n" if lines else "")
+def diff_markdown(result) -> str:
+    """The diff a dry run would commit, for the step summary: redacted, fenced, cut at DIFF_SHOWN."""
+    if not (result.dry_run and result.diff):
+        return ""
+    diff = redact(result.diff)
+    cut = "" if len(diff) <= DIFF_SHOWN else "\n\n…(cut: the whole diff is in this step's log)"
+    return (f"\n#### The fix fixbot would commit on {code(result.branch or '')} (dry run: nothing was committed)\n\n"
+            f"{fence(diff[:DIFF_SHOWN], 'diff')}{cut}\n")
 
 
 def fence(text: str, info: str = "") -> str:
@@ -236,15 +218,31 @@ def _failure_lines(result) -> list[str]:
     return out
 
 
+COMMIT_WIDTH = 72  # git's convention for a commit body (and what `git log` in a terminal shows unwrapped)
+
+
+def _wrapped(text: str, first: str = "", rest: str = "") -> list[str]:
+    """`text` wrapped at COMMIT_WIDTH, `first` before its first line and `rest` before the others; a path or a
+    word longer than the width stays whole."""
+    import textwrap
+
+    return textwrap.wrap(text, COMMIT_WIDTH, initial_indent=first, subsequent_indent=rest, break_long_words=False,
+                         break_on_hyphens=False) or [first.rstrip()]
+
+
 def commit_message(result) -> str:
-    """Subject, what failed, and what changed and why; a trailer fingerprints the fix."""
+    """Subject, what failed, what changed (handler removed, loggers now on `console`) and why, wrapped at 72
+    columns; a trailer fingerprints the fix."""
     out = [_subject(result), ""]
-    out += _failure_lines(result)
+    out += [line for fact in _failure_lines(result) for line in (_wrapped(fact, "", "  ") if fact else [""])]
     out.append("What fixbot changed:")
     for c in result.changes:
-        out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
+        out += _wrapped(f"{c.path} ({c.codemod}):", "- ", "  ")
+        for what in c.what:
+            out += _wrapped(redact(what), "  - ", "    ")
+        out += _wrapped(f"Why: {redact(c.why)}", "  ", "  ")
         if c.checks:
-            out.append(f"  Checked: {redact('; '.join(c.checks))}.")
+            out += _wrapped(f"Checked: {redact('; '.join(c.checks))}.", "  ", "  ")
     return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
 
 
@@ -253,7 +251,8 @@ def apply_json(result) -> str:
         {
             "status": result.status,
             "changes": [
-                {"path": c.path, "codemod": c.codemod, "why": redact(c.why), "checks": [redact(k) for k in c.checks]}
+                {"path": c.path, "codemod": c.codemod, "why": redact(c.why), "checks": [redact(k) for k in c.checks],
+                 "what": [redact(w) for w in c.what]}
                 for c in result.changes
             ],
             "branch": result.branch if result.status == "fixed" else None,
@@ -286,6 +285,7 @@ def apply_text(result, log: str, *, paint: Paint = _PLAIN, preview: str | None =
         out.append("Already fixed: the repository no longer has this failure (nothing to change).")
     for c in result.changes:
         out.append(f"plan: {c.codemod} on {c.path}")
+        out.extend(f"  change: {redact(what)}" for what in c.what)
         out.append(f"  why: {redact(c.why)}")
         if c.checks:
             out.append(f"  checked: {redact('; '.join(c.checks))}")

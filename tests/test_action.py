@@ -418,6 +418,8 @@ def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_t
     (app / "deploy.log").write_text((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
     (app / "ci").mkdir()
     (app / "ci" / "fixbot.yml").write_text("branch_prefix: relative-config/\n")
+    git(app, "add", "ci/fixbot.yml")  # a dry run reads the settings HEAD holds, as the fix does
+    git(app, "commit", "-qm", "ci config")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     outputs = tmp_path / "outputs"
