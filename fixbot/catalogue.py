@@ -32,6 +32,7 @@ class Signature:
     exc_message: re.Pattern[str] | None = None
     exc_frames: re.Pattern[str] | None = None
     exc_function: re.Pattern[str] | None = None
+    path: re.Pattern[str] | None = None  # the `path` fact must match it; its groups are facts too
     needs_traceback: bool = False
     missing: tuple[str, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()  # facts the signature itself implies (the program printing that line)
@@ -82,6 +83,12 @@ def catalogue() -> Catalogue:
     engine = load(SIGNATURES)
     rooms = sorted((load(path) for path in signature_files()), key=lambda room: room["order"])
     signatures = []
+    shapes = engine.get("shapes", {})
+
+    def pattern(text: str) -> re.Pattern[str]:
+        """A signature's regex with the shared shapes (`{denied}`) written out."""
+        return re.compile(re.sub(r"\{(\w+)\}", lambda m: shapes.get(m[1], m[0]), text))
+
     def table(room: dict, key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         return tuple((name, re.compile(pattern)) for name, pattern in room.get(key, {}).items())
 
@@ -98,11 +105,12 @@ def catalogue() -> Catalogue:
                 fix_if_cause_unknown=bool(entry.get("fix_if_cause_unknown")),
                 subsumed=bool(entry.get("subsumed")),
                 fix_needs=tuple(entry.get("fix_needs", ())),
-                line=re.compile(entry["line"]) if "line" in entry else None,
+                line=pattern(entry["line"]) if "line" in entry else None,
                 exc_type=re.compile(exc["type"] + r"\Z") if exc else None,
-                exc_message=re.compile(exc.get("message", "")) if exc else None,
+                exc_message=pattern(exc.get("message", "")) if exc else None,
                 exc_frames=re.compile(exc["frames"]) if "frames" in exc else None,
                 exc_function=re.compile(exc["function"]) if "function" in exc else None,
+                path=re.compile(entry["path"]) if "path" in entry else None,
                 needs_traceback=bool(exc.get("traceback")),
                 missing=tuple(entry.get("missing", ())),
                 facts=tuple(entry.get("facts", {}).items()),

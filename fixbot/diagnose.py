@@ -17,7 +17,8 @@ from fixbot.catalogue import Catalogue, Signature, catalogue
 from fixbot.errors import BadInput, FixbotError
 from fixbot.model import Evidence, Finding
 from fixbot.repeats import Repeats
-from fixbot.tracebacks import PyException, TracebackReader, cause_facts, is_project_frame, oserror_facts, shape
+from fixbot.tracebacks import (PyException, TracebackReader, cause_facts, errno_error, is_project_frame,
+                               oserror_facts, shape)
 
 if TYPE_CHECKING:
     from fixbot.sources import Source
@@ -80,6 +81,8 @@ class Engine:
                 match = sig.line.search(line)
                 if match:
                     facts = {**dict(sig.facts), **{k: v for k, v in match.groupdict().items() if v is not None}}
+                    if str(facts.get("errno", "")).isdigit():  # a shared shape's errno names the OSError it was
+                        facts.setdefault("error", errno_error(int(facts["errno"])))
                     self._add(sig, facts, ((number, line),))
                     break
 
@@ -144,6 +147,11 @@ class Engine:
                 if not sig.frames_match(chain, exc):
                     continue
                 facts = {**dict(sig.facts), **self._exception_facts(chain, exc, match), **_program(sig, chain)}
+                if sig.path is not None:  # a shared shape's path, narrowed to what this room is about
+                    where = sig.path.search(str(facts.get("path", "")))
+                    if where is None:
+                        continue
+                    facts.update({k: v for k, v in where.groupdict().items() if v is not None})
                 return sig, facts, _exception_evidence(chain, exc)
         return None
 

@@ -28,7 +28,8 @@ _CHAIN = re.compile(r"((?:The above exception was the direct cause of the follow
                     r"|During handling of the above exception, another exception occurred):)\s*(.*)$")
 # An exception line inside other text: its class name, then ": " (or the end of the text).
 _EXCEPTION = re.compile(
-    r"(?<![\w.'\"(])(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure)(?=: ?\S|$)"
+    r"(?<![\w.'\"(])(?:(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Failed)"
+    r"|(?:[A-Za-z_]\w*\.)+error)(?=: ?\S|$)"  # or a C module's lower-case `error` (`_dbm.error`)
 )
 # A failure fixbot diagnoses, printed after other text on its line (a timestamp, a sentence, a logger's prefix).
 _INLINE = re.compile(

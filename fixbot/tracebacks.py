@@ -14,7 +14,11 @@ from typing import Any
 
 _TRACEBACK = re.compile(r"Traceback \(most recent call last\):?\s*$")
 _FRAME = re.compile(r'^(?P<indent>\s*)File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in (?P<func>.+?))?\s*$')
-_EXCEPTION = re.compile(r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*))(?:: ?(?P<message>.*))?$")
+# A class name, or a C module's lower-case `error` (`_dbm.error`, `_gdbm.error`, `socket.error`: dbm's is what
+# Celery beat dies on when its schedule file cannot be written).
+_EXCEPTION = re.compile(
+    r"^(?P<indent>\s*)(?P<type>(?:[A-Za-z_]\w*\.)*(?P<short>[A-Z]\w*)|(?:[A-Za-z_]\w*\.)+(?P<lower>error))"
+    r"(?:: ?(?P<message>.*))?$")
 _EXCEPTION_WORD = re.compile(
     r"(?:Error|Exception|Exit|Interrupt|Warning|Configured|NotReady|DoesNotExist|Iteration|Operation|Failure|Fault)$"
 )
@@ -118,7 +122,7 @@ class TracebackReader:
                     return done
             self.flush(done)
         exc = _EXCEPTION.match(text)
-        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"]):
+        if exc and exc["message"] is not None and _EXCEPTION_WORD.search(exc["short"] or ""):
             # A lone exception line (a pasted excerpt without its traceback) may still be the cause of a chain.
             self._frames = []
             self._exception(number, text, exc, done)
@@ -197,7 +201,7 @@ class TracebackReader:
     def _continues(self, exc: re.Match[str]) -> bool:
         """A lone exception line that continues the chain: after "The above exception ...", or within a few lines
         of an OSError's line when it says what the OSError stopped ("Unable to configure handler ...")."""
-        if not _EXCEPTION_WORD.search(exc["short"]):
+        if not _EXCEPTION_WORD.search(exc["short"] or ""):
             return False
         if self._chain_open:
             return True
@@ -248,7 +252,7 @@ def _plain_exception(e: PyException, base: int) -> tuple:
 def _is_exception(exc: re.Match[str]) -> bool:
     # Custom exception classes may be named anything, but a dotted name or a conventional ending is needed
     # to tell them from the log lines that follow a traceback cut off before its last line.
-    return bool(_EXCEPTION_WORD.search(exc["short"])) or "." in exc["type"]
+    return bool(_EXCEPTION_WORD.search(exc["short"] or "")) or "." in exc["type"]
 
 
 def _unclosed_quote(message: str) -> bool:
@@ -257,10 +261,11 @@ def _unclosed_quote(message: str) -> bool:
 
 
 def _make_exception(number: int, text: str, exc: re.Match[str], frames: tuple[Frame, ...]) -> PyException:
-    return PyException(exc["short"], (exc["message"] or "").strip(), frames, number, text.strip())
+    return PyException(exc["short"] or exc["lower"], (exc["message"] or "").strip(), frames, number, text.strip())
 
 
-def _oserror_name(errno: int) -> str:
+def errno_error(errno: int) -> str:
+    """The OSError subclass Python raises for `errno` (13: PermissionError; 30: OSError)."""
     return type(OSError(errno, "")).__name__
 
 
@@ -279,13 +284,17 @@ def _quoted_value(text: str) -> str | None:
 
 
 def cause_facts(chain: list[PyException], detail: str | None) -> dict[str, Any]:
-    """`error`, `cause` and `path` of the root cause: the first exception of a chain, else the message's detail."""
+    """`error`, `cause` and `path` of the root cause: the error that stopped the process, which is the last OSError
+    of the chain (a `PermissionError` on '/.cache' raised while handling the `FileNotFoundError` on
+    '/.cache/app' that pathlib's `mkdir(parents=True)` met first), else its first exception, else the message's
+    detail."""
     if len(chain) > 1:
-        return oserror_facts(chain[0]) or {"error": chain[0].type, "cause": chain[0].line}
+        last = next((facts for e in reversed(chain) if (facts := oserror_facts(e))), None)
+        return last or {"error": chain[0].type, "cause": chain[0].line}
     if detail:
         errno = _ERRNO.match(detail.strip())
         if errno:
-            facts = {"error": _oserror_name(int(errno["errno"])), "cause": detail.strip()}
+            facts = {"error": errno_error(int(errno["errno"])), "cause": detail.strip()}
             path = _quoted_value(detail) if errno["quoted"] else None
             if path:
                 facts["path"] = path

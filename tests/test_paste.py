@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot import diagnose, logs, paste
+from fixbot import logs, paste
 from tests.support import loggingrun, realrun
+from tests.support.pasting import MEDIA, findings, fixable
 from tests.support import ROOT
 from tests.support import bounded, hostile
 
@@ -34,18 +35,6 @@ class Failure:
     text: str
     path: str  # the file the handler could not open
     handler: str | None  # None: the run never names it (fileConfig, basicConfig)
-
-
-def findings(text: str) -> list:
-    """What `fixbot diagnose` finds in `text`, read line by line as from a file."""
-    engine = diagnose.Engine()
-    for number, raw in enumerate(text.encode().split(b"\n"), 1):
-        engine.feed(None, number, logs.normalise(raw))
-    return engine.findings()
-
-
-def fixable(found: list) -> list:
-    return [f for f in found if f.fixes]
 
 
 def cli(text: str, tmp_path: Path) -> tuple[int, list[dict]]:
@@ -126,30 +115,6 @@ def near_misses(tmp_path_factory) -> dict[str, str]:
 
 
 # --- what media do to a log ----------------------------------------------------------------------------
-
-
-def one_line(text: str) -> str:
-    return " ".join(line.strip() for line in text.splitlines() if line.strip()) + "\n"
-
-
-def markdown_rendered(text: str) -> str:
-    # A traceback copied from a rendered issue: Markdown took the dunders' underscores for emphasis.
-    return re.sub(r"__(\w+?)__", r"_\1_", text)
-
-
-MEDIA = {
-    "as printed": lambda t: t,
-    "one line": one_line,
-    "quoted": lambda t: "".join(f"> {line}\n" for line in t.splitlines()),
-    "indented": lambda t: "".join(f"    {line}\n" for line in t.splitlines()),
-    "fenced": lambda t: f"```python\n{t}```\n",
-    "quoted and fenced": lambda t: "".join(f"> {line}\n" for line in f"```\n{t}```".splitlines()),
-    "in backticks": lambda t: f"`{t.strip()}`\n",
-    "tildes, indentation lost": lambda t: "~~~\n" + "".join(f"{line.strip()}\n" for line in t.splitlines()) + "~~~\n",
-    "compose": lambda t: "".join(f"worker_1    | {line}\n" for line in t.splitlines()),
-    "timestamped": lambda t: "".join(f"2026-12-01 10:00:00,{i:03d}: {line}\n" for i, line in enumerate(t.splitlines())),
-    "markdown rendered": markdown_rendered,
-}
 
 
 @pytest.mark.parametrize("medium", MEDIA)

@@ -36,6 +36,8 @@ RULES = {
     "log-dir-missing": "A log file's directory does not exist when the process starts",
     "log-dir-unwritable": "A log file's directory belongs to root while the container runs as another user",
     "gunicorn-output-in-file": "Gunicorn captures the app's output into a log file inside the container",
+    "gunicorn-worker-tmp-read-only": "Gunicorn's workers find no writable directory for their heartbeat files on a "
+                                     "read-only root",
 }
 
 
@@ -126,7 +128,7 @@ def find(root: Path, declared=None) -> Report:
         if settings is not None:
             settings |= deploy.named_by(files, [read(f) or "" for f in settings])
         judged = [f for f in files if f in used or (settings is not None and f in settings)]
-        found = sites_mod.sites(repo, judged, read, walks or [])
+        found = [s for s in sites_mod.sites(repo, judged, read, walks or []) if made.read_only or not s.read_only_rule]
     deploy_texts = {f: read(f) or "" for f in files if _DEPLOY.search(posixpath.basename(f))}
     switches = any(_SWITCH.search(read(f) or "") for f in used)  # the user may change on the way to the process
     moves = any(_MOVE_OTHERS.search(deploy.live(read(f) or "")) for f in used)  # so may the directory it starts in
@@ -212,7 +214,7 @@ def verdict(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], re
         why = owners.unwritable(made, directory)  # a read-only root is read-only for whoever runs
     if why is not None:
         return Finding(site.path, site.line, value, f"{site.what} writes {value}: {why}{default}", site.codemod,
-                       "log-dir-unwritable")
+                       site.read_only_rule or "log-dir-unwritable")
     if site.captures:
         there = maker if isinstance(maker, dirs_mod.Made) else f"{directory} exists in the base image"
         return Finding(site.path, site.line, value,

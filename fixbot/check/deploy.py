@@ -77,7 +77,7 @@ def _deploy_text(file: str, text: str) -> bool:
     if file.lower().endswith((".yml", ".yaml")) and not named(file, ROOTS[3:7]):
         return bool(re.search(r"(?m)^\s*(services|containers|command|args)\s*:", text))
     if file.lower().endswith(".ini") or named(file, ("supervisor*.conf",)):
-        return "[program:" in text
+        return "[program:" in text or "[supervisord]" in text  # supervisord's own config writes its log
     return True
 
 

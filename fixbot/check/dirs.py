@@ -367,6 +367,6 @@ def collect(files: list[str], read, declared=None) -> Dirs:
                 dirs.made.extend(python_made(file, text))
         elif lower.endswith((".yml", ".yaml")) and file != ".fixbot.yml":
             text = read(file)
-            if text is not None and any(w in text for w in ("volumes", "mountPath", "user", "orking")):
+            if text is not None and any(w in text for w in ("volumes", "tmpfs", "mountPath", "user", "orking")):
                 volumes(file, text, dirs, tracked_dirs)
     return dirs

@@ -29,6 +29,9 @@ class Site:
     what: str  # "handler 'file'", "Gunicorn --error-logfile"
     default_of: str | None = None
     captures: bool = False  # Gunicorn's --capture-output / capture_output = True sends the app's output here
+    # a place the process writes by default, writable everywhere but on a read-only root: only seen there, and
+    # judged under this rule (check.RULES) rather than as a log directory
+    read_only_rule: str | None = None
 
 
 _ENV_CALL = re.compile(r"(?:environ\.get|getenv|environ\[|\benv(?:\.\w+)?\(|\bconfig\()\s*\(?\s*['\"](\w+)['\"]")

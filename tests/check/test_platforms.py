@@ -70,9 +70,14 @@ ROOT_MKDIR = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN mkdir -p /app/
     pytest.param(ROOT_MKDIR, "deploy:\n  user: 1000\n", "log-dir-unwritable", id="deploy.user"),
     pytest.param(ROOT_MKDIR, "deploy:\n  user: app\n  platform: kubernetes\n", "log-dir-unwritable",
                  id="deploy.user on kubernetes"),
-    pytest.param(ROOT_MKDIR, "deploy:\n  read_only_root: true\n", "log-dir-unwritable", id="a read-only root"),
+    # on a read-only root Gunicorn's workers also find no /tmp for their heartbeat files (gunicorn-worker-tmp)
+    pytest.param(ROOT_MKDIR, "deploy:\n  read_only_root: true\n", "log-dir-unwritable gunicorn-worker-tmp-read-only",
+                 id="a read-only root"),
     pytest.param(ROOT_MKDIR.replace("RUN mkdir", 'VOLUME ["/app/logs"]\nRUN mkdir'), "deploy:\n  read_only_root: true\n",
-                 None, id="a read-only root with a volume there"),
+                 "gunicorn-worker-tmp-read-only", id="a read-only root with a volume there"),
+    pytest.param(ROOT_MKDIR.replace('"app:app",', '"app:app", "--worker-tmp-dir", "/dev/shm",').replace(
+        "RUN mkdir", 'VOLUME ["/app/logs"]\nRUN mkdir'), "deploy:\n  read_only_root: true\n", None,
+                 id="a read-only root, a volume for the logs and /dev/shm for the workers"),
     pytest.param(ROOT_MKDIR, "--platform heroku", "log-dir-unwritable", id="heroku runs containers as non-root"),
     pytest.param(ROOT_MKDIR, "--platform cloud-run", None, id="cloud run runs the image's USER"),
 ])
@@ -82,7 +87,15 @@ def test_who_runs_and_what_they_may_write(tmp_path, dockerfile, declared, rule):
     if declared and not args:
         files[".fixbot.yml"] = declared
     code, out = report(repo(tmp_path, files), *args)
-    assert [f["rule"] for f in out["findings"]] == ([rule] if rule else [])
+    assert sorted(f["rule"] for f in out["findings"]) == sorted(rule.split() if rule else [])
+
+
+@pytest.mark.parametrize("tmpfs", ["tmpfs:\n      - /tmp:size=64m\n", "tmpfs: [/run, /tmp]\n", "tmpfs: /tmp\n"])
+def test_a_tmpfs_on_tmp_gives_gunicorns_workers_their_place_on_a_read_only_root(tmp_path, tmpfs):
+    files = {"Dockerfile": ROOT_MKDIR, ".fixbot.yml": "deploy:\n  read_only_root: true\n",
+             "docker-compose.yml": "services:\n  web:\n    build: .\n    " + tmpfs}
+    code, out = report(repo(tmp_path, files))
+    assert [f["rule"] for f in out["findings"]] == ["log-dir-unwritable"]
 
 
 def test_a_platform_that_chooses_the_settings_module_has_every_non_test_one_judged(tmp_path):

@@ -6,10 +6,10 @@ deploy files as Gunicorn's are read, by the same readers (fixbot/formats/deploy/
 
 from __future__ import annotations
 
-import re
 
 from fixbot.formats.deploy.table import FORMATS as ALL_FORMATS, Reading, read_as
-from fixbot.formats.deploy.scan import Edit, Invocation, LogFlag, Program, Scan, variables
+from fixbot.formats.deploy.edits import Anchor, Target, drop_words
+from fixbot.formats.deploy.scan import Invocation, LogFlag, Program, Scan, variables
 from fixbot.formats.deploy.words import Word
 
 __all__ = ["CELERY", "FORMATS", "find_invocations", "read"]
@@ -19,12 +19,21 @@ _GLOBAL_VALUES = frozenset({b"-A", b"--app", b"-b", b"--broker", b"--result-back
                             b"--workdir"})
 # The commands with --logfile (CeleryDaemonCommand in celery/bin/base.py), and `multi`, which passes it on.
 _COMMANDS = frozenset({"worker", "beat", "events", "multi"})
-# What may lie between two words of one command line: blanks, line continuations, JSON commas, YAML dashes.
-_GAP = re.compile(rb"[ \t\r\n\\,-]*")
+
+
+# The options of a worker, beat or events that name a file (click: no abbreviations), by the setting they set.
+_OPTIONS = {b"-f": "logfile", b"--logfile": "logfile", b"-s": "schedule", b"--schedule": "schedule",
+            b"--pidfile": "pidfile"}
+
+
+def _spell(setting: str) -> str:
+    """The option that sets `setting`, as a new option is written (`schedule` → `--schedule`)."""
+    return next(o.decode() for o, s in _OPTIONS.items() if s == setting and o.startswith(b"--"))
 
 
 def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None) -> None:
-    """Read Celery's arguments: its command, then every --logfile/-f of a worker, beat, events or multi."""
+    """Read Celery's arguments: its command, then every option of a worker, beat, events or multi that sets one of
+    the settings asked for (its --logfile/-f unless told: those are dropped by celery-stderr's edits)."""
     i = 0
     if found is None:
         command = None
@@ -39,7 +48,10 @@ def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None
             return
         found = scan.invocation(line, kind)
         found.state["command"] = command
+        before = words[i - 2] if i >= 2 else scan.leading
+        found.anchor = Anchor(words[i - 1], words[i] if i < len(words) else None, before)
     state, flags = found.state, list(found.invocation.flags)
+    wanted = scan.program.settings
     while i < len(words):
         word, prefix = words[i], words[i].prefix
         if prefix == b"--" and word.static is not None:
@@ -47,51 +59,50 @@ def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None
         name, eq, _ = prefix.partition(b"=")
         if word.static in (b"-D", b"--detach"):
             state["detach"] = True
-        if name in (b"-f", b"--logfile") and (eq or i + 1 < len(words)):
+        setting = _OPTIONS.get(name)
+        short = prefix[:2] if not prefix.startswith(b"--") and len(word.shown) > 2 else b""
+        if setting in wanted and (eq or i + 1 < len(words)):
             last = i if eq else i + 1
-            value = word.shown.partition(b"=")[2] if eq else words[last].shown
-        elif prefix.startswith(b"-f") and not prefix.startswith(b"--") and len(word.shown) > 2:
-            last, value = i, word.shown[2:]  # click reads `-f/var/log/x.log` as `-f /var/log/x.log`
+            units = word.units[next(k for k, u in enumerate(word.units) if u.text == b"=") + 1:] if eq else words[last].units
+        elif _OPTIONS.get(short) in wanted and short:
+            setting, name, last, units = _OPTIONS[short], short, i, word.units[2:]  # click: `-f/x.log` is `-f /x.log`
         else:
             found.variables += variables(word)
             i += 1
             continue
-        flag = name.decode(errors="replace") if name.startswith(b"--") else "-f"
-        flags.append(LogFlag("logfile", flag, value.decode(errors="replace"), scan.line(word.start)))
-        found.edits.append(_drop(scan.source, words, i, last))
+        flag = name.decode(errors="replace")
+        value = b"".join(u.shown for u in units).decode(errors="replace")
+        lead = [scan.leading] if scan.leading is not None else []
+        drop = drop_words(scan.source, lead + words, i + len(lead), last + len(lead))
+        flags.append(LogFlag(setting, flag, value, scan.line(word.start)))
+        found.targets.append((flags[-1], Target(words[last], tuple(units), words[last].start, drop)))
+        if setting == "logfile":
+            found.edits.append(drop)  # celery-stderr's decision: Celery has no value meaning stderr
         i = last + 1
-    found.invocation = Invocation(found.invocation.line, found.invocation.kind, tuple(flags))
-    if flags and state["command"] == "multi":
+    found.invocation = Invocation(found.invocation.line, found.invocation.kind, tuple(flags), command=state["command"])
+    logfiles = [f for f in flags if f.setting == "logfile"]
+    if logfiles and state["command"] == "multi":
         found.problem = (f"celery multi on line {found.invocation.line} detaches its workers, and without --logfile "
                          "they log to /var/log/celery/%n%I.log (celery/apps/multi.py): there is no stderr to send "
                          "them to; start `celery worker` in the foreground instead")
-    elif flags and state.get("detach"):
+    elif logfiles and state.get("detach"):
         found.problem = (f"the Celery started on line {found.invocation.line} runs detached (--detach): its stderr "
                          "is /dev/null, so without --logfile its logs would be lost")
 
 
-def _drop(source: bytes, words: list[Word], first: int, last: int) -> Edit:
-    """The edit removing words[first..last] with the blanks before them (or after, when they open the line)."""
-    a, b = words[first].start, words[last].end
-    if first > 0 and _GAP.fullmatch(source, words[first - 1].end, a):
-        return words[first - 1].end, b, b""
-    if last + 1 < len(words) and _GAP.fullmatch(source, b, words[last + 1].start):
-        return a, words[last + 1].start, b""
-    return a, b, b""
-
-
-CELERY = Program("celery", _celery_args)
+CELERY = Program("celery", _celery_args, settings=frozenset({"logfile"}), spell=_spell)
 FORMATS = tuple(f for f in ALL_FORMATS if f.read is not None and f.name != "python")  # Celery has no config reader
 
 
-def read(source: str, filename: str) -> Reading | None:
+def read(source: str, filename: str, settings=frozenset({"logfile"})) -> Reading | None:
     # A Python module is left alone: Celery's own settings (worker_logfile) are not a command line.
-    return read_as(source, filename, CELERY, FORMATS)
+    return read_as(source, filename, CELERY.reading(settings), FORMATS)
 
 
-def find_invocations(source: str, filename: str) -> list[Invocation]:
-    """Each place in the file that starts a Celery worker, beat, events or multi, with its --logfile flags."""
-    reading = read(source, filename)
+def find_invocations(source: str, filename: str, settings=frozenset({"logfile"})) -> list[Invocation]:
+    """Each place in the file that starts a Celery worker, beat, events or multi, with the options of `settings`
+    (its --logfile/-f unless told: `schedule`, `pidfile`)."""
+    reading = read(source, filename, settings)
     return [] if reading is None else reading.invocations
 
 

@@ -81,9 +81,32 @@ def _read(f: Scan) -> None:
             f.argv(entrypoint + words)
             for found in f.found[before:]:
                 found.edits = [e for e in found.edits if e[0] >= a]
+                found.targets = [(fl, t) for fl, t in found.targets if t.insert >= a]
                 flags = tuple(fl for fl in found.invocation.flags if fl.line >= f.line(a))
                 found.invocation = dataclasses.replace(found.invocation, flags=flags)
             f.found[before:] = [found for found in f.found[before:] if found.invocation.flags]
         elif ours:
             f.argv(words)
 
+
+
+_STAGE_LINE = re.compile(r"(?im)^[ \t]*(FROM|ENV|ARG|CMD|ENTRYPOINT)\b[ \t]*([^\n]*)$")
+_ENV_NAME = re.compile(r"(?:^|\s)([A-Za-z_]\w*)(?==|\s)")
+
+
+def final_stage_env(source: str) -> tuple[dict[str, int], int | None]:
+    """({variable: line} the last stage sets with ENV, the offset of its first CMD or ENTRYPOINT line, or None):
+    where a codemod that sets the process's environment reads and writes (`ENV NAME=value` or `ENV NAME value`)."""
+    env: dict[str, int] = {}
+    start: int | None = None
+    for m in _STAGE_LINE.finditer(source):
+        keyword = m[1].upper()
+        line = source.count("\n", 0, m.start()) + 1
+        if keyword == "FROM":
+            env, start = {}, None
+        elif keyword == "ENV":
+            names = _ENV_NAME.findall(" " + m[2]) if "=" in m[2] else m[2].split()[:1]
+            env.update({name: line for name in names})
+        elif start is None and keyword in ("CMD", "ENTRYPOINT"):
+            start = m.start()
+    return env, start

@@ -1,28 +1,31 @@
-"""Where a file starts or configures Gunicorn, with its log flags and whether it daemonises: the reading gunicorn-stdout rewrites and the rooms and `fixbot check` judge."""
+"""Where a file starts or configures Gunicorn, with the settings a kind asks for (its log files unless told) and whether it daemonises: the reading the Gunicorn codemods rewrite and the rooms and `fixbot check` judge."""
 
 from __future__ import annotations
 
 from fixbot.formats.deploy.gunicorn_config import ConfigReading, read as read_config
-from fixbot.formats.deploy.scan import GUNICORN, Invocation, LogFlag
+from fixbot.formats.deploy.scan import GUNICORN, LOG_SETTINGS, Invocation, LogFlag
 from fixbot.formats.deploy.table import FORMATS, Reading, files, read_as
 
 __all__ = ["FORMATS", "Invocation", "LogFlag", "daemon_settings", "files", "find_invocations", "read"]
 
 
-def read(source: str, filename: str, config_module: bool = False) -> Reading | None:
+def read(source: str, filename: str, config_module: bool = False, settings=LOG_SETTINGS) -> Reading | None:
     """What the file's reader makes of it (None for a file without Gunicorn); Refusal if it cannot be read.
-    `config_module`: the file is the one `gunicorn -c FILE` reads, a Python module whatever its name."""
+    `config_module`: the file is the one `gunicorn -c FILE` reads, a Python module whatever its name; `settings`:
+    the ones to read (Gunicorn's names: `pidfile`, `worker_tmp_dir`…)."""
+    program = GUNICORN.reading(settings)
     if config_module:
-        return read_config(source)
-    return read_as(source, filename, GUNICORN)
+        return read_config(source, program)
+    return read_as(source, filename, program)
 
 
-def find_invocations(source: str, filename: str, config_module: bool = False) -> list[Invocation]:
-    """Each place in the file that starts or configures Gunicorn, with its log flags as written.
+def find_invocations(source: str, filename: str, config_module: bool = False, settings=LOG_SETTINGS) -> list[Invocation]:
+    """Each place in the file that starts or configures Gunicorn, with the `settings` (its log files unless told) as
+    written.
 
     Raises Refusal when the file does not parse or its kind cannot be told from its name and shebang.
     """
-    reading = read(source, filename, config_module)
+    reading = read(source, filename, config_module, settings)
     return [] if reading is None else reading.invocations
 
 

@@ -1,4 +1,4 @@
-"""Gunicorn config modules (`gunicorn.conf.py`, read with libcst): module-level `accesslog` and `errorlog`."""
+"""Gunicorn config modules (`gunicorn.conf.py`, read with libcst): the module-level settings a kind asks for (its log files unless told), edited as its codemod decides."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from fixbot.formats import Refusal
-from fixbot.formats.deploy.scan import Invocation, LogFlag, Program
+from fixbot.formats.deploy.edits import Change
+from fixbot.formats.deploy.scan import LOG_SETTINGS, Invocation, LogFlag, Program
 
 # Calls that only build or look up a path, like `${VAR}/x` in a shell: replacing them loses nothing. Any other call
 # runs code of the project (that may create the directory, say), which is the config's `$(…)`: fixbot refuses.
@@ -19,13 +20,15 @@ _PATH_CALLS = frozenset(
 
 
 class GunicornConfig(cst.CSTTransformer):
-    """Set module-level `accesslog` / `errorlog` of a Gunicorn config module to "-"; run it through a
-    `cst.MetadataWrapper`, which provides the line numbers."""
+    """Read the module-level `settings` of a Gunicorn config module and set each as `change` decides (by default
+    a log setting to "-"); run it through a `cst.MetadataWrapper`, which provides the line numbers."""
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self) -> None:
+    def __init__(self, settings: frozenset[str] = LOG_SETTINGS, change=None) -> None:
         super().__init__()
+        self.settings, self.change = settings, change
+        self.dropped: list[cst.CSTNode] = []
         self.flags: list[LogFlag] = []
         self.problems: list[str] = []
         # daemon / enable_stdio_inheritance: (how it is set, whether it is literally True), None when false
@@ -54,13 +57,15 @@ class GunicornConfig(cst.CSTTransformer):
             code = cst.Module([]).code_for_node(value)
             line = self.get_metadata(PositionProvider, node).start.line
             self.switches[name] = None if literal is False else (f"{name} = {code} on line {line}", bool(literal))
-        settings = [n for n in names if n in ("accesslog", "errorlog")]
+        settings = [n for n in names if n in self.settings]
         if not settings:
             return value
         line = self.get_metadata(PositionProvider, node).start.line
         simple = isinstance(value, cst.SimpleString)
         shown = str(value.evaluated_value) if simple else cst.Module([]).code_for_node(value)  # type: ignore[union-attr]
         self.flags += [LogFlag(s, s, shown, line) for s in settings]
+        if self.change is not None:
+            return self._changed(node, names, settings, value, self.change(self.flags[-1], None), line)
         if (simple and shown == "-") or (isinstance(value, cst.Name) and value.value == "None"):
             return value  # already stdout, or no access log at all
         call = _decided_at_run_time(value)
@@ -71,6 +76,27 @@ class GunicornConfig(cst.CSTTransformer):
         if simple:
             return value.with_changes(value=value.prefix + value.quote + "-" + value.quote)  # type: ignore[union-attr]
         return cst.SimpleString('"-"')
+
+
+    def _changed(self, node, names, settings, value, decided: Change | None, line: int) -> cst.BaseExpression:
+        """A codemod's decision on one setting: its new value (a string literal, quoted like the old one), or
+        the assignment dropped (leave_SimpleStatementLine removes it)."""
+        if decided is None:
+            return value
+        if len(settings) != len(names):
+            self.problems.append(f"{settings[0]} on line {line} is assigned together with other names; change it by hand")
+            return value
+        if decided.value is None:
+            self.dropped.append(node)
+            return value
+        if isinstance(value, cst.SimpleString):
+            return value.with_changes(value=value.prefix + value.quote + decided.value + value.quote)
+        return cst.SimpleString(f'"{decided.value}"')
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if len(original.body) == 1 and any(original.body[0] is d for d in self.dropped):
+            return cst.RemoveFromParent()
+        return updated
 
 
 def _boolean(value: cst.BaseExpression) -> bool | None:
@@ -100,14 +126,14 @@ def _decided_at_run_time(value: cst.BaseExpression) -> str | None:
     return None
 
 
-def _config_module(source: str) -> tuple[str, GunicornConfig]:
+def _config_module(source: str, settings: frozenset[str] = LOG_SETTINGS, change=None) -> tuple[str, GunicornConfig]:
     from fixbot.formats.python import TOO_DEEP, parse_module
 
     try:
         module = parse_module(source)
     except cst.ParserSyntaxError as e:
         raise Refusal(f"does not parse: line {e.raw_line}: {e.message}") from None
-    transformer = GunicornConfig()
+    transformer = GunicornConfig(settings, change)
     try:
         # The tree was parsed here and nothing else holds it: the wrapper need not deep-copy it.
         result = cst.MetadataWrapper(module, unsafe_skip_copy=True).visit(transformer)
@@ -121,9 +147,9 @@ def _config_module(source: str) -> tuple[str, GunicornConfig]:
 class ConfigReading:
     """A config module read and rewritten: the module itself is the one "invocation", with its log settings."""
 
-    def __init__(self, source: str):
-        self.source = source
-        self.code, self.config = _config_module(source)
+    def __init__(self, source: str, settings: frozenset[str] = LOG_SETTINGS):
+        self.source, self.wanted = source, settings
+        self.code, self.config = _config_module(source, settings)
 
     @property
     def invocations(self) -> list[Invocation]:
@@ -136,7 +162,18 @@ class ConfigReading:
         return Invocation(1, "config", tuple(self.config.flags), daemon=daemon[0] if daemon else None,
                           inherits=bool(inherits and inherits[1]))
 
-    def rewrite(self, **options: object) -> str:
+    def rewrite(self, change=None, add=None, **options: object) -> str:
+        """As Scan.rewrite: each setting as `change` decides, the (setting, value) pairs of `add` assigned at the
+        module's end; without them, the log settings go to "-" (gunicorn-stdout)."""
+        if change is not None or add is not None:
+            code, config = _config_module(self.source, self.wanted, change or (lambda flag, target: None))
+            if config.problems:
+                raise Refusal(config.problems[0])
+            more = add(self.settings) if add is not None else ()
+            newline = "\r\n" if "\r\n" in code else "\n"
+            if more and code and not code.endswith("\n"):
+                code += newline
+            return code + "".join(f'{setting} = "{value}"{newline}' for setting, value in more)
         if self.config.problems:
             raise Refusal(self.config.problems[0])
         settings = self.settings
@@ -173,5 +210,5 @@ def looks_like(source: str) -> bool:
 
 def read(source: str, program: Program | None = None) -> ConfigReading:
     """A Gunicorn config module: its settings are Gunicorn's whatever `program` the caller looks for (the celery
-    codemod leaves Python files out of the formats it reads)."""
-    return ConfigReading(source)
+    codemod leaves Python files out of the formats it reads), read for the settings that program asks for."""
+    return ConfigReading(source, program.settings if program is not None else LOG_SETTINGS)

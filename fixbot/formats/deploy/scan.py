@@ -1,4 +1,4 @@
-"""Find Gunicorn (or another `Program`) in the words of a command line or script and record the edits to its log flags."""
+"""Find Gunicorn (or another `Program`) in the words of a command line or script, with the settings a kind asks for, and edit them as its codemod decides."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from typing import Callable
 from tree_sitter import Node
 
 from fixbot.formats import Refusal
+from fixbot.formats.deploy.edits import Anchor, Change, Edit, Target, add_words, apply_edits, drop_words, set_value
+from fixbot.formats.deploy.gunicorn_options import SWITCHES, option_for, setting_of
 from fixbot.formats.deploy.words import Script, Unit, Word, check_nesting, command_words, parse_error, split, units
 
-# Gunicorn's parser is argparse with abbreviations allowed, so any unambiguous prefix of a long option is that
-# option: these are the shortest ones in Gunicorn 27 (tests/codemods check them against gunicorn's own parser).
-_FLAGS = {"--access-logfile": ("accesslog", 14), "--error-logfile": ("errorlog", 4), "--log-file": ("errorlog", 7)}
+__all__ = ["Anchor", "Change", "Edit", "GUNICORN", "Invocation", "LOG_SETTINGS", "LogFlag", "Program", "Scan",
+           "apply_edits", "program_name", "variables"]
+
+# The settings a Program reads unless a kind asks for others: Gunicorn's log files.
+LOG_SETTINGS = frozenset({"accesslog", "errorlog"})
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 _SU = frozenset({"su", "runuser"})
 # gunicorn is an argument here, not the program being run.
@@ -26,12 +30,11 @@ _NOT_RUNNERS = frozenset(
 _VARIABLE = re.compile(rb"\$\{?(\w+)(?:\[[@*]\])?\}?")
 _INSTALLS = frozenset({b"install", b"add", b"uninstall", b"remove"})
 
-Edit = tuple[int, int, bytes]
-
 
 @dataclass(frozen=True)
 class LogFlag:
-    """One Gunicorn log setting as written: `setting` is accesslog/errorlog, `flag` how the file spells it."""
+    """One setting of the program as written: `setting` is Gunicorn's name for it (accesslog, pidfile,
+    worker_tmp_dir…), `flag` how the file spells it, `value` its value as written."""
 
     setting: str
     flag: str
@@ -53,17 +56,27 @@ class Invocation:
     config: str | None = None  # the -c/--config file it reads, when given
     daemon: str | None = None  # where it is told to daemonise ("-D on line 3"), which sends stdio to /dev/null
     inherits: bool = False  # --enable-stdio-inheritance: a daemon keeps its stdout and stderr
+    command: str | None = None  # the program's command, for one that has them (`celery … beat`)
 
 
 @dataclass(frozen=True)
 class Program:
     """Which program a scan looks for, and how its arguments are read: `args(scan, words, kind, line, found)`
-    records the program's log flags and their edits on `found` (a new invocation when None). `env` names the
-    variable whose value the program reads as more flags (GUNICORN_CMD_ARGS), if it has one."""
+    records the program's `settings` (the ones a kind asked for) and where they are on `found` (a new invocation
+    when None). `env` names the variable whose value the program reads as more flags (GUNICORN_CMD_ARGS)."""
 
     name: str
     args: Callable[..., None]
     env: bytes | None = None
+    settings: frozenset[str] = LOG_SETTINGS
+    spell: Callable[[str], str] = option_for  # the option that sets a setting, for the options a codemod adds
+    # What rewrite() makes of each setting when no codemod says (Gunicorn's: its logs to `-`); None: nothing
+    # beyond the edits made while reading (Celery's dropped --logfile).
+    default: Callable[..., "Change | None"] | None = None
+
+    def reading(self, settings: frozenset[str] | set[str] | tuple[str, ...]) -> Program:
+        """The same program, read for `settings` instead."""
+        return dataclasses.replace(self, settings=frozenset(settings))
 
     def named_in(self, text: bytes) -> bool:
         return self.name.encode() in text.lower()
@@ -72,7 +85,9 @@ class Program:
 @dataclass
 class _Found:
     invocation: Invocation
-    edits: list[Edit] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)  # made while reading, by a Program that decides them itself
+    targets: list[tuple[LogFlag, Target]] = field(default_factory=list)  # where each setting's value is
+    anchor: Anchor | None = None  # where new options go
     dirs: list[str] = field(default_factory=list)  # directories of the log paths being replaced
     problem: str | None = None
     variables: list[bytes] = field(default_factory=list)  # `$OPTS` / "${ARGS[@]}" expanded among its arguments
@@ -80,7 +95,7 @@ class _Found:
 
 
 class Scan:
-    """What was found in one file: invocations, each with the byte edits that set its log flags to `-`."""
+    """What was found in one file: invocations, each with where its settings are, edited as a codemod decides."""
 
     def __init__(self, source: str, program: Program | None = None):
         self.program = program or GUNICORN
@@ -88,6 +103,7 @@ class Scan:
         self.source = source.encode()
         self.found: list[_Found] = []
         self.assigned: list[tuple[bytes, Node, Script, int]] = []  # shell variable assignments, for `$OPTS`
+        self.leading: Word | None = None  # the program's own word, while its arguments are read
 
     @classmethod
     def of(cls, source: str, read: Callable[[Scan], None], program: Program | None = None) -> Scan | None:
@@ -124,7 +140,14 @@ class Scan:
                 self.script(Script.of(script), nested=f"{program_name(words[i])} -c")
                 return script
         if at < len(words) and not _INSTALLS.intersection(w.static for w in words[:at]):
+            before = len(self.found)
+            self.leading = words[at]  # an option dropped right after the program takes the blanks before it
             self.program.args(self, words[at + 1 :], "command", self.line(words[at].start))
+            self.leading = None
+            for found in self.found[before:]:
+                if found.anchor is None:  # a Program may anchor on its command word itself (`celery … beat`)
+                    found.anchor = Anchor(words[at], words[at + 1] if at + 1 < len(words) else None,
+                                          words[at - 1] if at else None)
         return None
 
     def gunicorn_args(self, words: list[Word], kind: str, line: int, found: _Found | None = None) -> None:
@@ -138,19 +161,28 @@ class Scan:
             if prefix == b"--" and word.static is not None:
                 break  # argparse: everything after `--` is positional
             name, eq, _ = prefix.partition(b"=")
-            setting, flag = _setting(name.decode(errors="replace"))
-            if setting and (eq or word.static is not None):
-                if eq:
-                    at = next(k for k, u in enumerate(word.units) if u.text == b"=")
-                    value, insert = word.units[at + 1 :], word.units[at].end
-                    owner = word
+            setting, flag = _setting(name.decode(errors="replace"), self.program.settings)
+            attached = not eq and _attached(prefix, self.program.settings) and word.static is not None
+            if setting in SWITCHES and word.static is not None:  # a switch asked for (--no-control-socket)
+                lead = [self.leading] if self.leading is not None else []
+                drop = drop_words(self.source, lead + words, i + len(lead), i + len(lead))
+                flags.append(self.value(found, setting, flag, word, (), word.end, self.line(word.start), drop))
+            elif setting and (eq or word.static is not None) or attached:
+                first = i
+                if eq or attached:
+                    at = next(k for k, u in enumerate(word.units) if u.text == b"=") + 1 if eq else 2
+                    value, insert = word.units[at:], word.units[at - 1].end
+                    owner, flag = word, flag if eq else flag[:2]
+                    setting = setting or setting_of(flag)
                 elif i + 1 < len(words):
                     i += 1
                     owner = words[i]
                     value, insert = owner.units, owner.start
                 else:
                     break
-                flags.append(self.value(found, setting, flag, owner, tuple(value), insert, line=self.line(word.start)))
+                lead = [self.leading] if self.leading is not None else []
+                drop = drop_words(self.source, lead + words, first + len(lead), i + len(lead))
+                flags.append(self.value(found, setting, flag, owner, tuple(value), insert, self.line(word.start), drop))
             elif name in (b"-c", b"--config") and (eq or i + 1 < len(words)):
                 config = _shown(word.units[len(name) + 1 :]) if eq else words[i + 1].shown.decode(errors="replace")
                 i += 0 if eq else 1
@@ -167,30 +199,10 @@ class Scan:
                                                daemon=found.state.get("daemon"), inherits="inherits" in found.state)
 
     def value(self, found: _Found, setting: str, flag: str, word: Word, value: tuple[Unit, ...], insert: int,
-              line: int) -> LogFlag:
-        """Record the edits that make one flag's value `-`: the first quoting group keeps its quotes, the rest go."""
-        shown = _shown(value)
-        if shown == "-" and all(u.text is not None for u in value):
-            return LogFlag(setting, flag, shown, line)
-        if any(u.opaque for u in value):
-            found.problem = f"the value of {flag} on line {line} comes from `{shown}`, which fixbot cannot see into"
-        elif not value:
-            found.edits.append((insert, word.end, b"-"))
-        else:
-            groups: list[list[Unit]] = []
-            for u in value:
-                if groups and groups[-1][0].outer == u.outer and (u.outer or groups[-1][-1].end == u.start):
-                    groups[-1].append(u)
-                else:
-                    groups.append([u])
-            first = groups[0]
-            whole = first[0].start == word.start and first[-1].end == word.end
-            found.edits.append((first[0].start, first[-1].end, word.dash if whole else b"-"))
-            for group in groups[1:]:
-                a, b = group[0].outer or (group[0].start, group[-1].end)
-                found.edits.append((a, b, b""))
-            found.dirs.append(posixpath.dirname(shown))
-        return LogFlag(setting, flag, shown, line)
+              line: int, drop: Edit | None = None) -> LogFlag:
+        """Record where one setting's value is, for the codemod's edit (rewrite)."""
+        found.targets.append((LogFlag(setting, flag, _shown(value), line), Target(word, value, insert, drop or (0, 0, b""))))
+        return found.targets[-1][0]
 
     def cmd_args(self, value: tuple[Unit, ...] | list[Unit], line: int) -> None:
         """GUNICORN_CMD_ARGS: Gunicorn shlex-splits it and reads it as more command-line flags."""
@@ -243,12 +255,39 @@ class Scan:
     def invocations(self) -> list[Invocation]:
         return [found.invocation for found in self.found]
 
-    def rewrite(self, **options: object) -> str:
-        """The file with every log flag set to `-`; Refusal when one of them cannot be seen into."""
-        problems = [found.problem or _daemon(found) for found in self.found if found.problem or _daemon(found)]
+    def rewrite(self, change: Callable[[LogFlag], Change | None] | None = None,
+                add: Callable[[Invocation], tuple[tuple[str, str], ...]] | None = None, **options: object) -> str:
+        """The file with each setting as `change` decides (its new value, dropped, or None: as it is) and the
+        (setting, value) pairs `add` asks for put after each program's name, as its options; Refusal when a value to change cannot be seen into.
+        Without `change`, every log setting goes to `-` (gunicorn-stdout's decision, with its daemon refusal)."""
+        edits: list[Edit] = []
+        problems: list[str] = []
+        for found in self.found:
+            if found.problem:
+                problems.append(found.problem)
+            edits += found.edits
+            touched = False
+            decide = change or self.program.default
+            for flag, target in found.targets if decide is not None else ():
+                decided = decide(flag, target)
+                if decided is None:
+                    continue
+                if target.opaque:
+                    problems.append(f"the value of {flag.flag} on line {flag.line} comes from `{flag.value}`, which "
+                                    "fixbot cannot see into")
+                    continue
+                touched = True
+                edits += [target.drop] if decided.value is None else set_value(target, decided.value.encode())
+                if change is None:
+                    found.dirs.append(posixpath.dirname(flag.value))
+            more = add(found.invocation) if add is not None else ()
+            if more:
+                words = [w for setting, value in more for w in (self.program.spell(setting), value) if w is not None]
+                edits.append(add_words(self.source, found.anchor, words, found.invocation.line))
+            if change is None and touched and (why := _daemon(found)):
+                problems.append(why)
         if problems:
             raise Refusal(problems[0])
-        edits = [e for found in self.found for e in found.edits]
         if not edits:
             return self.text
         result = apply_edits(self.source, edits + self.more_edits(edits, options))
@@ -263,7 +302,7 @@ class Scan:
         """Refusal when the rewritten file would no longer read as its format."""
 
 
-GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS")
+GUNICORN = Program("gunicorn", Scan.gunicorn_args, env=b"GUNICORN_CMD_ARGS", default=lambda flag, target: _to_stdout(flag, target))
 
 
 def variables(word: Word) -> list[bytes]:
@@ -296,18 +335,30 @@ def _daemon(found: _Found) -> str | None:
     """Why a daemonised Gunicorn cannot log to `-`: daemonize() (gunicorn/util.py) points its stdout and stderr
     at /dev/null, unless --enable-stdio-inheritance keeps them."""
     where = found.invocation.daemon
-    if not where or found.invocation.inherits or not found.edits:
+    if not where or found.invocation.inherits:
         return None
     return (f"the Gunicorn started on line {found.invocation.line} runs as a daemon ({where}), which sends its "
             "stdout and stderr to /dev/null: logs pointed at '-' would be lost; run it in the foreground (its "
             "supervisor or journald keeps stderr) or add --enable-stdio-inheritance, then rerun fixbot")
 
 
-def _setting(name: str) -> tuple[str | None, str]:
-    for flag, (setting, shortest) in _FLAGS.items():
-        if len(name) >= shortest and flag.startswith(name):
-            return setting, name
-    return None, name
+def _setting(name: str, settings: frozenset[str] = LOG_SETTINGS) -> tuple[str | None, str]:
+    """The setting of `settings` an option as written names (argparse abbreviations: gunicorn_options), and the
+    option as written."""
+    setting = setting_of(name)
+    return (setting if setting in settings else None), name
+
+
+def _attached(prefix: bytes, settings: frozenset[str]) -> bool:
+    """`-p/run/app.pid`: a short option of one of `settings` with its value in the same word."""
+    short = prefix[:2].decode(errors="replace")
+    return (len(prefix) > 2 and not prefix.startswith(b"--") and setting_of(short) in settings
+            and setting_of(short) not in SWITCHES)
+
+
+def _to_stdout(flag: LogFlag, target: Target) -> Change | None:
+    """gunicorn-stdout's decision for a log setting: `-`, unless it is `-` already."""
+    return None if flag.value == "-" and not any(u.text is None for u in target.value) else Change("-")
 
 
 def _script_argument(name: str, words: list[Word], at: int) -> Word | None:
@@ -330,17 +381,3 @@ def _script_argument(name: str, words: list[Word], at: int) -> Word | None:
             return None  # `bash script.sh …`: a script file, not a string
         i += 1
     return None
-
-
-
-def apply_edits(source: bytes, edits: list[Edit]) -> bytes:
-    out, last = [], len(source)
-    for a, b, text in sorted(set(edits), reverse=True):
-        if b > last:
-            raise Refusal("internal: overlapping edits; not touching the file")
-        out.append(source[b:last])
-        out.append(text)
-        last = a
-    out.append(source[:last])
-    return b"".join(reversed(out))
-

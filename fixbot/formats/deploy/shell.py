@@ -70,3 +70,20 @@ def _log_dir_lines(source: bytes, edits: list[Edit], dirs: set[str]) -> list[Edi
 def _norm(path: str) -> str:
     return re.sub(r"\$\{(\w+)\}", r"$\1", path)
 
+
+
+def top_level(source: str) -> tuple[set[str], int]:
+    """(the variables the script assigns or exports at its top level, the offset of its first command after the
+    shebang, comments and `set` lines): where a codemod that sets the process's environment reads and writes."""
+    script = Script(source.encode())
+    tree = script.parse()
+    names: set[str] = set()
+    first: int | None = None
+    for node in tree.root_node.named_children:
+        text = (node.text or b"").decode(errors="replace")
+        if node.type == "variable_assignment" or (node.type == "declaration_command" and text.startswith("export")):
+            names |= set(re.findall(r"(?:^|\s)([A-Za-z_]\w*)=", " " + text.removeprefix("export")))
+        if first is None and node.type != "comment" and not text.startswith("set "):
+            first = node.start_byte
+    offset = len(source.encode()) if first is None else first
+    return names, len(source.encode()[:offset].decode(errors="replace"))
