@@ -82,14 +82,9 @@ class CeleryStderr(Codemod):
 
     @classmethod
     def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
-        from fixbot.formats import Refusal
-        from fixbot.formats.deploy.changes import flag_changes
+        from fixbot.formats.deploy.changes import described
 
-        try:
-            return flag_changes("Celery", celery.find_invocations(before, filename),
-                                celery.find_invocations(after, filename), dropped="it logs to stderr")
-        except Refusal:
-            return []
+        return described('Celery', lambda text: celery.find_invocations(text, filename), before, after, dropped="it logs to stderr")
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:

@@ -111,15 +111,9 @@ class GunicornStdout(Codemod):
 
     @classmethod
     def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
-        from fixbot.formats import Refusal
-        from fixbot.formats.deploy.changes import flag_changes
+        from fixbot.formats.deploy.changes import described
 
-        module = bool(options.get("config_module"))
-        try:
-            return flag_changes("Gunicorn", gunicorn.find_invocations(before, filename, module),
-                                gunicorn.find_invocations(after, filename, module))
-        except Refusal:
-            return []
+        return described('Gunicorn', lambda text: gunicorn.find_invocations(text, filename, bool(options.get("config_module"))), before, after)
 
     @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:

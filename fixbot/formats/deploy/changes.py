@@ -7,8 +7,20 @@ compared as written, so a flag set to another value and a flag dropped each give
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 
+from fixbot.formats import Refusal
 from fixbot.formats.deploy.scan import Invocation
+
+
+def described(program: str, find: Callable[[str], list[Invocation]], before: str, after: str, *,
+              dropped: str = "") -> list[str]:
+    """`flag_changes` between what `find` (the program's reader, on the codemod's settings) reads in each
+    version; [] when either cannot be read."""
+    try:
+        return flag_changes(program, find(before), find(after), dropped=dropped)
+    except Refusal:
+        return []
 
 
 def flag_changes(program: str, before: list[Invocation], after: list[Invocation], *, dropped: str = "") -> list[str]:
@@ -31,4 +43,6 @@ def flag_changes(program: str, before: list[Invocation], after: list[Invocation]
             out.append(f"{program}'s {flag} {value} is now {now[2]}" + (" (the console)" if now[2] == "-" else ""))
         else:
             out.append(f"{program}'s {flag} {value} removed" + (f" ({dropped})" if dropped else ""))
+    for (setting, flag, value), count in added.items():
+        out += [f"{program}'s {flag}{' ' + value if value else ''} added"] * count  # a switch has no value
     return out

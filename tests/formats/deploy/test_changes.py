@@ -29,3 +29,18 @@ def test_no_change_and_an_unreadable_file_say_nothing():
     assert codemod.describe(same, same, "start.sh") == []
     unreadable = 'exec gunicorn app:app --error-logfile "$(mktemp -d)/e.log"\n'
     assert codemod.describe(unreadable, unreadable, "start.sh") == []
+
+
+@pytest.mark.parametrize("name, source, filename, expected", [
+    ("gunicorn-no-pidfile", "exec gunicorn app:app --pid /run/g.pid\n", "start.sh",
+     ["Gunicorn's --pid /run/g.pid removed (no pid file)"]),
+    ("gunicorn-worker-tmp-dir", "exec gunicorn app:app --workers 2\n", "start.sh",
+     ["Gunicorn's --worker-tmp-dir /dev/shm added"]),
+    ("gunicorn-no-control-socket", "exec gunicorn app:app\n", "start.sh", ["Gunicorn's --no-control-socket added"]),
+    ("celery-schedule-tmp", "beat: celery -A proj beat -s /app/celerybeat-schedule\n", "Procfile",
+     ["Celery's -s /app/celerybeat-schedule is now /tmp/celerybeat-schedule"]),
+])
+def test_the_new_rooms_codemods_say_what_they_added_removed_or_moved(name, source, filename, expected):
+    codemod = codemods.get(name)
+    after = codemod.rewrite(source, filename)
+    assert codemod.describe(source, after, filename) == expected
