@@ -67,7 +67,7 @@ def _color_option(command: Callable) -> Callable:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="fixbot")
+@click.version_option(package_name="fixbot", prog_name="fixbot")  # the same line however it was started
 def main() -> None:
     """fixbot: finds why a deploy died on its logging configuration and fixes it with a codemod."""
 

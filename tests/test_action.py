@@ -618,3 +618,15 @@ def test_the_watch_input_polls_the_from_platform_and_says_running(tmp_path, caps
         assert action.main({**env, "INPUT_WATCH": "soon"}) == 2
     finally:
         hub.stop()
+
+
+def test_the_version_and_the_actions_tag_convention_agree():
+    from tests.support.cli import fixbot
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    major = version.split(".")[0]
+    header = (ROOT / "action.yml").read_text().split("\nname:")[0]
+    assert re.search(rf"fixbot/fixbot@v{major}\b(?!\.\d)", header) and f"v{version}" in header, header
+    done = fixbot("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"fixbot, version {version}", done.stdout
