@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test install-check bench lock clean
 
 $(RUNTIME): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ demo: $(RUNTIME)
 # On every core (pytest-xdist); module fixtures (real boots) are built once per worker that needs them.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
+
+# Issue 25's proof, a minute of pip: `pip install` of this repository into a fresh venv outside it, then fixbot
+# --version, diagnose and apply --dry-run on a copy of an example, with no test dependency in that venv.
+install-check: $(STAMP)
+	FIXBOT_INSTALL_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_install.py
 
 # What the Action installs, pinned by hash: uv itself, and fixbot's dependencies plus its build backend (the
 # Action builds fixbot without build isolation) for every runner GitHub has: Linux x86_64 and aarch64, CPython
