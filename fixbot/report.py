@@ -342,6 +342,7 @@ def pr_body(result, run_url: str | None = None) -> str:
     parts += ["## The change", ""]
     for c in result.changes:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
+        parts.extend(f"  - {md_text(what)}" for what in c.what)
         if c.checks:
             parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
     if result.notes:

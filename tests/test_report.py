@@ -484,6 +484,11 @@ def test_the_dry_run_step_summary_has_the_diff_fenced_and_redacted(app, tmp_path
     assert "dry run: nothing was committed" in summary
 
 
+def test_the_pr_body_says_what_changed(app):
+    body = report.pr_body(apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), app, dry_run=True))
+    assert "  - handler 'file' removed (a FileHandler writing /app/apps/backend/logs/api.log)\n" in body.replace("\\", ""), body
+
+
 def test_a_real_run_puts_no_diff_in_the_step_summary(app, tmp_path):
     result = apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), app)
     assert result.status == "fixed" and report.diff_markdown(result) == ""
