@@ -125,3 +125,11 @@ def test_heroku_lines_whose_timestamps_were_cut_are_read_like_whole_ones():
     cut = re.sub(r"(?m)^\S+ (?=(?:app|heroku)\[)", "", text)
     found = fixable(findings(cut))
     assert [f.facts["platform"] for f in found] == ["heroku"]
+
+
+def test_a_space_whose_app_port_is_not_the_bound_port_is_named_beside_the_fix(tmp_path):
+    repo = deploy(tmp_path, {"README.md": "---\ntitle: demo\nsdk: docker\napp_port: 7860\n---\n# demo\n",
+                             "Dockerfile": "FROM python:3.12-slim\nCMD gunicorn -b 127.0.0.1:8000 app:app\n"})
+    code, out, err = apply_json(EXAMPLES / "heroku-gunicorn-loopback.log", repo, "--dry-run")
+    assert code == 0 and [c["path"] for c in out["changes"]] == ["Dockerfile"], (out, err)
+    assert any("app_port is 7860" in n and "port 8000" in n for n in out["notes"]), out["notes"]
