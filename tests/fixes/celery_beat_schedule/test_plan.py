@@ -84,3 +84,18 @@ def test_cut_at_every_line(name):
                    if "WARNING/MainProcess]" not in line)
     groups = [re.compile(r"celery/beat\.py", re.M), re.compile(r"^[\w.]*(?:Error|error): \[Errno", re.M)]
     assert cut_mistakes(text, groups, lambda f: [x.kind for x in f] == ["celery-beat-schedule"]) == []
+
+
+def test_the_apps_own_shelve_in_the_same_directory_is_a_near_miss(deploy):
+    """The same errno in the same working directory, on a shelve the tasks module opens itself at import (before
+    beat runs, outside celery/beat.py): moving beat's schedule would not fix it."""
+    top, _ = deploy
+    own = top / "own-shelve"
+    own.mkdir(mode=0o755)
+    (own / "tasks.py").write_text('import shelve\nCACHE = shelve.open("app-cache")\n' + BEAT_APP)
+    (own / "tasks.py").chmod(0o644)
+    failed = confined.run("exec celery -A tasks beat -l info", own, user=confined.NOBODY, timeout=8,
+                          env={"PYTHONPATH": "."})
+    assert TICK not in failed.output and "[Errno 13]" in failed.output and "app-cache" in failed.output, failed.output[-3000:]
+    found = findings(failed.output)
+    assert not [f for f in found if f.kind == "celery-beat-schedule"] and not fixable(found), found
