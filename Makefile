@@ -47,7 +47,7 @@ lock: $(BIN)/uv
 			--python-version $$python --only-binary :all: --require-hashes --no-deps -r $(ACTION_LOCK) || exit 1; \
 	done; done
 
-# Each benchmark compares with its own baseline in the same run; README records the latest numbers.
+# Each benchmark compares with its own baseline in the same run; README (the headline) and docs/measured.md (all) record the latest numbers.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/diagnose.py

@@ -31,7 +31,8 @@ def run_module(source: str, budget: Budget | None = None) -> dict:
 def test_a_value_that_doubles_becomes_unknown_in_bounded_time(source):
     start = time.process_time()
     env = run_module(source + "LOGGING = {'handlers': {'file': {'filename': '/app/logs/api.log'}}}\n")
-    assert time.process_time() - start < 1
+    # unbounded, these take minutes and gigabytes; the bound is loose so that a loaded machine cannot fail it
+    assert time.process_time() - start < 5
     assert not isinstance(env["X"], str) or len(env["X"]) <= python_eval.MAX_SIZE
     # what follows is known, unless the doubling spent the walk's steps (copies of a dict: `X | X`)
     assert env["LOGGING"] is UNKNOWN if "|" in source else env["LOGGING"]["handlers"]["file"]["filename"] == "/app/logs/api.log"
