@@ -1,21 +1,27 @@
-# `make demo` and `make test` each build their own .venv; nothing else needs installing by hand.
+# `make demo` and `make test` each build .venv themselves; nothing else needs installing by hand. The demo needs
+# fixbot's own dependencies only (RUNTIME); the tests add the `test` extra (Django, Gunicorn, act...) on top (STAMP).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lock clean
+.PHONY: demo test install-check bench lock clean
 
-$(STAMP): pyproject.toml setup.py
+$(RUNTIME): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 # The two incidents, end to end without a token or the network: diagnose the kept log of a real boot of each
 # example, then show the fix apply would commit (a dry run changes nothing). ledgersg: Django's LOGGING under
 # Gunicorn; orders-api: FastAPI under uvicorn with --log-config logging.yaml.
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/fixbot diagnose examples/ledgersg/logs/boot-failure.log
 	$(BIN)/fixbot apply --log examples/ledgersg/logs/boot-failure.log --repo examples/ledgersg --dry-run
 	$(BIN)/fixbot diagnose examples/orders-api/logs/boot-failure.log
@@ -24,6 +30,11 @@ demo: $(STAMP)
 # On every core (pytest-xdist); module fixtures (real boots) are built once per worker that needs them.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
+
+# Issue 25's proof, a minute of pip: `pip install` of this repository into a fresh venv outside it, then fixbot
+# --version, diagnose and apply --dry-run on a copy of an example, with no test dependency in that venv.
+install-check: $(STAMP)
+	FIXBOT_INSTALL_TEST=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_install.py
 
 # What the Action installs, pinned by hash: uv itself, and fixbot's dependencies plus its build backend (the
 # Action builds fixbot without build isolation) for every runner GitHub has: Linux x86_64 and aarch64, CPython

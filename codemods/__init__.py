@@ -59,6 +59,12 @@ class Codemod:
         raise NotImplementedError
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        """What the rewrite of `before` into `after` changed, one line each in a reviewer's words (the commit says
+        it); [] when the readers cannot tell, never a guess."""
+        return []
+
+    @classmethod
     def understands(cls) -> str:
         """The files it understands, in one line."""
         return ", ".join(cls.FORMATS or cls.FILES)
@@ -84,12 +90,14 @@ def all_codemods() -> dict[str, type[Codemod]]:
 
 
 def get(name: str) -> type[Codemod]:
-    """The codemod called `name`; KeyError names the known ones."""
+    """The codemod called `name`; KeyError names the closest one and the known ones."""
+    from fixbot.errors import did_you_mean
+
     codemods = all_codemods()
     try:
         return codemods[name]
     except KeyError:
-        raise KeyError(f"unknown codemod {name!r} (known: {', '.join(codemods)})") from None
+        raise KeyError(f"unknown codemod {name!r}{did_you_mean(name, codemods)} (known: {', '.join(codemods)})") from None
 
 
 def lazy_commands(module: str, *names: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:

@@ -51,6 +51,12 @@ class CelerySchedule(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Celery', lambda text: celery.find_invocations(text, filename, SETTINGS), before, after)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         reading = celery.read(source, filename, SETTINGS)
         return source if reading is None else reading.rewrite(change=_change, add=_add)

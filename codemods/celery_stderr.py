@@ -81,6 +81,12 @@ class CeleryStderr(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Celery', lambda text: celery.find_invocations(text, filename), before, after, dropped="it logs to stderr")
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         reading = celery.read(source, filename)
         return source if reading is None else reading.rewrite(**options)

@@ -49,6 +49,12 @@ class GunicornNoControlSocket(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Gunicorn', lambda text: gunicorn.find_invocations(text, filename, False, SETTINGS), before, after)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         reading = gunicorn.read(source, filename, False, SETTINGS)
         if reading is None or not hasattr(reading, "found"):

@@ -44,6 +44,12 @@ class GunicornNoPidfile(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Gunicorn', lambda text: gunicorn.find_invocations(text, filename, bool(options.get("config_module")), SETTINGS), before, after, dropped="no pid file")
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         """`config_module=True` reads the file as the module `gunicorn -c FILE` loads, whatever its name."""
         reading = gunicorn.read(source, filename, bool(options.pop("config_module", False)), SETTINGS)

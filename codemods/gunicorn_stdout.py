@@ -110,6 +110,12 @@ class GunicornStdout(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Gunicorn', lambda text: gunicorn.find_invocations(text, filename, bool(options.get("config_module"))), before, after)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         """`remove_log_dirs=True` also drops the script's mkdir/chown/chmod lines for the replaced directories;
         `config_module=True` reads the file as the Python module `gunicorn -c FILE` loads, whatever its name."""

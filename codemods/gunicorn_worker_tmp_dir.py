@@ -60,6 +60,12 @@ class GunicornWorkerTmpDir(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.deploy.changes import described
+
+        return described('Gunicorn', lambda text: gunicorn.find_invocations(text, filename, bool(options.get("config_module")), SETTINGS), before, after)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         """`config_module=True` reads the file as the module `gunicorn -c FILE` loads, whatever its name."""
         config_module = bool(options.pop("config_module", False))

@@ -285,6 +285,12 @@ class LoggingPath(Codemod):
     )
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.logconfig.changes import described
+
+        return described(before, after, filename)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         from fixbot.formats.python import TOO_DEEP
         from fixbot.formats.python_tidy import finish

@@ -45,7 +45,7 @@ def from_fork(event: dict, repository: str) -> bool:
 
 
 def _command(level: str, message: str) -> None:
-    from fixbot.report import workflow_command
+    from fixbot.annotate import workflow_command
 
     print(workflow_command(level, message), flush=True)
 
@@ -131,7 +131,7 @@ def _deployment_log(env: Mapping[str, str], event: dict, scratch: Path, spec: st
 def main(env: Mapping[str, str]) -> int:
     import tempfile
 
-    from fixbot import apply, report, sources, watch
+    from fixbot import annotate, apply, report, sources, watch
 
     repository = env.get("GITHUB_REPOSITORY", "")
     event = _event(env)
@@ -191,11 +191,11 @@ def main(env: Mapping[str, str]) -> int:
         return 2
     named = None if label == log else label  # a source (or the deployment's log_url), not a file given as input
     print(report.apply_text(result, label or "-", preview=report.preview_command(log, named)), end="")
-    print(report.diagnosis_annotations(list(result.findings)), end="")
+    print(annotate.diagnosis_annotations(list(result.findings), annotate.annotation_places(result)), end="")
     fixable = [f for f in result.findings if f.fixable]
     pr_url = result.pr_url or ""
     _write_outputs(env, {"status": result.status, "pr-url": pr_url, "finding": fixable[0].kind if fixable else ""})
-    summary = report.diagnosis_markdown(list(result.findings))
+    summary = report.diagnosis_markdown(list(result.findings)) + report.diff_markdown(result)
     if pr_url:
         summary += f"\nPull request ({result.pr_action}): {pr_url}\n"
     _summary(env, summary)

@@ -1,7 +1,8 @@
 """`fixbot apply`: from a failing log to a proven fix on its own branch, leaving the user's checkout as it was.
 
-diagnose -> plan -> codemods -> verify, all in memory; then (unless --dry-run) one commit on a new branch made
-by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists changes
+diagnose -> plan -> codemods -> verify, all in memory, on what HEAD holds (a --dry-run previews exactly that
+commit; uncommitted changes and an untracked .fixbot.yml are named in a warning, never used); then (unless
+--dry-run) one commit on a new branch made by `gitops` without touching the working tree, the index or HEAD. Any failure before the branch exists changes
 nothing; a failure after it (--verify-cmd) removes the branch again. The repository is one `gitread.Session` for
 the whole run: opened at its first use, read, committed to and pushed through, closed at the end.
 
@@ -68,9 +69,10 @@ def run(
             except diagnose.EmptyLog:
                 findings = []
         # A commit is made on top of HEAD, so HEAD is what is planned on and rewritten (its .fixbot.yml too): the
-        # working tree, the index and untracked files play no part. A dry run reads the disk (it may be a
-        # directory inside a repository).
-        with RepoView.open(session, rev=None if dry_run else "HEAD") as repo:
+        # working tree, the index and untracked files play no part. A dry run previews that commit, so it reads
+        # HEAD too; only where there is no commit to make (a directory that is not a repository's top level, a
+        # repository with no commit yet) does it read the disk.
+        with RepoView.open(session, rev="HEAD" if not dry_run or _has_head(session) else None) as repo:
             config = load_config(config_path, repo, known_codemods=tuple(codemods.all_codemods()))
             if settings is not None:
                 config = dataclasses.replace(config, settings=settings)
@@ -78,6 +80,8 @@ def run(
             # branches and two pull requests, never one PR whose branch moves between bases.
             base = base_branch or gitread.current_branch(repo.root)
             result = _run(findings, repo, config, codemod, verify_cmd, dry_run=dry_run, base=base)
+            if repo.commit is not None:
+                result = dataclasses.replace(result, warnings=(*result.warnings, *_left_out(repo, config_path)))
         if source is not None and source.notes:
             result = dataclasses.replace(result, warnings=(*source.notes, *result.warnings))
         if open_pr:
@@ -103,8 +107,9 @@ def _run(
         if step.path not in current:
             originals[step.path] = current[step.path] = _source(repo, step.path)
         before = current[step.path]
+        codemod_class = codemods.get(step.codemod)
         try:
-            after = codemods.get(step.codemod).rewrite(before, step.path, **step.options)
+            after = codemod_class.rewrite(before, step.path, **step.options)
             if after == before and step.still_failing:  # the failing handler is still there: not already fixed
                 raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
             checks = verify.check(step.path, after, before).checks + tuple(
@@ -120,7 +125,8 @@ def _run(
             continue
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
-        changes.append(Change(step.path, step.codemod, step.why, checks, ""))
+        what = tuple(codemod_class.describe(before, after, step.path, **step.options))
+        changes.append(Change(step.path, step.codemod, step.why, checks, "", what))
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
@@ -134,7 +140,7 @@ def _run(
     for c in changed:  # one diff per file, on the change that touched it first
         diff = "" if c.path in shown else files.unified_diff(c.path, originals[c.path], current[c.path])
         shown.add(c.path)
-        with_diffs.append(Change(c.path, c.codemod, c.why, c.checks, diff))
+        with_diffs.append(dataclasses.replace(c, diff=diff))
     fingerprint = _fingerprint(plan, base)
     branch = f"{config.branch_prefix}{plan.steps[0].branch_kind}-{fingerprint[:8]}"
     first = plan.steps[0]
@@ -167,6 +173,30 @@ def _start(repo: RepoView, step: Step, texts: dict[str, str], config: Config):
     return start(repo, program, texts, settings=config.settings)
 
 
+def _has_head(session: gitread.Session) -> bool:
+    """Whether `session` is a repository's top level with a commit at HEAD, which a dry run then previews."""
+    try:
+        return gitread.head_commit(session) is not None
+    except (gitread.GitError, ImportError):  # not a repository (or no git): the disk is all there is
+        return False
+
+
+def _left_out(repo: RepoView, config_path: str | Path | None) -> list[str]:
+    """What the user may expect in the fix and is not, in one line each: uncommitted changes and an untracked
+    .fixbot.yml (the fix, and the dry run that previews it, are made of what HEAD holds)."""
+    out = []
+    changed = gitread.uncommitted(repo.git)
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        out.append(f"uncommitted changes to {shown} are not in the fix, which is made on HEAD ({repo.commit[:12]});"
+                   " commit them first to include them")
+    config = repo.root / ".fixbot.yml"
+    if config_path is None and (config.is_file() or config.is_symlink()) and repo.safe(".fixbot.yml") is None:
+        out.append(".fixbot.yml is not committed, so the fix does not use it (it uses HEAD's settings: the defaults);"
+                   " commit it first")
+    return out
+
+
 def _checklist(steps: tuple[Step, ...], changes: list[Change], start=None) -> tuple[str, ...]:
     """What the reviewer checks: that the change is the one needed, then each kind's own checks, once, in the order
     its fix was planned."""
@@ -184,7 +214,8 @@ def _source(repo: RepoView, path: str) -> str:
         return repo.read(path)
     except BadInput:
         if repo.commit is not None and repo.safe(path) is None:
-            raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds (commit or pass --dry-run)") from None
+            raise BadInput(f"{path}: not committed; fixbot fixes what HEAD holds, and a --dry-run shows that"
+                           " (commit it first)") from None
         raise
 
 

@@ -40,6 +40,7 @@ class Signature:
     context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
     fix_facts: tuple[tuple[str, str, frozenset[str]], ...] = ()  # the room's: (codemod, fact, values it needs)
     fix_presence: tuple[tuple[str, str, bool], ...] = ()  # the room's: (codemod, fact, whether it must be there)
+    fix_when: tuple[tuple[str, re.Pattern[str]], ...] = ()  # facts that must be known and match for any fix
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
         if self.exc_frames is None:
@@ -49,6 +50,8 @@ class Signature:
         return any(self.exc_frames.search(f.file) and self.exc_function.search(f.function or "") for f in exc.frames)
 
     def fixes_for(self, facts: dict[str, Any]) -> tuple[str, ...]:
+        if any(name not in facts or not pattern.search(str(facts[name])) for name, pattern in self.fix_when):
+            return ()  # a platform's line alone does not say what to change (the address the app bound)
         if "cause" in facts and any(fact not in facts for fact in self.fix_needs):
             return ()  # the cause is known and names no path: not a file (a socket, a device)
         if self.fix_if_error is None or facts.get("error") in self.fix_if_error or (
@@ -118,6 +121,7 @@ def catalogue() -> Catalogue:
                 facts=tuple(entry.get("facts", {}).items()),
                 programs=table(room, "programs"),
                 context=table(room, "context"),
+                fix_when=tuple((name, re.compile(p)) for name, p in entry.get("fix_when", {}).items()),
                 fix_facts=tuple(
                     (codemod, fact, frozenset(values))
                     for codemod, needs in room.get("fix_facts", {}).items() for fact, values in needs.items()

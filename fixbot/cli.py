@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import click
 
+from fixbot.colour import CHOICES, Paint, wanted
 from fixbot.errors import FixbotError
 from fixbot.redact import redact
 
@@ -19,23 +20,54 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FixbotError as err:  # messages quote the log (a path, a frame): redacted like everything else
-            click.echo(f"fixbot: {redact(str(err))}", err=True)
+            _say(redact(str(err)), "error")
             sys.exit(err.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("fixbot: interrupted", err=True)
+            _say("interrupted", "error")
             sys.exit(130)
         except Exception as err:  # a bug in fixbot: still one line, unless asked for the traceback
             if os.environ.get("FIXBOT_DEBUG"):
                 raise
-            click.echo(f"fixbot: internal error: {type(err).__name__}: {redact(str(err))} (FIXBOT_DEBUG=1 shows more)",
-                       err=True)
+            _say(f"internal error: {type(err).__name__}: {redact(str(err))} (FIXBOT_DEBUG=1 shows more)", "error")
             sys.exit(2)
 
 
+def _paint(stream) -> Paint:
+    """The styles for text to `stream` under this command's --color (stored by `_color_option`) and the environment."""
+    ctx = click.get_current_context(silent=True)
+    return Paint(wanted(stream, ctx.meta.get(_COLOR, "auto") if ctx else "auto"))
+
+
+def _say(message: str, level: str = "note") -> None:
+    """One line on stderr: `fixbot: message`, with `warning: ` for a warning; on a terminal the prefix is coloured."""
+    paint = _paint(sys.stderr)
+    if level == "warning":
+        message = paint("warning:", fg="yellow", bold=True) + " " + message.removeprefix("warning: ")
+    prefix = paint("fixbot:", fg="red", bold=True) if level == "error" else paint("fixbot:", bold=True)
+    click.echo(f"{prefix} {message}", err=True, color=paint.on or None)
+
+
+def _out(text: str, paint: Paint) -> None:
+    """`text` on stdout as rendered: click keeps its colours only when told to, on a pipe under FORCE_COLOR."""
+    click.echo(text, nl=False, color=paint.on or None)
+
+
+_COLOR = "fixbot.color"
+
+
+def _color_option(command: Callable) -> Callable:
+    return click.option(
+        "--color", type=click.Choice(CHOICES), default="auto", show_default=True, expose_value=False, is_eager=True,
+        callback=lambda ctx, param, value: ctx.meta.__setitem__(_COLOR, value),
+        help="Colour the text for people: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), "
+             "always or never. JSON, SARIF and GitHub's annotations are never coloured.",
+    )(command)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="fixbot")
+@click.version_option(package_name="fixbot", prog_name="fixbot")  # the same line however it was started
 def main() -> None:
     """fixbot: finds why a deploy died on its logging configuration and fixes it with a codemod."""
 
@@ -74,7 +106,14 @@ def _source(spec: str | None, timeout: float | None):
 
 def _notes(source) -> None:
     for note in getattr(source, "notes", ()):
-        click.echo(f"fixbot: {redact(note)}", err=True)
+        _say(redact(note))
+
+
+def _stdin_hint(log: str | None) -> None:
+    """Before waiting on a terminal's stdin, say what it waits for: a log pasted in, ended by Ctrl-D."""
+    if (log is None or log == "-") and sys.stdin is not None and sys.stdin.isatty():
+        _say("reading the log from stdin: paste it, then press Ctrl-D on a new line"
+             " (or pass a file: fixbot diagnose deploy.log)")
 
 
 @main.command()
@@ -85,18 +124,21 @@ def _notes(source) -> None:
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
     help="text for people, json for programs, github for workflow annotations and the step summary.",
 )
+@_color_option
 def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str) -> None:
     """Say what failed in LOG (a file, .gz, a run's .zip, or - for stdin) or the log --from fetches, why, and
     which codemod fixes it.
 
     Exit 0: a failure with a fix was found; 1: nothing fixable; 2: the input was bad."""
+    from fixbot import annotate, report
     from fixbot import diagnose as engine
-    from fixbot import report
     from fixbot.progress import Progress
 
     if log is not None and from_ is not None:
         raise click.UsageError("give LOG or --from, not both")
     source = _source(from_, timeout)
+    if source is None:
+        _stdin_hint(log)
     try:
         # Only people reading text get a progress line; json and github output are for programs and logs.
         with Progress(sys.stderr, wanted=fmt == "text") as progress:
@@ -105,7 +147,7 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
     except engine.EmptyLog as err:
         findings = []
         _notes(source)
-        click.echo(f"fixbot: {redact(str(err))}", err=True)
+        _say(redact(str(err)))
     else:
         _notes(source)
     log = str(source) if source is not None else log or "-"
@@ -113,17 +155,17 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
     if fmt == "json":
         click.echo(report.diagnosis_json(findings))
     elif fmt == "github":
-        click.echo(report.diagnosis_annotations(findings), nl=False)
+        click.echo(annotate.diagnosis_annotations(findings), nl=False)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             try:
                 with open(summary, "a", encoding="utf-8") as out:
                     out.write(report.diagnosis_markdown(findings) + "\n")
             except OSError as err:  # the annotations are out; a summary the runner cannot take is no failure
-                click.echo(f"fixbot: warning: cannot write the step summary (GITHUB_STEP_SUMMARY): {redact(str(err))}",
-                           err=True)
+                _say(f"cannot write the step summary (GITHUB_STEP_SUMMARY): {redact(str(err))}", "warning")
     else:
-        click.echo(report.diagnosis_text(findings, log, preview), nl=False)
+        paint = _paint(sys.stdout)
+        _out(report.diagnosis_text(findings, log, preview, paint=paint), paint)
     sys.exit(0 if any(f.fixable for f in findings) else 1)
 
 
@@ -147,6 +189,7 @@ def diagnose(log: str | None, from_: str | None, timeout: float | None, fmt: str
               help="The DJANGO_SETTINGS_MODULE the failing deploy ran with, when it is set outside the repository"
                    " (overrides `settings:` in .fixbot.yml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_color_option
 def apply(log: str | None, from_: str | None, run_id: str | None, timeout: float | None, repo: str, dry_run: bool,
           codemod: str | None, config: str | None, verify_cmd: str | None, open_pr: bool, base_branch: str | None,
           force: bool, settings: str | None, fmt: str) -> None:
@@ -161,6 +204,8 @@ def apply(log: str | None, from_: str | None, run_id: str | None, timeout: float
     if verify_cmd and dry_run:
         raise click.UsageError("--verify-cmd runs on the fix commit, which --dry-run does not make")
     source = _source(f"github-run:{run_id}" if run_id is not None else from_, timeout)
+    if source is None:
+        _stdin_hint(log)
     _pipeline(fmt, dry_run, repo, log=log, source=source, codemod=codemod, config_path=config,
               verify_cmd=verify_cmd, open_pr=open_pr, base_branch=base_branch, force=force, settings=settings)
 
@@ -185,14 +230,14 @@ def _pipeline(fmt: str, dry_run: bool, repo: str, *, log: str | None, source, wa
             click.echo(report.apply_json(Result("refused", error=redact(str(err)), dry_run=dry_run)))
         raise
     for warning in result.warnings:
-        click.echo(f"fixbot: {'' if warning.startswith('warning: ') else 'warning: '}{report.redact(warning)}",
-                   err=True)
+        _say(report.redact(warning), "warning")
     if fmt == "json":
         click.echo(report.apply_json(result))
     else:
         label = str(source) if source is not None else log or "-"
         preview = report.preview_command(log, str(source) if source is not None else None, repo)
-        click.echo(report.apply_text(result, label, colour=sys.stdout.isatty(), preview=preview), nl=False)
+        paint = _paint(sys.stdout)
+        _out(report.apply_text(result, label, paint=paint, preview=preview), paint)
     sys.exit(result.exit_code)
 
 
@@ -213,6 +258,7 @@ def _pipeline(fmt: str, dry_run: bool, repo: str, *, log: str | None, source, wa
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Instead of REPO/.fixbot.yml.")
 @click.option("--settings", "settings", metavar="MODULE", help="As for apply.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_color_option
 def watch(from_: str, repo: str, timeout: float, interval: float, settle: float, dry_run: bool, open_pr: bool,
           config: str | None, settings: str | None, fmt: str) -> None:
     """Poll the platform until the newest deploy runs or fails; on a failure, fix it as apply does.
@@ -225,7 +271,7 @@ def watch(from_: str, repo: str, timeout: float, interval: float, settle: float,
 
     def watched(**options):
         return watcher.run(options.pop("source"), repo, timeout=timeout, interval=interval, settle=settle,
-                           progress=lambda line: click.echo(f"fixbot: {redact(line)}", err=True), **options)
+                           progress=lambda line: _say(redact(line)), **options)
 
     _pipeline(fmt, dry_run, repo, log=None, source=source, watched=watched, open_pr=open_pr, config_path=config,
               settings=settings)
@@ -240,43 +286,62 @@ def _codemod_or_exit(name: str, hint: str = "NAME") -> Callable:
 
 
 @main.command("codemods")
+@_color_option
 def list_codemods() -> None:
     """List the codemods, the failures they fix and the files they read."""
     from fixbot import codemods, fixes
     found = codemods.all_codemods()
     width = max(map(len, found), default=0)
+    paint = _paint(sys.stdout)
     for name, codemod in found.items():
-        click.echo(f"{name:<{width}}  {codemod.understands()}")
-        click.echo(f"{'':<{width}}  fixes: {', '.join(dict.fromkeys(map(fixes.canonical, codemod.HANDLES)))}. {codemod.DESCRIPTION.strip().splitlines()[0]}")
+        kinds = ", ".join(dict.fromkeys(map(fixes.canonical, codemod.HANDLES)))
+        _out(f"{paint(f'{name:<{width}}', bold=True)}  {codemod.understands()}\n"
+             f"{'':<{width}}  fixes: {kinds}. {codemod.DESCRIPTION.strip().splitlines()[0]}\n", paint)
 
 
 @main.command("codemod")
 @click.argument("name")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="FILE|DIR...")
 @click.option("--diff", is_flag=True, help="Print a unified diff instead of writing the files.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes (default: one per CPU, one for a handful of files; 1: no workers).")
-def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs: int | None) -> None:
-    """Run codemod NAME over FILES, in place. A refusal exits 2 and leaves that file untouched; a file with
-    nothing the codemod is about (no LOGGING at all) is left as it is."""
+@_color_option
+def run_codemod(name: str, paths: tuple[str, ...], diff: bool, check: bool, jobs: int | None) -> None:
+    """Run codemod NAME over each FILE, and over the files it reads below each DIR (skipping what .gitignore
+    ignores), in place. A refusal exits 2 and leaves that file untouched; a file with nothing the codemod is about
+    (no LOGGING at all) is left as it is."""
     from fixbot import batch
+    from fixbot.listing import files_below
 
     codemod = _codemod_or_exit(name)
+    files: list[str] = []
+    named = set()  # the files given by name: only those get a note when there is nothing to do in them
+    for path in paths:
+        if os.path.isdir(path):
+            below = files_below(path, codemod.FILES)
+            if not below:
+                _say(f"{path}: no file {name} reads ({', '.join(codemod.FILES)})")
+            files += below
+        else:
+            files.append(path)
+            named.add(path)
+    paint = _paint(sys.stdout)
     changed, refused = False, False
     for outcome in batch.run(files, codemod, diff=diff, write=not (diff or check),
                              jobs=batch.default_jobs(len(files)) if jobs is None else jobs):
         if outcome.error is not None:
-            click.echo(f"fixbot: {outcome.error}", err=True)
+            _say(outcome.error, "error")
             refused = True
         elif outcome.skipped:
-            click.echo(f"fixbot: {outcome.path}: nothing to do: {outcome.skipped}", err=True)
+            if outcome.path in named:
+                _say(f"{outcome.path}: nothing to do: {outcome.skipped}")
         elif outcome.changed:
             changed = True
             if diff:
-                click.echo(outcome.diff, nl=False)
+                _out(paint.diff(outcome.diff), paint)
             elif check:
-                click.echo(f"would change: {outcome.path}")
+                _out(f"would change: {outcome.path}\n", paint)
             else:
                 click.echo(f"changed: {outcome.path}", err=True)
     if refused:
@@ -293,6 +358,7 @@ def run_codemod(name: str, files: tuple[str, ...], diff: bool, check: bool, jobs
 @click.option("--platform", metavar="NAME", default=None,
               help="Where the deploy runs, as .fixbot.yml's deploy.platform says it: heroku, render, fly, hf-space, "
                    "cloud-run, kubernetes.")
+@_color_option
 def check(path: str, fmt: str, fix: bool, strict: bool, platform: str | None) -> None:
     """Find the log files a deploy of PATH (a repository) will fail to open, before it does: a directory nothing
     creates, or one only root may write while the container runs as another user. The last line on stderr says
@@ -302,9 +368,10 @@ def check(path: str, fmt: str, fix: bool, strict: bool, platform: str | None) ->
     of which none could be judged); 2: bad input."""
     from fixbot import check as checker
 
-    out, notes, code = checker.run(path, fmt, fix, strict, platform)
+    paint = _paint(sys.stdout) if fmt == "text" else Paint(False)
+    out, notes, code = checker.run(path, fmt, fix, strict, platform, paint=paint)
     click.echo(notes, nl=False, err=True)
-    click.echo(out, nl=False)
+    _out(out, paint)
     sys.exit(code)
 
 

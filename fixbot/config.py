@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from fixbot.errors import FixbotError
+from fixbot.errors import FixbotError, did_you_mean
 from fixbot.formats import yaml_nodes
 from fixbot.gitops import DEFAULT_AUTHOR, branch_name_problem
 
@@ -95,7 +94,7 @@ def load_config(
             missing = not (repo.root / relative).exists()
             raise ConfigError(f"{relative}: {'no such file' if missing else 'not a regular file in the repository'}")
         raise ConfigError(f"{relative}: not a file of commit {repo.commit[:12]}; fixbot reads its settings as HEAD"
-                          " holds them (commit it, or pass --dry-run)")
+                          " holds them, a --dry-run too (commit it first)")
     return _parse_bytes(repo.read_bytes(relative), relative, known_codemods, repo.root / relative)
 
 
@@ -173,7 +172,7 @@ def parse_config(
             known = sorted(known_codemods)
             for item, name in zip(top["codemods"].value, names):
                 if name not in known:
-                    v.fail(item, f"codemods: unknown codemod {name!r}{_suggest(name, known)} (known: {', '.join(known)})")
+                    v.fail(item, f"codemods: unknown codemod {name!r}{did_you_mean(name, known)} (known: {', '.join(known)})")
         kwargs["codemods"] = names
     if "logging" in top:
         node = top["logging"]
@@ -255,7 +254,7 @@ def _deploy(v: "_Validator", node: yaml.Node, filename: str):
         name = v.string(found["platform"], "deploy.platform")
         if name not in platforms.PLATFORMS:
             v.fail(found["platform"], f"deploy.platform must be one of {', '.join(platforms.PLATFORMS)}, not {name!r}"
-                   f"{_suggest(name, platforms.PLATFORMS)}")
+                   f"{did_you_mean(name, platforms.PLATFORMS)}")
         values["platform"] = name
     return platforms.Declared(**values)
 
@@ -288,7 +287,7 @@ class _Validator:
                 self.fail(key_node, "YAML merge keys (<<) are not supported here")
             if key not in allowed:
                 shown = name if isinstance(key, str) else _kind(key_node)
-                self.fail(key_node, f"unknown key {shown}{_suggest(str(key), allowed)} (allowed: {', '.join(allowed)})")
+                self.fail(key_node, f"unknown key {shown}{did_you_mean(str(key), allowed)} (allowed: {', '.join(allowed)})")
             if key in found:
                 self.fail(key_node, f"duplicate key {name}")
             found[key] = value_node
@@ -341,11 +340,6 @@ def _kind(node: yaml.Node) -> str:
         "tag:yaml.org,2002:timestamp": "a date",
     }
     return kinds.get(node.tag, f"a {node.tag.rsplit(':', 1)[-1]} value")
-
-
-def _suggest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean {close[0]}?" if close else ""
 
 
 def _one_line(text: str) -> str:

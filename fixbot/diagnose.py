@@ -217,7 +217,8 @@ class Engine:
         for key, sig in self._signature.items():  # what the rest of the log says (the program's command line)
             more = {name: self._seen[name] for name, _ in sig.context if name in self._seen}
             if any(name not in self._found[key].facts for name in more):
-                self._found[key] = dataclasses.replace(self._found[key], facts={**more, **self._found[key].facts})
+                facts = {**more, **self._found[key].facts}
+                self._found[key] = dataclasses.replace(self._found[key], facts=facts, fixes=sig.fixes_for(facts))
         for key in [k for k, sig in self._signature.items() if sig.missing]:
             self._join(key)
         subsumed = {s.kind for s in self.cat.signatures if s.subsumed}

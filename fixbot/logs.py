@@ -127,7 +127,10 @@ def open_sources(path: str) -> Iterator[tuple[str | None, BinaryIO]]:
 
     Each stream refuses binary data on its first read (BadInput)."""
     if path == "-":
-        yield None, _Wrapped(sys.stdin.buffer, "stdin")
+        stdin = sys.stdin.buffer
+        # On a terminal, Ctrl-D ends one read and not the stream: a buffered read() would swallow it and wait for
+        # a second one. One read of the terminal at a time sees it.
+        yield None, _Wrapped(stdin, "stdin", one_read=stdin.isatty())
         return
     with open_regular(path, HINT) as handle:
         head = handle.read(4)
@@ -210,12 +213,13 @@ class _Wrapped:
     """A binary stream whose read errors (a truncated archive) become one-line BadInput errors, and whose
     first block is refused if it is binary: /dev/zero on stdin has no newline to wait for."""
 
-    def __init__(self, stream: BinaryIO, what: str):
+    def __init__(self, stream: BinaryIO, what: str, *, one_read: bool = False):
         self._stream, self._what, self._first = stream, what, True
+        self._read = stream.read1 if one_read else stream.read
 
     def read(self, size: int = -1) -> bytes:
         try:
-            data = self._stream.read(size)
+            data = self._read(size)
         except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError) as err:
             raise BadInput(f"{self._what}: truncated or corrupt ({err})") from None
         if self._first:

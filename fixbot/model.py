@@ -76,6 +76,7 @@ class Change:
     why: str
     checks: tuple[str, ...]
     diff: str
+    what: tuple[str, ...] = ()  # what the rewrite changed, in a reviewer's words (Codemod.describe)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 
 @dataclass
 class RepoView:
-    """The repository as one revision of it: the files on disk (`rev=None`, for --dry-run and for a directory
-    that is not a repository's top level), or a commit (`rev="HEAD"`), read from git's objects so that what is
+    """The repository as one revision of it: the files on disk (`rev=None`, for a directory that is not a
+    repository's top level, or one with no commit, and for `fixbot check`), or a commit (`rev="HEAD"`), read from git's objects so that what is
     planned is exactly what the fix commit is made on: uncommitted edits, staged files and untracked files play
     no part. The same rules hold either way: no `..`, no `.git`, no symlink or submodule, at most
     `files.MAX_SOURCE` bytes."""
@@ -335,8 +335,14 @@ class RepoView:
 
     def candidates(self, patterns: tuple[str, ...]) -> list[str]:
         """Tracked files whose name matches one of `patterns` (a codemod's FILES)."""
-        by_name, by_path = _matcher(patterns)
-        return [t for t in self.tracked if by_name.match(t.rpartition("/")[2]) or by_path.match(t)]
+        return matching(self.tracked, patterns)
+
+
+def matching(paths, patterns: tuple[str, ...]) -> list[str]:
+    """The repo-relative posix `paths` a codemod's FILES `patterns` name: by the file's name, or by its path for a
+    pattern with a "/" in it."""
+    by_name, by_path = _matcher(tuple(patterns))
+    return [t for t in paths if by_name.match(t.rpartition("/")[2]) or by_path.match(t)]
 
 
 @lru_cache(maxsize=32)

@@ -13,8 +13,11 @@ import json
 import re
 from typing import Any, Iterable
 
+from fixbot.colour import Paint
 from fixbot.model import Evidence, Finding, Result
 from fixbot.redact import inert, redact
+
+_PLAIN = Paint(False)
 
 
 # A log can hold hundreds of findings (one per handler, path or worker): the terminal, the annotations and the
@@ -92,15 +95,16 @@ def preview_command(log: str | None, source: str | None = None, repo: str = ".")
     return commands.fixbot("apply", *source, *where, "--dry-run")
 
 
-def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None) -> str:
-    """`preview` is the command that shows the fix (preview_command); by default one for `log` here."""
+def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None, *, paint: Paint = _PLAIN) -> str:
+    """`preview` is the command that shows the fix (preview_command); by default one for `log` here. `paint`
+    colours it for a terminal (fixbot.colour)."""
     if not findings:
         return "No known failure found in the log.\n"
     out: list[str] = []
     findings, more = _shown(findings)
     for f in redacted(findings):
-        mark = "fixable" if f.fixable else "no fix"
-        out.append(f"{f.kind} ({mark}): {f.summary}")
+        mark = paint("fixable", fg="green") if f.fixable else paint("no fix", fg="yellow")
+        out.append(f"{paint(f.kind, fg='red', bold=True)} ({mark}): {f.summary}")
         if "cause" in f.facts:
             out.append(f"  root cause: {f.facts['cause']}")
         if f.facts.get("project_frames"):
@@ -111,42 +115,25 @@ def diagnosis_text(findings: list[Finding], log: str, preview: str | None = None
         width = max(len(_where(e)) for e in f.evidence) if f.evidence else 0
         out.extend(f"    {_where(e):>{width}} | {e.text}" for e in f.evidence)
         if f.fixes:
-            out.append(f"  fix: {' or '.join(f.fixes)}  (preview: {preview or preview_command(log)})")
+            fixes = " or ".join(paint(n, fg="cyan") for n in f.fixes)
+            out.append(f"  fix: {fixes}  (preview: {preview or preview_command(log)})")
         out.append("")
     if more:
         out += [more, ""]
     return "\n".join(out)
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+DIFF_SHOWN = 60_000  # characters of a diff in the step summary (GitHub takes 1 MiB per step)
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def workflow_command(level: str, message: str, title: str = "fixbot") -> str:
-    """One GitHub workflow command (`::error`, `::warning`, `::notice`): redacted, and escaped so that nothing in
-    `message` can end it early or start another command."""
-    return f"::{level} title={_escape_property(title)}::{_escape_data(redact(message, breaks_escaped=True))}"
-
-
-def diagnosis_annotations(findings: list[Finding]) -> str:
-    """GitHub workflow commands: one `::error` (fixable) or `::warning` per finding."""
-    lines = []
-    findings, more = _shown(findings)
-    for f in redacted(findings):
-        level = "error" if f.fixable else "warning"
-        body = f.summary
-        if "cause" in f.facts:
-            body += f"\nroot cause: {f.facts['cause']}"
-        if f.fixes:
-            body += f"\nfix: {' or '.join(f.fixes)}"
-        lines.append(workflow_command(level, body, "fixbot: " + f.kind))
-    if more:
-        lines.append(workflow_command("notice", more))
-    return "\n".join(lines) + ("\n" if lines else "")
+def diff_markdown(result) -> str:
+    """The diff a dry run would commit, for the step summary: redacted, fenced, cut at DIFF_SHOWN."""
+    if not (result.dry_run and result.diff):
+        return ""
+    diff = redact(result.diff)
+    cut = "" if len(diff) <= DIFF_SHOWN else "\n\n…(cut: the whole diff is in this step's log)"
+    return (f"\n#### The fix fixbot would commit on {code(result.branch or '')} (dry run: nothing was committed)\n\n"
+            f"{fence(diff[:DIFF_SHOWN], 'diff')}{cut}\n")
 
 
 def fence(text: str, info: str = "") -> str:
@@ -231,17 +218,33 @@ def _failure_lines(result) -> list[str]:
     return out
 
 
+COMMIT_WIDTH = 72  # git's convention for a commit body (and what `git log` in a terminal shows unwrapped)
+
+
+def _wrapped(text: str, first: str = "", rest: str = "") -> list[str]:
+    """`text` wrapped at COMMIT_WIDTH, `first` before its first line and `rest` before the others; a path or a
+    word longer than the width stays whole."""
+    import textwrap
+
+    return textwrap.wrap(text, COMMIT_WIDTH, initial_indent=first, subsequent_indent=rest, break_long_words=False,
+                         break_on_hyphens=False) or [first.rstrip()]
+
+
 def commit_message(result) -> str:
-    """Subject, what failed, and what changed and why; a trailer fingerprints the fix."""
+    """Subject, what failed, what changed (handler removed, loggers now on `console`) and why, wrapped at 72
+    columns; a trailer fingerprints the fix."""
     out = [_subject(result), ""]
-    out += _failure_lines(result)
+    out += [line for fact in _failure_lines(result) for line in (_wrapped(fact, "", "  ") if fact else [""])]
     out.append("What fixbot changed:")
     for c in result.changes:
-        out.append(f"- {c.path} ({c.codemod}): {redact(c.why)}")
+        out += _wrapped(f"{c.path} ({c.codemod}):", "- ", "  ")
+        for what in c.what:
+            out += _wrapped(redact(what), "  - ", "    ")
+        out += _wrapped(f"Why: {redact(c.why)}", "  ", "  ")
         if c.checks:
-            out.append(f"  Checked: {redact('; '.join(c.checks))}.")
+            out += _wrapped(f"Checked: {redact('; '.join(c.checks))}.", "  ", "  ")
     if result.remaining:
-        out.append(f"Remaining: {remaining_line(result)}.")
+        out += _wrapped(f"Remaining: {remaining_line(result)}.", "", "  ")
     trailers = [f"Fixbot-Fingerprint: {result.fingerprint}"]
     if result.verified:
         trailers.append(f"Verified-by: {verified_line(result)}")
@@ -266,7 +269,8 @@ def apply_json(result) -> str:
         {
             "status": result.status,
             "changes": [
-                {"path": c.path, "codemod": c.codemod, "why": redact(c.why), "checks": [redact(k) for k in c.checks]}
+                {"path": c.path, "codemod": c.codemod, "why": redact(c.why), "checks": [redact(k) for k in c.checks],
+                 "what": [redact(w) for w in c.what]}
                 for c in result.changes
             ],
             "branch": result.branch if result.status == "fixed" else None,
@@ -287,22 +291,13 @@ def apply_json(result) -> str:
     )
 
 
-def _colour_diff(diff: str) -> str:
-    colours = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
-    out = []
-    for line in diff.splitlines(keepends=True):
-        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
-        out.append(f"{colour}{line.rstrip(chr(10))}\x1b[0m\n" if colour else line)
-    return "".join(out)
-
-
 def _inert_lines(text: str) -> str:
     """The diff as the Action prints it: the repository's own lines may hold a workflow command or a control too."""
     return "".join(inert(line.rstrip("\r\n")) + line[len(line.rstrip("\r\n")):] for line in text.splitlines(True))
 
 
-def apply_text(result, log: str, *, colour: bool = False, preview: str | None = None) -> str:
-    out = [diagnosis_text(list(result.findings), log, preview).rstrip("\n"), ""]
+def apply_text(result, log: str, *, paint: Paint = _PLAIN, preview: str | None = None) -> str:
+    out = [diagnosis_text(list(result.findings), log, preview, paint=paint).rstrip("\n"), ""]
     if result.status == "no-fix":
         out.append("Nothing fixbot can fix: no change made.")
         return "\n".join(out) + "\n"
@@ -310,6 +305,7 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
         out.append("Already fixed: the repository no longer has this failure (nothing to change).")
     for c in result.changes:
         out.append(f"plan: {c.codemod} on {c.path}")
+        out.extend(f"  change: {redact(what)}" for what in c.what)
         out.append(f"  why: {redact(c.why)}")
         if c.checks:
             out.append(f"  checked: {redact('; '.join(c.checks))}")
@@ -319,14 +315,15 @@ def apply_text(result, log: str, *, colour: bool = False, preview: str | None = 
         out.append(f"remaining: {remaining_line(result)}")
     if result.diff:
         diff = _inert_lines(result.diff)
-        out += ["", (_colour_diff(diff) if colour else diff).rstrip("\n")]
+        out += ["", paint.diff(diff).rstrip("\n")]
     if result.status == "fixed":
         out.append("")
         if result.dry_run:
-            out.append(f"dry run: nothing changed (would commit on branch {result.branch})")
+            out.append(paint(f"dry run: nothing changed (would commit on branch {result.branch})", fg="yellow"))
         elif result.commit:
             made = "committed" if result.created else "already committed"
-            out.append(f"{made} {result.commit[:12]} on branch {result.branch} (your checkout is untouched)")
+            out.append(paint(f"{made} {result.commit[:12]} on branch {result.branch}", fg="green", bold=True)
+                       + " (your checkout is untouched)")
             if result.replaced:
                 out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
                            "it is remade on HEAD")
@@ -369,6 +366,7 @@ def pr_body(result, run_url: str | None = None) -> str:
     parts += ["## The change", ""]
     for c in result.changes:
         parts.append(f"- {code(c.path)} — **{c.codemod}**: {md_text(c.why)}")
+        parts.extend(f"  - {md_text(what)}" for what in c.what)
         if c.checks:
             parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
     if result.verified:

@@ -418,6 +418,8 @@ def test_relative_input_paths_are_the_checkouts_though_the_step_runs_in_runner_t
     (app / "deploy.log").write_text((ROOT / "examples" / "ledgersg" / "logs" / "boot-failure.log").read_text())
     (app / "ci").mkdir()
     (app / "ci" / "fixbot.yml").write_text("branch_prefix: relative-config/\n")
+    git(app, "add", "ci/fixbot.yml")  # a dry run reads the settings HEAD holds, as the fix does
+    git(app, "commit", "-qm", "ci config")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     outputs = tmp_path / "outputs"
@@ -616,3 +618,15 @@ def test_the_watch_input_polls_the_from_platform_and_says_running(tmp_path, caps
         assert action.main({**env, "INPUT_WATCH": "soon"}) == 2
     finally:
         hub.stop()
+
+
+def test_the_version_and_the_actions_tag_convention_agree():
+    from tests.support.cli import fixbot
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+    major = version.split(".")[0]
+    header = (ROOT / "action.yml").read_text().split("\nname:")[0]
+    assert re.search(rf"fixbot/fixbot@v{major}\b(?!\.\d)", header) and f"v{version}" in header, header
+    done = fixbot("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"fixbot, version {version}", done.stdout

@@ -427,3 +427,85 @@ def test_start_script_fix_starts(start_script, tmp_path):
     code, again, err = apply_json(start_script.log, merged)
     assert (code, again["status"], again["branch"]) == (0, "already-fixed", None), err
     assert snapshot(merged) == before
+
+
+# --- what is left out of the fix is said, and the dry run previews the very commit ---------------------------
+
+
+@pytest.fixture
+def committed(tmp_path) -> Path:
+    """The ledgersg example as a committed repository (its kept log is a real boot's)."""
+    repo = tmp_path / "committed"
+    shutil.copytree(LEDGERSG, repo, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    commit_all(repo)
+    return repo
+
+
+SERVICE_PY = "apps/backend/config/settings/service.py"
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("fixbot: warning: ")]
+
+
+def test_dry_run_and_apply_read_heads_config_and_warn_of_what_they_leave_out(committed):
+    """An untracked .fixbot.yml and an uncommitted edit: the dry run shows the commit apply then makes (HEAD's
+    settings, HEAD's file), and both say in one line each what they left out."""
+    (committed / ".fixbot.yml").write_text("branch_prefix: hijack/\n")
+    (committed / SERVICE_PY).write_text((committed / SERVICE_PY).read_text() + "\nEXTRA = 'uncommitted'\n")
+    log = str(LEDGERSG / "logs" / "boot-failure.log")
+    dry_code, dry, dry_err = apply_json(Path(log), committed, "--dry-run")
+    code, out, err = apply_json(Path(log), committed)
+
+    assert dry_code == code == 0, (dry_err, err)
+    assert dry["branch"] == out["branch"] and out["branch"].startswith("fixbot/"), (dry["branch"], out["branch"])
+    assert dry["diff"] == out["diff"] and "EXTRA" not in dry["diff"]
+    for stderr in (dry_err, err):
+        uncommitted, config = _warnings(stderr)
+        assert f"uncommitted changes to {SERVICE_PY} are not in the fix" in uncommitted, uncommitted
+        assert ".fixbot.yml is not committed" in config, config
+    assert "EXTRA" not in git(committed, "show", f"{out['commit']}:{SERVICE_PY}")
+
+
+def test_a_typo_only_in_the_working_trees_config_breaks_neither_run(committed):
+    """The dry run used to read the working tree's .fixbot.yml and refuse a typo that the real run, reading HEAD's,
+    ignored: both now read HEAD's, and say that the edited file is left out."""
+    (committed / ".fixbot.yml").write_text("logging: console\n")
+    commit_all(committed, "config")
+    (committed / ".fixbot.yml").write_text("loging: console\n")
+    log = LEDGERSG / "logs" / "boot-failure.log"
+    for args in (("--dry-run",), ()):
+        code, out, err = apply_json(log, committed, *args)
+        assert code == 0 and out["status"] == "fixed", err
+        (warning,) = _warnings(err)
+        assert "uncommitted changes to .fixbot.yml are not in the fix" in warning
+
+
+def test_a_typo_in_the_committed_config_is_refused_by_both_runs(committed):
+    (committed / ".fixbot.yml").write_text("loging: console\n")
+    commit_all(committed, "config with a typo")
+    for args in (("--dry-run",), ()):
+        result = fixbot("apply", "--log", str(LEDGERSG / "logs" / "boot-failure.log"), "--repo", str(committed), *args)
+        line = result.stderr.strip()
+        assert result.returncode == 2 and "unknown key loging; did you mean logging?" in line, result.stderr
+
+
+def test_a_clean_checkout_gets_no_warning(committed):
+    code, out, err = apply_json(LEDGERSG / "logs" / "boot-failure.log", committed, "--dry-run")
+    assert code == 0 and out["warnings"] == [] and _warnings(err) == [], err
+
+
+def test_a_directory_inside_a_repository_is_previewed_from_disk(committed):
+    """`make demo`'s case: no commit can be made there, so the dry run reads the files as they are, and warns of
+    nothing."""
+    outer = committed.parent / "outer"
+    outer.mkdir()
+    shutil.move(committed, outer / "app")
+    shutil.rmtree(outer / "app" / ".git")
+    commit_all(outer)
+    settings = outer / "app" / SERVICE_PY
+    settings.write_text(settings.read_text().replace("'filename': '/app/apps/backend/logs/api.log'",
+                                                     "'filename': '/app/apps/backend/logs/on-disk.log'"))
+    code, out, err = apply_json(LEDGERSG / "logs" / "boot-failure.log", outer / "app", "--dry-run")
+    assert code == 0 and out["status"] == "fixed" and _warnings(err) == [], err
+    assert "-            'filename': '/app/apps/backend/logs/on-disk.log'," in out["diff"].splitlines()

@@ -272,7 +272,7 @@ def test_an_untracked_config_plays_no_part_when_reading_head(tmp_path):
     repo = committed_repo(tmp_path / "repo", None)
     write_config(repo, "branch_prefix: hijack/\n")  # untracked: not what the fix commit is made on
     assert load_config(None, repo, rev="HEAD") == Config()
-    assert load_config(None, repo).branch_prefix == "hijack/"  # a dry run reads the disk, as for every file
+    assert load_config(None, repo).branch_prefix == "hijack/"  # the view of the disk (a dry run outside a top level)
 
 
 def test_an_edited_config_is_read_as_committed(tmp_path):

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixbot import apply, diagnose, files, logs, report
+from fixbot import annotate, apply, diagnose, files, logs, report
 from fixbot.errors import FixbotError
 from tests.support.repos import git_out as git, snapshot
 from tests.support import ROOT
@@ -121,7 +121,7 @@ def check_diagnosis(path: str) -> None:
         data = json.loads(report.diagnosis_json(findings))
         assert isinstance(data["findings"], list)
         report.diagnosis_text(findings, path)
-        report.diagnosis_annotations(findings)
+        annotate.diagnosis_annotations(findings)
     assert time.monotonic() - start < 5
 
 

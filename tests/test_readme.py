@@ -15,9 +15,9 @@ _LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def _examples() -> list[tuple[str, list[str]]]:
-    """(command, the lines shown after it) for every `$` line of README's runnable blocks."""
+    """(command, the lines shown after it) for every `$` line of the runnable blocks of README and docs/commands.md."""
     out: list[tuple[str, list[str]]] = []
-    for block in _RUNNABLE.findall((ROOT / "README.md").read_text()):
+    for block in (b for page in ("README.md", "docs/commands.md") for b in _RUNNABLE.findall((ROOT / page).read_text())):
         for line in block.splitlines():
             if line.startswith("$ "):
                 out.append((line[2:], []))

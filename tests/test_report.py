@@ -201,7 +201,7 @@ def test_diagnose_github_with_an_unwritable_step_summary_still_succeeds(tmp_path
 # --- 6. no workflow command from the log reaches the runner: `##[…]` anywhere in a line, `::…` at its start ----------
 
 COMMANDS = "/x/##[add-mask]hunter2/##[stop-commands]x/::warning::pwned/api.log"
-_OWN_COMMAND = re.compile(r"::(error|warning|notice) title=fixbot[^:]*::")
+_OWN_COMMAND = re.compile(r"::(error|warning|notice) (file=[^,:%]*,(line=\d+,)?)?title=fixbot[^:]*::")
 
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1; the same from the `regex`
@@ -452,3 +452,43 @@ def test_the_printed_preview_names_the_repository_it_was_run_on(tmp_path):
         f"fixbot apply --log {log} --repo '{repo}' --dry-run")
     assert preview(repo, "--log", str(log)) == f"fixbot apply --log {log} --dry-run"
     assert report.preview_command(None, "github-run:12345") == "fixbot apply --from github-run:12345 --dry-run"
+
+
+# --- 10. the commit body: wrapped at 72 columns, and it says what changed as well as why ----------------------
+
+
+def test_the_commit_body_is_wrapped_at_72_and_says_what_changed(app, tmp_path):
+    result = apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), app)
+    assert result.status == "fixed"
+    body = git(app, "log", "--format=%b", "-1", result.branch)
+    long = [line for line in body.splitlines() if len(line) > report.COMMIT_WIDTH and " " in line.strip()]
+    assert not long, long
+    flat = " ".join(body.split())
+    for said in ("handler 'file' removed (a FileHandler writing /app/apps/backend/logs/api.log)",
+                 "now log to 'console' only", "Why: Dockerfile sets DJANGO_SETTINGS_MODULE", "Checked: compiles"):
+        assert said in flat, (said, body)
+
+
+def test_the_dry_run_step_summary_has_the_diff_fenced_and_redacted(app, tmp_path, capsys):
+    settings = app / "apps" / "backend" / "config" / "settings" / "service.py"
+    settings.write_text(settings.read_text().replace("'formatter': 'simple',", f"'formatter': 'simple',  # {TOKEN}", 1))
+    git(app, "commit", "-qam", "a token in a comment the diff shows")
+    env = action_env(tmp_path, app, EXAMPLE / "logs" / "boot-failure.log")
+    assert action.main(env) == 0
+    capsys.readouterr()
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert_no_secret("the step summary", summary)
+    fenced = re.search(r"```diff\n(.*?)\n```", summary, re.S)
+    assert fenced, summary
+    assert "-        'file': {" in fenced[1] and "# ***" in fenced[1]
+    assert "dry run: nothing was committed" in summary
+
+
+def test_the_pr_body_says_what_changed(app):
+    body = report.pr_body(apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), app, dry_run=True))
+    assert "  - handler 'file' removed (a FileHandler writing /app/apps/backend/logs/api.log)\n" in body.replace("\\", ""), body
+
+
+def test_a_real_run_puts_no_diff_in_the_step_summary(app, tmp_path):
+    result = apply.run(str(EXAMPLE / "logs" / "boot-failure.log"), app)
+    assert result.status == "fixed" and report.diff_markdown(result) == ""

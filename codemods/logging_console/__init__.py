@@ -240,6 +240,12 @@ class LoggingConsole(Codemod):
     ) + FORMAT_EXAMPLES
 
     @classmethod
+    def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.logconfig.changes import described
+
+        return described(before, after, filename)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         # YAML, JSON and INI logging configs (fixbot/formats/logconfig/files/); None: the file is Python.
         rewritten = rewrite_config(source, filename)

@@ -20,8 +20,8 @@ from fixbot.check import dirs as dirs_mod
 from fixbot.check import owners
 from fixbot.check import sites as sites_mod
 from fixbot.errors import BadInput
+from fixbot.listing import NOT_SOURCE_DIRS
 
-_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", "site-packages", ".mypy_cache"})
 _DEPLOY = re.compile(r"(?i)(dockerfile|containerfile|\.ya?ml$|\.env|\.sh$|procfile|entrypoint|\.conf$|\.ini$)")
 _STD = frozenset({"-", "/dev/stdout", "/dev/stderr", "/dev/null", "/proc/self/fd/1", "/proc/self/fd/2"})
 MAX_FILES = 20000
@@ -83,7 +83,7 @@ def list_files(root: Path) -> list[str]:
         pass
     found: list[str] = []
     for top, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+        subdirs[:] = sorted(d for d in subdirs if d not in NOT_SOURCE_DIRS)
         rel = os.path.relpath(top, root)
         found += [n if rel == "." else f"{rel}/{n}".replace(os.sep, "/") for n in sorted(names)]
         if len(found) > MAX_FILES:
@@ -263,7 +263,9 @@ def fix_command(f: Finding) -> str:
     return commands.fixbot("codemod", f.codemod, f.path)
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: str, paint=None, fixed: int | None = None) -> str:
+    """The report as `fmt`; text for people is `path:line: RULE message` and its fix, then a count like ruff's
+    (`paint` colours it on a terminal; `fixed`: how many findings --fix fixed)."""
     from fixbot.report import to_json as inert_json  # JSON in which the runner finds no `##[`
 
     findings = [_shown(f) for f in report.findings]
@@ -277,8 +279,25 @@ def render(report: Report, fmt: str) -> str:
         from fixbot.check.sarif import sarif
 
         return inert_json(sarif(findings, RULES, unjudged)) + "\n"
-    lines = [f"{f.path}:{f.line}: {f.evidence}\n  fix: {fix_command(f)}" for f in findings]
-    return "".join(line + "\n" for line in lines) if lines else "fixbot check: no findings\n"
+    from fixbot.colour import Paint
+
+    paint = paint or Paint(False)
+    lines = [f"{paint(f'{f.path}:{f.line}:', bold=True)} {paint(f.rule, fg='red', bold=True)} {f.evidence}"
+             f"\n  fix: {fix_command(f)}" for f in findings]
+    if not lines and not fixed:
+        return "fixbot check: no findings\n"
+    return "".join(line + "\n" for line in lines) + paint(_count(findings, fixed), bold=True) + "\n"
+
+
+def _count(findings: list[Finding], fixed: int | None) -> str:
+    """The closing line, as ruff ends its own: how many findings, and how many --fix fixes (or fixed)."""
+    def plural(n: int) -> str:
+        return f"{n} finding{'' if n == 1 else 's'}"
+
+    if fixed is not None:
+        return f"Found {plural(len(findings) + fixed)} ({fixed} fixed, {len(findings)} remaining)"
+    fixable = sum(1 for f in findings if f.codemod)
+    return f"Found {plural(len(findings))} ({fixable} fixable with --fix)"
 
 
 def summary(report: Report) -> str:
@@ -298,23 +317,24 @@ def summary(report: Report) -> str:
     return _inert(line) + "\n"
 
 
-def run(path: str, fmt: str = "text", fix_: bool = False, strict: bool = False, platform: str | None = None
-        ) -> tuple[str, str, int]:
+def run(path: str, fmt: str = "text", fix_: bool = False, strict: bool = False, platform: str | None = None,
+        paint=None) -> tuple[str, str, int]:
     """(stdout, stderr, exit code) of `fixbot check PATH`: 0 no finding among the sites judged, 1 findings (or,
-    with `strict`, sites of which none could be judged)."""
+    with `strict`, sites of which none could be judged). `paint` colours the text (fixbot.colour.Paint)."""
     root = Path(path)
     if not root.is_dir():
         raise BadInput(f"{path}: not a directory")
     root = root.resolve()
     declared = _declared(root, platform)
     report = find(root, declared)
-    notes = []
+    notes, fixed = [], None
     if fix_ and report.findings:
         changed, refused = fix(root, report.findings)
         notes += [f"fixbot: fixed: {_inert(c)}" for c in changed] + [f"fixbot: {_inert(r)}" for r in refused]
-        report = find(root, declared)
+        before, report = len(report.findings), find(root, declared)
+        fixed = max(0, before - len(report.findings))
     code = 1 if report.findings or (strict and report.seen and not report.judged) else 0
-    return render(report, fmt), "".join(n + "\n" for n in notes) + summary(report), code
+    return render(report, fmt, paint, fixed), "".join(n + "\n" for n in notes) + summary(report), code
 
 
 def _declared(root: Path, platform: str | None):

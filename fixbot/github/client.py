@@ -32,6 +32,16 @@ class ForgeError(FixbotError):
     """GitHub or the push refused fixbot; the message says what to change (a permission, a variable)."""
 
 
+class ActionsMayNotOpenPulls(ForgeError):
+    """GitHub's 403 for a pull request the Actions GITHUB_TOKEN opens where the repository (or its organisation)
+    does not allow it: a setting, not the workflow's `pull-requests: write`."""
+
+
+# GitHub's message for it (REST: "GitHub Actions is not permitted to create or approve pull requests."; the
+# GraphQL createPullRequest mutation says the same).
+_ACTIONS_MAY_NOT = re.compile(r"(?i)GitHub Actions is not permitted to create or approve pull requests")
+
+
 @dataclass(frozen=True)
 class Limits:
     """How patient fixbot is with GitHub. Tests make these tiny; the defaults suit a CI job."""
@@ -251,6 +261,13 @@ def _error(exc: GithubException, what: str, permission: str) -> ForgeError:
         wait = _server_wait(exc.headers)
         when = f"; GitHub asks to wait {wait:.0f}s" if wait else ""
         text = f"rate-limited by GitHub ({status} {message or 'API rate limit exceeded'}{when}), longer than fixbot waits"
+    elif status == 403 and _ACTIONS_MAY_NOT.search(message):
+        return ActionsMayNotOpenPulls(" ".join(redact(
+            f"could not {what}: GitHub Actions may not open pull requests here (GitHub: {message}): a repository"
+            " admin turns on \"Allow GitHub Actions to create and approve pull requests\" in the repository's"
+            " Settings > Actions > General > Workflow permissions (greyed out there: the organisation's own"
+            " Settings > Actions > General turns it off for all its repositories); the workflow's"
+            " `pull-requests: write` is not what is missing").split()))
     elif status == 403:
         text = (f"the token lacks the `{permission}` permission (GitHub: {message or 'Forbidden'});"
                 f" grant `{permission}` in the workflow's `permissions:`")

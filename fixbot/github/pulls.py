@@ -20,8 +20,8 @@ from github import Github, GithubException
 from fixbot import gitops
 from fixbot.config import Config
 from fixbot.errors import BadInput
-from fixbot.github.client import (ForgeError, Limits, T, _api, _Budget, _connect, _create_once, _env, _Env, _malformed,
-                                  _typed)
+from fixbot.github.client import (ActionsMayNotOpenPulls, ForgeError, Limits, T, _api, _Budget, _connect, _create_once,
+                                  _env, _Env, _malformed, _typed)
 from fixbot.github.codeowners import parse_codeowners, read_codeowners
 from fixbot.redact import redact
 from fixbot.repo import RepoView
@@ -142,12 +142,16 @@ def _publish(repo_root: gitops.Session, result: Any, config: Config, *, force: b
         return next((p for p in map(_pull, repo.get_pulls(state="open", head=head, base=base))
                      if _ours(p, env, me) and p.ref == result.branch), None)
 
-    pr = _create_once(
-        "open the pull request", budget, limits,
-        create=lambda: _pull(repo.create_pull(base=base, head=result.branch, title=title, body=body,
-                                              draft=config.pull_request.draft, maintainer_can_modify=True)),
-        find=find,
-    )
+    try:
+        pr = _create_once(
+            "open the pull request", budget, limits,
+            create=lambda: _pull(repo.create_pull(base=base, head=result.branch, title=title, body=body,
+                                                  draft=config.pull_request.draft, maintainer_can_modify=True)),
+            find=find,
+        )
+    except ActionsMayNotOpenPulls as err:
+        # No pull request can carry the branch until the setting changes: leave nothing behind on origin.
+        raise ForgeError(f"{err}; {_delete_pushed(repo_root, result)}") from None
     _decorate(pr, repo_root, result, config, warnings)
     return Published(pr.url, pr.number, "opened", tuple(warnings))
 
@@ -351,6 +355,15 @@ def _push(repo_root, result, config: Config) -> bool | None:
             if not moved:
                 raise _git_error(err, f"push {branch} to origin", "contents: write") from None
     raise ForgeError(f"could not push {branch} to origin: the branch kept moving under fixbot (3 tries)")
+
+
+def _delete_pushed(repo_root, result) -> str:
+    """Delete fixbot's branch on origin while it holds only this fix's commit; what was done, for the message."""
+    try:
+        gitops.delete_remote_branch(repo_root, result.branch, expect=result.commit)
+    except gitops.GitError as err:
+        return f"the branch {result.branch} stays on origin ({' '.join(redact(str(err)).split())})"
+    return f"fixbot deleted the branch {result.branch} it had pushed"
 
 
 def _foreign_commits(repo_root, branch: str, remote: str, ours: str, config: Config) -> list[str]:

@@ -129,6 +129,22 @@ def current_branch(repo_dir: str | os.PathLike[str]) -> str | None:
     return ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
 
 
+def head_commit(repo_dir: str | os.PathLike[str]) -> str:
+    """The sha HEAD's branch points at; GitError when `repo_dir` is not a repository's top level, HEAD is detached
+    or there is no commit yet (what a fix commit needs)."""
+    with _open(repo_dir) as repo:
+        return _head_commit(repo)
+
+
+def uncommitted(repo_dir: str | os.PathLike[str]) -> list[str]:
+    """The tracked files whose index or working tree differs from HEAD (staged or not), repo-relative: what a fix
+    made on HEAD leaves out. Untracked files are not listed. `--no-optional-locks`: the index is not rewritten."""
+    with _open(repo_dir) as repo:
+        out = _git(repo, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no",
+                   "--no-renames", "--ignore-submodules=dirty", strip_newline_in_stdout=False)
+    return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+
+
 @dataclass(frozen=True)
 class TreeEntry:
     """One file of a commit's tree: its mode (0o100644, 0o100755, 0o120000 a symlink, 0o160000 a submodule),

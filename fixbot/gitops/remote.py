@@ -159,6 +159,23 @@ def push(
         raise GitError(f"could not push {branch} to {remote}: {_first_line(err) or summary or 'git push failed'}")
 
 
+def delete_remote_branch(repo_dir: str | os.PathLike[str], branch: str, *, expect: str,
+                         remote: str = "origin") -> None:
+    """Delete `branch` on `remote`, only while it is still at `expect` (the remote's compare-and-swap, as for a
+    push): a branch someone pushed to since is kept. GitError when it is not deleted."""
+    validate_branch_name(branch)
+    if not (isinstance(expect, str) and _SHA.fullmatch(expect)):
+        raise GitError(f"expected remote commit must be a full 40-character sha, not {expect!r}")
+    ref = f"refs/heads/{branch}"
+    with _open(repo_dir) as repo:
+        _check_remote(repo, remote)
+        rc, out, err = _git_status(repo, "push", "--porcelain", "--no-verify", f"--force-with-lease={ref}:{expect}",
+                                   remote, f":{ref}", env=_NO_PROMPT, kill_after_timeout=_NETWORK_TIMEOUT)
+        flag, summary = _porcelain_status(out, ref)
+        if rc != 0 or flag != "-":
+            raise GitError(f"could not delete {branch} on {remote}: {summary or _first_line(err) or 'git push failed'}")
+
+
 # --- internals -------------------------------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ def test_fix_makes_the_example_boot_and_a_second_check_clean(tmp_path):
     fixed = subprocess.run([str(FIXBOT), "check", str(copy), "--fix"], capture_output=True, text=True)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "fixed: entrypoint.sh (gunicorn-stdout)" in fixed.stderr
+    assert fixed.stdout == "Found 2 findings (2 fixed, 0 remaining)\n"  # ruff's closing line after --fix
     assert check(copy) == (0, {"findings": []})
 
     # Gunicorn with the flags the fixed entrypoint now gives it, and the fixed settings: it answers.
@@ -361,8 +362,8 @@ def test_text_from_the_repository_is_printed_inert_and_on_one_line(tmp_path):
         assert "##[" not in result.stdout and "\x1b" not in result.stdout
         assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
     text = CliRunner().invoke(main, ["check", str(root)]).stdout.splitlines()
-    assert len(text) == 2 and text[0].startswith("entrypoint.sh:2: ") and "\\n::error file=app.py" in text[0]
-    assert text[1] == "  fix: fixbot codemod gunicorn-stdout entrypoint.sh"
+    assert len(text) == 3 and text[0].startswith("entrypoint.sh:2: log-dir-missing ") and "\\n::error file=app.py" in text[0]
+    assert text[1:] == ["  fix: fixbot codemod gunicorn-stdout entrypoint.sh", "Found 1 finding (1 fixable with --fix)"]
 
 
 # --- the user the container runs as --------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_the_summary_is_the_last_line_on_stderr_of_every_run(tmp_path):
                            "start.sh": "#!/bin/sh\nexec gunicorn app.wsgi --error-logfile $LOGS/e.log\n"})
     done = fixbot("check", str(root))
     assert done.returncode == 1
-    assert done.stdout.startswith("app/settings.py:1: handler 'file' writes /var/log/myapp/app.log")
+    assert done.stdout.startswith("app/settings.py:1: log-dir-missing handler 'file' writes /var/log/myapp/app.log")
     assert done.stderr.splitlines()[-1] == (
         "fixbot check: 2 sites seen, 1 judged, 1 finding; 1 not judged: start.sh:2 "
         "(a path that cannot be evaluated: $LOGS/e.log)")

@@ -106,6 +106,16 @@ def test_a_failed_publish_removes_the_branch_it_made(github, app):
     assert git(app, "for-each-ref", "refs/heads") == refs
 
 
+def test_actions_not_allowed_to_open_prs_is_one_line_and_leaves_nothing_behind(github, origin, app):
+    github.actions_may_open_pulls = False
+    refs, remote = git(app, "for-each-ref", "refs/heads"), git(origin, "for-each-ref", "refs/heads")
+    code, result, err = fixbot("--log", str(LOG), "--repo", str(app), "--open-pr")
+    assert code == 2 and result["status"] == "refused", err
+    (line,) = err.strip().splitlines()
+    assert '"Allow GitHub Actions to create and approve pull requests"' in line and "deleted the branch" in line
+    assert git(app, "for-each-ref", "refs/heads") == refs and git(origin, "for-each-ref", "refs/heads") == remote
+
+
 # --- the base is the branch that was deployed, and the PR carries only the fix -----------------------------------
 
 

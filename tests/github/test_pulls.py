@@ -367,6 +367,45 @@ def test_missing_pull_request_permission_fails_at_once_and_names_it(github, chec
     assert len(github.calls("POST", r"/pulls$")) == 1
 
 
+def test_actions_not_allowed_to_open_prs_names_the_setting_and_deletes_the_pushed_branch(github, origin, checkout):
+    """GitHub's 403 when the repository (or organisation) keeps Actions from opening pull requests is a setting,
+    not the workflow's permission; nothing is left on origin that no pull request will ever carry."""
+    github.actions_may_open_pulls = False
+    before = git(origin, "for-each-ref", "refs/heads")
+    with pytest.raises(ForgeError) as err:
+        publish(checkout, fix(checkout))
+
+    message = str(err.value)
+    assert "Allow GitHub Actions to create and approve pull requests" in message, message
+    assert "GitHub Actions is not permitted to create or approve pull requests" in message
+    assert "is not what is missing" in message and "grant `pull-requests: write`" not in message
+    assert f"deleted the branch {BRANCH}" in message and "\n" not in message
+    assert len(github.calls("POST", r"/pulls$")) == 1 and github.pulls == {}
+    assert git(origin, "for-each-ref", "refs/heads") == before
+
+
+def test_a_branch_someone_pushed_to_meanwhile_is_not_deleted(github, origin, checkout, tmp_path):
+    """The deletion is leased on fixbot's own commit: another's push to the branch since is kept."""
+    github.actions_may_open_pulls = False
+    result = fix(checkout)
+    other = tmp_path / "other"
+    real_create = github._create_pull
+
+    def push_first(body, **kw):  # someone pushes to the branch between fixbot's push and its PR
+        git(tmp_path, "clone", "-q", str(origin), str(other))
+        git(other, "checkout", "-q", BRANCH)
+        git(other, "commit", "-q", "--allow-empty", "-m", "a reviewer's commit")
+        git(other, "push", "-q", "origin", BRANCH)
+        return real_create(body, **kw)
+
+    github._create_pull = push_first
+    with pytest.raises(ForgeError) as err:
+        publish(checkout, result)
+
+    assert f"the branch {BRANCH} stays on origin" in str(err.value) and "\n" not in str(err.value)
+    assert remote_sha(origin) == git(other, "rev-parse", "HEAD")
+
+
 def test_missing_contents_permission_on_push_names_it(github, origin, checkout):
     git(checkout, "remote", "set-url", "--push", "origin", f"{github.api_url}/octo/app.git")
     with pytest.raises(ForgeError) as err:

@@ -56,9 +56,11 @@ class Run:
 class Reply(Exception):
     """Raised by a handler to answer with an error status and GitHub's error JSON."""
 
-    def __init__(self, status: int, message: str, errors: list | None = None, headers: dict | None = None):
+    def __init__(self, status: int, message: str, errors: list | None = None, headers: dict | None = None,
+                 documentation_url: str = DOCS):
         super().__init__(message)
         self.status, self.message, self.errors, self.headers = status, message, errors, headers or {}
+        self.documentation_url = documentation_url
 
 
 class GitHubEmulator:
@@ -79,6 +81,9 @@ class GitHubEmulator:
         # acts as a bot user and gets 403 from GET /user; a user's token (token_kind "user") reads itself there.
         self.login = "github-actions[bot]"  # the author of the PRs and comments the token makes
         self.token_kind = "installation"
+        # The repository's (or its organisation's) "Allow GitHub Actions to create and approve pull requests":
+        # off, GitHub answers the Actions token's new pull request with a 403 of its own (not a permission's).
+        self.actions_may_open_pulls = True
         self.requests: list[Request] = []
         self.errors: list[str] = []  # the emulator's own crashes; the fixture fails a test that caused one
         self.pulls: dict[int, dict] = {}
@@ -259,7 +264,8 @@ class GitHubEmulator:
         routes: list[tuple[str, str, Any]] = [
             ("GET", r"", lambda: self._repo_json()),
             ("GET", r"/pulls", lambda: self._list_pulls(query)),
-            ("POST", r"/pulls", lambda: (201, {}, self._pull_json(self._create_pull(_require(body, title=str, head=str, base=str))))),
+            ("POST", r"/pulls", lambda: (201, {}, self._pull_json(self._create_pull(_require(body, title=str, head=str, base=str),
+                                                                                 by_actions=True)))),
             ("GET", r"/pulls/(\d+)", lambda n: self._pull_json(self._pull(n))),
             ("PATCH", r"/pulls/(\d+)", lambda n: self._pull_json(self._edit_pull(self._pull(n), _require(body)))),
             ("POST", r"/pulls/(\d+)/requested_reviewers", lambda n: (201, {}, self._request_reviews(self._pull(n), body))),
@@ -326,7 +332,13 @@ class GitHubEmulator:
             raise Reply(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
         return ref if sep else head
 
-    def _create_pull(self, body: dict, *, check_head: bool = True, head_repo: str | None = "") -> dict:
+    def _create_pull(self, body: dict, *, check_head: bool = True, head_repo: str | None = "",
+                     by_actions: bool = False) -> dict:
+        if by_actions and not self.actions_may_open_pulls and self.login == "github-actions[bot]":
+            # As GitHub answers it (seen in public issue threads: peter-evans/create-pull-request#3979,
+            # danielroe/uppt#11), before it looks at the head or the base.
+            raise Reply(403, "GitHub Actions is not permitted to create or approve pull requests.",
+                        documentation_url="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
         ref = self._head_ref(body["head"])
         head_repo = self.full_name if head_repo == "" else head_repo
         if check_head and self._branch_sha(ref) is None:
@@ -614,7 +626,8 @@ class _Handler(BaseHTTPRequestHandler):
                 status, extra, payload = em.handle(self.command, split.path, query, body, headers)
             except Reply as reply:
                 status, extra = reply.status, reply.headers
-                payload = {"message": reply.message, "documentation_url": DOCS, "status": str(reply.status)}
+                payload = {"message": reply.message, "documentation_url": reply.documentation_url,
+                           "status": str(reply.status)}
                 if reply.errors:
                     payload["errors"] = reply.errors
             except Exception as exc:  # a bug in the emulator: answer, and let the fixture fail the test

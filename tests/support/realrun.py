@@ -438,6 +438,15 @@ def run_script(
     return dataclasses.replace(run, files=files)
 
 
+def run_command(command: str, cwd: Path, env: Mapping[str, str | None], *, port: int, host: str = LOOPBACK,
+                probe: str = "/", timeout: float = 15) -> Run:
+    """Run a deploy's start command line (a Procfile's, with bash) until `host:port` answers `probe`, it exits,
+    or `timeout`; the venv's programs come first on PATH."""
+    env = {**env, "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH') or clean_env()['PATH']}"}
+    return _run_and_probe(["bash", "-c", command], cwd, env, port=port, timeout=timeout, probe=probe,
+                          wait_for_group=True, host=host)
+
+
 def _write_sudo_shim(directory: Path) -> None:
     # Drops sudo's options (and their values) and runs the rest: tests run as one user, and a real sudo would
     # reset PATH and the environment the test gave the script.
@@ -466,6 +475,7 @@ def _run_and_probe(
     timeout: float,
     probe: str | None,
     wait_for_group: bool = False,
+    host: str = LOOPBACK,
 ) -> Run:
     started = time.monotonic()
     deadline = started + timeout
@@ -491,7 +501,7 @@ def _run_and_probe(
                 if exited and not (wait_for_group and _group_alive(proc.pid)):
                     break
                 if port is not None and probe is not None:
-                    answer = _probe(port, probe, timeout=max(0.1, min(2.0, deadline - time.monotonic())))
+                    answer = _probe(port, probe, timeout=max(0.1, min(2.0, deadline - time.monotonic())), host=host)
                     if answer is not None:
                         status, body = answer
                         break
@@ -514,12 +524,12 @@ def _run_and_probe(
     )
 
 
-def _probe(port: int, path: str, *, timeout: float) -> tuple[int, str] | None:
-    """(status, body) of GET http://127.0.0.1:port/path, or None when nothing answered with HTTP."""
+def _probe(port: int, path: str, *, timeout: float, host: str = LOOPBACK) -> tuple[int, str] | None:
+    """(status, body) of GET http://host:port/path (127.0.0.1 unless told), or None when nothing answered with HTTP."""
     # No proxy handler: the caller's http_proxy must never route a loopback probe elsewhere.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(f"http://{LOOPBACK}:{port}{path}", timeout=timeout) as response:
+        with opener.open(f"http://{host}:{port}{path}", timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", errors="replace")

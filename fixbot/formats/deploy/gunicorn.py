@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from fixbot.formats.deploy.gunicorn_config import ConfigReading, read as read_config
 from fixbot.formats.deploy.scan import GUNICORN, LOG_SETTINGS, Invocation, LogFlag
 from fixbot.formats.deploy.table import FORMATS, Reading, files, read_as
 
-__all__ = ["FORMATS", "Invocation", "LogFlag", "daemon_settings", "files", "find_invocations", "read"]
+__all__ = ["FORMATS", "Invocation", "LogFlag", "daemon_settings", "files", "find_invocations", "loopback", "read"]
+
+_LOOPBACK = re.compile(r"(?:127(?:\.\d+){3}|localhost|\[::1\]|::1)")
 
 
 def read(source: str, filename: str, config_module: bool = False, settings=LOG_SETTINGS) -> Reading | None:
@@ -35,3 +39,11 @@ def daemon_settings(source: str, filename: str, config_module: bool = False) -> 
     reading = read(source, filename, config_module)
     found = [reading.settings] if isinstance(reading, ConfigReading) else reading.invocations if reading else []
     return [inv for inv in found if inv.daemon or inv.inherits]
+
+
+def loopback(address: str) -> bool:
+    """Whether a Gunicorn bind (`127.0.0.1:8000`, `localhost`, `[::1]:80`) or a uvicorn --host names the loopback
+    interface, which a platform's router cannot reach."""
+    address = address.removeprefix("tcp://")
+    host = address.split("]")[0] + "]" if address.startswith("[") else address.rsplit(":", 1)[0]
+    return bool(_LOOPBACK.fullmatch(host or address))

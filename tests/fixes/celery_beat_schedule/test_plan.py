@@ -79,8 +79,37 @@ def test_found_whatever_the_medium_did(name, medium):
 
 @pytest.mark.parametrize("name", ["beat-permission-denied", "beat-read-only"])
 def test_cut_at_every_line(name):
-    # The clean tracebacks only: Celery's logger repeats each piece of the traceback as a WARNING line after them.
+    # The clean tracebacks only: Celery's logger repeats each piece of the traceback as a WARNING line after them,
+    # and its own "Removing corrupted schedule file" line says it alone (test_beats_own_error_line_alone).
     text = "".join(line + "\n" for line in (EXAMPLES / f"{name}.log").read_text().splitlines()
-                   if "WARNING/MainProcess]" not in line)
+                   if "WARNING/MainProcess]" not in line and "Removing corrupted" not in line)
     groups = [re.compile(r"celery/beat\.py", re.M), re.compile(r"^[\w.]*(?:Error|error): \[Errno", re.M)]
     assert cut_mistakes(text, groups, lambda f: [x.kind for x in f] == ["celery-beat-schedule"]) == []
+
+
+@pytest.mark.parametrize("name, errno", [("beat-permission-denied", "13"), ("beat-read-only", "30")])
+def test_beats_own_error_line_alone(name, errno):
+    """The survey's shape (a thread keeps beat's ERROR line and cuts the traceback before its last line): the
+    real line, alone and with the traceback's head, as pasted."""
+    lines = (EXAMPLES / f"{name}.log").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if "Removing corrupted schedule file" in line)
+    for text in (lines[at], "\n".join(lines[at - 1:at + 8])):
+        for medium in ("as printed", "quoted", "fenced"):
+            found = fixable(findings(MEDIA[medium](text + "\n")))
+            assert [(f.kind, f.facts["path"], f.facts["errno"], f.fixes) for f in found] == [
+                ("celery-beat-schedule", "celerybeat-schedule", errno, ("celery-schedule-tmp",))], (medium, text)
+
+
+def test_the_apps_own_shelve_in_the_same_directory_is_a_near_miss(deploy):
+    """The same errno in the same working directory, on a shelve the tasks module opens itself at import (before
+    beat runs, outside celery/beat.py): moving beat's schedule would not fix it."""
+    top, _ = deploy
+    own = top / "own-shelve"
+    own.mkdir(mode=0o755)
+    (own / "tasks.py").write_text('import shelve\nCACHE = shelve.open("app-cache")\n' + BEAT_APP)
+    (own / "tasks.py").chmod(0o644)
+    failed = confined.run("exec celery -A tasks beat -l info", own, user=confined.NOBODY, timeout=8,
+                          env={"PYTHONPATH": "."})
+    assert TICK not in failed.output and "[Errno 13]" in failed.output and "app-cache" in failed.output, failed.output[-3000:]
+    found = findings(failed.output)
+    assert not [f for f in found if f.kind == "celery-beat-schedule"] and not fixable(found), found

@@ -94,3 +94,19 @@ def test_found_whatever_the_medium_did_and_cut_at_every_line(name, medium):
         groups = [r"Can't create pidfile"] if name == "pid-missing-dir" else [r"gunicorn/pidfile\.py", r"^\w+Error: \[Errno"]
         assert cut_mistakes(text, [re.compile(g, re.M) for g in groups],
                             lambda f: [x.kind for x in f] == ["gunicorn-pidfile"]) == []
+
+
+def test_the_apps_own_temporary_file_in_the_same_directory_is_a_near_miss(deploy):
+    """The same errno on the same shape of path (`run/tmpXXXXXXXX`), but the app made it (tempfile.mkstemp at
+    import), not Gunicorn's pidfile.py: nothing of Gunicorn's to drop."""
+    top, _, run = deploy
+    own = top / "own-tmp"
+    own.mkdir(mode=0o755)
+    (own / "app.py").write_text(f"import tempfile\ntempfile.mkstemp(dir={str(run)!r})\n" + confined.WSGI_APP)
+    (own / "app.py").chmod(0o644)
+    failed = confined.run("exec gunicorn app:app --bind 127.0.0.1:$PORT --workers 1 --no-control-socket", own,
+                          user=confined.NOBODY, timeout=10)
+    assert not failed.booted and f"PermissionError: [Errno 13] Permission denied: '{run}/tmp" in failed.output, failed.output
+    found = findings(failed.output)
+    assert not [f for f in found if f.kind == "gunicorn-pidfile"] and not fixable(found), found
+

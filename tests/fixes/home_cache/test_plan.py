@@ -98,7 +98,8 @@ def test_found_whatever_the_medium_did_and_cut_at_every_line(name, path, medium)
     found = fixable(findings(MEDIA[medium](text)))
     assert [(f.kind, f.facts["path"], f.fixes) for f in found] == [("home-cache", path, ("cache-env",))]
     if medium == "as printed":
-        assert cut_mistakes(text, [re.compile(r"^\w+Error: \[Errno (?:13|30)\]", re.M), re.compile(r'^\s+File "')],
+        # The error's own line is enough: the path's folder picks the variable (the survey: pastes are that line).
+        assert cut_mistakes(text, [re.compile(r"^\w+Error: \[Errno (?:13|30)\]", re.M)],
                             lambda f: [x.kind for x in f] == ["home-cache"]) == []
 
 
@@ -112,3 +113,13 @@ def test_a_denied_path_the_app_chose_itself_is_a_near_miss(deploy):
     run = confined.run("exec python3 job.py", own, user=confined.NOBODY, timeout=10, env={"HOME": "/"})
     assert "PermissionError: [Errno 13]" in run.output, run.output
     assert not fixable(findings(run.output))
+
+
+@pytest.mark.parametrize("wrap", ["{}", "[rank1]: {}", "`{}`", "> {}"])
+def test_the_errors_own_line_alone_as_threads_paste_it(wrap):
+    """The survey's shape: threads paste the last line alone (torchrun prefixing it with its rank, in backticks,
+    quoted); the real run's line, so wrapped, is read with the variable its folder picks."""
+    line = next(l for l in (EXAMPLES / "home-is-root-permission-denied.log").read_text().splitlines()
+                if l.startswith("PermissionError: [Errno 13]"))
+    found = fixable(findings(wrap.format(line) + "\n"))
+    assert [(f.kind, f.facts["path"], f.fixes) for f in found] == [("home-cache", "/.cache", ("cache-env",))]

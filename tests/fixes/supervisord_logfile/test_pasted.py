@@ -81,3 +81,19 @@ def near_misses():
 @pytest.mark.parametrize("name", ["own", "socket"])
 def test_a_near_miss_stays_clean_whatever_the_medium_did(near_misses, name, medium):
     assert not fixable(findings(MEDIA[medium](near_misses[name])))
+
+
+@pytest.mark.parametrize("name", ["logfile-unrendered-template", "program-log-quoted-path"])
+def test_a_template_placeholder_or_quoted_path_is_a_near_miss(name):
+    """supervisord's own words on a directory that is not missing from the deploy: a `{{ … }}` no template tool
+    rendered (the survey's shape), a path in quotes that supervisord keeps as part of it (real runs' lines)."""
+    text = (EXAMPLES / f"{name}.log").read_text()
+    assert "The directory named as part of the path" in text
+    for medium in ("as printed", "quoted", "fenced"):
+        assert not fixable(findings(MEDIA[medium](text))), medium
+
+
+def test_supervisorctl_reread_says_it_as_cant_reread():
+    found = fixable(findings((EXAMPLES / "reread-program-log-missing-dir.log").read_text()))
+    assert [(f.kind, f.facts["path"], f.facts.get("program"), f.fixes) for f in found] == [
+        ("supervisord-logfile", "/srv/app/gone/y.log", "y", ("supervisord-stdout",))]
