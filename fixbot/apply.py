@@ -24,7 +24,7 @@ from fixbot import diagnose, files, gitops, verify
 from fixbot.gitops import read as gitread
 from fixbot.config import SETTINGS_MODULE, Config, load_config
 from fixbot.errors import BadInput
-from fixbot.model import Change, Finding, Plan, Result, Step
+from fixbot.model import Change, Finding, Plan, Remaining, Result, Step
 from fixbot.plan import make_plan, room
 from fixbot.repo import RepoView
 from fixbot.sources import Source
@@ -102,6 +102,7 @@ def _run(
     originals: dict[str, str] = {}
     current: dict[str, str] = {}
     changes: list[Change] = []
+    remaining = list(plan.remaining)
     for step in plan.steps:
         if step.path not in current:
             originals[step.path] = current[step.path] = _source(repo, step.path)
@@ -109,13 +110,19 @@ def _run(
         codemod_class = codemods.get(step.codemod)
         try:
             after = codemod_class.rewrite(before, step.path, **step.options)
-        except codemods.Refusal as refusal:
-            raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
-        if after == before and step.still_failing:  # the failing handler is still there: not already fixed
-            raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
-        checks = verify.check(step.path, after, before).checks + tuple(
-            room(step.finding).check(step.path, before, after, step.codemod)
-        )
+            if after == before and step.still_failing:  # the failing handler is still there: not already fixed
+                raise files.Refused(f"{step.path}: {step.codemod} changed nothing, but {step.still_failing}")
+            checks = verify.check(step.path, after, before).checks + tuple(
+                room(step.finding).check(step.path, before, after, step.codemod)
+            )
+        except (codemods.Refusal, verify.VerifyFailed) as refusal:
+            if not step.also:
+                if isinstance(refusal, verify.VerifyFailed):
+                    raise
+                raise files.Refused(f"{step.path}: {step.codemod} refused: {refusal}") from None
+            # Another place on the start path: the fix goes ahead, and says this one is left.
+            remaining.append(Remaining(step.path, step.line, f"{step.also}; {step.codemod} refused: {refusal}"))
+            continue
         repo.encode(step.path, after)  # a fix the file's encoding cannot hold is refused by a dry run too
         current[step.path] = after
         what = tuple(codemod_class.describe(before, after, step.path, **step.options))
@@ -123,6 +130,10 @@ def _run(
 
     changed = [c for c in changes if current[c.path] != originals[c.path]]
     if not changed:
+        if remaining:  # already fixed only when nothing on the start path still writes where it cannot
+            first = remaining[0]
+            raise files.Refused(f"nothing left to change for this failure, but the deploy still cannot start: "
+                                f"{first.path}:{first.line}: {first.why}")
         return Result("already-fixed", tuple(findings), notes=plan.notes, dry_run=dry_run, steps=plan.steps)
     shown: set[str] = set()
     with_diffs = []
@@ -136,12 +147,30 @@ def _run(
     result = Result(
         "fixed", tuple(findings), tuple(with_diffs), plan.notes, branch=branch, base=base, dry_run=dry_run,
         fingerprint=fingerprint, steps=plan.steps,
-        subject=room(first.finding).subject(first.codemod, dict(first.finding.facts)),
-        checklist=_checklist(plan.steps, with_diffs),
+        subject=_subject(plan.steps, with_diffs),
+        checklist=_checklist(plan.steps, with_diffs, _start(repo, first, current, config)), remaining=tuple(remaining),
     )
     if dry_run:
         return result
     return _commit(result, repo, config, {c.path: current[c.path] for c in with_diffs}, verify_cmd)
+
+
+def _subject(steps: tuple[Step, ...], changes: list[Change]) -> str:
+    """The room's subject for the log's failure, naming the other places on the start path this fix changes too."""
+    first = steps[0]
+    subject = room(first.finding).subject(first.codemod, dict(first.finding.facts))
+    others = [c for c in changes if any(s.also and (s.path, s.codemod) == (c.path, c.codemod) for s in steps)]
+    if others:
+        subject += ", and " + ", ".join(f"{c.codemod} in {c.path}" for c in others)
+    return subject
+
+
+def _start(repo: RepoView, step: Step, texts: dict[str, str], config: Config):
+    """How the failing process starts, as the repository spells it with the fix, for the reviewer's checklist."""
+    from fixbot.check.start_command import start
+
+    program = step.finding.facts.get("program") or room(step.finding).PROGRAM
+    return start(repo, program, texts, settings=config.settings)
 
 
 def _has_head(session: gitread.Session) -> bool:
@@ -168,13 +197,13 @@ def _left_out(repo: RepoView, config_path: str | Path | None) -> list[str]:
     return out
 
 
-def _checklist(steps: tuple[Step, ...], changes: list[Change]) -> tuple[str, ...]:
+def _checklist(steps: tuple[Step, ...], changes: list[Change], start=None) -> tuple[str, ...]:
     """What the reviewer checks: that the change is the one needed, then each kind's own checks, once, in the order
     its fix was planned."""
     out = ["- [ ] The change is the one the failure needs, and nothing else changed"]
     used, paths = {c.codemod for c in changes}, {c.path for c in changes}
     for step in steps:
-        out += [item for item in room(step.finding).checklist_for(used, paths) if item not in out]
+        out += [item for item in room(step.finding).checklist_for(used, paths, start) if item not in out]
     return tuple(out)
 
 
@@ -206,14 +235,18 @@ def _commit(result: Result, repo: RepoView, config: Config, texts: dict[str, str
         author=config.author.as_tuple(),
         expect_head=repo.commit,
     )
+    sha = committed.sha
     if verify_cmd:
         try:
             verify.verify_command(repo.git, committed.sha, verify_cmd)
+            result = dataclasses.replace(result, verified=(verify_cmd, 0))
+            if committed.created:  # a commit already proposed keeps its sha: the PR's branch does not move
+                sha = gitops.reword(repo.git, committed.branch, committed.sha, report.commit_message(result))
         except BaseException:  # a failed check, or an interrupted one: the branch goes back to what it was
             if committed.created:
                 gitops.undo(repo.git, committed.branch, committed.sha, committed.replaced)
             raise
-    return dataclasses.replace(result, commit=committed.sha, created=committed.created, replaced=committed.replaced)
+    return dataclasses.replace(result, commit=sha, created=committed.created, replaced=committed.replaced)
 
 
 def _open_pr(result: Result, repo: gitread.Session, config: Config, *, force: bool = False,

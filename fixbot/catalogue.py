@@ -39,6 +39,7 @@ class Signature:
     programs: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: which program a frame's file is
     context: tuple[tuple[str, re.Pattern[str]], ...] = ()  # the room's: facts any line of the log may give
     fix_facts: tuple[tuple[str, str, frozenset[str]], ...] = ()  # the room's: (codemod, fact, values it needs)
+    fix_presence: tuple[tuple[str, str, bool], ...] = ()  # the room's: (codemod, fact, whether it must be there)
     fix_when: tuple[tuple[str, re.Pattern[str]], ...] = ()  # facts that must be known and match for any fix
 
     def frames_match(self, chain: list[PyException], exc: PyException) -> bool:
@@ -61,6 +62,7 @@ class Signature:
                 fix for fix in self.fixes
                 if not any(c == fix and fact in facts and str(facts[fact]) not in values
                            for c, fact, values in self.fix_facts)
+                and not any(c == fix and (fact in facts) != wanted for c, fact, wanted in self.fix_presence)
             )
         return ()
 
@@ -123,6 +125,10 @@ def catalogue() -> Catalogue:
                 fix_facts=tuple(
                     (codemod, fact, frozenset(values))
                     for codemod, needs in room.get("fix_facts", {}).items() for fact, values in needs.items()
+                ),
+                fix_presence=tuple(
+                    (codemod, fact, bool(wanted))
+                    for codemod, needs in room.get("fix_presence", {}).items() for fact, wanted in needs.items()
                 ),
             )
         )

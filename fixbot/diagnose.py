@@ -261,6 +261,8 @@ def _exception_evidence(chain: list[PyException], exc: PyException) -> tuple[tup
 
 
 _LOGGING_CONFIG_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\]config\.py$")
+# Markdown may have eaten the underscores of __init__.py (fixbot/paste.py reads pasted logs).
+_LOGGING_HANDLER_FRAME = re.compile(r"(?:python\d[\d.]*|[Ll]ib)[/\\]logging[/\\](?:_*init_*|handlers)\.py$")
 
 
 def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
@@ -274,6 +276,12 @@ def _program(sig: Signature, chain: list[PyException]) -> dict[str, str]:
     for caller, callee in zip(frames, frames[1:]):
         if is_project_frame(caller) and _LOGGING_CONFIG_FRAME.search(callee.file):
             out["config"] = caller.file
+    # A handler the application's own code built (`logging.FileHandler(path)` in a module), not a config's:
+    # no logging.config frame, and a project frame calling into logging's handlers.
+    if not any(_LOGGING_CONFIG_FRAME.search(f.file) for f in frames):
+        for caller, callee in zip(frames, frames[1:]):
+            if is_project_frame(caller) and _LOGGING_HANDLER_FRAME.search(callee.file):
+                out["built_at"] = f"{caller.file}:{caller.line}"
     return out
 
 

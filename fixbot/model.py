@@ -43,6 +43,10 @@ class Step:
     # Stable across runs for the same failure in the same file (the plan fills it from the room's FINGERPRINT_KEYS):
     # it names the branch and marks the pull request.
     fingerprint: str = ""
+    # Not the log's own failure but another place on the same start path that writes where the deploy cannot
+    # (check/start_path.py): why, and the line. A refusal there leaves it remaining rather than refusing the fix.
+    also: str = ""
+    line: int = 0
 
     @property
     def branch_kind(self) -> str:
@@ -50,9 +54,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Remaining:
+    """On the failing start path and still writing where the deploy cannot: this fix alone will not boot it."""
+
+    path: str
+    line: int
+    why: str
+
+
+@dataclass(frozen=True)
 class Plan:
     steps: tuple[Step, ...]
     notes: tuple[str, ...]
+    remaining: tuple[Remaining, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,9 @@ class Result:
     error: str | None = None
     steps: tuple[Step, ...] = field(default=(), repr=False)
     subject: str = ""  # the commit's and the pull request's title, in the room's words (fixed only)
+    remaining: tuple[Remaining, ...] = ()  # what this fix leaves on the start path that still cannot write
     checklist: tuple[str, ...] = ()  # what the reviewer checks, in the rooms' words (fixed only)
+    verified: tuple[str, int] | None = None  # the --verify-cmd that passed on the fix commit, and its exit code
 
     @property
     def diff(self) -> str:

@@ -243,7 +243,25 @@ def commit_message(result) -> str:
         out += _wrapped(f"Why: {redact(c.why)}", "  ", "  ")
         if c.checks:
             out += _wrapped(f"Checked: {redact('; '.join(c.checks))}.", "  ", "  ")
-    return _no_links("\n".join(out)) + f"\n\nFixbot-Fingerprint: {result.fingerprint}\n"
+    if result.remaining:
+        out += _wrapped(f"Remaining: {remaining_line(result)}.", "", "  ")
+    trailers = [f"Fixbot-Fingerprint: {result.fingerprint}"]
+    if result.verified:
+        trailers.append(f"Verified-by: {verified_line(result)}")
+    return _no_links("\n".join(out)) + "\n\n" + "\n".join(trailers) + "\n"
+
+
+def verified_line(result) -> str:
+    """`CMD (exit N)`: the --verify-cmd that passed on the fix commit, redacted, on one line."""
+    cmd, code = result.verified
+    return f"{' '.join(redact(cmd).split())} (exit {code})"
+
+
+def remaining_line(result) -> str:
+    """One line on what the fix leaves on the start path: this PR alone will not make the deploy boot, and why."""
+    shown = "; ".join(f"{redact(r.path)}:{r.line}: {redact(r.why)}" for r in result.remaining[:3])
+    more = f" (and {len(result.remaining) - 3} more)" if len(result.remaining) > 3 else ""
+    return f"this fix alone will not make the deploy boot: {shown}{more}"
 
 
 def apply_json(result) -> str:
@@ -266,6 +284,8 @@ def apply_json(result) -> str:
             "dry_run": result.dry_run,
             "notes": [redact(n) for n in result.notes],
             "findings": [finding_json(f) for f in redacted(result.findings)],
+            "remaining": [{"path": redact(r.path), "line": r.line, "why": redact(r.why)} for r in result.remaining],
+            "verified": {"cmd": redact(result.verified[0]), "exit": result.verified[1]} if result.verified else None,
             "error": None if result.error is None else redact(result.error),
         }
     )
@@ -291,6 +311,8 @@ def apply_text(result, log: str, *, paint: Paint = _PLAIN, preview: str | None =
             out.append(f"  checked: {redact('; '.join(c.checks))}")
     for note in result.notes:
         out.append(f"note: {redact(note)}")
+    if result.remaining:
+        out.append(f"remaining: {remaining_line(result)}")
     if result.diff:
         diff = _inert_lines(result.diff)
         out += ["", paint.diff(diff).rstrip("\n")]
@@ -305,6 +327,8 @@ def apply_text(result, log: str, *, paint: Paint = _PLAIN, preview: str | None =
             if result.replaced:
                 out.append(f"  the branch held fixbot's earlier commit {result.replaced[:12]} for this failure; "
                            "it is remade on HEAD")
+            if result.verified:
+                out.append(f"verified: {verified_line(result)} on the fix commit")
         if result.pr_url:
             out.append(f"pull request ({result.pr_action}): {result.pr_url}")
         elif result.pr_action:
@@ -345,6 +369,10 @@ def pr_body(result, run_url: str | None = None) -> str:
         parts.extend(f"  - {md_text(what)}" for what in c.what)
         if c.checks:
             parts.append(f"  - checked by fixbot: {md_text('; '.join(c.checks))}")
+    if result.verified:
+        parts += ["", f"**Verified:** {code(verified_line(result))} passed on this branch's commit."]
+    if result.remaining:
+        parts += ["", f"**This pull request alone will not make the deploy boot:** {md_text(remaining_line(result))}"]
     if result.notes:
         parts += ["", "Also noticed (not changed by this PR):", ""]
         parts += [f"- {md_text(n)}" for n in result.notes]

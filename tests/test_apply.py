@@ -208,6 +208,23 @@ def test_verify_cmd_runs_in_a_worktree_of_the_fix(base_layout, tmp_path):
     assert code == 0 and out["status"] == "fixed", err
     assert without_branch(snapshot(tree), out["branch"]) == before
     assert git(tree, "worktree", "list", "--porcelain").count("worktree ") == 1
+    # the proof is visible: in the JSON, and as a trailer of the very commit the branch holds
+    assert out["verified"] == {"cmd": check, "exit": 0}
+    assert git(tree, "rev-parse", out["branch"]).strip() == out["commit"]
+    message = git(tree, "log", "-1", "--format=%B", out["commit"])
+    assert f"\nVerified-by: {check} (exit 0)\n" in message and "Fixbot-Fingerprint: " in message, message
+    assert git(tree, "diff", "--name-only", "HEAD", out["commit"]).strip() == BASE
+
+
+def test_a_passing_verify_cmd_is_in_the_text_output_redacted(base_layout, tmp_path):
+    tree = clone(base_layout.repo, tmp_path / "verify-text")
+    token = "ghp_" + "V" * 36
+    done = fixbot("apply", "--log", str(base_layout.log), "--repo", str(tree), "--verify-cmd", f"TOKEN={token} true")
+    assert done.returncode == 0, done.stderr
+    assert "verified: TOKEN=" in done.stdout and "true (exit 0) on the fix commit" in done.stdout, done.stdout
+    branch = re.search(r"on branch (\S+)", done.stdout)[1]
+    message = git(tree, "log", "-1", "--format=%B", branch)
+    assert token not in done.stdout + message and "Verified-by: TOKEN=" in message, message
 
 
 # --- bad input: one line, exit 2, the repository as it was ----------------------------------------------------
@@ -228,6 +245,7 @@ def test_verify_cmd_failing_removes_the_branch(base_layout, tmp_path):
     tree = clone(base_layout.repo, tmp_path / "verify-fails")
     assert_refused(base_layout.log, tree, "--verify-cmd", "false", expect="--verify-cmd exited 1")
     assert git(tree, "worktree", "list", "--porcelain").count("worktree ") == 1
+    assert "fixbot/" not in git(tree, "branch", "--list")
 
 
 @pytest.mark.parametrize("hangs", ["add", "remove"])

@@ -47,6 +47,7 @@ from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_command
 from fixbot.formats.logconfig.console_follow import aliases_part, follow, mutation, other_uses, unknown
 from fixbot.formats.logconfig.literals import Found, built_here, convert, still_writes_files, unfollowed_reason
 from fixbot.formats.logconfig.console_plan import Edits, plan_literal, rebuild
+from fixbot.formats.logconfig.stdlib_read import DJANGO
 from fixbot.formats.logconfig.pydict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.formats.logconfig.pyedit import StatementEditor, parse
 from fixbot.codemods.logging_console.examples import FORMAT_EXAMPLES
@@ -107,7 +108,7 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
         except NotStatic as error:
             raise Refusal(str(error)) from None
         literal_edits: Edits = {}
-        plans.append(plan_literal(config, literal_edits))
+        plans.append(plan_literal(config, literal_edits, DJANGO))  # a module-level LOGGING is Django's
         if literal_edits:
             edits[id(statement)] = statement.with_changes(value=rebuild(value, literal_edits))
     plan = plans[0]

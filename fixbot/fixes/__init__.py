@@ -32,11 +32,24 @@ class NoPlan(FixbotError):
     """A fixable failure whose fix cannot be placed in this repository (the message says why)."""
 
 
-# What a reviewer checks once a Django app served by Gunicorn has a new logging configuration.
-BOOTS = (
-    "- [ ] Gunicorn boots: `gunicorn <project>.wsgi:application --bind 127.0.0.1:8000` starts its workers",
-    "- [ ] The health URL answers `200` (e.g. `curl -fsS http://127.0.0.1:8000/api/v1/health/`)",
-)
+def boots(start) -> list[str]:
+    """What a reviewer checks once the process has a new logging configuration: its start commands and the health
+    checks the repository declares, as fixbot read them (check/start_command.Start; None: nothing was read), each
+    with the file and line it comes from."""
+    from fixbot.commands import command
+    from fixbot.redact import redact
+
+    def code(text: str) -> str:  # one Markdown code span, redacted
+        return "`" + redact(text).replace("`", "'") + "`"
+
+    commands = getattr(start, "commands", ())
+    out = [f"- [ ] It starts on this branch: {code(cmd)} ({redact(file)}:{line}) starts and keeps running"
+           for file, line, cmd in commands]
+    if not out:
+        out.append("- [ ] The deploy's own start command starts the process on this branch and it keeps running")
+    out += [f"- [ ] Its health check answers: {code(command('curl', '-fsS', h.url))} ({redact(h.file)}:{h.line})"
+            for h in getattr(start, "health", ())]
+    return out
 
 
 class Fix:
@@ -52,6 +65,9 @@ class Fix:
     SUBJECTS: ClassVar[dict[str, str]] = {}  # codemod -> commit subject, formatted with the finding's facts
     # The files whose log sites this room reports to `fixbot check` (fnmatch patterns of the name, lower case).
     SITE_FILES: ClassVar[tuple[str, ...]] = ()
+    # The program whose process this kind's failure stops, and whose start its sites are part of; None: whatever
+    # program loads the config (a logging config's handlers), told by the finding's `program` fact.
+    PROGRAM: ClassVar[str | None] = None
 
     def preferred(self, config: "Config") -> str | None:
         """The codemod `.fixbot.yml` prefers among this kind's fixes, if it says."""
@@ -72,18 +88,22 @@ class Fix:
         judge; `walks` are the deployed settings modules, walked (settings_walk.Walk)."""
         return ()
 
+    def site_options(self, repo: "RepoView", site: "Site") -> dict[str, Any]:
+        """The codemod's options for one of this room's sites, fixed as another place on a failing start path."""
+        return {}
+
     def check(self, path: str, before: str, after: str, codemod: str) -> list[str]:
         """This kind's own proof that rewriting `before` into `after` broke nothing (beyond it parsing): what was
         checked; VerifyFailed if it fails."""
         return []
 
-    def checklist(self, codemods: set[str]) -> list[str]:
-        """What a reviewer should check once `codemods` ran."""
+    def checklist(self, codemods: set[str], start=None) -> list[str]:
+        """What a reviewer should check once `codemods` ran; `start`: how the process starts (check/start_path.Start)."""
         return []
 
-    def checklist_for(self, codemods: set[str], paths: set[str]) -> list[str]:
+    def checklist_for(self, codemods: set[str], paths: set[str], start=None) -> list[str]:
         """What a reviewer should check once `codemods` ran on `paths` (by default what `checklist` says)."""
-        return self.checklist(codemods)
+        return self.checklist(codemods, start)
 
     def subject(self, codemod: str, facts: dict[str, Any]) -> str:
         template = self.SUBJECTS.get(codemod, "fix(logging): repair the logging configuration")

@@ -4,7 +4,7 @@ and temporary worktrees (`worktrees`); all of it goes through a `gitread.Session
 Reading (a commit's files, tree and index listings, the current branch) is `fixbot.gitops.read`, which never writes.
 """
 
-from fixbot.gitops.commit import (DEFAULT_AUTHOR, Committed, branch_name_problem, commit_fix, delete_branch, undo,
+from fixbot.gitops.commit import (DEFAULT_AUTHOR, Committed, branch_name_problem, commit_fix, delete_branch, reword, undo,
                                   validate_branch_name)
 from fixbot.gitops.remote import (Pushed, check_based_on, check_remote, commits_not_by, delete_remote_branch, push,
                                   remote_branch_sha)
@@ -13,6 +13,7 @@ from fixbot.gitops.read import GitError, Session, session
 
 __all__ = [
     "DEFAULT_AUTHOR", "Committed", "GitError", "Pushed", "Session", "branch_name_problem", "check_based_on",
-    "check_remote", "commit_fix", "commits_not_by", "delete_branch", "delete_remote_branch", "push", "remote_branch_sha", "session",
+    "check_remote", "commit_fix", "commits_not_by", "delete_branch", "delete_remote_branch", "push", "remote_branch_sha",
+    "reword", "session",
     "undo", "validate_branch_name", "worktree",
 ]

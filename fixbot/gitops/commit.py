@@ -138,6 +138,29 @@ def commit_fix(
         return Committed(branch=branch, sha=sha, base_sha=base, created=True, replaced=existing)
 
 
+def reword(repo_dir: str | os.PathLike[str], branch: str, sha: str, message: str) -> str:
+    """The commit `sha` on `branch` made again with `message` (same tree, parent, author and committer), the branch
+    moved to it only if it still points at `sha`: a trailer that can only be written once the commit was checked."""
+    validate_branch_name(branch)
+    with _open(repo_dir) as repo:
+        commit = repo.commit(sha)
+        env = {"GIT_AUTHOR_NAME": commit.author.name, "GIT_AUTHOR_EMAIL": commit.author.email,
+               "GIT_AUTHOR_DATE": f"{commit.authored_date} {_tz(commit.author_tz_offset)}",
+               "GIT_COMMITTER_NAME": commit.committer.name, "GIT_COMMITTER_EMAIL": commit.committer.email}
+        parents = [a for p in commit.parents for a in ("-p", p.hexsha)]
+        with _stdin(message.encode("utf-8") if message.endswith("\n") else (message + "\n").encode("utf-8")) as fh:
+            new = _git(repo, "commit-tree", "--no-gpg-sign", commit.tree.hexsha, *parents, "-F", "-", istream=fh, env=env)
+        rc, _, err = _git_status(repo, "update-ref", "-m", "fixbot: verified", f"refs/heads/{branch}", new, sha)
+        if rc != 0:
+            raise GitError(f"could not move branch {branch} to its verified commit: {_first_line(err)}")
+        return new
+
+
+def _tz(seconds_west: int) -> str:
+    east = -seconds_west
+    return f"{'+' if east >= 0 else '-'}{abs(east) // 3600:02d}{abs(east) % 3600 // 60:02d}"
+
+
 def undo(repo_dir: str | os.PathLike[str], branch: str, sha: str, replaced: str | None) -> None:
     """Take back the commit `sha` a run put on `branch`, if the branch is still there: a branch it made goes, a
     branch it remade gets its earlier commit `replaced` back (a failed --verify-cmd must not lose the fix already

@@ -296,3 +296,16 @@ def test_another_codemod_whose_verify_cmd_fails_leaves_the_earlier_fix_on_its_br
 
     assert (code, second["status"]) == (2, "refused") and "--verify-cmd exited 1" in err
     assert git(app, "rev-parse", first["branch"]) == first["commit"]
+
+
+def test_a_passing_verify_cmd_is_in_the_pr_body_and_the_pushed_commit(github, app):
+    from tests.support.cli import apply_json
+
+    check = "! grep -q FileHandler apps/backend/config/settings/service.py"
+    assert subprocess.run(check, shell=True, cwd=app).returncode != 0  # it fails before the fix: it proves something
+    code, out, err = apply_json(LOG, app, "--open-pr", "--verify-cmd", check)
+    assert code == 0 and out["verified"] == {"cmd": check, "exit": 0}, (out, err)
+    (pull,) = github.pulls.values()
+    assert f"**Verified:** `{check} (exit 0)` passed on this branch's commit." in pull["body"], pull["body"]
+    pushed = git(github.git_dir, "log", "-1", "--format=%H%n%B", out["branch"])
+    assert pushed.startswith(out["commit"]) and f"Verified-by: {check} (exit 0)" in pushed, pushed

@@ -62,6 +62,26 @@ def dict_config(config: dict, cwd: Path, python: str = sys.executable) -> str:
     return _run([python, str(script), json.dumps(config)], cwd)
 
 
+CODE_HANDLER = """\
+import logging
+import logging.handlers
+import os
+
+LOG_DIR = {log_dir!r}
+logger = logging.getLogger("app")
+handler = logging.handlers.RotatingFileHandler(os.path.join(LOG_DIR, "app.log"), maxBytes=1048576, backupCount=3)
+handler.setLevel(logging.INFO)
+logger.addHandler(handler)
+"""
+
+
+def code_handler(log_dir: str, cwd: Path) -> str:
+    """What an application prints when a module it imports builds a file handler in a missing directory."""
+    (cwd / "applog.py").write_text(CODE_HANDLER.format(log_dir=log_dir))
+    (cwd / "serve.py").write_text("import applog\n")
+    return _run([sys.executable, str(cwd / "serve.py")], cwd)
+
+
 def file_config(ini: str, cwd: Path) -> str:
     """What `logging.config.fileConfig` of an .ini file with this text prints when it fails."""
     (cwd / "logging.ini").write_text(ini)

@@ -30,6 +30,8 @@ def main(rooms: list[str]) -> None:
         (base / "plain").mkdir()
         logs["logging_handler", "fileconfig-missing-dir"] = loggingrun.file_config(
             loggingrun.FILE_HANDLER_INI.format(path=f"{base}/gone/app.log"), base / "plain")
+        (base / "code").mkdir()
+        logs["logging_handler", "code-handler-missing-dir"] = loggingrun.code_handler(f"{base}/gone", base / "code")
         for name, (make, run) in formatsrun.RUNS.items():  # uvicorn YAML, Gunicorn INI and JSON, a dictConfig script
             directory = base / name.rsplit("-missing", 1)[0]
             make(directory, f"{base}/no-such-dir")

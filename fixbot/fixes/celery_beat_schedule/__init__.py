@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "celery-schedule-tmp"
 SETTINGS = frozenset({"schedule"})
@@ -10,6 +10,7 @@ SETTINGS = frozenset({"schedule"})
 
 class CeleryBeatSchedule(Fix):
     KIND = "celery-beat-schedule"
+    PROGRAM = "celery"
     FINGERPRINT_KEYS = ("path",)
     SUBJECTS = {CODEMOD: "fix(deploy): Celery beat keeps its schedule file in /tmp"}
 
@@ -38,8 +39,8 @@ class CeleryBeatSchedule(Fix):
         return [Step(finding, codemod, p, f"{p} starts Celery beat with its schedule file at "
                      f"{target if p in named else 'celerybeat-schedule in its working directory'}.") for p in chosen], []
 
-    def checklist(self, codemods):
-        return ["- [ ] beat starts and ticks: `celery -A <app> beat -l info` logs `Scheduler: Sending due task`",
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] beat ticks: it logs `Scheduler: Sending due task`",
                 "- [ ] /tmp is writable where beat runs (a volume there if the root is read-only); a restart forgets "
                 "when each task last ran, as a new container does"]
 

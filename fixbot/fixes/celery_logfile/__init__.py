@@ -19,7 +19,7 @@ class CeleryLogfile(Fix):
         target = str(finding.facts.get("path", ""))
         starts = _starts(repo)
         sites = [(path, flags) for path, flags in starts if flags]
-        named = [path for path, flags in sites if any(_names(flag.value, target) for flag in flags)]
+        named = [path for path, flags in sites if any(_names(_where(repo, path, flag), target) for flag in flags)]
         if named:  # every start that names the failing file (`%n`-style node names read as wildcards) led to it
             return [Step(finding, codemod, path, f"{path} starts Celery with its log at {target}.") for path in named], []
         # A log file named at run time (`$LOG_DIR/worker.log`) may be the one; a literal other path is not.
@@ -47,6 +47,7 @@ class CeleryLogfile(Fix):
         ]
 
     SITE_FILES = ("*",)
+    PROGRAM = "celery"
 
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.sites import command_sites
@@ -63,9 +64,12 @@ class CeleryLogfile(Fix):
             raise VerifyFailed(f"{path} still starts Celery with a log file: {', '.join(left)}")
         return [f"{path} starts no Celery with --logfile/-f"]
 
-    def checklist(self, codemods):
+    def checklist(self, codemods, start=None):
+        from fixbot.fixes import boots
+
         return [
-            "- [ ] The worker starts and logs to stderr: `celery -A <app> worker -l info` prints `celery@<host> ready.`",
+            *boots(start),
+            "- [ ] The worker logs to stderr: it prints `ready.` there once it has started",
             "- [ ] Nothing else names a log file: without the flag Celery reads `CELERY_WORKER_LOGFILE` (or "
             "`CELERY_BEAT_LOGFILE`) from the environment (click's `auto_envvar_prefix`, celery/bin/celery.py), then "
             "`worker_logfile`/`beat_logfile` from the app's settings (`DaemonOption.daemon_setting`, celery/bin/base.py)",
@@ -87,6 +91,16 @@ def _starts(repo) -> list[tuple[str, list]]:
         if invocations:
             found.append((path, [flag for inv in invocations for flag in inv.flags]))
     return found
+
+
+def _where(repo, path: str, flag) -> str:
+    """A --logfile value as the log shows it: a relative one made absolute through the directory the start runs in
+    (Celery's handler opens `os.path.abspath` of it), the value as written when the file does not say."""
+    from fixbot.formats.deploy import workdir
+
+    if flag.value.startswith("/"):
+        return flag.value
+    return workdir.absolute(path, repo.read_or_none(path) or "", flag.line, flag.value) or flag.value
 
 
 def _names(value: str, target: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "celery-no-pidfile"
 SETTINGS = frozenset({"pidfile"})
@@ -10,6 +10,7 @@ SETTINGS = frozenset({"pidfile"})
 
 class CeleryPidfile(Fix):
     KIND = "celery-pidfile"
+    PROGRAM = "celery"
     FINGERPRINT_KEYS = ("path",)
     SUBJECTS = {CODEMOD: "fix(deploy): Celery writes no pid file"}
     SITE_FILES = ("*",)
@@ -45,8 +46,8 @@ class CeleryPidfile(Fix):
         return command_sites(repo, file, text, "Celery", CODEMOD,
                              lambda source, name: celery.find_invocations(source, name, SETTINGS))
 
-    def checklist(self, codemods):
-        return ["- [ ] Celery starts: `celery -A <app> worker` prints `ready.`, beat logs `Sending due task`",
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] A worker prints `ready.` once it has started, beat logs `Sending due task`",
                 "- [ ] Nothing reads the old pid file (a `celery multi` stop, monitoring)"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "gunicorn-no-control-socket"
 SETTINGS = ("control_socket", "control_socket_disable")
@@ -10,6 +10,7 @@ SETTINGS = ("control_socket", "control_socket_disable")
 
 class GunicornControlSocket(Fix):
     KIND = "gunicorn-control-socket"
+    PROGRAM = "gunicorn"
     FINGERPRINT_KEYS = ("path",)
     SUBJECTS = {CODEMOD: "fix(deploy): Gunicorn opens no control socket under an unwritable HOME"}
 
@@ -24,8 +25,8 @@ class GunicornControlSocket(Fix):
         return [Step(finding, codemod, s.path, f"{s.path} starts Gunicorn, whose control socket has no writable "
                      f"place under {finding.facts.get('path')}.") for s in commands], []
 
-    def checklist(self, codemods):
-        return [BOOTS[0], "- [ ] Nothing runs `gunicornc` against this Gunicorn (the control socket is off)"]
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] Nothing runs `gunicornc` against this Gunicorn (the control socket is off)"]
 
 
 FIX = GunicornControlSocket()

@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from fixbot import commands
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 
 class GunicornLogfile(Fix):
@@ -23,7 +23,7 @@ class GunicornLogfile(Fix):
         files, unfound, links = _files(repo)  # each candidate parsed once
         options = {path: opts for path, _, opts in files}
         sites = [(path, flags) for path, flags, _ in files if flags]
-        exact = [path for path, flags in sites if any(f.value == target for f in flags)]
+        exact = [path for path, flags in sites if any(_where(repo, path, f) == target for f in flags)]
         if exact:  # every invocation that names the failing file led to the failure
             _refuse_a_daemon(repo, exact, links)
             return [Step(finding, codemod, path, f"{path} starts Gunicorn with its log at {target}.{_journald(path)}",
@@ -58,6 +58,13 @@ class GunicornLogfile(Fix):
         ]
 
     SITE_FILES = ("*",)
+    PROGRAM = "gunicorn"
+
+    def site_options(self, repo, site):
+        from fixbot.formats.deploy.table import format_of
+
+        found = format_of(repo.read_or_none(site.path) or "", site.path)
+        return {"config_module": True} if found is not None and found.name == "python" else {}
 
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.sites import command_sites
@@ -76,8 +83,19 @@ class GunicornLogfile(Fix):
             return []
         return [f"{compiles(path, after)} as Gunicorn's config module"]
 
-    def checklist(self, codemods):
-        return list(BOOTS)
+    def checklist(self, codemods, start=None):
+        return boots(start)
+
+
+def _where(repo, path: str, flag) -> str:
+    """A log flag's value as the log shows it: a relative one made absolute through the directory the start runs in
+    (`--chdir`, a `cd`, WORKDIR), the value as written when the file does not say."""
+    from fixbot.formats.deploy import workdir
+
+    line = getattr(flag, "line", None)
+    if flag.value.startswith("/") or flag.value == "-" or not line:
+        return flag.value
+    return workdir.absolute(path, repo.read_or_none(path) or "", line, flag.value) or flag.value
 
 
 def _journald(path: str) -> str:

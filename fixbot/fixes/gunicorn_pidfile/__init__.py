@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "gunicorn-no-pidfile"
 SETTINGS = ("pidfile",)
@@ -12,6 +12,7 @@ SETTINGS = ("pidfile",)
 
 class GunicornPidfile(Fix):
     KIND = "gunicorn-pidfile"
+    PROGRAM = "gunicorn"
     FINGERPRINT_KEYS = ("dir",)
     SUBJECTS = {CODEMOD: "fix(deploy): Gunicorn writes no pid file"}
     SITE_FILES = ("*",)
@@ -53,8 +54,8 @@ class GunicornPidfile(Fix):
         return (s for s in command_sites(repo, file, text, "Gunicorn", CODEMOD, find, config_modules=True)
                 if not s.captures)
 
-    def checklist(self, codemods):
-        return [BOOTS[0], "- [ ] Nothing reads the old pid file (a `kill -HUP $(cat …)`, a health check, monitoring)"]
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] Nothing reads the old pid file (a `kill -HUP $(cat …)`, a health check, monitoring)"]
 
 
 def _reader_of(repo, pidfile: str, exclude: set[str]) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "gunicorn-worker-tmp-dir"
 SETTINGS = ("worker_tmp_dir",)
@@ -10,6 +10,7 @@ SETTINGS = ("worker_tmp_dir",)
 
 class GunicornWorkerTmp(Fix):
     KIND = "gunicorn-worker-tmp"
+    PROGRAM = "gunicorn"
     FINGERPRINT_KEYS = ("dir", "tried")
     SUBJECTS = {CODEMOD: "fix(deploy): Gunicorn's workers keep their heartbeat file in /dev/shm"}
     SITE_FILES = ("*",)
@@ -49,8 +50,8 @@ class GunicornWorkerTmp(Fix):
                            "Gunicorn's worker heartbeat file (no --worker-tmp-dir)",
                            read_only_rule="gunicorn-worker-tmp-read-only")
 
-    def checklist(self, codemods):
-        return [BOOTS[0], "- [ ] The container has /dev/shm (Docker and Kubernetes give every container one)"]
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] The container has /dev/shm (Docker and Kubernetes give every container one)"]
 
 
 FIX = GunicornWorkerTmp()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.fixes import BOOTS, Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "cache-env"
 # The variable each library reads first, by the library a frame ran (the room's `programs`), then by the folder.
@@ -50,8 +50,8 @@ class HomeCache(Fix):
     def subject(self, codemod, facts):
         return self.SUBJECTS[codemod].format(variable=variable(facts)[0])
 
-    def checklist(self, codemods):
-        return [BOOTS[0], "- [ ] The directory the variable names is writable where the deploy runs (/tmp is, unless "
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] The directory the variable names is writable where the deploy runs (/tmp is, unless "
                 "the root is read-only with no volume there), and a cache there may be lost at each restart"]
 
 

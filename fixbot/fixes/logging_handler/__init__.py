@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fixbot.fixes import BOOTS, Fix, NoPlan, notes_from_other_kinds
+from fixbot.fixes import Fix, NoPlan, boots, notes_from_other_kinds
 from fixbot.formats import named
 from fixbot.formats.logconfig.files import FORMAT_FILES
 from fixbot.redact import redact
 
 # `logging:` in .fixbot.yml -> the codemod it prefers.
 STRATEGIES = {"console": "logging-console", "path": "logging-path"}
+CODE = "file-handler-stream"  # the codemod for a handler the application's own code builds
 
 _LOG_DIR = re.compile(r"^\s*mkdir\s+(?:-\w+\s+)*['\"]?(?P<dir>/[\w./-]*log[\w./-]*?)/?['\"]?\s*$", re.M)
 
@@ -25,10 +26,11 @@ class LoggingHandler(Fix):
     SUBJECTS = {
         "logging-console": "fix(logging): send the '{handler}' log handler to the console",
         "logging-path": "fix(logging): keep Django's log files in a directory that exists",
+        "file-handler-stream": "fix(logging): build a StreamHandler where the application built a file handler",
     }
 
     def subject(self, codemod, facts):
-        if "handler" not in facts:  # fileConfig's failure names only the file; every file handler goes anyway
+        if "handler" not in facts and codemod != CODE:  # fileConfig's failure names only the file; every file handler goes anyway
             return "fix(logging): send the logging config's file handlers to the console"
         return super().subject(codemod, facts)
 
@@ -38,6 +40,9 @@ class LoggingHandler(Fix):
     def plan(self, finding, codemod, repo, config):
         from fixbot.fixes.logging_handler.locate import locate
         from fixbot.model import Step
+
+        if codemod == CODE:
+            return [_built_here(finding, repo)], notes_from_other_kinds(self.KIND, repo)
 
         frames = [str(f) for f in finding.facts.get("project_frames", [])]
         if frames and not any(repo.map_log_path(f.rsplit(":", 1)[0]) for f in frames):
@@ -85,16 +90,22 @@ class LoggingHandler(Fix):
 
     SITE_FILES = ("*.py", *FORMAT_FILES)
 
+    def site_options(self, repo, site):
+        return {"star_imported": repo.star_imported(site.path)} if site.path.endswith(".py") else {}
+
     def sites(self, repo, file, text, walks):
         from fixbot.fixes.logging_handler import sites
 
         if file.lower().endswith(".py"):
             yield from sites.python_logging(repo, file, text, walks)
             yield from sites.python_dict_configs(repo, file, text)
+            yield from sites.code_handlers(file, text)
         if named(file, FORMAT_FILES):
             yield from sites.logging_configs(repo, file, text)
 
     def check(self, path, before, after, codemod):
+        if codemod == CODE:
+            return _check_code(path, before, after)
         if not path.endswith(".py"):
             from fixbot.fixes.logging_handler.check import check_config
 
@@ -108,21 +119,65 @@ class LoggingHandler(Fix):
             raise VerifyFailed(f"{path}: the rewritten LOGGING is not valid for dictConfig: {broken[0]}")
         return proven
 
-    def checklist(self, codemods):
-        out = ["- [ ] `python manage.py check` passes with the deployed settings module", *BOOTS]
-        if "logging-console" in codemods:
+    def checklist(self, codemods, start=None):
+        from fixbot.commands import command
+
+        settings, manage = getattr(start, "settings", None), getattr(start, "manage", None)
+        out = boots(start)
+        if settings and manage:
+            check = command("python", manage, "check", env={"DJANGO_SETTINGS_MODULE": settings})
+            out.insert(0, f"- [ ] `{redact(check)}` passes")
+        if codemods & {"logging-console", CODE}:
             out.append("- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)")
         return out
 
-    def checklist_for(self, codemods, paths):
+    def checklist_for(self, codemods, paths, start=None):
         if any(p.endswith(".py") for p in paths):
-            return self.checklist(codemods)
-        return [  # a YAML, JSON or INI config: no Django to check, but the program that loads it
-            "- [ ] The app starts with the fixed config, as its start script runs it (e.g. `uvicorn app:app "
-            "--log-config logging.yaml`), and answers its health URL",
+            return self.checklist(codemods, start)
+        return [  # no Django to check, but the program that loads the config
+            *boots(start),
             "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
         ]
+
+
+def _built_here(finding, repo):
+    """The step for a file handler the application built in its own code: the module of the frame that called into
+    logging's handlers (`built_at`), rewritten by file-handler-stream."""
+    from fixbot.formats.logconfig.code_handlers import find
+    from fixbot.model import Step
+
+    where = str(finding.facts.get("built_at", ""))
+    file, _, line = where.rpartition(":")
+    path = repo.map_log_path(file) if file else None
+    if path is None:
+        raise NoPlan(f"the log's traceback builds the file handler in {redact(file or where)}, which is no file of "
+                     "this repository: is this the repository that failed?")
+    text = repo.read_or_none(path) or ""
+    built = [b for b in find(text)]
+    still = (f"{path} still builds a {built[0].cls.rsplit('.', 1)[-1]} on line {built[0].line}" if built else "")
+    why = (f"{path}:{line} builds the file handler that could not open {redact(str(finding.facts.get('path', '')))}"
+           f" (the traceback's frame that called into logging); it becomes a StreamHandler there.")
+    return Step(finding, CODE, path, why, {"star_imported": repo.star_imported(path)}, still_failing=still)
+
+
+def _check_code(path: str, before: str, after: str) -> list[str]:
+    """file-handler-stream's proof: no construction writes a file any more, and every handler call the module made
+    (setLevel, setFormatter, addFilter, addHandler) is still made."""
+    import re
+
+    from fixbot.formats.logconfig.code_handlers import find
+    from fixbot.verify import VerifyFailed
+
+    left = find(after)
+    if left:
+        raise VerifyFailed(f"{path}: line {left[0].line} still builds a {left[0].cls.rsplit('.', 1)[-1]}")
+    calls = re.compile(r"\.(setLevel|setFormatter|addFilter|addHandler)\(")
+    if sorted(calls.findall(before)) != sorted(calls.findall(after)):
+        raise VerifyFailed(f"{path}: the rewrite changed the level, formatter, filters or attachment of a handler")
+    made = len(find(before))
+    return [f"no handler built in {path} writes to a file ({made} became StreamHandlers); every setLevel, "
+            "setFormatter, addFilter and addHandler call stays"]
 
 
 def _gone_from(repo, target, handler: str, facts: dict, frames: list[str]) -> None:

@@ -1,7 +1,8 @@
-"""The post-check of a rewritten YAML, JSON or INI logging config: it still loads, and no handler of it writes to a file any more."""
+"""The post-check of a rewritten YAML, JSON or INI logging config: it still loads, no handler of it writes to a file any more, and every record prints once on the console, as the standard library delivers it."""
 
 from __future__ import annotations
 
+from fixbot.formats.logconfig.check import proof
 from fixbot.formats.logconfig.configs import Unreadable, handlers_of
 
 
@@ -28,4 +29,22 @@ def check_config(path: str, before: str, after: str) -> list[str]:
     files = [h.name for h in new.values() if h.writes_file]
     if files:
         raise VerifyFailed(f"{path}: handler {files[0]!r} still writes to a file")
-    return [f"{path} loads and none of its {len(new)} handler{'s' if len(new) != 1 else ''} writes to a file"]
+    said = [f"{path} loads and none of its {len(new)} handler{'s' if len(new) != 1 else ''} writes to a file"]
+    for verdict in _verdicts(path, before, after):
+        if verdict.wrong():
+            raise VerifyFailed(f"{path}: after the rewrite {verdict.wrong()[0]}")
+        said += proof(verdict)
+    return said
+
+
+def _verdicts(path: str, before: str, after: str) -> list:
+    """stdlib.compare of each config of `before` with the same one of `after`; [] when either does not read."""
+    from fixbot.formats import Refusal
+    from fixbot.formats.logconfig import stdlib
+    from fixbot.formats.logconfig.files import read_models
+
+    try:
+        old, new = read_models(before, path) or [], read_models(after, path) or []
+    except Refusal:
+        return []
+    return [stdlib.compare(b, a) for b, a in zip(old, new) if b is not None and a is not None]

@@ -172,3 +172,30 @@ def python_dict_configs(repo, file: str, text: str) -> Iterator[Site]:
                        f"handler {handler.name!r}")
 
 
+
+
+def code_handlers(file: str, text: str):
+    """The file handlers a module's own code builds (`logging.FileHandler(path)`, rotating, `basicConfig(filename=…)`),
+    the path evaluated against the module's own module-level names (fixbot/formats/python_eval.py)."""
+    import ast
+
+    from fixbot.fixes.sites import Site, known
+    from fixbot.formats.logconfig.code_handlers import find
+    from fixbot.formats.python_eval import Evaluator
+
+    if "Handler" not in text and "basicConfig" not in text:
+        return
+    built = find(text)
+    if not built:
+        return
+    env: dict = {}
+    evaluate = Evaluator(env, file)
+    for statement in ast.parse(text).body:
+        if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
+            value = evaluate(statement.value)
+            env.update((t.id, value) for t in statement.targets)
+    lines = text.splitlines()
+    for b in built:
+        value = known(evaluate(b.filename)) if b.filename is not None else None
+        written = lines[b.line - 1].strip() if b.line <= len(lines) else ""
+        yield Site(file, b.line, written, value, "file-handler-stream", f"{b.cls.rsplit('.', 1)[-1]} built in code")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fixbot.fixes import Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "bind-platform-port"
 # A Space's README front matter: the port the Space's proxy sends requests to (7860 unless it says).
@@ -26,8 +26,8 @@ class PlatformPort(Fix):
                          f"loopback (the log says {finding.facts.get('bound')})")
         return steps, _space_note(repo, finding.facts.get("bound", ""))
 
-    def checklist(self, codemods):
-        return ["- [ ] The platform sets PORT (Heroku, Render and Cloud Run do); a run without it listens on the "
+    def checklist(self, codemods, start=None):
+        return [*boots(start), "- [ ] The platform sets PORT (Heroku, Render and Cloud Run do); a run without it listens on the "
                 "old port, now on every interface",
                 "- [ ] After the deploy, the platform's log says the port was found (no R10 / port scan timeout)"]
 

@@ -6,7 +6,7 @@ import posixpath
 import re
 from fnmatch import fnmatch
 
-from fixbot.fixes import Fix, NoPlan
+from fixbot.fixes import Fix, NoPlan, boots
 
 CODEMOD = "supervisord-stdout"
 # Debian's and Alpine's supervisor packages make /var/log/supervisor: a log there exists in such an image.
@@ -86,10 +86,11 @@ class SupervisordLogfile(Fix):
             raise VerifyFailed(f"{path} still writes supervisord's files where the deploy may give no place")
         return [f"{path} reads as supervisord's INI, and supervisord and its programs write no log file"]
 
-    def checklist(self, codemods):
+    def checklist(self, codemods, start=None):
         return [
-            "- [ ] supervisord starts in the foreground and its programs run: `supervisord -c <file>` prints "
-            "`supervisord started` and `success: <program> entered RUNNING state`",
+            *boots(start),
+            "- [ ] supervisord starts in the foreground and its programs run: it prints `supervisord started` and "
+            "`entered RUNNING state` for each program",
             "- [ ] The programs' output is in the container's log now: `supervisorctl tail` has no file to show, "
             "and nothing else (logrotate, a sidecar, a shipper) reads the old log files",
         ]

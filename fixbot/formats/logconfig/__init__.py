@@ -2,8 +2,10 @@
 
 `configs` is the one question "what logging configs does this file hold, and their handlers" that `apply`, its
 post-check and `fixbot check` ask; `files` reads and rewrites YAML, JSON and INI by their byte positions; the
-`py*` modules, `in_place`, `literals` and `console_*` read and edit Python; `levels` is the standard library's
-rule for which records a handler prints; `check` proves a rewritten Python config.
+`py*` modules, `in_place`/`in_place_site`, `literals` and `console_*` read and edit Python; `stdlib` is the standard
+library's model of where each record goes (levels, filters, propagation; `stdlib_read` reads a dict into it),
+`console_lists` the plan every format shares for which handler lists keep which console handlers, `levels` the level
+names and the one-list rule for lists the model cannot place; `check` proves a rewritten Python config.
 """
 
 # The one answer to "is this dict a logging config": one assigned to these names (Django's module-level `LOGGING`

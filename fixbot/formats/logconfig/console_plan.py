@@ -12,9 +12,13 @@ from typing import Optional
 
 import libcst as cst
 
-from fixbot.formats.logconfig.pydict import STREAM_KEYS, LoggingConfig, NotStatic, is_mapping, read_mapping
+from fixbot.formats import Refusal
+from fixbot.formats.logconfig import console_lists
+from fixbot.formats.logconfig.pydict import STREAM_KEYS, LoggingConfig, is_mapping, plain
 from fixbot.formats.logconfig.pyedit import edit_items, like
 from fixbot.formats.logconfig.levels import effective, level, stands_in, thin
+from fixbot.formats.logconfig.stdlib import ROOT, Config
+from fixbot.formats.logconfig.stdlib_read import from_dict
 
 Edits = dict[int, dict[int, Optional[cst.CSTNode]]]  # id(literal) -> {item index: new item, or None to drop}
 
@@ -61,18 +65,17 @@ class Plan:
         return thin(out, consoles, set(own))
 
 
-def _logger_level(config: LoggingConfig, path: tuple[str, ...]) -> int | None:
-    """The literal level of the logger at `path` (("root",) or ("loggers", name)); None when not a literal."""
-    try:
-        node = config.mapping.get(path[0])
-        if len(path) > 1:
-            node = read_mapping(node, "loggers").get(path[1])
-        return level(read_mapping(node, "logger").get("level"))
-    except NotStatic:
-        return None
+def _logger(path: tuple[str, ...], config: LoggingConfig) -> str | None:
+    """The logger (stdlib.ROOT for the root) a handler list at `path` belongs to, as dictConfig configures it."""
+    if path[0] == "root":
+        return ROOT
+    if path[1] in ("root", ""):  # getLogger("root") is the root logger, unless the top-level root overrides it
+        return None if "root" in config.mapping.entries else ROOT
+    return path[1]
 
 
-def plan_literal(config: LoggingConfig, edits: Edits) -> Plan:
+def plan_literal(config: LoggingConfig, edits: Edits, base: Config | None = None) -> Plan:
+    """The plan for one literal, its edits recorded in `edits`; `base` is what was configured before it (DJANGO)."""
     handlers = config.handlers
     files = [n for n, h in handlers.items() if h.file]
     plan = Plan(
@@ -87,15 +90,16 @@ def plan_literal(config: LoggingConfig, edits: Edits) -> Plan:
         return plan
     unfiltered = [n for n in handlers if n in plan.streams and n not in plan.filtered]
     plan.files, plan.target = frozenset(files), (unfiltered or files)[0]
-    # A file handler the target cannot stand in for in some list (its level is lower there) stays, in place.
-    lowered: set[str] = set()
-    for ref in config.refs:
-        logger = _ref_level(ref, config)
-        target = effective(plan.levels[plan.target], logger)
-        for n in ref.names:
-            if n in plan.files and n != plan.target and not stands_in(target, effective(plan.levels[n], logger), plan.target in plan.filtered):
-                lowered.add(n)
-    plan.kept = frozenset(n for n in files if n == plan.target or n in lowered)
+    model = from_dict(plain(config.mapping.node), base)
+    if model is None:
+        raise Refusal("LOGGING is incremental: it changes what an earlier dictConfig call set up, which fixbot cannot see")
+    loggers = {ref.path: _logger(ref.path[:-1], config) for ref in config.refs if ref.of_logger}
+    # Two lists for one logger ('' and 'root' under loggers): dictConfig keeps the last; neither is edited.
+    seen = [n for n in loggers.values() if n is not None]
+    loggers = {p: (n if seen.count(n) == 1 else None) for p, n in loggers.items()}
+    held = {n for ref in config.refs if ref.of_logger and loggers[ref.path] is None for n in ref.names}
+    lists = console_lists.plan(model, {n for n in loggers.values() if n is not None}, target=plan.target, may_remove=True, held=held)
+    plan.kept = lists.converted
     plan.streams |= {plan.target, *plan.kept}
     by_container = edits.setdefault(id(config.handlers_mapping.node), {})
     for name in files:
@@ -114,23 +118,27 @@ def plan_literal(config: LoggingConfig, edits: Edits) -> Plan:
                 changes[entry.index] = None
     for ref in config.refs:
         if ref.path[-1] == "target":
-            if ref.names[0] in plan.files and ref.names[0] not in plan.kept:
+            if ref.names[0] in lists.removed:
                 entry = handlers[ref.path[1]].mapping.entries["target"]
                 edits.setdefault(id(handlers[ref.path[1]].mapping.node), {})[entry.index] = entry.element.with_changes(
                     value=like(entry.value, plan.target)
                 )
             continue
-        new = plan.names(list(ref.names), _ref_level(ref, config))
+        logger = loggers.get(ref.path)
+        if logger is not None and logger in lists.lists:
+            new = lists.lists[logger]
+        else:  # a QueueHandler's handlers, or a list dictConfig overrides: what was removed is the target there
+            new, seen = [], set()
+            for n in ref.names:
+                n = plan.target if n in lists.removed else n
+                new.append(None if n in seen else n)
+                seen.add(n)
         if ref.of_logger:
             plan.lists[ref.path[:-1]] = [n for n in new if n]
         changes = element_changes(ref.node.elements, ref.names, new)
         if changes:
             edits[id(ref.node)] = changes
     return plan
-
-
-def _ref_level(ref, config: LoggingConfig) -> int | None:
-    return _logger_level(config, ref.path[:-1]) if ref.of_logger else 0
 
 
 def element_changes(elements, names, new) -> dict[int, cst.CSTNode | None]:

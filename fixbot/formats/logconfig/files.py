@@ -24,7 +24,7 @@ from fixbot.formats import NothingToDo, Refusal
 from fixbot.formats.logconfig import ini_config, json_config, yaml_config
 from fixbot.formats.logconfig.handlers import NO_CONFIG, HandlerSite
 
-__all__ = ["FORMAT_FILES", "FORMAT_NAMES", "HandlerSite", "read_handlers", "rewrite_config"]
+__all__ = ["FORMAT_FILES", "FORMAT_NAMES", "HandlerSite", "read_handlers", "read_models", "rewrite_config"]
 
 FORMAT_NAMES = ("logging YAML", "logging JSON", "fileConfig INI")  # what `fixbot codemods` says the readers read
 
@@ -46,6 +46,16 @@ def read_handlers(source: str, filename: str) -> list[HandlerSite] | None:
     try:
         reader = _reader(source, filename)
         return reader.handlers(source) if reader else None
+    except RecursionError:
+        raise Refusal("does not parse: nested too deeply") from None
+
+
+def read_models(source: str, filename: str) -> list | None:
+    """The stdlib.Config of each logging config rewrite_config would see (None in the list: one that does not
+    construct); None, NothingToDo and Refusal as rewrite_config says them."""
+    try:
+        reader = _reader(source, filename)
+        return reader.models(source) if reader else None
     except RecursionError:
         raise Refusal("does not parse: nested too deeply") from None
 

@@ -5,17 +5,18 @@ place into a `logging.StreamHandler` under its own name (so every logger, `targe
 it stays valid), keeping `level`, `formatter`, `filters`, `.` and a `stream`, and dropping every other key
 (`filename`, `maxBytes`, `backupCount`, `when`, `encoding`, `delay`, `mode`…), which StreamHandler would
 reject. No `stream` is added: StreamHandler writes to sys.stderr by default, as the Python codemod leaves it.
-A logger's handler list that now names two console handlers drops the one the other stands in for, by the
-Python codemod's level rule (list_drops): never a converted handler that printed lines the console did not.
+A logger's handler list then drops what prints a record twice, following levels, filters and propagation as
+the standard library does (drops, over fixbot/formats/logconfig/console_lists.py): never what printed a line no
+other handler prints.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from fixbot.formats import Refusal
-from fixbot.formats.logconfig.levels import effective, level_text, thin
+from fixbot.formats.logconfig.levels import level_text
 
 STREAM_CLASS = "logging.StreamHandler"
 # Said (as codemods.NothingToDo) of a file with no logging config at all: `fixbot codemod` leaves it, exit 0.
@@ -31,7 +32,6 @@ KNOWN_FILE_CLASSES = frozenset(
         "logging.handlers.WatchedFileHandler",
     }
 )
-Console = tuple[Optional[int], bool]  # a console handler's level (None: not a literal) and whether it has filters
 
 
 def is_config(depth: int, keys: Iterable[str], handlers: Iterable[Iterable[str]] | None) -> bool:
@@ -98,21 +98,18 @@ def handler_site(name: str, keys: Mapping[str, object], line: int) -> HandlerSit
     return HandlerSite(name, cls, filename if writes and isinstance(filename, str) else None, line, writes)
 
 
-def list_drops(names: Sequence[str], converted: set[str], consoles: Mapping[str, Console], known: set[str], logger: int | None = 0) -> set[int]:
-    """Positions to drop from the handler list of a logger at level `logger` (None: not a literal) so that no
-    record prints twice and none is lost, by the Python codemod's rule (fixbot/formats/logconfig/levels.py): a console
-    handler goes when another one in the list has no filters and prints every line it printed, at the same
-    level or a lower one; of two equal ones the StreamHandler that was already there stays, else the earlier
-    one. So a converted file handler at DEBUG stays beside a console at WARNING, and the console goes.
-    `consoles` maps every handler that prints to the console after the rewrite, converted ones included, to
-    its level (None: not a literal, so nothing is dropped on it) and whether it has filters. A list naming a
-    handler the config does not define is left as it is."""
-    if not set(names) <= known or not converted & set(names):
-        return set()
-    deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
-    present = {n: (effective(lv, logger), filtered) for n, (lv, filtered) in consoles.items() if n in names}
-    kept = thin(deduped, present, {n for n in present if n not in converted})
-    return {i for i, n in enumerate(kept) if n is None}
+def drops(config: object, lists: Mapping[str, int]) -> dict[str, set[int]]:
+    """Positions to drop from the handler lists of the loggers in `lists` (logger -> its list's length; the root
+    is ""), once every file handler of `config` (a dictConfig of plain values, or a stdlib.Config) prints to the
+    console, so that every record prints once and none is lost (fixbot/formats/logconfig/console_lists.py)."""
+    from fixbot.formats.logconfig import console_lists, stdlib, stdlib_read
+
+    model = stdlib_read.from_dict(config) if isinstance(config, Mapping) else config
+    if not isinstance(model, stdlib.Config):
+        return {}
+    editable = {n for n, size in lists.items() if n in model.loggers and len(model.loggers[n].handlers or ()) == size}
+    planned = console_lists.plan(model, editable).lists
+    return {n: {i for i, name in enumerate(names) if name is None} for n, names in planned.items()}
 
 
 def is_stream(cls: object) -> bool:

@@ -13,8 +13,7 @@ when it could write to a file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 
@@ -23,155 +22,27 @@ from fixbot.formats.logconfig.pydict import (
     STREAM_KEYS,
     code,
     definition_value,
-    is_logging_name,
     is_mapping,
     iter_small_statements,
     string_value,
 )
 from fixbot.formats.logconfig.pyedit import edit_items, like
+from fixbot.formats.logconfig import stdlib_read
+from fixbot.formats.logconfig.in_place_site import Site, entries, keys, mentions_files
+from fixbot.formats.logconfig.in_place_site import drops as site_drops
 from fixbot.formats.logconfig.levels import level, stands_in, thin
 
 Replacements = dict[int, cst.CSTNode]  # id(node) -> its replacement
 
 
-def mentions_files(node: cst.CSTNode) -> bool:
-    """Does code (not a comment) in `node` name a FileHandler class or a `filename`, as a string or a keyword?"""
-
-    class Finder(cst.CSTVisitor):
-        found = False
-
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            value = string_value(node)
-            self.found |= bool(value) and ("FileHandler" in value or value == "filename")
-
-        def visit_Arg(self, node: cst.Arg) -> None:
-            self.found |= bool(node.keyword) and node.keyword.value == "filename"
-
-    finder = Finder()
-    node.visit(finder)
-    return finder.found
-
-
-def keys(node: cst.CSTNode) -> tuple[bool, tuple[Optional[str], ...]]:
-    """Is `node` LOGGING[...][...] (or LOGGING itself), and its keys (None where computed at run time)."""
-    found: list[Optional[str]] = []
-    while isinstance(node, cst.Subscript):
-        index = node.slice[0].slice if len(node.slice) == 1 else None
-        found.append(string_value(index.value) if isinstance(index, cst.Index) else None)
-        node = node.value
-    return is_logging_name(node), tuple(reversed(found))
-
-
-@dataclass
-class _Site:
-    """Every handler dict and logger handler list of the module's LOGGING that this file writes out."""
-
-    module: cst.Module
-    assigned: dict[str, list[tuple[cst.BaseSmallStatement, cst.BaseExpression]]]
-    # NAME["key"] = value at module level, for a handlers dict kept in its own variable and filled in later
-    items_assigned: dict[str, list[tuple[cst.BaseSmallStatement, Optional[str], cst.BaseExpression]]]
-    statement: cst.BaseSmallStatement | None = None
-    handlers: dict[int, tuple[cst.BaseSmallStatement, Optional[str], cst.CSTNode]] = field(default_factory=dict)
-    lists: dict[int, tuple[cst.BaseSmallStatement, cst.CSTNode]] = field(default_factory=dict)
-    seen_names: set[str] = field(default_factory=set)
-    owned: dict[tuple, list] = field(default_factory=dict)  # logger path -> its handler lists (None: not a literal)
-    appends: list[tuple[cst.BaseSmallStatement, tuple, str]] = field(default_factory=list)
-    returns: dict[str, list] = field(default_factory=dict)  # function of this module -> the dict literals it returns
-
-    def resolve(self, node: cst.BaseExpression) -> Iterator[tuple[cst.BaseSmallStatement, cst.BaseExpression]]:
-        """`node`, or for a module-level name the values this file assigns to it."""
-        if isinstance(node, cst.Name) and node.value != "LOGGING" and node.value in self.assigned:
-            if node.value not in self.seen_names:
-                self.seen_names.add(node.value)
-                yield from self.assigned[node.value]
-            return
-        yield self.statement, node
-
-    def config(self, node: cst.BaseExpression) -> None:
-        for statement, value in self.resolve(node):
-            self.statement = statement
-            for key, item in _items(value):
-                self.statement = statement  # a spread before this item may have moved it to the base's statement
-                if key is None and isinstance(item, cst.BaseExpression):
-                    self.config(item)  # {**BASE_LOGGING, ...}
-                elif key == "handlers":
-                    self.handler_map(item)
-                elif key in ("root", "loggers"):
-                    self.loggers(item, key == "root", (key,))
-
-    def handler_map(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.Name):  # handlers = {...}; if USE_FILE: handlers["file"] = {...}
-            for statement, key, value in self.items_assigned.get(node.value, []):
-                self.statement = statement
-                self.handler(value, key)
-        for statement, value in self.resolve(node):
-            self.statement = statement
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.returns:
-                for returned in self.returns.pop(value.func.value):  # "handlers": _get_handlers(env, log_dir)
-                    self.handler_map(returned)
-            elif not is_mapping(value):
-                self.unreadable(value, "the logging config's handlers are")
-            if not is_mapping(value):
-                continue
-            for key, item in _items(value):
-                self.statement = statement
-                if key is None:
-                    self.handler_map(item)
-                else:
-                    self.handler(item, key or None)
-
-    def handler(self, node: cst.BaseExpression, name: Optional[str]) -> None:
-        for statement, value in self.resolve(node):
-            self.statement = statement
-            if is_mapping(value):
-                self.handlers[id(value)] = (statement, name, value)
-            elif isinstance(value, cst.IfExp):  # {…StreamHandler} if DEBUG else {…FileHandler}: each branch
-                self.handler(value.body, name)
-                self.handler(value.orelse, name)
-            else:
-                self.unreadable(value, f"handler {name!r} is" if name else "a handler is")
-
-    def unreadable(self, value: cst.BaseExpression, what: str) -> None:
-        """A call may build a file handler out of sight (in a function of this module): refused when this file
-        mentions file handlers at all. Another name (a spread of the base module's dict) is that module's."""
-        if isinstance(value, cst.Call) and mentions_files(self.module):
-            raise Refusal(f"{what} built by {code(value.func)}(...) in a file that writes logs to files; fixbot cannot tell which")
-
-    def loggers(self, node: cst.BaseExpression, one: bool, path: tuple) -> None:
-        """A logger's dict (`one`), or the dict of loggers, at `path` ("root",) or ("loggers", name)."""
-        for statement, value in self.resolve(node):
-            self.statement = statement
-            for key, item in _items(value):
-                if one and key == "handlers":
-                    self.handler_list(item, path)
-                elif not one and key is not None:
-                    self.loggers(item, True, ("loggers", key))
-
-    def handler_list(self, node: cst.BaseExpression, path: tuple) -> None:
-        self.owned.setdefault(path, []).append(node if isinstance(node, (cst.List, cst.Tuple)) else None)
-        if isinstance(node, cst.IfExp):
-            self.handler_list(node.body, ())
-            self.handler_list(node.orelse, ())
-        elif isinstance(node, (cst.List, cst.Tuple)) and node.elements:
-            self.lists[id(node)] = (self.statement, node)
-
-
-def _items(node: cst.BaseExpression) -> Iterator[tuple[Optional[str], cst.BaseExpression]]:
-    """(key, value) of a dict literal or dict(...) call, key "" when computed, None for a **spread or a dict given
-    whole (dict(BASE, ...) copies it, as `.update(BASE)` does)."""
-    if isinstance(node, cst.Dict):
-        for item in node.elements:
-            if isinstance(item, cst.StarredDictElement):
-                yield None, item.value
-            else:
-                yield string_value(item.key) or "", item.value
-    elif is_mapping(node):
-        for arg in node.args:
-            yield (arg.keyword.value if arg.keyword and not arg.star else None), arg.value
-
-
 def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
     """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
+    return _edits(*site_of(module), exempt)
+
+
+def site_of(module: cst.Module) -> tuple[Site, list]:
+    """What the module's LOGGING statements write out (the definition and every later change), and the later
+    statements that reach into a handler; Refusal for a LOGGING built by a call."""
     statements = list(iter_small_statements(module.body))
     assigned: dict[str, list] = {}
     items: dict[str, list] = {}
@@ -185,7 +56,8 @@ def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[i
                     key = keys(target.target)[1]  # (the keys read as if it were LOGGING[...])
                     if len(key) == 1:
                         items.setdefault(target.target.value.value, []).append((statement, key[0], statement.value))
-    site = _Site(module, assigned, items)
+    defined = any(is_mapping(definition_value(s)[1]) for s in statements)
+    site = Site(module, assigned, items, complete=defined, base=stdlib_read.DJANGO)  # a module-level LOGGING is Django's
     later: list[tuple[cst.BaseSmallStatement, tuple[Optional[str], ...]]] = []
     for statement in statements:
         site.statement = statement
@@ -198,10 +70,10 @@ def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[i
                 site.config(value)
             continue
         _follow(site, statement, later)
-    return _edits(site, later, exempt)
+    return site, later
 
 
-def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None:
+def _follow(site: Site, statement: cst.BaseSmallStatement, later: list) -> None:
     """Collect what a statement after (or instead of) the definition adds to LOGGING."""
     site.seen_names.clear()
     if isinstance(statement, (cst.Assign, cst.AugAssign)) and (
@@ -255,7 +127,7 @@ def _follow(site: _Site, statement: cst.BaseSmallStatement, later: list) -> None
                 later.append((statement, path + (None,)))
 
 
-def replacements_of(site: _Site):
+def replacements_of(site: Site):
     """The handler dicts and lists to replace, with what the rest of _edits needs to know about the handlers."""
     replacements: Replacements = {}
     converted: set[str] = set()
@@ -265,7 +137,7 @@ def replacements_of(site: _Site):
     levels: dict[str, tuple[int | None, bool]] = {}  # name -> (level, has filters) of each console after the rewrite
     for statement, name, node in site.handlers.values():
         new = _convert(node, name)
-        found = dict((k, v) for k, v in _items(node) if k)
+        found = dict((k, v) for k, v in entries(node) if k)
         console = (level(found.get("level")), "filters" in found)
         if new is None:
             kind = _class(node)
@@ -282,22 +154,26 @@ def replacements_of(site: _Site):
     named = [name for _, name, _ in site.handlers.values()]
     # A name with two handler dicts (the branches of a conditional) is not known: its lists are left as they are.
     known = (converted | set(streams) | others) - {n or "" for n in named if named.count(n) > 1}
+    planned = site_drops(site)  # the lists the standard library's model can follow, through propagation
     for statement, node in site.lists.values():
         names = [string_value(e.value) for e in node.elements]
-        if None in names or not set(names) <= known or not converted & set(names):
+        if id(node) in planned:
+            changes = {i: None for i in planned[id(node)]}
+        elif None in names or not set(names) <= known or not converted & set(names):
             continue  # not provable: left as it is
-        # A console (a converted handler included) goes from a list when another one there prints every line it
-        # printed (fixbot/formats/logconfig/levels.py); the logger's own level is not known here, so it counts as NOTSET.
-        deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
-        new_names = thin(deduped, {n: levels[n] for n in names if n in levels}, {n for n in names if n in streams})
-        changes = {i: None for i, n in enumerate(new_names) if n is None}
+        else:
+            # A list the model cannot place (a branch of a conditional): a console (a converted handler included)
+            # goes when another one there prints every line it printed (levels.py), the logger's level as NOTSET.
+            deduped = [None if n in converted and n in names[:i] else n for i, n in enumerate(names)]
+            new_names = thin(deduped, {n: levels[n] for n in names if n in levels}, {n for n in names if n in streams})
+            changes = {i: None for i, n in enumerate(new_names) if n is None}
         if changes:
             replacements[id(node)] = edit_items(node, changes)
             by_statement[id(statement)] = statement
     return replacements, by_statement, converted, streams, levels, known
 
 
-def _edits(site: _Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+def _edits(site: Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
     replacements, by_statement, converted, streams, levels, known = replacements_of(site)
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     for statement, logger, name in site.appends:
@@ -355,7 +231,7 @@ def _holds(statement: cst.CSTNode, names: frozenset[str]) -> bool:
 
 
 def _class(node: cst.CSTNode) -> str | None:
-    for key, value in _items(node):
+    for key, value in entries(node):
         if key == "class":
             return string_value(value)
     return None
@@ -364,8 +240,8 @@ def _class(node: cst.CSTNode) -> str | None:
 def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
     """The handler dict `node` turned into a StreamHandler, or None when it does not write to a file."""
     what = f"handler {name!r}" if name else f"the handler {code(node)}"
-    entries = list(_items(node))
-    found = dict(entries)
+    pairs = list(entries(node))
+    found = dict(pairs)
     cls = string_value(found.get("class")) if "class" in found else None
     if None in found or "" in found:
         if mentions_files(node):
@@ -377,7 +253,7 @@ def _convert(node: cst.CSTNode, name: Optional[str]) -> cst.CSTNode | None:
         return None
     items = node.elements if isinstance(node, cst.Dict) else node.args
     changes: dict[int, cst.CSTNode | None] = {}
-    for index, (key, value) in enumerate(entries):
+    for index, (key, value) in enumerate(pairs):
         if key == "class":
             template = value if isinstance(value, cst.SimpleString) else items[index].key  # quoted like its key
             changes[index] = items[index].with_changes(value=like(template, "logging.StreamHandler"))

@@ -25,9 +25,8 @@ from fixbot.formats.logconfig.handlers import (
     HandlerSite,
     apply_edits,
     drop_flow_entries,
-    is_stream,
+    drops,
     level_of,
-    list_drops,
     writes_file,
 )
 
@@ -157,6 +156,12 @@ def handlers(source: str) -> list[HandlerSite]:
     return out
 
 
+def models(source: str) -> list:
+    """The stdlib.Config fileConfig builds from the file (one)."""
+    parser, names = _parse(source)
+    return [model_of(parser, names)[0]]
+
+
 def rewrite(source: str) -> str:
     parser, names = _parse(source)
     sections = _sections(source)
@@ -168,13 +173,58 @@ def rewrite(source: str) -> str:
             continue
         edits += _handler_edits(parser, name, sections.get(section, {}), source)
         converted.add(name)
-    # fileConfig gives handlers no filters: every console handler left prints every record it reaches.
-    consoles = {n: (_level(parser, f"handler_{n}"), False) for n in names if n in converted or is_stream(_get(parser, f"handler_{n}", "class"))}
-    for logger, option in _logger_lists(parser, sections):
-        items = [(m.start(), m.end()) for m in _ITEM.finditer(source, *option.value)]
-        drops = list_drops([source[a:b] for a, b in items], converted, consoles, set(names), _level(parser, f"logger_{logger}"))
-        edits += drop_flow_entries(items, [i in drops for i in range(len(items))]) if drops else []
-    return apply_edits(source, edits) if edits else source
+    if not converted:
+        return source
+    lists = dict(_logger_lists(parser, sections))
+    items = {n: [(m.start(), m.end()) for m in _ITEM.finditer(source, *option.value)] for n, option in lists.items()}
+    model, qualnames = model_of(parser, names)
+    planned = drops(model, {qualnames[n]: len(spans) for n, spans in items.items() if n in qualnames})
+    for logger, spans in items.items():
+        positions = planned.get(qualnames.get(logger, ""), set()) if logger in qualnames else set()
+        edits += drop_flow_entries(spans, [i in positions for i in range(len(spans))]) if positions else []
+    return apply_edits(source, edits)
+
+
+def model_of(parser: configparser.ConfigParser, names: list[str]):
+    """(the stdlib.Config fileConfig builds from this file, the logger name each [loggers] key configures).
+    fileConfig gives handlers no filters, names a logger by its `qualname` and defaults `propagate` to 1."""
+    from fixbot.formats.logconfig import stdlib, stdlib_read
+
+    def values(option: str | None) -> tuple[str, ...]:
+        return tuple(n.strip() for n in (option or "").split(",") if n.strip())
+
+    handlers = {}
+    for name in names:
+        section = f"handler_{name}"
+        if parser.has_section(section):
+            handlers[name] = stdlib.Handler(stdlib_read.kind_of(_get(parser, section, "class"), None, False),
+                                            _level(parser, section), (), _get(parser, section, "formatter") or None)
+    loggers, qualnames = {}, {}
+    for key in values(_get(parser, "loggers", "keys")):
+        section = f"logger_{key}"
+        if not parser.has_section(section):
+            continue
+        name = stdlib.ROOT if key == "root" else _get(parser, section, "qualname")
+        if name is None:
+            continue
+        level = _level(parser, section)
+        propagate = _get(parser, section, "propagate")
+        loggers[name] = stdlib.Logger(
+            level=stdlib.WARNING if key == "root" and not parser.has_option(section, "level") else level,
+            propagate=True if propagate is None else _int(propagate),
+            handlers=values(_get(parser, section, "handlers")),
+        )
+        qualnames[key] = name
+    formats = {n: parser.get(f"formatter_{n}", "format", raw=True, fallback=None)  # fileConfig reads it raw
+               for n in values(_get(parser, "formatters", "keys")) if parser.has_section(f"formatter_{n}")}
+    return stdlib.Config(handlers, loggers, {}, formats), qualnames
+
+
+def _int(text: str) -> bool | None:
+    try:
+        return int(text) != 0
+    except ValueError:
+        return None
 
 
 def _get(parser: configparser.ConfigParser, section: str, option: str) -> str | None:

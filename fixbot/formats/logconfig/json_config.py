@@ -18,16 +18,13 @@ from fixbot.formats import NothingToDo, Refusal
 from fixbot.formats.logconfig.handlers import (
     NO_CONFIG,
     STREAM_CLASS,
-    Console,
     Edit,
     HandlerSite,
     apply_edits,
     drop_flow_entries,
     handler_site,
+    drops,
     is_config,
-    is_stream,
-    level_of,
-    list_drops,
     plan_handler,
 )
 
@@ -52,7 +49,7 @@ class Member:
 
 
 def rewrite(source: str) -> str:
-    edits = [edit for config in _all_configs(source) for edit in _config_edits(config)]
+    edits = [edit for config in _all_configs(source) for edit in _config_edits(source, config)]
     return apply_edits(source, edits) if edits else source
 
 
@@ -68,6 +65,13 @@ def handlers(source: str) -> list[HandlerSite]:
     return out
 
 
+def models(source: str) -> list:
+    """The stdlib.Config of every logging config in the file, in order."""
+    from fixbot.formats.logconfig.stdlib_read import from_dict
+
+    return [from_dict(json.loads(source[c.start:c.end])) for c in _all_configs(source)]
+
+
 def _all_configs(source: str) -> list[Value]:
     """Every logging config in the file; Refusal when it is not JSON, NothingToDo when it holds none."""
     try:
@@ -80,43 +84,30 @@ def _all_configs(source: str) -> list[Value]:
     return configs
 
 
-def _config_edits(config: Value) -> list[Edit]:
+def _config_edits(source: str, config: Value) -> list[Edit]:
     edits: list[Edit] = []
-    converted: set[str] = set()
-    consoles: dict[str, Console] = {}  # every handler printing to the console after the rewrite
     handlers = _members(config)["handlers"].value
     for name, member in _members(handlers).items():  # the last of two equal names, as json.loads
-        if member.value.kind != "object":
-            continue
-        changed = _handler_edits(name, member.value)
-        keys = _members(member.value)
-        if changed:
-            converted.add(name)
-        if changed or ("class" in keys and is_stream(keys["class"].value.value)):
-            consoles[name] = (_level(keys), "filters" in keys)
-        edits += changed
-    known = set(_members(handlers))
-    for names, logger in _logger_lists(config):
-        drops = list_drops([n.value for n in names], converted, consoles, known, logger)
-        edits += drop_flow_entries([(n.start, n.end) for n in names], [i in drops for i in range(len(names))]) if drops else []
+        if member.value.kind == "object":
+            edits += _handler_edits(name, member.value)
+    if not edits:
+        return []
+    lists = dict(_logger_lists(config))
+    planned = drops(json.loads(source[config.start:config.end]), {n: len(names) for n, names in lists.items()})
+    for name, positions in planned.items():
+        names = lists[name]
+        edits += drop_flow_entries([(n.start, n.end) for n in names], [i in positions for i in range(len(names))]) if positions else []
     return edits
 
 
-def _level(members: dict[str, Member]) -> int | None:
-    """The level of a handler or a logger (absent: NOTSET; not a name or a number: None)."""
-    found = members.get("level")
-    return level_of(found.value.value if found is not None and found.value.kind == "scalar" else None, found is not None)
-
-
-def _logger_lists(config: Value) -> Iterator[tuple[list[Value], int | None]]:
-    """The handler lists of the root logger and of each logger, when they are arrays of names, with the
-    logger's level."""
+def _logger_lists(config: Value) -> Iterator[tuple[str, list[Value]]]:
+    """(logger, its handler list) of the root logger ("") and of each logger, when they are arrays of names."""
     members = _members(config)
-    loggers = [m.value for m in _members(members["loggers"].value).values()] if "loggers" in members else []
-    for logger in [members["root"].value, *loggers] if "root" in members else loggers:
-        names = _members(logger).get("handlers")
+    loggers = list(_members(members["loggers"].value).items()) if "loggers" in members else []
+    for name, logger in [("", members["root"]), *loggers] if "root" in members else loggers:
+        names = _members(logger.value).get("handlers")
         if names is not None and names.value.kind == "array" and all(isinstance(n.value, str) for n in names.value.value):
-            yield names.value.value, _level(_members(logger))
+            yield ("" if name == "root" and "root" not in members else name), names.value.value
 
 
 def _read(source: str, pos: int) -> Value:

@@ -1,11 +1,11 @@
-"""Which console handlers a logger's handler list keeps after logging-console's rewrite, by level, so that no logger loses a message it used to write.
+"""Level names and the one-list rule: which console handlers a handler list keeps by level, where the standard library's model (stdlib.py) cannot place the list.
 
 A logger writes a record when the record's level reaches the logger's own level and some handler's level. So a
 handler `k` can stand in for another one `s` in a list when `k` has no filters and `max(level(k), logger) <=
-max(level(s), logger)`: every line `s` printed, `k` prints too. That is the one rule both rewrites use to drop a
-handler from a list: a file handler whose level is below the console's (console at ERROR, file at INFO) is
-therefore kept, as a StreamHandler in place, and it is the console that goes from that list, as a duplicate.
-Levels that are not literals (a variable, a call) are unknown, and nothing is dropped on an unknown level.
+max(level(s), logger)`: every line `s` printed, `k` prints too. console_lists.py follows propagation and every
+list at once; this rule is what is left for a list it cannot place (a branch of a conditional, a list a later
+statement assigns) and for `Plan.names`. Levels that are not literals (a variable, a call) are unknown, and
+nothing is dropped on an unknown level.
 """
 
 from __future__ import annotations

@@ -105,20 +105,21 @@ def convert(module: cst.Module, skip: set[int]) -> tuple[dict[int, cst.BaseSmall
     """(id(small statement) -> its replacement, the names of variables that held a converted handler's class or are
     never read, what was found): every file handler of every config literal turned into a StreamHandler in place,
     including the handler dicts a function of this module returns for it (`"handlers": _get_handlers(env)`)."""
-    from fixbot.formats.logconfig.in_place import Replace, _items, _Site, replacements_of
+    from fixbot.formats.logconfig.in_place import Replace, replacements_of
+    from fixbot.formats.logconfig.in_place_site import Site, entries
 
     found = find(module, skip)
     returns = _returned_dicts(module)
     replaced: dict[int, cst.CSTNode] = {}
     class_names: set[str] = set()
     for _, literal in found.literals:
-        site = _Site(module, {}, {}, returns=returns)
+        site = Site(module, {}, {}, returns=returns)
         site.config(literal)
         new = replacements_of(site)[0]
         replaced.update(new)
         class_names |= {
             value.value for _, _, node in site.handlers.values() if id(node) in new
-            for key, value in _items(node) if key == "class" and isinstance(value, cst.Name)
+            for key, value in entries(node) if key == "class" and isinstance(value, cst.Name)
         }
     edits: dict[int, cst.BaseSmallStatement] = {}
     if replaced:
@@ -199,7 +200,7 @@ def still_writes_files(module: cst.Module, class_names: set[str]) -> None:
     kept only for the converted handlers' class) still names a FileHandler or a filename: a handler built where
     fixbot cannot see."""
     from fixbot.formats import Refusal
-    from fixbot.formats.logconfig.in_place import mentions_files
+    from fixbot.formats.logconfig.in_place_site import mentions_files
 
     gone = class_names & _unread(module)  # only its own assignment is left
 

@@ -275,3 +275,36 @@ def definition_value(statement: cst.BaseSmallStatement) -> tuple[bool, cst.BaseE
     if isinstance(statement, cst.AnnAssign) and is_logging_name(statement.target):
         return True, statement.value
     return False, None
+
+
+def plain(node: cst.CSTNode | None) -> object:
+    """The Python value of a literal (dicts, lists, strings, numbers, True/False/None, `logging.INFO`), with
+    stdlib.UNKNOWN wherever something is computed at run time: what fixbot/formats/logconfig/stdlib_read.from_dict reads."""
+    from fixbot.formats.logconfig.stdlib_read import NAMED_LEVELS, UNKNOWN
+
+    if node is None:
+        return None
+    if is_mapping(node):
+        out: dict = {}
+        for item in node.elements if isinstance(node, cst.Dict) else node.args:
+            if isinstance(item, cst.StarredDictElement) or (isinstance(item, cst.Arg) and (item.star or item.keyword is None)):
+                return UNKNOWN
+            key = item.keyword.value if isinstance(item, cst.Arg) else string_value(item.key)
+            if key is None:
+                return UNKNOWN
+            out[key] = plain(item.value)
+        return out
+    if isinstance(node, (cst.List, cst.Tuple)):
+        if any(not isinstance(e, cst.Element) for e in node.elements):
+            return UNKNOWN
+        return [plain(e.value) for e in node.elements]
+    text = string_value(node)
+    if text is not None:
+        return text
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0)
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "logging":
+        return NAMED_LEVELS.get(node.attr.value, UNKNOWN)
+    return UNKNOWN

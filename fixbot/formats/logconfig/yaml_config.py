@@ -21,17 +21,14 @@ from fixbot.formats import NothingToDo, Refusal, yaml_nodes
 from fixbot.formats.logconfig.handlers import (
     NO_CONFIG,
     STREAM_CLASS,
-    Console,
     Edit,
     HandlerSite,
     apply_edits,
     drop_flow_entries,
     handler_site,
+    drops,
     is_config,
-    is_stream,
-    level_of,
     line_span,
-    list_drops,
     plan_handler,
 )
 
@@ -61,6 +58,13 @@ def handlers(source: str) -> list[HandlerSite]:
             at = pairs["filename"][1] if "filename" in pairs else key
             out.append(handler_site(key.value, {k: _scalar(v) for k, (_, v) in pairs.items()}, at.start_mark.line + 1))
     return out
+
+
+def models(source: str) -> list:
+    """The stdlib.Config of every logging config in the file, in order (None for one that does not construct)."""
+    from fixbot.formats.logconfig.stdlib_read import from_dict
+
+    return [from_dict(v) if isinstance(v := plain(config), dict) else None for _, config in _documents_configs(source)]
 
 
 def _documents_configs(source: str) -> list[tuple[Node, MappingNode]]:
@@ -117,55 +121,53 @@ def _config_edits(source: str, config: MappingNode, uses: dict[int, int]) -> lis
     handlers = _pairs(config)["handlers"][1]
     assert isinstance(handlers, MappingNode)
     edits: list[Edit] = []
-    converted: set[str] = set()
-    consoles: dict[str, Console] = {}  # every handler printing to the console after the rewrite
-    merged = False  # some handlers come from a merge key: the lists are left as they are
     for key, value in handlers.value:
         if key.tag == _MERGE:
             if any(_is_file_handler(n, v) for n, v in _merged(value)):
                 raise Refusal("file handlers come from a YAML merge key (<<) under handlers; fixbot cannot change them without changing every other user of that anchor")
-            merged = True
             continue
         name = _scalar(key)
         if name is None or not isinstance(value, MappingNode):
             continue
-        changed = _handler_edits(source, name, value, uses)
-        pairs = _pairs(value)
-        if changed:
-            converted.add(name)
-        if changed or ("class" in pairs and is_stream(_scalar(pairs["class"][1]))):
-            consoles[name] = (_level(pairs), "filters" in pairs)
-        edits += changed
-    known = set() if merged else {k.value for k, _ in handlers.value if isinstance(k, ScalarNode)}
-    for names, logger in _logger_lists(config, uses):
-        edits += _drop_items(source, names, list_drops([n.value for n in names.value], converted, consoles, known, logger))
+        edits += _handler_edits(source, name, value, uses)
+    if not edits:
+        return []
+    lists = {name: (key, names) for name, key, names in _logger_lists(config, uses)}
+    planned = drops(plain(config), {n: len(names.value) for n, (_, names) in lists.items()})
+    for name, positions in planned.items():
+        edits += _drop_items(source, *lists[name], positions)
     return edits
 
 
-def _level(pairs: dict[str, tuple[Node, Node]]) -> int | None:
-    """The level of a handler or a logger (absent: NOTSET; not a plain name or number: None)."""
-    node = pairs.get("level", (None, None))[1]
-    return level_of(_scalar(node) if node is not None and node.tag in (_STR, _INT) else None, node is not None)
+def plain(node: Node) -> object:
+    """The Python value of a YAML node, as yaml.safe_load builds it (aliases and merge keys resolved); None when
+    it does not construct."""
+    try:
+        return yaml.SafeLoader("").construct_document(node)
+    except (yaml.YAMLError, TypeError, ValueError, RecursionError):
+        return None
 
 
-def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[tuple[SequenceNode, int | None]]:
-    """The handler lists of the root logger and of each logger, when written out as plain names here, with
-    the logger's level."""
+def _logger_lists(config: MappingNode, uses: dict[int, int]) -> Iterator[tuple[str, Node, SequenceNode]]:
+    """(logger, the `handlers` key, its list) of the root logger ("") and of each logger, when written out as plain
+    names here."""
     pairs = _pairs(config)
-    loggers = [v for _, v in pairs["loggers"][1].value] if isinstance(pairs.get("loggers", (None, None))[1], MappingNode) else []
-    for logger in [pairs.get("root", (None, None))[1], *loggers]:
-        names = _pairs(logger).get("handlers", (None, None))[1] if isinstance(logger, MappingNode) else None
+    loggers = [(_scalar(k), v) for k, v in pairs["loggers"][1].value] if isinstance(pairs.get("loggers", (None, None))[1], MappingNode) else []
+    for name, logger in [("", pairs.get("root", (None, None))[1]), *loggers]:
+        key, names = _pairs(logger).get("handlers", (None, None)) if isinstance(logger, MappingNode) else (None, None)
         if (
-            isinstance(names, SequenceNode)
+            name is not None
+            and isinstance(names, SequenceNode)
             and uses.get(id(names), 0) == 1
             and all(isinstance(n, ScalarNode) and uses.get(id(n), 0) == 1 and n.start_mark.index >= names.start_mark.index for n in names.value)
         ):
-            yield names, _level(_pairs(logger))
+            yield ("" if name == "root" and "root" not in pairs else name), key, names
 
 
-def _drop_items(source: str, names: SequenceNode, drops: set[int]) -> list[Edit]:
+def _drop_items(source: str, key: Node, names: SequenceNode, drops: set[int]) -> list[Edit]:
     """Edits dropping the items at `drops` from a list of names: with their commas from `[a, b]`, as whole
-    lines from a block list (`- b`); a block list with an item sharing its line is left as it is."""
+    lines from a block list (`- b`; one that loses every item becomes `handlers: []`, not a null); a block
+    list with an item sharing its line is left as it is."""
     if not drops:
         return []
     items = names.value
@@ -181,6 +183,9 @@ def _drop_items(source: str, names: SequenceNode, drops: set[int]) -> list[Edit]
         if not _DASH.fullmatch(source, line_start, start) or (rest and not rest.startswith("#")):
             return []
         edits.append((line_start, eol, ""))
+    if len(drops) == len(items):
+        colon = source.find(":", key.end_mark.index)
+        edits.append((colon + 1, colon + 1, " []"))
     return edits
 
 

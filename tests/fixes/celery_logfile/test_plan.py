@@ -98,3 +98,30 @@ def test_where_the_fix_goes_when_no_start_names_the_file(failing, tmp_path, file
     assert out["status"] == status, (out, err)
     assert status == "fixed" or "Celery" in out["error"], out
     assert [c["path"] for c in out.get("changes") or []] == changed
+
+
+@pytest.mark.parametrize("how", ["cd", "--workdir"])
+def test_a_relative_logfile_is_matched_through_the_directory_the_start_runs_in(tmp_path, how):
+    """`--logfile=../logging/celery.log` after `cd /…/src` (or Celery's own --workdir): the log shows the absolute
+    path Celery opened; on main the relative flag named no start and apply refused."""
+    repo = tmp_path / "repo"
+    celeryrun.make_app(repo / "src")
+    # its pid file beside the log, relative too: the same start path's next failure, fixed in the same commit
+    worker = "celery -A tasks worker --pool solo -l info --logfile=../logging/celery.log --pidfile=../logging/w.pid"
+    src = repo / "src"
+    line = f"cd {src} && exec {worker}" if how == "cd" else "exec " + worker.replace("celery -A", f"celery --workdir {src} -A")
+    (repo / "entrypoint.sh").write_text(f"#!/bin/sh\n{line}\n")
+    commit_all(repo)
+    failed = celeryrun.run_celery(repo, ["sh", "entrypoint.sh"])
+    assert not failed.ready and f"'{repo / 'logging' / 'celery.log'}'" in failed.output, failed.output
+    (tmp_path / "worker.log").write_text(failed.output)
+
+    code, out, err = apply_json(tmp_path / "worker.log", repo)
+    assert code == 0 and sorted((c["path"], c["codemod"]) for c in out["changes"]) == [
+        ("entrypoint.sh", "celery-no-pidfile"), ("entrypoint.sh", "celery-stderr")], (out, err)
+    review = clone(repo, tmp_path / "review", "--branch", out["branch"])
+    assert "--logfile" not in (review / "entrypoint.sh").read_text() and "--pidfile" not in (review / "entrypoint.sh").read_text()
+    (review / "entrypoint.sh").write_text((review / "entrypoint.sh").read_text().replace(str(repo), str(review)))
+    fixed = celeryrun.run_celery(review, ["sh", "entrypoint.sh"])
+    assert fixed.ready and celeryrun.READY in fixed.stderr, fixed.output
+    assert not (review / "logging").exists()

@@ -32,9 +32,43 @@ def test_static_rewrite_proves_no_logger_prints_twice():
     after = LoggingConsole.rewrite(STATIC, "settings.py")
     assert ROOM.check("settings.py", STATIC, after, "logging-console") == [
         "LOGGING is valid for dictConfig: every handler, formatter and filter it names exists",
-        "no handler writes to a file; no logger has two unfiltered stream handlers with literal levels (a line twice)",
-        "no logger's lowest level rose (1 compared), so none drops a message it wrote before",
+        "no handler writes to a file",
+        "every record of the 25 tried (each logger the config names and a child of each, at every level, through "
+        "levels, filters and propagation) that reached a file or the console before prints on the console after, "
+        "once (or no more often than it did)",
     ]
+
+
+# The issue's shape: `myapp` writes only to the file, under a root that prints to the console and the file too.
+PROPAGATES = (
+    'LOGGING = {"version": 1, "formatters": {"verbose": {"format": "%(asctime)s %(levelname)s %(message)s"}},\n'
+    ' "handlers": {"console": {"class": "logging.StreamHandler"},\n'
+    ' "file": {"class": "logging.FileHandler", "filename": "/x/a.log", "formatter": "verbose"}},\n'
+    ' "root": {"handlers": ["console", "file"], "level": "INFO"},\n'
+    ' "loggers": {"myapp": {"handlers": ["file"], "level": "DEBUG"}}}\n'
+)
+
+
+def test_a_rewrite_that_prints_a_propagated_line_twice_is_refused():
+    twice = PROPAGATES.replace('"file": {"class": "logging.FileHandler", "filename": "/x/a.log", "formatter": "verbose"}', '"f": {"class": "logging.StreamHandler"}').replace('["console", "file"]', '["console"]').replace('["file"]', '["console"]')
+    with pytest.raises(VerifyFailed, match="logger 'myapp' prints each of its DEBUG and higher records 2 times on the console"):
+        ROOM.check("settings.py", PROPAGATES, twice, "logging-console")
+
+
+def test_a_rewrite_that_loses_a_level_is_refused():
+    lost = PROPAGATES.replace('"level": "DEBUG"', '"level": "INFO"').replace(', "formatter": "verbose"', "").replace("logging.FileHandler", "logging.StreamHandler").replace(', "filename": "/x/a.log"', "")
+    lost = lost.replace('"myapp": {"handlers": ["file"], "level": "INFO"}', '"myapp": {"handlers": [], "level": "DEBUG"}').replace('["console", "file"]', '["console"]')
+    lost = lost.replace('"console": {"class": "logging.StreamHandler"}', '"console": {"class": "logging.StreamHandler", "level": "INFO"}')
+    with pytest.raises(VerifyFailed, match="logger 'myapp' no longer prints its DEBUG records anywhere"):
+        ROOM.check("settings.py", PROPAGATES, lost, "logging-console")
+
+
+def test_the_propagating_shape_prints_each_line_once_keeping_the_files_format():
+    after = LoggingConsole.rewrite(PROPAGATES, "settings.py")
+    assert '"myapp": {"handlers": [], "level": "DEBUG"}' in after and '"root": {"handlers": ["file"], "level": "INFO"}' in after
+    assert '"file": {"class": "logging.StreamHandler", "formatter": "verbose"}' in after
+    proven = ROOM.check("settings.py", PROPAGATES, after, "logging-console")
+    assert any("prints on the console after, once" in p for p in proven), proven
 
 
 @pytest.mark.parametrize(
