@@ -45,7 +45,8 @@ def _load(text: str, form: str) -> dict:
     return json.loads(text) if form == "json" else yaml.safe_load(text)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(config=configs(), form=st.sampled_from(["python", "json", "yaml-block", "yaml-flow"]))
 def test_every_record_that_reached_a_file_or_the_console_prints_once_after_the_rewrite(config, form, tmp_path, django_defaults):
     source, filename = _source(config, form)
@@ -72,3 +73,26 @@ def test_every_record_that_reached_a_file_or_the_console_prints_once_after_the_r
             assert now <= 1, (probe, old[probe], new[probe])
         [(_, predicted)] = [d for d in stdlib.deliveries((model_before, model_after), *probe) if not d[1].debug]
         assert now == predicted.count(stdlib.CONSOLE), (probe, predicted)
+
+
+# Found by the property test above (a clean-clone run, 2026-12-07): a root with a filtered console (only 'a') and an
+# ERROR file handler; the file handler becomes a stream in place, so an ERROR of 'a' prints twice, where the only
+# right answers are a refusal or a filter carried over. Not fixed yet: kept here so that it stays seen.
+FOUND_TWICE = {
+    "version": 1, "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(message)s"}, "stamped": {"format": "%(levelname)s %(message)s"}},
+    "filters": {"all": {"name": ""}, "only_a": {"name": "a"}, "only_b": {"()": "logging.Filter", "name": "b"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["all", "only_a"]},
+                 "out": {"class": "logging.StreamHandler"}, "file": {"class": "logging.StreamHandler"},
+                 "file2": {"class": "logging.FileHandler", "filename": "file2.log"},
+                 "debug_file": {"class": "logging.FileHandler", "filename": "debug_file.log", "level": "ERROR",
+                                "filters": ["all"]}},
+    "loggers": {"a": {}},
+    "root": {"handlers": ["debug_file", "console"]},
+}
+
+
+@pytest.mark.xfail(strict=True, reason="a filtered console beside a file handler of a higher level: printed twice")
+def test_a_filtered_console_beside_an_error_file_prints_once(tmp_path, django_defaults):
+    test_every_record_that_reached_a_file_or_the_console_prints_once_after_the_rewrite.hypothesis.inner_test(
+        config=FOUND_TWICE, form="python", tmp_path=tmp_path, django_defaults=django_defaults)
