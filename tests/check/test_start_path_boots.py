@@ -11,7 +11,6 @@ import shutil
 import pytest
 
 from tests.support import boots
-from tests.support.cli import apply_json
 from tests.support.repos import commit_all
 
 LOGGERS = ("", "myapp", "myapp.views")
@@ -38,23 +37,6 @@ exec gunicorn config.wsgi:application --workers 1 --bind 127.0.0.1:$PORT {flags}
 """
 
 
-def _fixed(tmp_path, root, failed) -> dict:
-    log = tmp_path / "boot.log"
-    log.write_text(failed.output)
-    code, out, err = apply_json(log, root)
-    assert code == 0 and out["status"] == "fixed", (err, out)
-    assert out.get("remaining", []) == [], out["remaining"]
-    boots.git_checkout(root, out["branch"])
-    return out
-
-
-def _counted(before, after) -> None:
-    console, files = before
-    assert after.status == 200, after.output[-3000:]
-    wrong = boots.each_once(boots.lines(LOGGERS, console), boots.lines(LOGGERS, files), boots.lines(LOGGERS, after.output))
-    assert wrong == [], wrong
-
-
 def test_a_missing_directory_written_by_gunicorn_and_by_logging_is_fixed_in_one_commit(tmp_path):
     logs = tmp_path / "var" / "log" / "myapp"
     flags = f"--access-logfile {logs}/access.log --error-logfile {logs}/error.log"
@@ -68,9 +50,9 @@ def test_a_missing_directory_written_by_gunicorn_and_by_logging_is_fixed_in_one_
     before = writable.output, boots.read_logs(logs)
     shutil.rmtree(logs)
 
-    out = _fixed(tmp_path, root, failed)
+    out = boots.fixed(tmp_path, root, failed)
     assert sorted(c["path"] for c in out["changes"]) == ["config/settings.py", "entrypoint.sh"]
-    _counted(before, boots.serve(root))  # the directory is still missing: no mkdir in place of the console
+    boots.assert_each_once(LOGGERS, before, boots.serve(root))  # the directory is still missing: no mkdir in place of the console
     assert not logs.exists()
 
 
@@ -100,9 +82,9 @@ def test_a_read_only_root_is_fixed_in_the_config_module_and_the_settings_at_once
     failed = boots.serve(root, read_only=root)
     assert not failed.booted and "Read-only file system" in failed.output, failed.output
 
-    out = _fixed(tmp_path, root, failed)
+    out = boots.fixed(tmp_path, root, failed)
     assert sorted(c["path"] for c in out["changes"]) == ["config/settings.py", "gunicorn.conf.py"]
-    _counted(before, boots.serve(root, read_only=root))
+    boots.assert_each_once(LOGGERS, before, boots.serve(root, read_only=root))
 
 
 @pytest.mark.skipif(not boots.have("setpriv"), reason="needs setpriv")
@@ -121,7 +103,7 @@ def test_a_directory_only_root_may_write_is_fixed_for_the_user_the_deploy_runs_a
     failed = boots.serve(root, nobody=True)
     assert not failed.booted and "Permission" in failed.output, failed.output
 
-    out = _fixed(tmp_path, root, failed)
+    out = boots.fixed(tmp_path, root, failed)
     assert sorted(c["path"] for c in out["changes"]) == ["config/settings.py", "entrypoint.sh"]
     boots.nobody_can_read(root)
-    _counted(before, boots.serve(root, nobody=True))
+    boots.assert_each_once(LOGGERS, before, boots.serve(root, nobody=True))

@@ -7,12 +7,13 @@ request line and probe line printed or written before (with a writable directory
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
 from tests.support import boots
-from tests.support.cli import apply_json, fixbot
+from tests.support.cli import fixbot
 from tests.support.repos import commit_all
 
 LOGGERS = ("", "myapp", "myapp.views")
@@ -46,13 +47,6 @@ def _project(tmp_path, *, makedirs: bool, gunicorn_logs: bool, keep_dir: bool):
     return root
 
 
-def _counted(before, after) -> None:
-    console, files = before
-    assert after.status == 200, after.output[-3000:]
-    wrong = boots.each_once(boots.lines(LOGGERS, console), boots.lines(LOGGERS, files), boots.lines(LOGGERS, after.output))
-    assert wrong == [], wrong
-
-
 def test_a_handler_built_in_code_beside_gunicorns_relative_logs_is_fixed_in_the_same_commit(tmp_path):
     root = _project(tmp_path, makedirs=False, gunicorn_logs=True, keep_dir=False)
     failed = boots.serve(root)
@@ -63,15 +57,11 @@ def test_a_handler_built_in_code_beside_gunicorns_relative_logs_is_fixed_in_the_
     before = writable.output, boots.read_logs(root / "log")
     shutil.rmtree(root / "log")
 
-    log = tmp_path / "boot.log"
-    log.write_text(failed.output)
-    code, out, err = apply_json(log, root)
-    assert code == 0 and out["status"] == "fixed" and out["remaining"] == [], (err, out)
+    out = boots.fixed(tmp_path, root, failed)
     assert [(c["path"], c["codemod"]) for c in out["changes"]] == [("gunicorn_config.py", "gunicorn-stdout"),
                                                                   ("logger.py", "file-handler-stream")]
-    boots.git_checkout(root, out["branch"])
     assert "logging.StreamHandler()" in (root / "logger.py").read_text()
-    _counted(before, boots.serve(root))
+    boots.assert_each_once(LOGGERS, before, boots.serve(root))
     assert not (root / "log").exists()
 
 
@@ -89,12 +79,10 @@ def test_a_handler_built_in_code_on_a_read_only_root_is_diagnosed_and_fixed_with
     log.write_text(failed.output)
 
     diagnosed = fixbot("diagnose", str(log), "--format", "json")
-    [finding] = __import__("json").loads(diagnosed.stdout)["findings"]
+    [finding] = json.loads(diagnosed.stdout)["findings"]
     assert diagnosed.returncode == 0 and finding["fixes"] == ["file-handler-stream"], finding
-    code, out, err = apply_json(log, root)
-    assert code == 0 and out["status"] == "fixed", (err, out)
+    out = boots.fixed(tmp_path, root, failed)
     assert [c["path"] for c in out["changes"]] == ["logger.py"]
-    boots.git_checkout(root, out["branch"])
     fixed = (root / "logger.py").read_text()
     assert "makedirs" not in fixed and "RotatingFileHandler" not in fixed and 'handler.setLevel(logging.INFO)' in fixed
-    _counted(before, boots.serve(root, read_only=root))
+    boots.assert_each_once(LOGGERS, before, boots.serve(root, read_only=root))

@@ -209,3 +209,26 @@ def manage_check_log(root: Path, log: Path, expect: str) -> Path:
 
 def git_checkout(root: Path, branch: str) -> None:
     subprocess.run(["git", "-C", str(root), "checkout", "-q", branch], check=True)
+
+
+def fixed(tmp_path: Path, root: Path, failed) -> dict:
+    """`fixbot apply` on the real log of the failed run `failed`: it must fix everything on the start path (nothing
+    remaining); the fixed branch is checked out, and apply's JSON returned."""
+    from tests.support.cli import apply_json
+
+    log = tmp_path / "boot.log"
+    log.write_text(failed.output)
+    code, out, err = apply_json(log, root)
+    assert code == 0 and out["status"] == "fixed", (err, out)
+    assert out.get("remaining", []) == [], out["remaining"]
+    git_checkout(root, out["branch"])
+    return out
+
+
+def assert_each_once(loggers: tuple[str, ...], before: tuple[str, str], after) -> None:
+    """The fixed run `after` answered, and every line the run with a writable directory printed or wrote (`before`:
+    its console and its files) is on the console once: none lost, none doubled."""
+    console, files = before
+    assert after.status == 200, after.output[-3000:]
+    wrong = each_once(lines(loggers, console), lines(loggers, files), lines(loggers, after.output))
+    assert wrong == [], wrong

@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 
 from tests.support import boots
-from tests.support.cli import apply_json
 from tests.support.repos import commit_all
 
 LOGGERS = ("", "myapp")
@@ -30,16 +29,9 @@ def test_relative_log_files_under_chdir_are_fixed_and_the_fixed_branch_answers(t
     before = writable.output, boots.read_logs(root / "logs")
     shutil.rmtree(root / "logs")
 
-    (tmp_path / "boot.log").write_text(failed.output)
-    code, out, err = apply_json(tmp_path / "boot.log", root)
-    assert code == 0 and out["status"] == "fixed" and out["remaining"] == [], (out, err)
+    out = boots.fixed(tmp_path, root, failed)
     assert [(c["path"], c["codemod"]) for c in out["changes"]] == [("entrypoint.sh", "gunicorn-stdout")]
-    boots.git_checkout(root, out["branch"])
     start = (root / "entrypoint.sh").read_text()
     assert "--error-logfile -" in start and "--access-logfile -" in start, start
-    after = boots.serve(root)
-    assert after.status == 200, after.output[-3000:]
-    wrong = boots.each_once(boots.lines(LOGGERS, before[0]), boots.lines(LOGGERS, before[1]),
-                            boots.lines(LOGGERS, after.output))
-    assert wrong == [], wrong
+    boots.assert_each_once(LOGGERS, before, boots.serve(root))
     assert not (root / "logs").exists()
