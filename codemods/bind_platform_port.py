@@ -19,7 +19,7 @@ from fixbot.formats import Refusal
 from fixbot.formats.deploy import gunicorn, uvicorn
 from fixbot.formats.deploy.edits import Change
 from fixbot.formats.deploy.gunicorn import loopback
-from fixbot.formats.deploy.table import FORMATS as DEPLOY_FORMATS, files, format_of
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES, files, format_of
 
 __all__ = ["BindPlatformPort"]
 
@@ -98,7 +98,7 @@ class BindPlatformPort(Codemod):
     )
     HANDLES = ("platform-port",)
     FILES = files(rewritten=True)
-    FORMATS = tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
+    FORMATS = COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("Procfile", "web: gunicorn --bind 127.0.0.1:8000 app:app\n",
                 "web: gunicorn --bind 0.0.0.0:${PORT:-8000} app:app\n", filename="Procfile"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import celery
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES
 from fixbot.formats.deploy.edits import Change
 
 __all__ = ["CeleryNoPidfile"]
@@ -27,7 +28,7 @@ class CeleryNoPidfile(Codemod):
     )
     HANDLES = ("celery-pidfile",)
     FILES = tuple(p for f in celery.FORMATS for p in f.files)
-    FORMATS = tuple(f.name for f in celery.FORMATS)
+    FORMATS = COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("Procfile", "beat: celery -A proj beat --pidfile=/var/run/celery/beat.pid -l info\n",
                 "beat: celery -A proj beat -l info\n", filename="Procfile"),

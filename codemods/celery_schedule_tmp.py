@@ -12,6 +12,7 @@ from typing import Any
 
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import celery
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES
 from fixbot.formats.deploy.edits import Change
 
 __all__ = ["CelerySchedule"]
@@ -37,7 +38,7 @@ class CelerySchedule(Codemod):
     )
     HANDLES = ("celery-beat-schedule",)
     FILES = tuple(p for f in celery.FORMATS for p in f.files)
-    FORMATS = tuple(f.name for f in celery.FORMATS)
+    FORMATS = COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("Procfile", "beat: celery -A proj beat -l info\n",
                 "beat: celery -A proj beat --schedule /tmp/celerybeat-schedule -l info\n", filename="Procfile"),

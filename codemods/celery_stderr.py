@@ -13,6 +13,7 @@ from typing import Any
 
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import celery
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES
 
 __all__ = ["CeleryStderr"]
 
@@ -28,7 +29,7 @@ class CeleryStderr(Codemod):
     )
     HANDLES = ("celery-logfile",)
     FILES = tuple(p for f in celery.FORMATS for p in f.files)
-    FORMATS = tuple(f.name for f in celery.FORMATS)
+    FORMATS = COMMAND_LINE_NAMES
     EXAMPLES = (
         Example(
             "worker in a bash -c string with continuations",

@@ -13,7 +13,7 @@ from typing import Any
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import gunicorn
 from fixbot.formats.deploy.edits import Change
-from fixbot.formats.deploy.table import FORMATS as DEPLOY_FORMATS, files
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES, files
 
 __all__ = ["GunicornNoControlSocket"]
 
@@ -37,7 +37,7 @@ class GunicornNoControlSocket(Codemod):
     )
     HANDLES = ("gunicorn-control-socket",)
     FILES = files(rewritten=True)
-    FORMATS = tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
+    FORMATS = COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("Dockerfile exec form", 'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n',
                 'CMD ["gunicorn", "--no-control-socket", "--bind", "0.0.0.0:8000", "app:app"]\n', filename="Dockerfile"),

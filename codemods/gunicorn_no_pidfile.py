@@ -13,7 +13,7 @@ from typing import Any
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import gunicorn
 from fixbot.formats.deploy.edits import Change
-from fixbot.formats.deploy.table import FORMATS as DEPLOY_FORMATS, files
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES, files
 
 __all__ = ["GunicornNoPidfile"]
 
@@ -29,7 +29,7 @@ class GunicornNoPidfile(Codemod):
     )
     HANDLES = ("gunicorn-pidfile",)
     FILES = files(rewritten=True)
-    FORMATS = ("Gunicorn config modules",) + tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
+    FORMATS = ("Gunicorn config modules",) + COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("shell, with a continuation", "exec gunicorn app:app \\\n  --pid /var/run/gunicorn.pid \\\n  --workers 2\n",
                 "exec gunicorn app:app \\\n  --workers 2\n", filename="entrypoint.sh"),

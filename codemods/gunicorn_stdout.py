@@ -11,7 +11,7 @@ from typing import Any
 
 from fixbot.codemods import Codemod, Example, lazy_commands
 from fixbot.formats.deploy import gunicorn
-from fixbot.formats.deploy.table import FORMATS as DEPLOY_FORMATS, files
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES, files
 
 __all__ = ["GunicornStdout"]
 
@@ -31,7 +31,7 @@ class GunicornStdout(Codemod):
     )
     HANDLES = ("gunicorn-logfile",)
     FILES = files(rewritten=True)
-    FORMATS = ("Gunicorn config modules",) + tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
+    FORMATS = ("Gunicorn config modules",) + COMMAND_LINE_NAMES
     EXAMPLES = (
         Example(
             "nested bash -c with continuations (the incident)",

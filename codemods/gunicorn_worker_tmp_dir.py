@@ -14,7 +14,7 @@ from typing import Any
 from fixbot.codemods import Codemod, Example
 from fixbot.formats.deploy import gunicorn
 from fixbot.formats.deploy.edits import Change
-from fixbot.formats.deploy.table import FORMATS as DEPLOY_FORMATS, files
+from fixbot.formats.deploy.table import COMMAND_LINE_NAMES, files
 
 __all__ = ["GunicornWorkerTmpDir"]
 
@@ -41,7 +41,7 @@ class GunicornWorkerTmpDir(Codemod):
     )
     HANDLES = ("gunicorn-worker-tmp",)
     FILES = files(rewritten=True)
-    FORMATS = ("Gunicorn config modules",) + tuple(f.name for f in DEPLOY_FORMATS if f.read is not None and f.name != "python")
+    FORMATS = ("Gunicorn config modules",) + COMMAND_LINE_NAMES
     EXAMPLES = (
         Example("shell", "exec gunicorn app:app --workers 2\n", "exec gunicorn --worker-tmp-dir /dev/shm app:app --workers 2\n",
                 filename="entrypoint.sh"),

@@ -7,7 +7,7 @@ deploy files as Gunicorn's are read, by the same readers (fixbot/formats/deploy/
 from __future__ import annotations
 
 
-from fixbot.formats.deploy.table import FORMATS as ALL_FORMATS, Reading, read_as
+from fixbot.formats.deploy.table import COMMAND_LINES, Reading, read_as
 from fixbot.formats.deploy.edits import Anchor, Target, drop_words
 from fixbot.formats.deploy.scan import Invocation, LogFlag, Program, Scan, variables
 from fixbot.formats.deploy.words import Word
@@ -91,7 +91,7 @@ def _celery_args(scan: Scan, words: list[Word], kind: str, line: int, found=None
 
 
 CELERY = Program("celery", _celery_args, settings=frozenset({"logfile"}), spell=_spell)
-FORMATS = tuple(f for f in ALL_FORMATS if f.read is not None and f.name != "python")  # Celery has no config reader
+FORMATS = COMMAND_LINES  # Celery has no config reader
 
 
 def read(source: str, filename: str, settings=frozenset({"logfile"})) -> Reading | None:

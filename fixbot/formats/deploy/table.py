@@ -80,6 +80,10 @@ FORMATS = (
     Format("shell", ("*.sh", "*.bash", "entrypoint*", "docker-entrypoint*", "start", "startup", "run"), shell.read,
            sniff=_SHEBANG),
 )
+# The formats that start a program on a command line (a Python config module starts nothing: it is read for
+# Gunicorn's settings only)
+COMMAND_LINES = tuple(f for f in FORMATS if f.read is not None and f.name != "python")
+COMMAND_LINE_NAMES = tuple(f.name for f in COMMAND_LINES)
 
 
 def format_of(source: str, filename: str) -> Format | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fixbot.formats.deploy.edits import Target, drop_words
 from fixbot.formats.deploy.scan import LogFlag, Program, Scan, variables
-from fixbot.formats.deploy.table import FORMATS as ALL_FORMATS, Reading, read_as
+from fixbot.formats.deploy.table import COMMAND_LINES, Reading, read_as
 from fixbot.formats.deploy.words import Word
 
 __all__ = ["UVICORN", "find_invocations", "read"]
@@ -54,7 +54,7 @@ def _uvicorn_args(scan: Scan, words: list[Word], kind: str, line: int, found=Non
 
 
 UVICORN = Program("uvicorn", _uvicorn_args, settings=SETTINGS, spell=_spell)
-FORMATS = tuple(f for f in ALL_FORMATS if f.read is not None and f.name != "python")  # uvicorn.run() is code
+FORMATS = COMMAND_LINES  # uvicorn.run() is code
 
 
 def read(source: str, filename: str, settings=SETTINGS) -> Reading | None:
