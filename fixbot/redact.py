@@ -119,11 +119,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], object], ...] = (
     ),
 )
 
-# detect-secrets plugins that flag what is no secret in a deploy log: IP addresses are what it is about, the
-# entropy plugins take git SHAs and quoted hashes, and the keyword plugin is fixbot's key=value rule above.
-_NOT_FOR_LOGS = {"IPPublicDetector", "Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
-
-
 # detect-secrets' .npmrc rule, `//.+/:_authToken=…`, tries `.+` again from every `//`: quadratic on a line of
 # slashes. The same rule without its `//.+` head masks the same token (a superset), in linear time.
 _LINEAR = {r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*":
@@ -132,17 +127,10 @@ _LINEAR = {r"\/\/.+\/:_authToken=\s*((npm_.+)|([A-Fa-f0-9-]{36})).*":
 
 @functools.lru_cache(maxsize=1)
 def ruleset() -> tuple[re.Pattern[str], ...]:
-    """The patterns of detect-secrets' plugins, imported on first use only (the import costs ~0.1 s: requests)."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.plugins.base import RegexBasedDetector
+    """The patterns of detect-secrets' plugins (fixbot/ruleset.py: cached per installed copy, not imported each run)."""
+    from fixbot import ruleset as plugins
 
-    plugins = get_mapping_from_secret_type_to_class().values()
-    return tuple(
-        _LINEAR.get(regex.pattern, regex)
-        for plugin in plugins
-        if issubclass(plugin, RegexBasedDetector) and plugin.__name__ not in _NOT_FOR_LOGS
-        for regex in plugin().denylist
-    )
+    return tuple(_LINEAR.get(regex.pattern, regex) for regex in plugins.patterns())
 
 
 def _secret_span(match: re.Match[str]) -> tuple[int, int]:
