@@ -39,12 +39,12 @@ def failed(tmp_path_factory):
     assert not run.booted and "Unable to configure handler 'file'" in run.output, run.output
     log = top / "boot.log"
     log.write_text(run.output)
+    commit_all(project.root)  # here, not in a test: each test must run alone (and on its own xdist worker)
     return project, log
 
 
 def test_an_import_only_the_removed_filename_used_is_removed(failed):
     project, log = failed
-    commit_all(project.root)
     code, out, err = apply_json(log, project.root)
     assert (code, out["status"]) == (0, "fixed"), err
     assert "-import os\n" in out["diff"], out["diff"]

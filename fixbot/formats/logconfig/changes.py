@@ -73,7 +73,25 @@ def _read(text: str, filename: str) -> tuple[dict[str, _Handler], dict[str, tupl
         others = {}
     for name, site in others.items():
         handlers.setdefault(name, _Handler(site.cls, site.filename, site.writes_file))
+    if not loggers:
+        loggers = _file_loggers(text, filename)
     return handlers, loggers
+
+
+def _file_loggers(text: str, filename: str) -> dict[str, tuple[str, ...]]:
+    """The loggers' handler lists of a YAML, JSON or INI config holding one configuration (by owner, as a
+    reviewer reads it); nothing where there are several or a list is not known."""
+    from fixbot.formats.logconfig.files import read_models
+    from fixbot.formats.logconfig.stdlib import logger_name
+
+    try:
+        models = read_models(text, filename)
+    except Refusal:
+        return {}
+    if not models or len(models) != 1 or models[0] is None:
+        return {}
+    lists = {logger_name(n): lg.handlers for n, lg in models[0].loggers.items()}
+    return {} if any(v is None for v in lists.values()) else lists
 
 
 def _django_logging(text: str) -> tuple[dict[str, _Handler], dict[str, tuple[str, ...]]]:

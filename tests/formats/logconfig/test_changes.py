@@ -31,3 +31,23 @@ def test_a_moved_path_is_said_and_what_cannot_be_read_says_nothing():
     assert described(before, after, "settings.py") == ["handler 'f' now writes /tmp/x.log (it wrote /a/x.log)"]
     assert described("LOGGING = (", "LOGGING = {", "settings.py") == []
     assert described(before, before, "settings.py") == []
+
+
+YAML = """\
+version: 1
+handlers:
+  console: {class: logging.StreamHandler}
+  file: {class: logging.FileHandler, filename: /var/log/app/app.log}
+root: {level: INFO, handlers: [console, file]}
+loggers:
+  app: {level: DEBUG, handlers: [file]}
+"""
+
+
+def test_a_yaml_configs_handler_lists_are_said_too_an_emptied_one_as_printing_through_its_ancestors():
+    after = codemods.get("logging-console").rewrite(YAML, "logging.yaml")
+    assert described(YAML, after, "logging.yaml")[1:] == [
+        "logger 'app' now has no handler of its own: records print through the ancestors' handlers",
+        "the root logger now logs to 'console' only",
+    ]
+    assert described(YAML, YAML.replace("[console, file]", "[file, console]"), "logging.json") == []  # not JSON
