@@ -76,3 +76,24 @@ def test_no_record_prints_twice_whatever_the_unread_level_is(source, environment
             assert now <= max(1, console), (environ, probe, before[probe], after[probe], rewritten)
             if console + files:
                 assert now >= 1, (environ, probe, before[probe], after[probe], rewritten)
+
+
+# A file handler whose name is a module constant, listed by that constant beside a console at the same level: it
+# is converted in place and both stay, so every INFO line of 'shop' prints twice (found in a public settings module).
+HANDLER_NAMED_BY_A_CONSTANT = dedent('''\
+    NAME = "shop"
+
+    LOGGING = {
+        "version": 1,
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "level": "INFO"},
+            NAME: {"class": "logging.FileHandler", "filename": "shop.log", "level": "INFO"},
+        },
+        "loggers": {"shop": {"level": "INFO", "propagate": False, "handlers": ["console", NAME]}},
+    }
+    ''')
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19: a handler named by a constant is not followed into the lists")
+def test_a_handler_named_by_a_constant_prints_once(tmp_path, monkeypatch):
+    test_no_record_prints_twice_whatever_the_unread_level_is(HANDLER_NAMED_BY_A_CONSTANT, [{}], tmp_path, monkeypatch)
