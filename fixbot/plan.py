@@ -71,7 +71,7 @@ def on_path(finding: Finding, steps: list[Step], repo: RepoView, config: Config)
     left: list[Remaining] = []
     # A file a step already rewrites for the same kind (logging-path where logging-console would go) is taken.
     taken = {(kind, s.path) for s in steps for kind in getattr(codemods.get(s.codemod), "HANDLES", ())}
-    for found in start_path.blocked(repo, finding.facts, program):
+    for found in start_path.blocked(repo, finding.facts, program, config.deploy):
         site = found.site
         kind = fixes.canonical(codemods.get(site.codemod).HANDLES[0])
         if (kind, site.path) in taken:

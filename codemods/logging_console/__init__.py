@@ -46,6 +46,7 @@ import libcst as cst
 from fixbot.codemods import Codemod, Example, NothingToDo, Refusal, lazy_commands
 from fixbot.formats.logconfig.console_follow import aliases_part, follow, mutation, other_uses, unknown
 from fixbot.formats.logconfig.literals import Found, built_here, convert, still_writes_files, unfollowed_reason
+from fixbot.formats.logconfig.console_lists import Doubled
 from fixbot.formats.logconfig.console_plan import Edits, plan_literal, rebuild
 from fixbot.formats.logconfig.stdlib_read import DJANGO
 from fixbot.formats.logconfig.pydict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
@@ -75,11 +76,15 @@ def _plan_module(module: cst.Module, source: str | None = None, exempt: frozense
 
     A LOGGING whose handler lists are all static gets the static rewrite, which proves that no logger prints a
     line twice; anything else (lists computed at run time, handlers added later or only in this derived module)
-    has each file handler turned into a StreamHandler where it is written (fixbot/formats/logconfig/in_place.py)."""
+    has each file handler turned into a StreamHandler where it is written (fixbot/formats/logconfig/in_place.py).
+    A static LOGGING that cannot lose its file handlers without a line lost or printed twice is refused: the
+    in-place rewrite, which reads less of it, would print that line twice unseen."""
     if not any(definition_value(s)[0] or mutation(s) for s in iter_small_statements(module.body)):
         raise NothingToDo("no LOGGING in this file")
     try:
         return _plan_static(module, source)
+    except Doubled:
+        raise
     except Refusal:
         return in_place(module, exempt)
 

@@ -74,6 +74,7 @@ def apply(dirs: Dirs, declared: Declared, tracked: set[str]) -> None:
     """The declared facts, over what the Dockerfiles say: the platform's checkout and user where there is no
     Dockerfile, its writable directories, `user:` and `read_only_root:`."""
     platform = PLATFORMS.get(declared.platform or "")
+    dirs.read_only = declared.read_only_root  # a fact of its own, known even where the image's facts are not
     dirs.declared = f"{declared.file} deploy" if declared.file != "--platform" else f"--platform {declared.platform}"
     native = dirs.dockerfiles == 0
     if native:
@@ -104,5 +105,4 @@ def apply(dirs: Dirs, declared: Declared, tracked: set[str]) -> None:
     if declared.user is not None:
         dirs.users = [declared.user for _ in dirs.users or [None]]
         dirs.overridden = False
-    dirs.read_only = declared.read_only_root
 

@@ -4,8 +4,8 @@ The start path is what `fixbot check` judges (check/deploy.py: the deploy files,
 name, the settings chain the deploy runs, the logging configs they pass) plus the application modules the deploy
 imports (an app module building a FileHandler); its sites are the rooms' `sites()` (check/sites.py), made
 absolute as check makes them (WORKDIR, `cd`, `--chdir`). A site is blocked when it writes into the directory the
-log says is missing, unwritable or read-only, anywhere on a root the deploy declares read-only (except in a
-volume; one read-only directory in a log does not tell its root), or where
+log says is missing, unwritable or read-only, anywhere on a root the deploy declares read-only (compose,
+Kubernetes, .fixbot.yml's `deploy:`; except in a volume; one read-only directory in a log does not tell its root), or where
 check would call it `log-dir-missing` or `log-dir-unwritable`. Another program's flags (Celery's, when Gunicorn
 failed) are another process: left alone. The plan fixes each blocked site with its room's codemod in the same
 commit; what no codemod can change is `remaining`.
@@ -50,15 +50,16 @@ def condition(facts: dict) -> tuple[str, str | None]:
     return "", directory
 
 
-def blocked(repo, facts: dict, program: str | None) -> list[Blocked]:
+def blocked(repo, facts: dict, program: str | None, declared=None) -> list[Blocked]:
     """Every site on the start path of `program` that writes where the deploy of `repo` gives no place, by the
-    condition of `facts` (the failing finding's)."""
+    condition of `facts` (the failing finding's); `declared`: what .fixbot.yml's `deploy:` says of where it runs
+    (check/platforms.Declared: a read-only root, a user), as `fixbot check` reads it."""
     how, directory = condition(facts)
     if not how or not directory:
         return []
     files = list(repo.tracked)
     read = repo.read_or_none
-    made = dirs_mod.collect(files, read)
+    made = dirs_mod.collect(files, read, declared)
     # A start script is a deploy's own file even when no Dockerfile or compose file of the repository names it (the
     # failed deploy ran something: a platform runs it, or a Dockerfile kept elsewhere).
     used = deploy.run_files(files, read, starters=True)

@@ -87,6 +87,32 @@ def test_a_read_only_root_is_fixed_in_the_config_module_and_the_settings_at_once
     boots.assert_each_once(LOGGERS, before, boots.serve(root, read_only=root))
 
 
+@pytest.mark.skipif(not boots.have("unshare", "mount"), reason="needs unshare -m and mount")
+def test_a_read_only_root_declared_in_fixbot_yml_covers_every_directory_of_the_start_path(tmp_path):
+    # Gunicorn's error log fails first; LOGGING writes into another directory of the same read-only root, which only
+    # the declared root (no compose or Kubernetes file says it) puts on the path.
+    root = tmp_path / "repo"
+    logs, var = root / "logs", root / "var" / "gunicorn"
+    flags = f"--access-logfile {var}/access.log --error-logfile {var}/error.log"
+    boots.django_project(root, LOGGING.format(logs=logs), ENTRYPOINT.format(flags=flags), LOGGERS,
+                         files={"logs/.gitkeep": "", "var/gunicorn/.gitkeep": "",
+                                ".fixbot.yml": "deploy:\n  read_only_root: true\n"})
+    commit_all(root)
+    writable = boots.serve(root)
+    assert writable.status == 200, writable.output
+    before = writable.output, boots.read_logs(logs) + boots.read_logs(var)
+    for f in [*logs.glob("*.log"), *var.glob("*.log")]:
+        f.unlink()
+    failed = boots.serve(root, read_only=root)
+    assert not failed.booted and "Read-only file system" in failed.output, failed.output
+
+    out = boots.fixed(tmp_path, root, failed)
+    # On a declared read-only root /tmp is read-only too: Gunicorn's worker heartbeat moves to /dev/shm.
+    assert sorted((c["path"], c["codemod"]) for c in out["changes"]) == [
+        ("config/settings.py", "logging-console"), ("entrypoint.sh", "gunicorn-stdout"), ("entrypoint.sh", "gunicorn-worker-tmp-dir")]
+    boots.assert_each_once(LOGGERS, before, boots.serve(root, read_only=root))
+
+
 @pytest.mark.skipif(not boots.have("setpriv"), reason="needs setpriv")
 def test_a_directory_only_root_may_write_is_fixed_for_the_user_the_deploy_runs_as(tmp_path):
     logs = tmp_path / "srv" / "logs"

@@ -41,8 +41,11 @@ def described(before: str, after: str, filename: str) -> list[str]:
             moved.setdefault(now, []).append(owner)
     for names, owners in moved.items():
         listed = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
-        target = " and ".join(repr(n) for n in names) if names else "no handler"
-        out.append(f"{listed} now {'log' if len(owners) > 1 else 'logs'} to {target} only")
+        if not names:  # the rewrite empties a list only where an ancestor prints every record it printed
+            out.append(f"{listed} now {'have' if len(owners) > 1 else 'has'} no handler of {'their' if len(owners) > 1 else 'its'} own:"
+                       " records print through the ancestors' handlers")
+            continue
+        out.append(f"{listed} now {'log' if len(owners) > 1 else 'logs'} to {' and '.join(repr(n) for n in names)} only")
     return out
 
 

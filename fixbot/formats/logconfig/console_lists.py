@@ -24,6 +24,11 @@ from fixbot.formats.logconfig.stdlib import (
 _INF = 10**9
 
 
+class Doubled(Refusal):
+    """Proven from a config read whole: whichever handler lists stay, some record is lost or printed twice. A
+    rewrite that knows less (in place, filters unread) would only hide it, so nothing falls back past this."""
+
+
 @dataclass(frozen=True)
 class ListPlan:
     lists: dict[str, list[str | None]]  # logger -> at each position of its list, the name there after (None: dropped)
@@ -62,7 +67,7 @@ def plan(config: Config, editable: set[str], *, target: str | None = None, may_r
             after = replace(after, handlers=handlers)
     verdict = compare(config, after, records)
     if verdict.doubled:  # no list can lose a handler without losing lines: keeping both prints them twice
-        raise Refusal(f"no handler list can go without losing lines, and with both {verdict.wrong()[0]}; "
+        raise Doubled(f"no handler list can go without losing lines, and with both {verdict.wrong()[0]}; "
                       "set `propagate` false where the file handler's logger should not print through its ancestor")
     if verdict.maybe_doubled:  # a level or filter read at run time decides: for some of its values a line prints twice
         name, level = verdict.maybe_doubled[0]
