@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fixbot.formats import Refusal
-from fixbot.formats.logconfig.stdlib import CONSOLE, FILE, ROOT, Config, Verdict, chain, compare, deliveries, judge, probes
+from fixbot.formats.logconfig.stdlib import (
+    CONSOLE, FILE, ROOT, Config, Verdict, chain, compare, deliveries, judge, level_name, logger_name, probes,
+)
 
 _INF = 10**9
 
@@ -67,6 +69,11 @@ def plan(config: Config, editable: set[str], *, target: str | None = None, may_r
     if verdict.doubled:  # no list can lose a handler without losing lines: keeping both prints them twice
         raise Doubled(f"no handler list can go without losing lines, and with both {verdict.wrong()[0]}; "
                       "set `propagate` false where the file handler's logger should not print through its ancestor")
+    if verdict.maybe_doubled:  # a level or filter read at run time decides: for some of its values a line prints twice
+        name, level = verdict.maybe_doubled[0]
+        raise Refusal(f"{logger_name(name)} would print its {level_name(level)} records twice for some value of a "
+                      "level, filter or propagate fixbot cannot read (computed at run time); no rewrite of the lists "
+                      "keeps every line once for every value")
     aligned = {}
     for n, entries in lists.items():
         aligned[n] = [None] * len(config.loggers[n].handlers)

@@ -235,6 +235,7 @@ class Verdict:
     doubled: list[tuple[str, int, int]] = field(default_factory=list)  # (logger, level, times on the console)
     in_files: list[tuple[str, int]] = field(default_factory=list)
     unproven: list[tuple[str, int]] = field(default_factory=list)
+    maybe_doubled: list[tuple[str, int]] = field(default_factory=list)  # unproven, and twice for some unknowns
     unused_formatters: list[str] = field(default_factory=list)
 
     @property
@@ -297,6 +298,8 @@ def compare(before: Config, after: Config, names: list[tuple[str, int]] | None =
             verdict.doubled.append((name, level, max(a.count(CONSOLE) for _, a in found)))
         elif "doubled" in said or any(b.made and (b.unknown or a.unknown) for b, a in found):
             verdict.unproven.append((name, level))
+            if "doubled" in said:
+                verdict.maybe_doubled.append((name, level))
     verdict.unused_formatters = sorted(used_formatters(before) - used_formatters(after))
     return verdict
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixbot.formats import NothingToDo, Refusal
+from fixbot.formats.logconfig.console_lists import Doubled
 from fixbot.formats.logconfig.check import check_source, compare
 from fixbot.codemods.logging_console import LoggingConsole
 from tests.support import ROOT
@@ -1185,7 +1186,13 @@ def _render(value, quote, indent, newline, depth=0):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logging_sources())
 def test_generated_logging_dicts(source):
-    once = LoggingConsole.rewrite(source, "settings.py")  # generated dicts are all static: a refusal is a bug
+    try:
+        once = LoggingConsole.rewrite(source, "settings.py")
+    except Refusal as refusal:
+        # The one refusal a generated dict may get: a logger whose records propagate to an ancestor's converted file
+        # handler beside its own console prints them twice whatever the lists say (or for some filter's answer).
+        assert isinstance(refusal, Doubled) or "twice" in str(refusal), refusal
+        return
     assert LoggingConsole.rewrite(once, "settings.py") == once
     compile(once, "settings.py", "exec")
     assert ("\r\n" in once) == ("\r\n" in source)
@@ -1357,17 +1364,19 @@ LEVEL_FIXES = [
     ),
 ]
 
-LEVEL_FIXES.append(
-    pytest.param(
-        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},\n'
-        '    "all": {"class": "logging.FileHandler", "filename": "a.log", "level": ALL_LEVEL}},\n'
-        '    "root": {"handlers": ["console", "all"]}}\n',
-        'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},\n'
-        '    "all": {"class": "logging.StreamHandler", "level": ALL_LEVEL}},\n'
-        '    "root": {"handlers": ["console", "all"]}}\n',
-        id="a level known only at run time: both stay (maybe a line twice) rather than maybe dropping messages",
-    )
+# A level known only at run time beside a console at ERROR: keeping both prints ERROR lines twice whenever ALL_LEVEL is
+# at or below ERROR, dropping either may lose lines for another value; no list works for every value (issue 19).
+A_LEVEL_KNOWN_AT_RUN_TIME = (
+    'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler", "level": "ERROR"},\n'
+    '    "all": {"class": "logging.FileHandler", "filename": "a.log", "level": ALL_LEVEL}},\n'
+    '    "root": {"handlers": ["console", "all"]}}\n'
 )
+
+
+def test_a_level_known_only_at_run_time_that_may_print_a_line_twice_is_refused():
+    with pytest.raises(Refusal, match="ERROR records twice for some value of a level"):
+        LoggingConsole.rewrite(A_LEVEL_KNOWN_AT_RUN_TIME, "settings.py")
+
 
 LEVEL_NOOPS = [
     pytest.param(
