@@ -202,7 +202,7 @@ def test_verify_cmd_runs_in_a_worktree_of_the_fix(base_layout, tmp_path):
     tree = clone(base_layout.repo, tmp_path / "verify")
     before = snapshot(tree)
     # manage.py check fails on HEAD (the file handler) and passes only on the fixed tree, from the backend dir.
-    check = f"cd apps/backend && {sys.executable} manage.py check"
+    check = f"cd apps/backend && {sys.executable} -B manage.py check"
     assert subprocess.run(check, shell=True, cwd=tree, capture_output=True).returncode != 0
     code, out, err = apply_json(base_layout.log, tree, "--verify-cmd", check)
     assert code == 0 and out["status"] == "fixed", err
