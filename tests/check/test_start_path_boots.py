@@ -6,8 +6,6 @@ console once. On main only the log's own site was fixed: the next one killed the
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.support import boots
@@ -44,11 +42,7 @@ def test_a_missing_directory_written_by_gunicorn_and_by_logging_is_fixed_in_one_
     commit_all(root)
     failed = boots.serve(root)
     assert not failed.booted and "isn't writable" in failed.output, failed.output
-    logs.mkdir(parents=True)
-    writable = boots.serve(root)
-    assert writable.status == 200, writable.output
-    before = writable.output, boots.read_logs(logs)
-    shutil.rmtree(logs)
+    before = boots.with_the_directory(root, logs)
 
     out = boots.fixed(tmp_path, root, failed)
     assert sorted(c["path"] for c in out["changes"]) == ["config/settings.py", "entrypoint.sh"]

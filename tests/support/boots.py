@@ -170,6 +170,17 @@ def read_logs(directory: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in sorted(directory.rglob("*")) if p.is_file())
 
 
+def with_the_directory(root: Path, logs: Path) -> tuple[str, str]:
+    """(console, files) of a run of `root` with the missing directory `logs` made; it is missing again after."""
+    logs.mkdir(parents=True)
+    try:
+        writable = serve(root)
+        assert writable.status == 200, writable.output
+        return writable.output, read_logs(logs)
+    finally:
+        shutil.rmtree(logs)
+
+
 def each_once(console: Counter, files: Counter, after: Counter) -> list[str]:
     """What the fixed run gets wrong against the run with a writable directory (`console` and `files`: what that
     printed and wrote): a line lost, or printed on the console more often than the original printed it there
