@@ -39,7 +39,10 @@ def deploy():
     top = confined.world_dir("fixbot-cache-")
     repo = top / "repo"
     repo.mkdir()
-    (repo / "app.py").write_text(CACHE_APP)
+    # Gunicorn 27 starts its control server after it forks the first worker: which is logged first, the control
+    # socket's error or the worker's failed import that halts the arbiter, is timing (CI saw only the import).
+    # A second before the import fails lets the log show both, as a slower app's does.
+    (repo / "app.py").write_text("import time\n\ntime.sleep(1)\n" + CACHE_APP)
     (repo / "Dockerfile").write_text(DOCKERFILE)
     commit_all(repo)
     confined.open_to_all(repo)
