@@ -7,7 +7,6 @@ was or completely rewritten, and no temporary file is left. What the caller sees
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import signal
@@ -80,8 +79,13 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_ctrl_c, initargs=(unblocked,))
     waiting, finished = paths[0], False
     try:
-        computed = executor.map(functools.partial(_compute, job), [paths[i] for i in first], chunksize=CHUNK)
+        # Submitted a chunk at a time and never cancelled (not Executor.map, which cancels what is left when it is
+        # closed): Python 3.11's pool thread, finding a worker terminated, sets an exception on every pending
+        # future, and one cancelled meanwhile makes it print an InvalidStateError traceback beside "interrupted".
+        todo = [paths[i] for i in first]
+        chunks = [executor.submit(_compute_all, job, todo[i:i + CHUNK]) for i in range(0, len(todo), CHUNK)]
         signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+        computed = (one for chunk in chunks for one in chunk.result())
         by_workers = set(first)
         for index, waiting in enumerate(paths):
             yield _finish(next(computed) if index in by_workers else _compute(job, waiting))
@@ -96,7 +100,7 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
                 process.terminate()
         # Waited for, even then: the pool's own thread must be gone before the interpreter's exit handlers run
         # (Python 3.11 may otherwise print a traceback from its atexit hook on the closed wakeup pipe).
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=True)
 
 
 def _ignore_ctrl_c(unblocked: set[signal.Signals]) -> None:
@@ -143,6 +147,10 @@ def _compute(job: _Job, path: str) -> _Computed:
     if not result.changed:
         return _Computed(Outcome(path, skipped=result.skipped))
     return _Computed(Outcome(path, True, result.diff if job.diff else ""), data if job.write else None)
+
+
+def _compute_all(job: _Job, paths: Sequence[str]) -> list[_Computed]:
+    return [_compute(job, path) for path in paths]
 
 
 def _finish(computed: _Computed) -> Outcome:
