@@ -21,6 +21,7 @@ import libcst as cst
 
 from fixbot.codemods import Codemod, Example, Refusal, lazy_commands
 from fixbot.formats.logconfig.pydict import (
+    constants,
     NotStatic,
     code,
     definition_value,
@@ -124,6 +125,7 @@ class _Rewriter(StatementTransformer):
                         code(a.name) == "os" and a.asname is None for a in small.names
                     ):
                         has_os = True
+        names = constants(tree)
         for small in iter_small_statements(tree.body):
             if isinstance(small, cst.Assign) and any(
                 isinstance(t.target, cst.Name) and t.target.value == DIR_NAME for t in small.targets
@@ -140,7 +142,7 @@ class _Rewriter(StatementTransformer):
                 if not is_mapping(value):
                     raise Refusal(f"LOGGING is {code(value)}, not a dict literal written out in this file")
                 try:
-                    config = read_logging(value)
+                    config = read_logging(value, names)
                 except NotStatic as error:
                     raise Refusal(str(error)) from None
                 new_value = value

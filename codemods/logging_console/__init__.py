@@ -49,7 +49,7 @@ from fixbot.formats.logconfig.literals import Found, built_here, convert, still_
 from fixbot.formats.logconfig.console_lists import Doubled
 from fixbot.formats.logconfig.console_plan import Edits, plan_literal, rebuild
 from fixbot.formats.logconfig.stdlib_read import DJANGO
-from fixbot.formats.logconfig.pydict import NotStatic, code, definition_value, is_mapping, iter_small_statements, read_logging
+from fixbot.formats.logconfig.pydict import NotStatic, code, constants, definition_value, is_mapping, iter_small_statements, read_logging
 from fixbot.formats.logconfig.pyedit import StatementEditor, parse
 from fixbot.codemods.logging_console.examples import FORMAT_EXAMPLES
 from fixbot.formats.logconfig.files import FORMAT_FILES, FORMAT_NAMES, rewrite_config
@@ -104,12 +104,13 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
         raise Refusal("LOGGING is only changed here; it is defined in a module this one imports")
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
+    names = constants(module)
     for statement, value in definitions:
         if not is_mapping(value):
             what = f"built by {code(value.func)}(...)" if isinstance(value, cst.Call) else f"{code(value)}, not a dict literal"
             raise Refusal(f"LOGGING is {what}; fixbot only rewrites a LOGGING written out in this file")
         try:
-            config = read_logging(value)
+            config = read_logging(value, names)
         except NotStatic as error:
             raise Refusal(str(error)) from None
         literal_edits: Edits = {}

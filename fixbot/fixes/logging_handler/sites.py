@@ -15,7 +15,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fixbot.fixes.sites import Site, env_in, known
 from fixbot.formats.logconfig import may_hold_config
-from fixbot.formats.logconfig.pydict import (NotStatic, definition_value, iter_small_statements, read_handler,
+from fixbot.formats.logconfig.pydict import (NotStatic, constants, definition_value, iter_small_statements, read_handler,
                                              read_logging, string_value)
 from fixbot.formats.python_eval import UNKNOWN
 
@@ -65,11 +65,12 @@ def _handler_places(wrapper) -> dict[str, tuple[int, cst.BaseExpression | None]]
         node = entry.element if entry else handler.entry.element if handler.entry else handler.mapping.node
         return positions[node].start.line, entry.value if entry else None
 
+    names = constants(wrapper.module)
     for statement in iter_small_statements(wrapper.module.body):
         is_definition, value = definition_value(statement)
         try:
             if is_definition and value is not None:
-                places.update((n, place(h)) for n, h in read_logging(value).handlers.items() if h.file)
+                places.update((n, place(h)) for n, h in read_logging(value, names).handlers.items() if h.file)
             elif (m := mutation(statement)) and m.kind == "assign" and m.path and m.path[0] == "handlers":
                 if len(m.path) == 2:  # LOGGING["handlers"]["file"] = {...}, in a derived module
                     handler = read_handler(m.path[1], m.value)

@@ -97,7 +97,7 @@ def _file_loggers(text: str, filename: str) -> dict[str, tuple[str, ...]]:
 def _django_logging(text: str) -> tuple[dict[str, _Handler], dict[str, tuple[str, ...]]]:
     import libcst as cst
 
-    from fixbot.formats.logconfig.pydict import NotStatic, definition_value, iter_small_statements, read_logging
+    from fixbot.formats.logconfig.pydict import NotStatic, constants, definition_value, iter_small_statements, read_logging
     from fixbot.formats.logconfig.pydict import string_value
     from fixbot.formats.python import parse_module
 
@@ -107,12 +107,13 @@ def _django_logging(text: str) -> tuple[dict[str, _Handler], dict[str, tuple[str
         module = parse_module(text)
     except (cst.ParserSyntaxError, Refusal):
         return handlers, loggers
+    names = constants(module)
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
         if not is_definition or value is None:
             continue
         try:
-            config = read_logging(value)
+            config = read_logging(value, names)
         except (NotStatic, RecursionError):
             continue
         for name, handler in config.handlers.items():

@@ -14,7 +14,7 @@ import libcst as cst
 
 from fixbot.formats import Refusal
 from fixbot.formats.logconfig import stdlib
-from fixbot.formats.logconfig.pydict import LoggingConfig, NotStatic, definition_value, iter_small_statements, read_logging
+from fixbot.formats.logconfig.pydict import LoggingConfig, NotStatic, constants, definition_value, iter_small_statements, read_logging
 
 FILES = "still writes to a file"
 
@@ -45,13 +45,14 @@ def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]
     except Refusal as refusal:
         return [str(refusal)]
     found, defined = [], False
+    names = constants(module)
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
         if not is_definition or value is None:
             continue
         defined = True
         try:
-            found += problems(read_logging(value), allow_file_handlers=allow_file_handlers)
+            found += problems(read_logging(value, names), allow_file_handlers=allow_file_handlers)
         except NotStatic as error:
             found.append(str(error))
         except RecursionError:

@@ -90,7 +90,7 @@ def plan_literal(config: LoggingConfig, edits: Edits, base: Config | None = None
         return plan
     unfiltered = [n for n in handlers if n in plan.streams and n not in plan.filtered]
     plan.files, plan.target = frozenset(files), (unfiltered or files)[0]
-    model = from_dict(plain(config.mapping.node), base)
+    model = from_dict(plain(config.mapping.node, config.names), base)
     if model is None:
         raise Refusal("LOGGING is incremental: it changes what an earlier dictConfig call set up, which fixbot cannot see")
     loggers = {ref.path: _logger(ref.path[:-1], config) for ref in config.refs if ref.of_logger}

@@ -156,10 +156,15 @@ def replacements_of(site: Site):
     known = (converted | set(streams) | others) - {n or "" for n in named if named.count(n) > 1}
     planned = site_drops(site)  # the lists the standard library's model can follow, through propagation
     for statement, node in site.lists.values():
-        names = [string_value(e.value) for e in node.elements]
+        names = [site.name(e.value) for e in node.elements]
         if id(node) in planned:
             changes = {i: None for i in planned[id(node)]}
         elif None in names or not set(names) <= known or not converted & set(names):
+            if len(names) > 1 and converted and (converted & set(names) or None in names):
+                # a converted handler (or a name fixbot cannot read, which may be one) beside another handler it
+                # cannot place: both may print the same line on the console
+                raise Refusal(f"a handler list names {code(node)}, which fixbot cannot follow; a converted file "
+                              f"handler there may print a line twice")
             continue  # not provable: left as it is
         else:
             # A list the model cannot place (a branch of a conditional): a console (a converted handler included)
@@ -179,7 +184,7 @@ def _edits(site: Site, later: list, exempt: frozenset[str] = frozenset()) -> dic
     for statement, logger, name in site.appends:
         lists = site.owned.get(logger, [])
         if name in converted and len(lists) == 1 and lists[0] is not None:
-            names = [string_value(e.value) for e in lists[0].elements]
+            names = [site.name(e.value) for e in lists[0].elements]
             if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
                 edits[id(statement)] = None  # it already prints these lines to the console
     elsewhere: set[str] = set()  # handlers of another module this one made write to a file, converted here

@@ -16,7 +16,7 @@ import libcst as cst
 
 from fixbot.formats import Refusal
 from fixbot.formats.logconfig import console_lists, stdlib, stdlib_read
-from fixbot.formats.logconfig.pydict import code, is_logging_name, is_mapping, plain, string_value
+from fixbot.formats.logconfig.pydict import code, constants, is_logging_name, is_mapping, named, plain, string_value
 
 
 def mentions_files(node: cst.CSTNode) -> bool:
@@ -68,6 +68,14 @@ class Site:
     partial: bool = False  # part of the config comes from something this file does not write out (a base's dict)
     complete: bool = True  # the file defines the config (not a derived module that only changes its base's)
     base: stdlib.Config | None = None  # what was configured before it (stdlib_read.DJANGO for a settings module)
+    names: dict[str, str] = field(default_factory=dict)  # the module's constants (pydict.constants): NAME = "shop"
+
+    def __post_init__(self) -> None:
+        self.names = self.names or constants(self.module)
+
+    def name(self, node: cst.CSTNode) -> Optional[str]:
+        """A handler's name in a list: a str literal, or a constant holding one."""
+        return named(node, self.names)
 
     def resolve(self, node: cst.BaseExpression) -> Iterator[tuple[cst.BaseSmallStatement, cst.BaseExpression]]:
         """`node`, or for a module-level name the values this file assigns to it."""
@@ -81,14 +89,14 @@ class Site:
     def config(self, node: cst.BaseExpression) -> None:
         for statement, value in self.resolve(node):
             self.statement = statement
-            for key, item in entries(value):
+            for key, item in entries(value, self.names):
                 self.statement = statement  # a spread before this item may have moved it to the base's statement
                 if key is None and isinstance(item, cst.BaseExpression):
                     values = [v for _, v in self.assigned.get(item.value, [])] if isinstance(item, cst.Name) else [item]
                     self.partial |= not values or not all(is_mapping(v) for v in values)
                     self.config(item)  # {**BASE_LOGGING, ...}
                 elif key in ("disable_existing_loggers", "incremental"):
-                    self.tops[key] = plain(item)
+                    self.tops[key] = plain(item, self.names)
                 elif key == "handlers":
                     self.handler_map(item)
                 elif key in ("root", "loggers"):
@@ -108,7 +116,7 @@ class Site:
                 self.unreadable(value, "the logging config's handlers are")
             if not is_mapping(value):
                 continue
-            for key, item in entries(value):
+            for key, item in entries(value, self.names):
                 self.statement = statement
                 if key is None:
                     self.handler_map(item)
@@ -140,11 +148,11 @@ class Site:
                 self.partial = True
             elif one:
                 self.whole.add(path)
-            for key, item in entries(value):
+            for key, item in entries(value, self.names):
                 if one and key == "handlers":
                     self.handler_list(item, path)
                 elif one and key in ("level", "propagate"):
-                    self.settings.setdefault(path, {})[key] = plain(item)
+                    self.settings.setdefault(path, {})[key] = plain(item, self.names)
                 elif not one and key is not None:
                     self.loggers(item, True, ("loggers", key))
                 elif key is None:
@@ -159,15 +167,15 @@ class Site:
             self.lists[id(node)] = (self.statement, node)
 
 
-def entries(node: cst.BaseExpression) -> Iterator[tuple[Optional[str], cst.BaseExpression]]:
-    """(key, value) of a dict literal or dict(...) call, key "" when computed, None for a **spread or a dict given
-    whole (dict(BASE, ...) copies it, as `.update(BASE)` does)."""
+def entries(node: cst.BaseExpression, names: dict[str, str] = {}) -> Iterator[tuple[Optional[str], cst.BaseExpression]]:
+    """(key, value) of a dict literal or dict(...) call, key "" when computed (a module constant of `names` is
+    its string), None for a **spread or a dict given whole (dict(BASE, ...) copies it, as `.update(BASE)` does)."""
     if isinstance(node, cst.Dict):
         for item in node.elements:
             if isinstance(item, cst.StarredDictElement):
                 yield None, item.value
             else:
-                yield string_value(item.key) or "", item.value
+                yield named(item.key, names) or "", item.value
     elif is_mapping(node):
         for arg in node.args:
             yield (arg.keyword.value if arg.keyword and not arg.star else None), arg.value
@@ -177,7 +185,7 @@ def model(site: Site) -> tuple[stdlib.Config | None, dict[str, cst.CSTNode]]:
     """(what the standard library builds from what `site` found, the list node of each logger whose list it knows).
     A list is known when it is the logger's one list, written out, naming only handlers defined here once."""
     names = [name for _, name, _ in site.handlers.values()]
-    handlers = {name: plain(node) for _, name, node in site.handlers.values() if name and names.count(name) == 1}
+    handlers = {name: plain(node, site.names) for _, name, node in site.handlers.values() if name and names.count(name) == 1}
     complete = site.complete and not site.partial
     shared = [id(n) for nodes in site.owned.values() for n in nodes if n is not None]
     appended = {logger for _, logger, _ in site.appends}
@@ -186,7 +194,7 @@ def model(site: Site) -> tuple[stdlib.Config | None, dict[str, cst.CSTNode]]:
     for path in {*site.owned, *site.settings, *site.whole} - {()}:
         name = stdlib.ROOT if path == ("root",) else path[1]
         found = site.owned.get(path, [])
-        values = [string_value(e.value) for e in found[0].elements] if len(found) == 1 and found[0] is not None else None
+        values = [site.name(e.value) for e in found[0].elements] if len(found) == 1 and found[0] is not None else None
         known = values is not None and set(values) <= set(handlers) and path not in appended and shared.count(id(found[0])) == 1
         entry = dict(site.settings.get(path, {})) if complete or path in site.whole else {"level": stdlib_read.UNKNOWN, "propagate": stdlib_read.UNKNOWN}
         entry["handlers"] = values if known else (() if not found and (complete or path in site.whole) else stdlib_read.UNKNOWN)

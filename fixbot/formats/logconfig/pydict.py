@@ -5,7 +5,8 @@ call, nested either way) into a `LoggingConfig`: its handlers (class, file- or s
 filters), every literal list of handler names (each logger, the root logger, handlers that point at other
 handlers) and the formatters and filters it defines. Whatever cannot be known without running the module (a
 `**spread`, a computed key or handler name, a class that is not a string) raises `NotStatic` with a one-line
-reason, so callers refuse instead of guessing.
+reason, so callers refuse instead of guessing. A key or handler name written as a module-level constant
+(`NAME = "shop"`, bound nowhere else in the module: `constants(module)`) is read as its string.
 
 It also finds the `LOGGING` definitions among a module's statements (`iter_small_statements`,
 `definition_value`). Checking a result is fixbot/formats/logconfig/check.py; editing literals, fixbot/formats/logconfig/pyedit.py.
@@ -14,7 +15,7 @@ It also finds the `LOGGING` definitions among a module's statements (`iter_small
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence, Union
+from typing import Iterator, Mapping as Names, Sequence, Union
 
 import libcst as cst
 
@@ -47,6 +48,77 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     return None
 
 
+def constants(module: cst.Module) -> dict[str, str]:
+    """Module-level names bound once in the whole module, to a plain str literal (`NAME = "shop"`): a handler or
+    logger name written through one of them is that string. A name bound anywhere else (a second assignment, a
+    loop, an import, a def, `global`, `:=`, in a function too) is not one; a star import makes none known. Only
+    statements are walked, without recursion, so a deeply nested expression costs nothing here."""
+    count: dict[str, int] = {}
+
+    def bound(node: cst.CSTNode | None) -> None:
+        todo = [node]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, cst.Name):
+                count[node.value] = count.get(node.value, 0) + 1
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                todo += [e.value for e in node.elements]
+            elif isinstance(node, cst.StarredElement):
+                todo.append(node.value)
+
+    found: dict[str, str] = {}
+    todo: list[cst.CSTNode] = list(module.body)
+    while todo:
+        statement = todo.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        bound(target.target)
+                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                    bound(small.target)
+                elif isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                        return {}
+                    for alias in small.names:
+                        bound(alias.asname.name if alias.asname else alias.name if isinstance(alias.name, cst.Name)
+                              else None)
+                elif isinstance(small, cst.Global):
+                    for item in small.names:
+                        bound(item.name)
+                        bound(item.name)
+            continue
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            bound(statement.name)
+        elif isinstance(statement, cst.For):
+            bound(statement.target)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                bound(item.asname.name if item.asname else None)
+        elif isinstance(statement, (cst.ExceptHandler, cst.ExceptStarHandler)) and statement.name:
+            bound(statement.name.name)
+        for part in (getattr(statement, "body", None), getattr(statement, "orelse", None),
+                     getattr(statement, "finalbody", None), *getattr(statement, "handlers", ())):
+            if isinstance(part, (cst.If, cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler)):
+                todo.append(part)
+            elif isinstance(part, cst.BaseSuite):
+                todo += [b for b in part.body] if isinstance(part, cst.IndentedBlock) else [cst.SimpleStatementLine(part.body)]
+    code_text = module.code
+    for statement in iter_small_statements(module.body):
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name):
+            name, value = statement.targets[0].target.value, string_value(statement.value)
+            if value is not None and count.get(name) == 1 and f"{name} :=" not in code_text and f"{name}:=" not in code_text:
+                found[name] = value
+    return found
+
+
+def named(node: cst.CSTNode | None, names: Names[str, str]) -> str | None:
+    """A str literal's value, or the string a module-level constant (`constants`) holds."""
+    if isinstance(node, cst.Name):
+        return names.get(node.value)
+    return string_value(node)
+
+
 def is_mapping(node: cst.CSTNode | None) -> bool:
     return isinstance(node, cst.Dict) or (
         isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict"
@@ -74,7 +146,7 @@ class Mapping:
         return entry.value if entry else None
 
 
-def read_mapping(node: cst.CSTNode | None, what: str) -> Mapping:
+def read_mapping(node: cst.CSTNode | None, what: str, names: Names[str, str] = {}) -> Mapping:
     if not is_mapping(node):
         raise NotStatic(f"{what} is not a dict literal: {code(node) if node else 'missing'}")
     entries: dict[str, Entry] = {}
@@ -87,7 +159,7 @@ def read_mapping(node: cst.CSTNode | None, what: str) -> Mapping:
                 raise NotStatic(f"{what} is dict() of something that is not written out: {code(item)}")
             key = item.keyword.value
         else:
-            key = string_value(item.key)
+            key = named(item.key, names)
             if key is None:
                 raise NotStatic(f"{what} has a key computed at run time: {code(item.key)}")
         if key in entries:
@@ -146,14 +218,15 @@ class LoggingConfig:
     formatters: frozenset[str] | None  # None: the section is not written out
     filters: frozenset[str] | None
     filter_refs: tuple[tuple[str, str], ...]  # (owner, filter name)
+    names: Names[str, str]  # the module's constants it was read with (`constants`)
 
 
-def read_names(node: cst.BaseExpression, owner: str) -> tuple[tuple[str, ...], tuple[cst.BaseExpression, ...]]:
+def read_names(node: cst.BaseExpression, owner: str, names_of: Names[str, str] = {}) -> tuple[tuple[str, ...], tuple[cst.BaseExpression, ...]]:
     if not isinstance(node, (cst.List, cst.Tuple)):
         raise NotStatic(f"the handlers of {owner} are computed at run time: {code(node)}")
     names, items = [], []
     for element in node.elements:
-        name = string_value(element.value) if isinstance(element, cst.Element) else None
+        name = named(element.value, names_of) if isinstance(element, cst.Element) else None
         if name is None:
             raise NotStatic(f"a handler name of {owner} is computed at run time: {code(element)}")
         names.append(name)
@@ -189,46 +262,47 @@ def read_handler(name: str, node: cst.BaseExpression, entry: Entry | None = None
     return Handler(name, entry, mapping, cls, filters)
 
 
-def read_logging(node: cst.BaseExpression) -> LoggingConfig:
-    """Read the expression assigned to LOGGING; NotStatic says why it cannot be read without running it."""
-    top = read_mapping(node, "LOGGING")
+def read_logging(node: cst.BaseExpression, names: Names[str, str] = {}) -> LoggingConfig:
+    """Read the expression assigned to LOGGING, with the module's `constants`; NotStatic says why it cannot be read
+    without running it."""
+    top = read_mapping(node, "LOGGING", names)
     handlers: dict[str, Handler] = {}
     refs: list[RefList] = []
     filter_refs: list[tuple[str, str]] = []
     handlers_mapping = None
     if "handlers" in top.entries:
-        handlers_mapping = read_mapping(top.get("handlers"), "LOGGING['handlers']")
+        handlers_mapping = read_mapping(top.get("handlers"), "LOGGING['handlers']", names)
         for name, entry in handlers_mapping.entries.items():
             handlers[name] = handler = read_handler(name, entry.value, entry)
             mapping, filters = handler.mapping, handler.filters
             filter_refs += [(f"handler {name!r}", f) for f in filters or ()]
             owner = f"handler {name!r}"
             if "target" in mapping.entries:  # MemoryHandler
-                target = string_value(mapping.get("target"))
+                target = named(mapping.get("target"), names)
                 if target is None:
                     raise NotStatic(f"the target of {owner} is computed at run time")
                 refs.append(RefList(owner, ("handlers", name, "target"), mapping.get("target"), (target,), (mapping.get("target"),), False))
             if "handlers" in mapping.entries:  # QueueHandler (3.12+)
-                names, items = read_names(mapping.get("handlers"), owner)
-                refs.append(RefList(owner, ("handlers", name, "handlers"), mapping.get("handlers"), names, items, False))
+                listed, items = read_names(mapping.get("handlers"), owner, names)
+                refs.append(RefList(owner, ("handlers", name, "handlers"), mapping.get("handlers"), listed, items, False))
     loggers: list[tuple[str, tuple[str, ...], cst.BaseExpression]] = []
     if "root" in top.entries:
         loggers.append(("the root logger", ("root",), top.get("root")))
     if "loggers" in top.entries:
-        for name, entry in read_mapping(top.get("loggers"), "LOGGING['loggers']").entries.items():
+        for name, entry in read_mapping(top.get("loggers"), "LOGGING['loggers']", names).entries.items():
             loggers.append((f"logger {name!r}", ("loggers", name), entry.value))
     for owner, path, value in loggers:
         mapping = read_mapping(value, owner)
         if "handlers" in mapping.entries:
-            names, items = read_names(mapping.get("handlers"), owner)
-            refs.append(RefList(owner, (*path, "handlers"), mapping.get("handlers"), names, items, True))
+            listed, items = read_names(mapping.get("handlers"), owner, names)
+            refs.append(RefList(owner, (*path, "handlers"), mapping.get("handlers"), listed, items, True))
         if isinstance(mapping.get("filters"), (cst.List, cst.Tuple)):
             try:
                 filter_refs += [(owner, f) for f in read_names(mapping.get("filters"), owner)[0]]
             except NotStatic:
                 pass
     return LoggingConfig(
-        top, handlers_mapping, handlers, tuple(refs), _section_names(top, "formatters"), _section_names(top, "filters"), tuple(filter_refs)
+        top, handlers_mapping, handlers, tuple(refs), _section_names(top, "formatters"), _section_names(top, "filters"), tuple(filter_refs), names
     )
 
 
@@ -277,7 +351,7 @@ def definition_value(statement: cst.BaseSmallStatement) -> tuple[bool, cst.BaseE
     return False, None
 
 
-def plain(node: cst.CSTNode | None) -> object:
+def plain(node: cst.CSTNode | None, names: Names[str, str] = {}) -> object:
     """The Python value of a literal (dicts, lists, strings, numbers, True/False/None, `logging.INFO`), with
     stdlib.UNKNOWN wherever something is computed at run time: what fixbot/formats/logconfig/stdlib_read.from_dict reads."""
     from fixbot.formats.logconfig.stdlib_read import NAMED_LEVELS, UNKNOWN
@@ -289,16 +363,16 @@ def plain(node: cst.CSTNode | None) -> object:
         for item in node.elements if isinstance(node, cst.Dict) else node.args:
             if isinstance(item, cst.StarredDictElement) or (isinstance(item, cst.Arg) and (item.star or item.keyword is None)):
                 return UNKNOWN
-            key = item.keyword.value if isinstance(item, cst.Arg) else string_value(item.key)
+            key = item.keyword.value if isinstance(item, cst.Arg) else named(item.key, names)
             if key is None:
                 return UNKNOWN
-            out[key] = plain(item.value)
+            out[key] = plain(item.value, names)
         return out
     if isinstance(node, (cst.List, cst.Tuple)):
         if any(not isinstance(e, cst.Element) for e in node.elements):
             return UNKNOWN
-        return [plain(e.value) for e in node.elements]
-    text = string_value(node)
+        return [plain(e.value, names) for e in node.elements]
+    text = named(node, names)
     if text is not None:
         return text
     if isinstance(node, cst.Integer):

@@ -13,7 +13,7 @@ ROOM = fixes.for_kind("logging-handler")
 DERIVED = (
     "from .base import *  # noqa: F403\n\n"
     'LOGGING["handlers"]["app_file"] = {"class": "logging.FileHandler", "filename": "/app/logs/app.log"}\n'
-    'LOGGING["loggers"]["app"] = {"handlers": ["app_file", "console"], "level": "INFO"}\n'
+    'LOGGING["loggers"]["app"] = {"handlers": ["app_file"], "level": "INFO", "propagate": False}\n'
 )
 STATIC = (
     'LOGGING = {"version": 1, "handlers": {"console": {"class": "logging.StreamHandler"},'
