@@ -4,7 +4,9 @@ The patterns are the plugins' own (`denylist`); importing the plugins imports re
 fixbot never calls. The first run of an installed copy imports them and writes `patterns-<key>.json` to
 `$XDG_CACHE_HOME/fixbot/detect-secrets/` (else `~/.cache/…`); the key is the package's path and the times its
 plugin files were written, so an upgrade or an edit is a new file. A cache that cannot be read, written or
-trusted (not a list of [pattern, flags] pairs that compile) is ignored: the patterns are then imported again.
+trusted is ignored, and the patterns are then imported again: trusted means a list of [pattern, flags] pairs that
+compile, in a file and a directory this user owns and no one else may write (XDG_CACHE_HOME may be /tmp/.cache,
+where another user could leave a file that weakens the redaction).
 """
 
 from __future__ import annotations
@@ -47,8 +49,18 @@ def _imported() -> list[tuple[str, int]]:
             for regex in plugin().denylist]
 
 
+def _own(path: Path) -> bool:
+    """Is `path` this user's, and writable by no one else?"""
+    import stat
+
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _read(path: Path) -> list[tuple[str, int]] | None:
     try:
+        if not (_own(path.parent) and _own(path)):
+            return None
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
@@ -61,14 +73,19 @@ def _read(path: Path) -> list[tuple[str, int]] | None:
 def _write(path: Path, patterns: list[tuple[str, int]]) -> None:
     import tempfile  # only on the run that writes the cache
 
+    temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".patterns-")
         with os.fdopen(fd, "w") as out:
             json.dump(patterns, out)
         os.replace(temporary, path)
-    except OSError:
-        pass  # a home that cannot be written (a read-only root): the next run imports them again
+    except OSError:  # a home that cannot be written (a read-only root), a full disk: the next run imports them again
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def patterns() -> list[re.Pattern[str]]:

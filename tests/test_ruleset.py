@@ -48,3 +48,32 @@ def test_a_cache_that_cannot_be_written_costs_the_import_and_nothing_else(tmp_pa
     (tmp_path / "file").write_text("")  # a cache home that is a file: nothing can be made under it
     patterns, imported = _run(tmp_path / "file")
     assert imported and len(patterns) >= 40
+
+
+@pytest.mark.parametrize("how", ["a directory anyone may write", "another user's file"])
+def test_a_weakened_cache_another_user_could_write_is_not_trusted(tmp_path, how):
+    # XDG_CACHE_HOME=/tmp/.cache is what the home-cache room sets: there another user could leave patterns that
+    # match nothing, and a token would be printed, committed and posted unredacted.
+    fresh, _ = _run(tmp_path / "fresh")
+    [path] = (tmp_path / "fresh").rglob("patterns-*.json")
+    weak = tmp_path / "weak" / path.relative_to(tmp_path / "fresh")
+    weak.parent.mkdir(parents=True)
+    weak.write_text('[["never matches anything", 0]]')
+    if how == "a directory anyone may write":
+        weak.parent.chmod(0o777)
+    else:
+        if os.getuid() != 0:
+            pytest.skip("needs root to give the file to another user")
+        os.chown(weak, 65534, 65534)
+    patterns, imported = _run(tmp_path / "weak")  # _PROBE asserts the token is redacted
+    assert imported and patterns == fresh
+
+
+def test_a_cache_whose_write_fails_leaves_no_temporary_file(tmp_path):
+    fresh, _ = _run(tmp_path / "fresh")
+    [path] = (tmp_path / "fresh").rglob("patterns-*.json")
+    blocked = tmp_path / "blocked" / path.relative_to(tmp_path / "fresh")
+    blocked.mkdir(parents=True)  # a directory where the file goes: the rename after the temporary file fails
+    patterns, imported = _run(tmp_path / "blocked")
+    assert imported and patterns == fresh
+    assert sorted(p.name for p in blocked.parent.iterdir()) == [blocked.name]
