@@ -169,8 +169,14 @@ class Walk:
             receiver.setdefault(args[0], args[1] if len(args) > 1 else None)
         elif isinstance(receiver, Mapping) and method == "pop" and args and isinstance(args[0], str):
             receiver.pop(args[0], None)
+        elif isinstance(receiver, list) and method == "append" and len(args) == 1 and not call.keywords:
+            receiver.append(args[0])  # LOGGING["root"]["handlers"].append("file")
+        elif isinstance(receiver, list) and method == "extend" and len(args) == 1 and isinstance(args[0], list):
+            receiver.extend(args[0])
+        elif isinstance(receiver, list) and method == "insert" and len(args) == 2 and type(args[0]) is int:
+            receiver.insert(args[0], args[1])
         elif isinstance(receiver, list) and method in ("append", "extend", "insert"):
-            receiver.extend([UNKNOWN])  # the handler names a logger lists do not decide what is built
+            receiver.extend([UNKNOWN])  # what it adds is not known
         elif isinstance(receiver, Mapping):
             receiver.open = True
         elif _mentions_logging(call):

@@ -70,7 +70,8 @@ def _may_hold_other_configs(tree: cst.Module, source: str, statements: list) -> 
     return len(_CONFIG_WORDS.findall(source)) > inside
 
 
-def _plan_module(module: cst.Module, source: str | None = None, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+def _plan_module(module: cst.Module, source: str | None = None, exempt: frozenset[str] = frozenset(),
+                 produced: object = None) -> dict[int, cst.BaseSmallStatement | None]:
     """id(small statement) -> its replacement (None: remove it), for the module-level LOGGING statements. Raises
     Refusal when refusing, NothingToDo when there are none.
 
@@ -86,7 +87,7 @@ def _plan_module(module: cst.Module, source: str | None = None, exempt: frozense
     except Doubled:
         raise
     except Refusal:
-        return in_place(module, exempt)
+        return in_place(module, exempt, produced, source)
 
 
 def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSmallStatement | None]:
@@ -104,7 +105,7 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
         raise Refusal("LOGGING is only changed here; it is defined in a module this one imports")
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
-    names = constants(module)
+    names = constants(module, source)
     for statement, value in definitions:
         if not is_mapping(value):
             what = f"built by {code(value.func)}(...)" if isinstance(value, cst.Call) else f"{code(value)}, not a dict literal"
@@ -136,8 +137,9 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
 
 
 
-def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
-    """`tree` with no handler of its logging configs writing to a file; `source` is its text, when the caller has it.
+def console_only(tree: cst.Module, source: str | None = None, produced: object = None) -> cst.Module:
+    """`tree` with no handler of its logging configs writing to a file; `source` is its text, when the caller has it;
+    `produced`, the LOGGING the module produces through its imports, when the caller read its settings chain.
 
     The module-level LOGGING is planned here; every other dictConfig literal (fixbot/formats/logconfig/literals.py: one
     returned by a function, passed to dictConfig, Gunicorn's logconfig_dict, LOGGING_CONFIG) is converted in place."""
@@ -150,7 +152,7 @@ def console_only(tree: cst.Module, source: str | None = None) -> cst.Module:
     except RecursionError:  # a module nested deeper than a walk of it can go: only its module-level LOGGING is read
         others, class_names, found = {}, set(), Found()
     try:
-        edits = _plan_module(tree, source, frozenset(class_names))
+        edits = _plan_module(tree, source, frozenset(class_names), produced)
     except NothingToDo:
         if not found.literals:
             raise Refusal(unfollowed_reason(found)) if found.unfollowed else NothingToDo("no LOGGING in this file, nor a dictConfig literal or logconfig_dict")
@@ -263,6 +265,7 @@ class LoggingConsole(Codemod):
 
         try:
             tree = parse(source)
-            return finish(source, tree, console_only(tree, source), star_imported=options.get("star_imported", True))
+            return finish(source, tree, console_only(tree, source, options.get("produced")),
+                          star_imported=options.get("star_imported", True))
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None

@@ -74,6 +74,10 @@ class LoggingHandler(Fix):
         # An import the rewrite left unused goes, unless a module nearby may get it through `import *`: the rule
         # `fixbot codemod` follows on disk (formats/python_tidy.star_imported), here over the tracked files.
         options: dict[str, Any] = {"star_imported": repo.star_imported(located.file)}
+        if located.file != located.chain[-1] and codemod == "logging-console":
+            # a module that changes the LOGGING it imports: what it produces, read through the chain, decides
+            # whether a handler it adds to a list written in the base prints its lines twice there
+            options["produced"] = produced_logging(repo, located.file)
         if codemod == "logging-path":
             options["project"] = repo.root.name
             log_dir = _entrypoint_log_dir(repo)
@@ -139,6 +143,31 @@ class LoggingHandler(Fix):
             "- [ ] Logs now reach the container's stdout/stderr (`docker logs`, your log collector)",
             "- [ ] Whatever read the old log file (logrotate, a sidecar, a shipper) reads the container's output now",
         ]
+
+
+def produced_logging(repo, file: str) -> object:
+    """The LOGGING the settings module `file` produces (its star imports followed, fixbot/settings_walk.py), as
+    plain values, stdlib_read.UNKNOWN wherever it is not static."""
+    from fixbot.errors import BadInput
+    from fixbot.formats.logconfig.stdlib_read import UNKNOWN
+    from fixbot.settings_find import module_name
+    from fixbot.settings_walk import Walk
+
+    def plain(value, depth: int = 0):
+        if depth > 20:
+            return UNKNOWN
+        if isinstance(value, dict) and not getattr(value, "open", False):
+            return {k: plain(v, depth + 1) for k, v in value.items() if isinstance(k, str)}
+        if isinstance(value, (list, tuple)):
+            return [plain(v, depth + 1) for v in value]
+        return value if isinstance(value, (str, int, float, bool)) or value is None else UNKNOWN
+
+    walk = Walk(repo)
+    try:
+        walk.visit(file, module_name(repo, file), ())
+    except BadInput:
+        return UNKNOWN
+    return UNKNOWN if walk.opaque or walk.dynamic else plain(walk.logging)
 
 
 def _built_here(finding, repo):

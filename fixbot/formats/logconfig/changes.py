@@ -107,7 +107,7 @@ def _django_logging(text: str) -> tuple[dict[str, _Handler], dict[str, tuple[str
         module = parse_module(text)
     except (cst.ParserSyntaxError, Refusal):
         return handlers, loggers
-    names = constants(module)
+    names = constants(module, text)
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
         if not is_definition or value is None:

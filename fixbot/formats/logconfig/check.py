@@ -45,7 +45,7 @@ def check_source(source: str, *, allow_file_handlers: bool = False) -> list[str]
     except Refusal as refusal:
         return [str(refusal)]
     found, defined = [], False
-    names = constants(module)
+    names = constants(module, source)
     for statement in iter_small_statements(module.body):
         is_definition, value = definition_value(statement)
         if not is_definition or value is None:
@@ -117,7 +117,7 @@ def models(source: str) -> list[stdlib.Config]:
     from fixbot.formats.logconfig.pyedit import parse
 
     try:
-        config = model(site_of(parse(source))[0])[0]
+        config = model(site_of(parse(source), source)[0])[0]
     except (Refusal, RecursionError):
         return []
     return [config] if config is not None else []

@@ -27,7 +27,7 @@ from fixbot.formats.logconfig.pydict import (
     string_value,
 )
 from fixbot.formats.logconfig.pyedit import edit_items, like
-from fixbot.formats.logconfig import stdlib_read
+from fixbot.formats.logconfig import stdlib, stdlib_read
 from fixbot.formats.logconfig.in_place_site import Site, entries, keys, mentions_files
 from fixbot.formats.logconfig.in_place_site import drops as site_drops
 from fixbot.formats.logconfig.levels import level, stands_in, thin
@@ -35,12 +35,14 @@ from fixbot.formats.logconfig.levels import level, stands_in, thin
 Replacements = dict[int, cst.CSTNode]  # id(node) -> its replacement
 
 
-def in_place(module: cst.Module, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
-    """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler."""
-    return _edits(*site_of(module), exempt)
+def in_place(module: cst.Module, exempt: frozenset[str] = frozenset(), produced: object = None,
+             source: str | None = None) -> dict[int, cst.BaseSmallStatement | None]:
+    """id(small statement) -> its replacement (None: remove it), every file handler turned into a StreamHandler;
+    `produced`: the LOGGING the module produces through its imports (plain values), when the caller read them."""
+    return _edits(*site_of(module, source), exempt, produced)
 
 
-def site_of(module: cst.Module) -> tuple[Site, list]:
+def site_of(module: cst.Module, source: str | None = None) -> tuple[Site, list]:
     """What the module's LOGGING statements write out (the definition and every later change), and the later
     statements that reach into a handler; Refusal for a LOGGING built by a call."""
     statements = list(iter_small_statements(module.body))
@@ -57,7 +59,7 @@ def site_of(module: cst.Module) -> tuple[Site, list]:
                     if len(key) == 1:
                         items.setdefault(target.target.value.value, []).append((statement, key[0], statement.value))
     defined = any(is_mapping(definition_value(s)[1]) for s in statements)
-    site = Site(module, assigned, items, complete=defined, base=stdlib_read.DJANGO)  # a module-level LOGGING is Django's
+    site = Site(module, assigned, items, complete=defined, base=stdlib_read.DJANGO, source=source)  # a module-level LOGGING is Django's
     later: list[tuple[cst.BaseSmallStatement, tuple[Optional[str], ...]]] = []
     for statement in statements:
         site.statement = statement
@@ -178,15 +180,26 @@ def replacements_of(site: Site):
     return replacements, by_statement, converted, streams, levels, known
 
 
-def _edits(site: Site, later: list, exempt: frozenset[str] = frozenset()) -> dict[int, cst.BaseSmallStatement | None]:
+def _edits(site: Site, later: list, exempt: frozenset[str] = frozenset(), produced: object = None) -> dict[int, cst.BaseSmallStatement | None]:
     replacements, by_statement, converted, streams, levels, known = replacements_of(site)
     edits: dict[int, cst.BaseSmallStatement | None] = {}
+    through = _appends_through(site, converted, produced)
     for statement, logger, name in site.appends:
+        if name not in converted:
+            continue
         lists = site.owned.get(logger, [])
-        if name in converted and len(lists) == 1 and lists[0] is not None:
-            names = [site.name(e.value) for e in lists[0].elements]
-            if any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
-                edits[id(statement)] = None  # it already prints these lines to the console
+        names = [site.name(e.value) for e in lists[0].elements] if len(lists) == 1 and lists[0] is not None else None
+        if names is not None and any(n in streams and stands_in(levels[n][0], levels[name][0], levels[n][1]) for n in names):
+            edits[id(statement)] = None  # it already prints these lines to the console
+        elif names is None and id(statement) in through:
+            if through[id(statement)]:
+                edits[id(statement)] = None  # a console of the list it joins prints every line it did
+        elif names is None or any(n is None or n not in known or n in streams or n in converted for n in names):
+            # the list is another module's (a base's `root: {handlers: ["console"]}`), or holds a console that
+            # prints only some of these lines: kept, the converted handler prints some twice; gone, some are lost
+            raise Refusal(f"{code(statement)} adds the file handler {name!r} to a handler list fixbot cannot read "
+                          "whole (written in another module, or beside a console that prints only part of its lines): "
+                          "as a StreamHandler it may print a line twice there")
     elsewhere: set[str] = set()  # handlers of another module this one made write to a file, converted here
     for statement, path in later:
         name, key = path[1], path[2]
@@ -206,6 +219,40 @@ def _edits(site: Site, later: list, exempt: frozenset[str] = frozenset()) -> dic
                 raise Refusal(f"handler {name!r}, defined in a module this one imports, is made to write to a file here: {code(statement)}")
             raise Refusal(f"fixbot cannot tell whether this still writes to a file: {code(new)}")
     return edits
+
+
+def _appends_through(site: Site, converted: set[str], produced: object) -> dict[int, bool]:
+    """id(append statement) -> whether it goes, for the appends of a converted handler to a list another module
+    writes (the base's root: ["console"]), decided on `produced`, the LOGGING the module produces through its
+    imports: the lists' plan (console_lists.py) over it, with Django's defaults first. Only where the plan drops
+    exactly the appended places, or none, and no file handler but this module's is left; {} otherwise."""
+    from fixbot.formats.logconfig import console_lists
+
+    mine = [(s, logger, name) for s, logger, name in site.appends if name in converted and not site.owned.get(logger)]
+    if not mine or not isinstance(produced, dict):
+        return {}
+    config = stdlib_read.from_dict(produced, stdlib_read.DJANGO)
+    if config is None or {n for n, h in config.handlers.items() if h.kind == stdlib.FILE} - converted:
+        return {}
+    places: dict[str, set[int]] = {}
+    for _, logger, name in mine:
+        key = stdlib.ROOT if logger == ("root",) else logger[1]
+        names = config.loggers.get(key, stdlib.Logger()).handlers
+        if names is None or name not in names:
+            return {}
+        places.setdefault(key, set()).add(len(names) - 1 - names[::-1].index(name))
+    try:
+        planned = console_lists.plan(config, set(places)).lists
+    except Refusal:
+        return {}
+    out = {}
+    for statement, logger, name in mine:
+        key = stdlib.ROOT if logger == ("root",) else logger[1]
+        dropped = {i for i, n in enumerate(planned.get(key, [])) if n is None}
+        if not dropped <= places[key]:
+            return {}
+        out[id(statement)] = bool(dropped)
+    return out
 
 
 def _to_file(key: Optional[str], value: cst.BaseExpression) -> bool:

@@ -14,6 +14,7 @@ It also finds the `LOGGING` definitions among a module's statements (`iter_small
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator, Mapping as Names, Sequence, Union
 
@@ -48,11 +49,12 @@ def string_value(node: cst.CSTNode | None) -> str | None:
     return None
 
 
-def constants(module: cst.Module) -> dict[str, str]:
+def constants(module: cst.Module, source: str | None = None) -> dict[str, str]:
     """Module-level names bound once in the whole module, to a plain str literal (`NAME = "shop"`): a handler or
     logger name written through one of them is that string. A name bound anywhere else (a second assignment, a
     loop, an import, a def, `global`, `:=`, in a function too) is not one; a star import makes none known. Only
-    statements are walked, without recursion, so a deeply nested expression costs nothing here."""
+    statements are walked, without recursion, so a deeply nested expression costs nothing here; `source` is the
+    module's text when the caller has it (else it is printed, only when some name is a candidate)."""
     count: dict[str, int] = {}
 
     def bound(node: cst.CSTNode | None) -> None:
@@ -103,12 +105,15 @@ def constants(module: cst.Module) -> dict[str, str]:
                 todo.append(part)
             elif isinstance(part, cst.BaseSuite):
                 todo += [b for b in part.body] if isinstance(part, cst.IndentedBlock) else [cst.SimpleStatementLine(part.body)]
-    code_text = module.code
     for statement in iter_small_statements(module.body):
         if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name):
             name, value = statement.targets[0].target.value, string_value(statement.value)
-            if value is not None and count.get(name) == 1 and f"{name} :=" not in code_text and f"{name}:=" not in code_text:
+            if value is not None and count.get(name) == 1:
                 found[name] = value
+    if found:
+        text = source if source is not None else module.code
+        if ":=" in text:  # NAME := …, in an expression the walk above does not enter
+            found = {n: v for n, v in found.items() if not re.search(rf"\b{n}\s*:=", text)}
     return found
 
 

@@ -978,6 +978,16 @@ IN_PLACE_NOOPS = [
 ]
 
 IN_PLACE_REFUSALS = [
+    # The base's root list is not in this file: converted and still appended beside the base's console, every line
+    # printed twice (a public production.py of this shape did); `fixbot apply` reads the base through the settings
+    # chain and drops the append where that console prints every line (test_plan.py, shape 3).
+    pytest.param(
+        'from .base import *\n'
+        'LOGGING["handlers"]["file"] = {"class": "logging.handlers.RotatingFileHandler", "filename": "d.log"}\n'
+        'LOGGING["root"]["handlers"].append("file")\n',
+        r"adds the file handler 'file' to a handler list fixbot cannot read whole",
+        id="a derived module appends a file handler to its base's list",
+    ),
     # The base's 'console' prints ERROR too, fixbot cannot tell at which level: 'errors' converted beside it would
     # print each ERROR line twice (before issue 19 this was rewritten, and did).
     pytest.param(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,6 +166,14 @@ def test_handler_added_by_assignment_is_fixed_where_it_is_added_and_boots(derive
     tree = clone(derived.repo, tmp_path / "review", "--branch", out["branch"])
     run = realrun.run_gunicorn(tree / "apps/backend", env={"DJANGO_SETTINGS_MODULE": "config.settings.prod"})
     assert run.status == 200, run.output
+    # The base's root console prints every record the added handler wrote (INFO and up): the append goes, and a
+    # line of the app prints once. Converted in place with its append kept, the handler printed each one twice.
+    assert ".append('app_file')" not in (tree / SETTINGS / "prod.py").read_text()
+    said = subprocess.run([sys.executable, "-c", "import django, logging; django.setup(); "
+                           "logging.getLogger('shop').warning('a line of the app')"],
+                          cwd=tree / "apps/backend", env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod"},
+                          capture_output=True, text=True, timeout=60)
+    assert said.stderr.count("a line of the app") == 1, said.stderr
 
 
 # --- never a wrong already-fixed --------------------------------------------------------------------------------------
