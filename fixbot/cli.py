@@ -344,6 +344,8 @@ def run_codemod(name: str, paths: tuple[str, ...], diff: bool, check: bool, jobs
                 _out(f"would change: {outcome.path}\n", paint)
             else:
                 click.echo(f"changed: {outcome.path}", err=True)
+            for note in outcome.notes:  # the repository's text (a formatter's name): redacted, as apply's report
+                _say(redact(f"{outcome.path}: {note}"))
     if refused:
         sys.exit(2)
     sys.exit(1 if check and changed else 0)
