@@ -330,12 +330,12 @@ def run_codemod(name: str, paths: tuple[str, ...], diff: bool, check: bool, jobs
     changed, refused = False, False
     for outcome in batch.run(files, codemod, diff=diff, write=not (diff or check),
                              jobs=batch.default_jobs(len(files)) if jobs is None else jobs):
-        if outcome.error is not None:
-            _say(outcome.error, "error")
+        if outcome.error is not None:  # a refusal quotes the file's code: redacted, as _Group does its errors
+            _say(redact(outcome.error), "error")
             refused = True
         elif outcome.skipped:
             if outcome.path in named:
-                _say(f"{outcome.path}: nothing to do: {outcome.skipped}")
+                _say(redact(f"{outcome.path}: nothing to do: {outcome.skipped}"))
         elif outcome.changed:
             changed = True
             if diff:

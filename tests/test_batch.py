@@ -71,6 +71,15 @@ def test_refusal_exits_2_with_the_reason_and_leaves_the_file(tmp_path):
     assert settings.read_text() == original
 
 
+def test_a_refusal_quoting_the_file_is_printed_inert(tmp_path):
+    # The reason quotes the file's code: printed in an Actions log, `##[warning]` would be a workflow command.
+    settings = tmp_path / "settings.py"
+    settings.write_text('LOGGING = getattr(conf, "##[warning]build")()\n')
+    result = fixbot("codemod", "logging-console", str(settings))
+    assert result.returncode == 2 and "refused: LOGGING is built by getattr" in result.stderr, result.stderr
+    assert "##[" not in result.stderr and 'getattr(conf, "##\\[warning]build")' in result.stderr
+
+
 def test_settings_glob_with_files_without_logging_exits_0(tmp_path):
     """`fixbot codemod logging-console settings/*.py`: files with no LOGGING are left, like libcst's SkipFile."""
     (tmp_path / "__init__.py").write_text("")
