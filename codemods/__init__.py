@@ -5,7 +5,9 @@ class lives in the package's __init__, and the walk does not go inside it. What 
 not here but in the readers below it (fixbot/formats/): a codemod is the thin part that says what to change.
 
 A codemod is a subclass of `Codemod` with its metadata as class attributes and one pure function,
-`rewrite(source, filename, **options) -> str`: text in, text out, or `Refusal` with a one-line reason.
+`rewrite(source, filename, **options) -> str`: text in, text out, or `Refusal` with a one-line reason. Two more,
+also pure, read a rewrite afterwards: `describe` (what changed, for the commit) and `notes` (what the reviewer
+must hear besides, for `fixbot codemod`).
 Codemods never touch the disk, git or the network; `fixbot codemod`, `fixbot apply` and the tests do that.
 """
 
@@ -62,6 +64,13 @@ class Codemod:
     def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
         """What the rewrite of `before` into `after` changed, one line each in a reviewer's words (the commit says
         it); [] when the readers cannot tell, never a guess."""
+        return []
+
+    @classmethod
+    def notes(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        """What a reviewer of the rewrite of `before` into `after` must hear beyond what changed (a formatter it
+        leaves unused), one line each, as `fixbot apply`'s post-check says it; [] when there is nothing to say or
+        the readers cannot tell."""
         return []
 
     @classmethod

@@ -32,6 +32,7 @@ class Outcome:
     diff: str = ""
     error: str | None = None
     skipped: str = ""  # why the codemod had nothing to do here
+    notes: tuple[str, ...] = ()  # what the reviewer must hear about the change, one line each (Codemod.notes)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _compute(job: _Job, path: str) -> _Computed:
         return _Computed(Outcome(path, error=str(err)))
     if not result.changed:
         return _Computed(Outcome(path, skipped=result.skipped))
-    return _Computed(Outcome(path, True, result.diff if job.diff else ""), data if job.write else None)
+    outcome = Outcome(path, True, result.diff if job.diff else "", notes=result.notes)
+    return _Computed(outcome, data if job.write else None)
 
 
 def _compute_all(job: _Job, paths: Sequence[str]) -> list[_Computed]:

@@ -330,12 +330,12 @@ def run_codemod(name: str, paths: tuple[str, ...], diff: bool, check: bool, jobs
     changed, refused = False, False
     for outcome in batch.run(files, codemod, diff=diff, write=not (diff or check),
                              jobs=batch.default_jobs(len(files)) if jobs is None else jobs):
-        if outcome.error is not None:
-            _say(outcome.error, "error")
+        if outcome.error is not None:  # a refusal quotes the file's code: redacted, as _Group does its errors
+            _say(redact(outcome.error), "error")
             refused = True
         elif outcome.skipped:
             if outcome.path in named:
-                _say(f"{outcome.path}: nothing to do: {outcome.skipped}")
+                _say(redact(f"{outcome.path}: nothing to do: {outcome.skipped}"))
         elif outcome.changed:
             changed = True
             if diff:
@@ -344,6 +344,8 @@ def run_codemod(name: str, paths: tuple[str, ...], diff: bool, check: bool, jobs
                 _out(f"would change: {outcome.path}\n", paint)
             else:
                 click.echo(f"changed: {outcome.path}", err=True)
+            for note in outcome.notes:  # the repository's text (a formatter's name): redacted, as apply's report
+                _say(redact(f"{outcome.path}: {note}"))
     if refused:
         sys.exit(2)
     sys.exit(1 if check and changed else 0)

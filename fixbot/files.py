@@ -48,6 +48,7 @@ class Rewrite:
     after: str
     encoding: str = "utf-8"
     skipped: str = ""  # why the codemod had nothing to do in this file (codemods.NothingToDo)
+    notes: tuple[str, ...] = ()  # what the reviewer must hear besides the change (Codemod.notes)
 
     @property
     def changed(self) -> bool:
@@ -255,7 +256,9 @@ def prepare_rewrite(path: str, codemod, **options) -> tuple[Rewrite, bytes]:
     except codemods.Refusal as refusal:
         raise Refused(f"{path}: {codemod.NAME} refused: {refusal}") from None
     # encoded before anything is written, so that a refusal leaves the file
-    return Rewrite(path, before, after, encoding), encode(path, after, encoding)
+    data = encode(path, after, encoding)
+    notes = tuple(codemod.notes(before, after, path, **options)) if after != before else ()
+    return Rewrite(path, before, after, encoding, notes=notes), data
 
 
 def save(path: str, data: bytes) -> None:

@@ -71,6 +71,15 @@ def test_refusal_exits_2_with_the_reason_and_leaves_the_file(tmp_path):
     assert settings.read_text() == original
 
 
+def test_a_refusal_quoting_the_file_is_printed_inert(tmp_path):
+    # The reason quotes the file's code: printed in an Actions log, `##[warning]` would be a workflow command.
+    settings = tmp_path / "settings.py"
+    settings.write_text('LOGGING = getattr(conf, "##[warning]build")()\n')
+    result = fixbot("codemod", "logging-console", str(settings))
+    assert result.returncode == 2 and "refused: LOGGING is built by getattr" in result.stderr, result.stderr
+    assert "##[" not in result.stderr and 'getattr(conf, "##\\[warning]build")' in result.stderr
+
+
 def test_settings_glob_with_files_without_logging_exits_0(tmp_path):
     """`fixbot codemod logging-console settings/*.py`: files with no LOGGING are left, like libcst's SkipFile."""
     (tmp_path / "__init__.py").write_text("")
@@ -180,6 +189,41 @@ def test_jobs_keep_the_order_when_repeats_outnumber_new_files(tmp_path):
     assert runs["3"] == runs["1"]
     stdout = runs["1"][1]
     assert stdout.index(b"b/settings_3.py") < stdout.index(b"b/settings_4.py"), stdout[:300]
+
+
+STAMPED_SETTINGS = (
+    "LOGGING = {\n"
+    "    'version': 1,\n"
+    "    'formatters': {'full': {'format': '%(asctime)s %(levelname)s %(name)s %(message)s'},\n"
+    "                   'stamped': {'format': '%(asctime)s %(levelname)s %(message)s'}},\n"
+    "    'handlers': {'console': {'class': 'logging.StreamHandler', 'formatter': 'full'},\n"
+    "                 'file': {'class': 'logging.FileHandler', 'filename': '/var/log/app/api.log', 'formatter': 'stamped'}},\n"
+    "    'root': {'handlers': ['console', 'file'], 'level': 'INFO'},\n"
+    "}\n"
+)
+# The file handler alone: turned into a StreamHandler in place, its formatter still on the root's list.
+STAMPED_IN_PLACE = STAMPED_SETTINGS.replace("'console', 'file'", "'file'")
+
+
+def test_jobs_2_carries_each_files_notes_as_jobs_1(tmp_path):
+    runs = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / f"j{jobs}"
+        root.mkdir()
+        names = [f"settings_{i}.py" for i in range(12)]
+        for i, name in enumerate(names):
+            (root / name).write_text([STAMPED_SETTINGS, STAMPED_IN_PLACE, SETTINGS][i % 3])
+        ran = run_in(root, "codemod", "logging-console", *names, "-j", jobs)
+        runs[jobs] = (ran.returncode, ran.stdout, ran.stderr)
+    assert runs["2"] == runs["1"]
+    code, stdout, stderr = runs["1"]
+    unused = "formatter 'stamped' is no longer used: the lines it formatted are printed with another handler's format"
+    expected = []
+    for i in range(12):
+        expected.append(f"changed: settings_{i}.py")
+        if i % 3 == 0:
+            expected.append(f"fixbot: settings_{i}.py: {unused}")
+    assert (code, stdout, stderr.decode().splitlines()) == (0, b"", expected)
 
 
 def test_default_jobs_is_one_per_cpu_but_one_for_a_handful_of_files():

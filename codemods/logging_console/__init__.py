@@ -254,6 +254,12 @@ class LoggingConsole(Codemod):
         return described(before, after, filename)
 
     @classmethod
+    def notes(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
+        from fixbot.formats.logconfig.check import unused_formatters
+
+        return unused_formatters(before, after, filename)
+
+    @classmethod
     def rewrite(cls, source: str, filename: str = "", **options: Any) -> str:
         # YAML, JSON and INI logging configs (fixbot/formats/logconfig/files/); None: the file is Python.
         rewritten = rewrite_config(source, filename)

@@ -224,11 +224,12 @@ def verdict(site: sites_mod.Site, made: dirs_mod.Dirs, texts: dict[str, str], re
     return None
 
 
-def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
-    """Run each finding's codemod on its file, in place; (changed files, refusals)."""
+def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str], list[str]]:
+    """Run each finding's codemod on its file, in place; (changed files, refusals, the changes' notes: `path: note`,
+    as `fixbot codemod` prints them)."""
     from fixbot import codemods, files
 
-    changed, refused = [], []
+    changed, refused, notes = [], [], []
     for path, name in dict.fromkeys((f.path, f.codemod) for f in findings):
         codemod = codemods.get(name)
         target = str(root / path)
@@ -239,7 +240,8 @@ def fix(root: Path, findings: list[Finding]) -> tuple[list[str], list[str]]:
             continue
         if result.changed:
             changed.append(f"{path} ({name})")
-    return changed, refused
+            notes += [f"{path}: {note}" for note in result.notes]
+    return changed, refused, notes
 
 
 def _inert(text: str) -> str:
@@ -329,8 +331,9 @@ def run(path: str, fmt: str = "text", fix_: bool = False, strict: bool = False, 
     report = find(root, declared)
     notes, fixed = [], None
     if fix_ and report.findings:
-        changed, refused = fix(root, report.findings)
-        notes += [f"fixbot: fixed: {_inert(c)}" for c in changed] + [f"fixbot: {_inert(r)}" for r in refused]
+        changed, refused, said = fix(root, report.findings)
+        notes += [f"fixbot: fixed: {_inert(c)}" for c in changed] + [f"fixbot: {_inert(n)}" for n in said]
+        notes += [f"fixbot: {_inert(r)}" for r in refused]
         before, report = len(report.findings), find(root, declared)
         fixed = max(0, before - len(report.findings))
     code = 1 if report.findings or (strict and report.seen and not report.judged) else 0

@@ -245,6 +245,27 @@ def test_yaml_json_and_ini_logging_configs_the_deploy_names(tmp_path, name):
     assert check(repo(tmp_path / "unused", files)) == (0, {"findings": []})
 
 
+def test_fix_names_a_formatter_its_rewrite_leaves_unused_as_fixbot_codemod_does(tmp_path):
+    settings = """\
+LOGGING = {
+    "version": 1,
+    "formatters": {"full": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+                   "stamped": {"format": "%(asctime)s %(levelname)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "full"},
+                 "file": {"class": "logging.FileHandler", "filename": "/var/log/myapp/app.log", "formatter": "stamped"}},
+    "root": {"handlers": ["console", "file"]},
+}
+"""
+    root = repo(tmp_path, {"Dockerfile": DOCKERFILE, "app/__init__.py": "", "app/settings.py": settings})
+    fixed = subprocess.run([str(FIXBOT), "check", str(root), "--fix"], capture_output=True, text=True)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert fixed.stderr.splitlines()[:2] == [
+        "fixbot: fixed: app/settings.py (logging-console)",
+        "fixbot: app/settings.py: formatter 'stamped' is no longer used: the lines it formatted are printed with"
+        " another handler's format",
+    ]
+
+
 @pytest.mark.parametrize("name, text, line", [
     pytest.param("logging.ini", LOGGING_FILES["logging.ini"][0].replace("args=('/var/log/myapp/g.log', 'a')",
                  "kwargs={'filename': '/var/log/myapp/g.log'}"), 15, id="an INI handler's filename in kwargs"),

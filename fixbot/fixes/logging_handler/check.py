@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fixbot.formats.logconfig.check import proof
+from fixbot.formats.logconfig.check import pairs, proof
 from fixbot.formats.logconfig.configs import Unreadable, handlers_of
 
 
@@ -39,12 +39,6 @@ def check_config(path: str, before: str, after: str) -> list[str]:
 
 def _verdicts(path: str, before: str, after: str) -> list:
     """stdlib.compare of each config of `before` with the same one of `after`; [] when either does not read."""
-    from fixbot.formats import Refusal
     from fixbot.formats.logconfig import stdlib
-    from fixbot.formats.logconfig.files import read_models
 
-    try:
-        old, new = read_models(before, path) or [], read_models(after, path) or []
-    except Refusal:
-        return []
-    return [stdlib.compare(b, a) for b, a in zip(old, new) if b is not None and a is not None]
+    return [stdlib.compare(b, a) for b, a in pairs(before, after, path)]

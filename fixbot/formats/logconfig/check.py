@@ -74,7 +74,7 @@ def compare(before: str, after: str, *, allow_file_handlers: bool = False) -> tu
     if not allow_file_handlers:
         kept = set(_file_statements(before))
         new += [f"{FILES} here: {s}" for s in _file_statements(after) if s not in kept]  # one the rewrite wrote
-    verdicts = [stdlib.compare(b, a) for b, a in zip(models(before), models(after))]
+    verdicts = [stdlib.compare(b, a) for b, a in pairs(before, after)]
     for verdict in verdicts:
         new += verdict.wrong()
     if new:
@@ -104,9 +104,35 @@ def proof(verdict: stdlib.Verdict) -> list[str]:
     if verdict.unproven:
         said.append(f"{len(verdict.unproven)} records pass handler lists or filters fixbot cannot read, so a line of "
                     f"{stdlib.logger_name(verdict.unproven[0][0])} may print twice")
-    said += [f"formatter {f!r} is no longer used: the lines it formatted are printed with another handler's format"
-             for f in verdict.unused_formatters]
+    said += [unused_formatter(f) for f in verdict.unused_formatters]
     return said
+
+
+def unused_formatter(name: str) -> str:
+    """How the post-check and `fixbot codemod` name a formatter the rewrite left on no listed handler."""
+    return f"formatter {name!r} is no longer used: the lines it formatted are printed with another handler's format"
+
+
+def unused_formatters(before: str, after: str, filename: str = "") -> list[str]:
+    """One line (`unused_formatter`) for each formatter that the rewrite of `before` into `after` leaves on no listed
+    handler, read as the post-check reads it (`pairs`, stdlib.unused_formatters); [] when either does not read."""
+    return [unused_formatter(f) for old, new in pairs(before, after, filename)
+            for f in stdlib.unused_formatters(old, new)]
+
+
+def pairs(before: str, after: str, filename: str = "") -> list[tuple[stdlib.Config, stdlib.Config]]:
+    """Each logging config of `before` with the same one of `after`, as logging-console reads the file `filename`: a
+    YAML, JSON or INI file's configs (files.read_models), otherwise the Python module's LOGGING (`models`); [] when
+    either does not read."""
+    from fixbot.formats.logconfig.files import read_models
+
+    try:
+        old, new = read_models(before, filename), read_models(after, filename)
+    except Refusal:
+        return []
+    if old is None:  # a Python module
+        return list(zip(models(before), models(after)))
+    return [(b, a) for b, a in zip(old, new or []) if b is not None and a is not None]
 
 
 def models(source: str) -> list[stdlib.Config]:

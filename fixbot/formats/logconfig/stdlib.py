@@ -300,8 +300,13 @@ def compare(before: Config, after: Config, names: list[tuple[str, int]] | None =
             verdict.unproven.append((name, level))
             if "doubled" in said:
                 verdict.maybe_doubled.append((name, level))
-    verdict.unused_formatters = sorted(used_formatters(before) - used_formatters(after))
+    verdict.unused_formatters = unused_formatters(before, after)
     return verdict
+
+
+def unused_formatters(before: Config, after: Config) -> list[str]:
+    """The formatters some listed handler of `before` uses and none of `after` does, sorted."""
+    return sorted(used_formatters(before) - used_formatters(after))
 
 
 def used_formatters(config: Config) -> set[str]:
