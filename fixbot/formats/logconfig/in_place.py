@@ -67,6 +67,8 @@ def site_of(module: cst.Module, source: str | None = None) -> tuple[Site, list]:
         if is_definition:
             if isinstance(value, cst.Call) and not is_mapping(value):
                 raise Refusal(f"LOGGING is built by {code(value.func)}(...); fixbot only rewrites a LOGGING written out in this file")
+            if isinstance(value, (cst.BaseString, cst.Integer, cst.Float, cst.List, cst.Tuple, cst.Set)):
+                raise Refusal(f"LOGGING is {code(value)}, not a dict: dictConfig cannot take it, and fixbot has nothing to rewrite")
             if value is not None:
                 site.seen_names.clear()
                 site.config(value)

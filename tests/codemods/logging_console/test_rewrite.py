@@ -978,6 +978,7 @@ IN_PLACE_NOOPS = [
 ]
 
 IN_PLACE_REFUSALS = [
+    pytest.param('LOGGING = "a string"\n', "not a dict: dictConfig cannot take it", id="LOGGING is a string (exit 0, silent, before)"),
     # The base's root list is not in this file: converted and still appended beside the base's console, every line
     # printed twice (a public production.py of this shape did); `fixbot apply` reads the base through the settings
     # chain and drops the append where that console prints every line (test_plan.py, shape 3).
