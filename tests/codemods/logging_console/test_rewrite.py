@@ -1225,7 +1225,11 @@ def test_generated_logging_dicts_with_a_computed_list(source, derived):
     tail = f'LOGGING["root"] = {{"handlers": [name for name in LOGGING["handlers"]]}}{newline}'
     if derived:  # LOGGING.update({...}) after `from .base import *`
         source = "from .base import *" + newline + source.replace("LOGGING = ", "LOGGING.update(", 1)[: -len(newline)] + ")" + newline
-    once = LoggingConsole.rewrite(source + tail, "settings.py")
+    try:
+        once = LoggingConsole.rewrite(source + tail, "settings.py")
+    except Refusal as refusal:  # as above: proven to print a line twice whatever the lists say, or maybe so
+        assert isinstance(refusal, Doubled) or "twice" in str(refusal), refusal
+        return
     assert LoggingConsole.rewrite(once, "settings.py") == once
     compile(once, "settings.py", "exec")
     broken, _ = compare(source + tail, once)
