@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install-check bench lock clean
+.PHONY: demo test explore install-check bench lock clean
 
 $(RUNTIME): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ demo: $(RUNTIME)
 # On every core (pytest-xdist); module fixtures (real boots) are built once per worker that needs them.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
+
+# The property tests with new random examples each run (the suite's own are the same every run), many more of them.
+explore: $(STAMP)
+	FIXBOT_HYPOTHESIS=explore $(BIN)/python -m pytest -q -n auto -p no:cacheprovider \
+		$$(grep -rl '@given' tests --include='*.py')
 
 # Issue 25's proof, a minute of pip: `pip install` of this repository into a fresh venv outside it, then fixbot
 # --version, diagnose and apply --dry-run on a copy of an example, with no test dependency in that venv.
