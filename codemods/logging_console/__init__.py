@@ -138,6 +138,10 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
 
 
 def console_only(tree: cst.Module, source: str | None = None, produced: object = None) -> cst.Module:
+    return _console_only(tree, source, produced)[0]
+
+
+def _console_only(tree: cst.Module, source: str | None, produced: object) -> tuple[cst.Module, str | None]:
     """`tree` with no handler of its logging configs writing to a file; `source` is its text, when the caller has it;
     `produced`, the LOGGING the module produces through its imports, when the caller read its settings chain.
 
@@ -162,13 +166,15 @@ def console_only(tree: cst.Module, source: str | None = None, produced: object =
             raise
         edits = {}
     result = tree.visit(StatementEditor({**edits, **others}, deep=bool(others))) if edits or others else tree
+    # what no text names, no statement can: the walk is skipped (and the result printed once, for the caller too)
+    code = source if result is tree and source is not None else result.code
     try:
-        if _FILE_WORDS.search(result.code):  # what no text names, no statement can: skip the walk
+        if _FILE_WORDS.search(code):
             still_writes_files(result, class_names)  # never exit 0 leaving a file handler fixbot can see
     except RecursionError:  # a statement too deep to walk (X = [[[…]]]): the LOGGING rewrite stands, as before
         if others:
             raise
-    return result
+    return result, code
 
 
 # The libcst.tool entry point lives in codemods/_libcst_commands.py, so that importing this module does not
@@ -271,7 +277,7 @@ class LoggingConsole(Codemod):
 
         try:
             tree = parse(source)
-            return finish(source, tree, console_only(tree, source, options.get("produced")),
-                          star_imported=options.get("star_imported", True))
+            result, code = _console_only(tree, source, options.get("produced"))
+            return finish(source, tree, result, star_imported=options.get("star_imported", True), code=code)
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None

@@ -200,11 +200,13 @@ def _names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
-def finish(source: str, before: cst.Module, after: cst.Module, *, star_imported: bool = True) -> str:
-    """The text of `after`, a rewrite of `before` (parsed from `source`), with what the rewrite left behind gone."""
+def finish(source: str, before: cst.Module, after: cst.Module, *, star_imported: bool = True,
+           code: str | None = None) -> str:
+    """The text of `after`, a rewrite of `before` (parsed from `source`), with what the rewrite left behind gone;
+    `code`: `after`'s text, when the caller printed it already."""
     if after is before:
         return source
-    code = after.code
+    code = after.code if code is None else code
     tidied = unused_imports(before, after, star_imported=star_imported, texts=(source, code))
     if tidied is not after:
         after, code = tidied, tidied.code

@@ -88,6 +88,7 @@ def _names(entries: list[tuple[int, str]]) -> tuple[str, ...]:
 
 def _thin(config: Config, base: Config, lists: dict[str, list[tuple[int, str]]], records, target: str | None) -> None:
     ways = {name: chain(config, name) for name, _ in records}
+    before: dict = {}  # what each record reaches in `config`, the same for every trial
     touching = {x: [r for r in records if x in ways[r[0]]] for x in lists}
     files = {n for n, h in config.handlers.items() if h.kind == FILE}
 
@@ -96,7 +97,7 @@ def _thin(config: Config, base: Config, lists: dict[str, list[tuple[int, str]]],
         after = base.with_lists({**{n: _names(v) for n, v in lists.items()}, x: _names(trial)})
         lost = doubled = 0
         for name, level in touching[x]:
-            found = deliveries((config, after), name, level)
+            found = deliveries((config, after), name, level, before)
             if found is None:
                 return _INF, _INF
             for b, a in found:

@@ -207,9 +207,23 @@ def outcomes(evaluate: Callable[[Callable[[tuple], bool]], object]) -> Iterator[
     return iter(done)
 
 
-def deliveries(configs: tuple[Config, ...], name: str, level: int) -> list[tuple[Delivery, ...]] | None:
+def deliveries(configs: tuple[Config, ...], name: str, level: int,
+               first: dict | None = None) -> list[tuple[Delivery, ...]] | None:
     """What a record of logger `name` at `level` reaches in each config, for every value of the unknowns (the
-    same value in each config: a filter says the same of the same record); None when they are too many."""
+    same value in each config: a filter says the same of the same record); None when they are too many.
+
+    `first`: a cache the caller keeps for configs[0] while it tries many second configs against it (a plan's
+    trials): where the first asks about no unknown, what it delivers is the same under every value of the second's."""
+    if first is not None and len(configs) == 2:
+        if (name, level) not in first:
+            try:
+                first[name, level] = _Eval(configs[0], {}).deliver(name, level)
+            except _Ask:
+                first[name, level] = None
+        known = first[name, level]
+        if known is not None:
+            found = outcomes(lambda a: _Eval(configs[1], a).deliver(name, level))
+            return None if found is None else [(known, result) for _, result in found]
     found = outcomes(lambda a: tuple(_Eval(c, a).deliver(name, level) for c in configs))
     return None if found is None else [result for _, result in found]
 
