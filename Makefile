@@ -31,7 +31,7 @@ demo: $(RUNTIME)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n auto
 
-# The property tests with new random examples each run (the suite's own are the same every run), many more of them.
+# The property tests with new random examples each run (the suite's own are the same every run).
 explore: $(STAMP)
 	FIXBOT_HYPOTHESIS=explore $(BIN)/python -m pytest -q -n auto -p no:cacheprovider \
 		$$(grep -rl '@given' tests --include='*.py')

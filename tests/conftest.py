@@ -15,7 +15,7 @@ from tests.support.repos import git
 # random draw found a refusal a property test did not allow); `make explore` (FIXBOT_HYPOTHESIS=explore) draws new
 # ones, and what it finds becomes a case of its own.
 settings.register_profile("suite", derandomize=True, database=None)
-settings.register_profile("explore", derandomize=False, max_examples=1000)
+settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("FIXBOT_HYPOTHESIS", "suite"))
 
 
