@@ -256,8 +256,11 @@ class LoggingConsole(Codemod):
     @classmethod
     def describe(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
         from fixbot.formats.logconfig.changes import described
+        from fixbot.formats.logconfig.code_handlers import dirs_gone
 
-        return described(before, after, filename)
+        gone = [f"`{line}` goes: the directory was made only for the file handlers that went"
+                for line in (dirs_gone(before, after) if "mkdir" in before or "makedirs" in before else [])]
+        return described(before, after, filename) + gone
 
     @classmethod
     def notes(cls, before: str, after: str, filename: str = "", **options: Any) -> list[str]:
@@ -278,6 +281,14 @@ class LoggingConsole(Codemod):
         try:
             tree = parse(source)
             result, code = _console_only(tree, source, options.get("produced"))
-            return finish(source, tree, result, star_imported=options.get("star_imported", True), code=code)
+            text = finish(source, tree, result, star_imported=options.get("star_imported", True), code=code)
         except RecursionError:  # libcst visits and prints recursively; CPython took a tree too deep for it
             raise Refusal(TOO_DEEP) from None
+        if text is not source and not options.get("star_imported", True) and ("mkdir" in text or "makedirs" in text):
+            # `os.makedirs(LOG_DIR)` made only for the file handlers that went: on a read-only root, the next failure
+            from fixbot.formats.logconfig.code_handlers import dirs_left_for_nothing, without_lines
+
+            lines = dirs_left_for_nothing(source, text)
+            if lines:
+                text = without_lines(text, lines)
+        return text

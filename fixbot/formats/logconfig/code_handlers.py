@@ -5,7 +5,7 @@ formatter and filters by later calls (`handler.setLevel(...)`, `setFormatter`, `
 `addHandler`: replacing the construction alone keeps all of that, and the StreamHandler writes to stderr. Every
 argument of the construction is about the file (filename, mode, maxBytes, backupCount, when, encoding, delay), so
 none is kept. `basicConfig(filename=..., filemode=...)` loses those two keywords: it then logs to stderr. An
-`os.makedirs(LOG_DIR)` (`os.mkdir`, `Path(LOG_DIR).mkdir(...)`, or an `if not os.path.exists(LOG_DIR):` around it)
+`os.makedirs(LOG_DIR)` (`os.mkdir`, `Path(LOG_DIR).mkdir(...)`, `LOG_DIR.mkdir(...)`, or an `if not os.path.exists(LOG_DIR):` around it)
 whose directory only the converted handlers used goes too: on a read-only root it would be the next failure.
 Names are resolved through the module's imports (`import logging as log`, `from logging.handlers import
 RotatingFileHandler as RFH`); a class the module defines that subclasses a file handler is not converted.
@@ -128,7 +128,7 @@ def _only_for_handlers(tree: ast.Module, names: dict[str, str], built: set[int])
 
 
 def _made_dir(node: ast.AST, names: dict[str, str]) -> ast.expr | None:
-    """The directory a statement makes: `os.makedirs(D, …)`, `os.mkdir(D)`, `Path(D).mkdir(…)`, or an `if not
+    """The directory a statement makes: `os.makedirs(D, …)`, `os.mkdir(D)`, `Path(D).mkdir(…)`, `D.mkdir(…)`, or an `if not
     os.path.exists(D):` / `isdir` holding only that."""
     if isinstance(node, ast.If) and len(node.body) == 1 and not node.orelse:
         inner = _made_dir(node.body[0], names)
@@ -147,6 +147,8 @@ def _made_dir(node: ast.AST, names: dict[str, str]) -> ast.expr | None:
         inner = call.func.value
         if qualified(inner.func, names) in ("pathlib.Path",) and inner.args:
             return inner.args[0]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "mkdir" and isinstance(call.func.value, ast.Name):
+        return call.func.value  # LOG_DIR.mkdir(parents=True, exist_ok=True), LOG_DIR a Path
     return None
 
 
@@ -205,3 +207,61 @@ def _add_import(module: cst.Module) -> cst.Module:
             at = i + 1
     body.insert(at, cst.parse_statement("import logging\n"))
     return module.with_changes(body=body)
+
+
+def dirs_left_for_nothing(before: str, after: str) -> set[int]:
+    """Lines of `after` (a rewrite of `before`) holding a module-level statement that makes a directory (`_made_dir`)
+    whose names nothing else in `after` reads, where `before` read them elsewhere too: the file handlers the rewrite
+    removed were all the directory was made for (`LOG_DIR = …; os.makedirs(LOG_DIR)` beside LOGGING). On a
+    read-only root, or as a user who may not write there, that statement is the next failure of the same start."""
+    try:
+        old, new = ast.parse(before), ast.parse(after)
+    except (SyntaxError, ValueError, RecursionError):
+        return set()
+    names = imports(new)
+
+    def reads(tree: ast.Module, name: str) -> list[ast.Name]:
+        return [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+
+    def candidates(tree: ast.Module) -> dict[str, tuple[ast.stmt, set[str]]]:
+        out = {}
+        for node in tree.body:
+            made = _made_dir(node, imports(tree))
+            if made is not None:
+                used = {n.id for n in ast.walk(made) if isinstance(n, ast.Name)} - {"os", "Path", "pathlib"}
+                if used:
+                    out[ast.dump(node)] = (node, used)
+        return out
+
+    was = candidates(old)
+    lines = set()
+    for key, (node, used) in candidates(new).items():
+        if key not in was or _made_dir(node, names) is None:
+            continue
+        inside = {id(n) for n in ast.walk(node)}
+        before_node = was[key][0]
+        before_inside = {id(n) for n in ast.walk(before_node)}
+        only_here_now = all(id(n) in inside for name in used for n in reads(new, name))
+        elsewhere_before = any(id(n) not in before_inside for name in used for n in reads(old, name))
+        if only_here_now and elsewhere_before:
+            lines.add(node.lineno)
+    return lines
+
+
+def without_lines(source: str, lines: set[int]) -> str:
+    """`source` without the module-level statements that start on `lines` (a block left empty keeps a `pass`)."""
+    module = cst.parse_module(source)
+    wrapper = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    return wrapper.visit(_Rewrite({}, "logging.StreamHandler", lines)).code
+
+
+def dirs_gone(before: str, after: str) -> list[str]:
+    """The directory-making statements of `before` (`_made_dir`, module level) that `after` no longer has, as written."""
+    try:
+        old, new = ast.parse(before), ast.parse(after)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    kept = {ast.dump(n) for n in new.body if _made_dir(n, imports(new)) is not None}
+    names = imports(old)
+    return [(ast.get_source_segment(before, n) or "").splitlines()[0] for n in old.body
+            if _made_dir(n, names) is not None and ast.dump(n) not in kept]
