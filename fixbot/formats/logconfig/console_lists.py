@@ -72,8 +72,8 @@ def plan(config: Config, editable: set[str], *, target: str | None = None, may_r
     if verdict.maybe_doubled:  # a level or filter read at run time decides: for some of its values a line prints twice
         name, level = verdict.maybe_doubled[0]
         raise Refusal(f"{logger_name(name)} would print its {level_name(level)} records twice for some value of a "
-                      "level, filter or propagate fixbot cannot read (computed at run time); no rewrite of the lists "
-                      "keeps every line once for every value")
+                      "level, filter or propagate fixbot cannot read (computed at run time, or a filter class of the "
+                      "project); no rewrite of the lists keeps every line once for every value")
     aligned = {}
     for n, entries in lists.items():
         aligned[n] = [None] * len(config.loggers[n].handlers)
