@@ -7,6 +7,7 @@ was or completely rewritten, and no temporary file is left. What the caller sees
 
 from __future__ import annotations
 
+import collections
 import gc
 import os
 import signal
@@ -84,9 +85,9 @@ def run(paths: Sequence[str], codemod: Any, *, diff: bool, write: bool, jobs: in
         # closed): Python 3.11's pool thread, finding a worker terminated, sets an exception on every pending
         # future, and one cancelled meanwhile makes it print an InvalidStateError traceback beside "interrupted".
         todo = [paths[i] for i in first]
-        chunks = [executor.submit(_compute_all, job, todo[i:i + CHUNK]) for i in range(0, len(todo), CHUNK)]
+        chunks = collections.deque(executor.submit(_compute_all, job, todo[i:i + CHUNK]) for i in range(0, len(todo), CHUNK))
         signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
-        computed = (one for chunk in chunks for one in chunk.result())
+        computed = (one for _ in range(len(chunks)) for one in chunks.popleft().result())  # each let go once read
         by_workers = set(first)
         for index, waiting in enumerate(paths):
             yield _finish(next(computed) if index in by_workers else _compute(job, waiting))

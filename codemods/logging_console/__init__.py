@@ -106,6 +106,11 @@ def _plan_static(module: cst.Module, source: str | None) -> dict[int, cst.BaseSm
     edits: dict[int, cst.BaseSmallStatement | None] = {}
     plans = []
     names = constants(module, source)
+    if names and mutations:  # console_follow reads later statements' names as literals only: a constant there is unread
+        empty = cst.Module([])
+        used = {n for m in mutations for n in re.findall(r"\b[A-Za-z_]\w*\b", empty.code_for_node(m.statement))}
+        if used & set(names):
+            names = {}
     for statement, value in definitions:
         if not is_mapping(value):
             what = f"built by {code(value.func)}(...)" if isinstance(value, cst.Call) else f"{code(value)}, not a dict literal"

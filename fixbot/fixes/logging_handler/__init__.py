@@ -74,10 +74,12 @@ class LoggingHandler(Fix):
         # An import the rewrite left unused goes, unless a module nearby may get it through `import *`: the rule
         # `fixbot codemod` follows on disk (formats/python_tidy.star_imported), here over the tracked files.
         options: dict[str, Any] = {"star_imported": repo.star_imported(located.file)}
-        if located.file != located.chain[-1] and codemod == "logging-console":
-            # a module that changes the LOGGING it imports: what it produces, read through the chain, decides
-            # whether a handler it adds to a list written in the base prints its lines twice there
-            options["produced"] = produced_logging(repo, located.file)
+        if located.file != located.chain[-1] and codemod == "logging-console" and not shared and \
+                set(located.mutations) <= {located.file}:
+            # a module that changes the LOGGING it imports: what the active module produces, read through the
+            # chain, decides whether a handler it adds to a list written in the base prints its lines twice there
+            # (only where no other module changes LOGGING and none other imports this one: each would decide)
+            options["produced"] = produced_logging(repo, located.chain[0])
         if codemod == "logging-path":
             options["project"] = repo.root.name
             log_dir = _entrypoint_log_dir(repo)

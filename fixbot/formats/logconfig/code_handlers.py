@@ -14,6 +14,7 @@ RotatingFileHandler as RFH`); a class the module defines that subclasses a file 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -233,10 +234,15 @@ def dirs_left_for_nothing(before: str, after: str) -> set[int]:
                     out[ast.dump(node)] = (node, used)
         return out
 
+    if re.search(r"\b(?:globals|vars|locals|exec|__dict__|getattr)\b", after):
+        return set()  # the module reads its names some other way too
     was = candidates(old)
+    starts = [n.lineno for n in new.body]
     lines = set()
     for key, (node, used) in candidates(new).items():
-        if key not in was or _made_dir(node, names) is None:
+        if key not in was or _made_dir(node, names) is None or starts.count(node.lineno) > 1:
+            continue  # (a line holding another statement too, `os.makedirs(D); READY = True`, is left whole)
+        if _named_otherwise(new, node, used):
             continue
         inside = {id(n) for n in ast.walk(node)}
         before_node = was[key][0]
@@ -246,6 +252,27 @@ def dirs_left_for_nothing(before: str, after: str) -> set[int]:
         if only_here_now and elsewhere_before:
             lines.add(node.lineno)
     return lines
+
+
+def _named_otherwise(tree: ast.Module, making: ast.stmt, used: set[str]) -> bool:
+    """Does another statement of `tree` name the directory's path without its name: a string of the names'
+    assignments (`"logs"` of `LOG_DIR = BASE_DIR / "logs"`) in `os.path.join(BASE_DIR, "logs", "celery.log")`?"""
+    pieces: set[str] = set()
+    assigned: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                isinstance(t, ast.Name) and t.id in used for t in (node.targets if isinstance(node, ast.Assign) else [node.target])):
+            assigned.add(id(node))
+            pieces |= {c.value.strip("/") for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    pieces.discard("")
+    for node in tree.body:
+        if id(node) in assigned or node is making:
+            continue
+        for c in ast.walk(node):
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and any(
+                    p == c.value.strip("/") or f"/{p}/" in f"/{c.value}/" for p in pieces):
+                return True
+    return False
 
 
 def without_lines(source: str, lines: set[int]) -> str:

@@ -111,7 +111,7 @@ def _follow(site: Site, statement: cst.BaseSmallStatement, later: list) -> None:
             return
         ok, path = keys(call.func.value)
         if ok and len(path) in (2, 3) and path[0] in ("root", "loggers") and path[-1] == "handlers" and call.args:
-            name = string_value(call.args[-1].value)
+            name = site.name(call.args[-1].value)
             logger = path[:-1]
             if call.func.attr.value in ("append", "insert") and name is not None:
                 site.appends.append((statement, logger, name))

@@ -68,11 +68,14 @@ class Site:
     partial: bool = False  # part of the config comes from something this file does not write out (a base's dict)
     complete: bool = True  # the file defines the config (not a derived module that only changes its base's)
     base: stdlib.Config | None = None  # what was configured before it (stdlib_read.DJANGO for a settings module)
-    names: dict[str, str] = field(default_factory=dict)  # the module's constants (pydict.constants): NAME = "shop"
+    # the module's constants (pydict.constants: NAME = "shop"); None: read them. A literal inside a function passes
+    # {}: a parameter or a local may shadow a module's name there
+    names: dict[str, str] | None = None
     source: str | None = None  # the module's text, when the caller has it
 
     def __post_init__(self) -> None:
-        self.names = self.names or constants(self.module, self.source)
+        if self.names is None:
+            self.names = constants(self.module, self.source)
 
     def name(self, node: cst.CSTNode) -> Optional[str]:
         """A handler's name in a list: a str literal, or a constant holding one."""

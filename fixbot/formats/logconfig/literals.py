@@ -113,7 +113,7 @@ def convert(module: cst.Module, skip: set[int]) -> tuple[dict[int, cst.BaseSmall
     replaced: dict[int, cst.CSTNode] = {}
     class_names: set[str] = set()
     for _, literal in found.literals:
-        site = Site(module, {}, {}, returns=returns)
+        site = Site(module, {}, {}, returns=returns, names={})
         site.config(literal)
         new = replacements_of(site)[0]
         replaced.update(new)

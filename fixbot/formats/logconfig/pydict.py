@@ -83,13 +83,20 @@ def constants(module: cst.Module, source: str | None = None) -> dict[str, str]:
                     if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
                         return {}
                     for alias in small.names:
-                        bound(alias.asname.name if alias.asname else alias.name if isinstance(alias.name, cst.Name)
-                              else None)
+                        name = alias.name
+                        while isinstance(name, cst.Attribute):  # import H.sub binds H
+                            name = name.value
+                        bound(alias.asname.name if alias.asname else name)
                 elif isinstance(small, cst.Global):
                     for item in small.names:
                         bound(item.name)
                         bound(item.name)
+                elif isinstance(small, cst.Del):
+                    bound(small.target)
+                    bound(small.target)
             continue
+        if isinstance(statement, cst.Match):  # its cases bind names in patterns fixbot does not read
+            return {}
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             bound(statement.name)
         elif isinstance(statement, cst.For):
@@ -112,6 +119,8 @@ def constants(module: cst.Module, source: str | None = None) -> dict[str, str]:
                 found[name] = value
     if found:
         text = source if source is not None else module.code
+        if re.search(r"\b(?:globals|vars|locals|exec|setattr|__dict__)\b", text):
+            return {}  # the module writes its namespace some other way: no name is known
         if ":=" in text:  # NAME := …, in an expression the walk above does not enter
             found = {n: v for n, v in found.items() if not re.search(rf"\b{n}\s*:=", text)}
     return found

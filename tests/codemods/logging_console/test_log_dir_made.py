@@ -69,3 +69,17 @@ def test_the_directory_made_only_for_the_file_handlers_goes_and_the_module_impor
 def test_a_directory_something_else_may_need_is_still_made(source, star_imported):
     after = LoggingConsole.rewrite(source, "settings.py", star_imported=star_imported)
     assert "os.makedirs(LOG_DIR, exist_ok=True)" in after and "FileHandler" not in after
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param(MAKEDIRS.format(where="/x/logs").replace("os.makedirs(LOG_DIR, exist_ok=True)",
+                                                         "os.makedirs(LOG_DIR, exist_ok=True); READY = True"),
+                 id="another statement on its line"),
+    pytest.param(MAKEDIRS.format(where="/x/logs").replace("LOG_DIR = '/x/logs'", 'LOG_DIR = os.path.join("/x", "logs")')
+                 + 'CELERY_LOG = os.path.join("/x", "logs", "celery.log")\n', id="the same directory named another way"),
+    pytest.param(MAKEDIRS.format(where="/x/logs") + 'WHERE = globals()["LOG_DIR"]\n', id="read through globals()"),
+])
+def test_a_directory_made_beside_other_uses_stays(source):
+    after = LoggingConsole.rewrite(source, "settings.py", star_imported=False)
+    assert "os.makedirs(LOG_DIR, exist_ok=True)" in after and "FileHandler" not in after, after
+    assert ("READY = True" in after) == ("READY = True" in source)

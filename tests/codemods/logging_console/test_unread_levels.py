@@ -99,3 +99,35 @@ def test_a_handler_named_by_a_constant_prints_once(tmp_path, monkeypatch):
     # read through the constant: the console stands in for it, and both its entry and its place in the list go
     assert "FileHandler" not in rewritten and '"handlers": ["console"]' in rewritten, rewritten
     test_no_record_prints_twice_whatever_the_unread_level_is(HANDLER_NAMED_BY_A_CONSTANT, [{}], tmp_path, monkeypatch)
+
+
+# A constant read by a later statement (`.append(FILE)`): the static plan, which follows later statements by their
+# literals, would delete the handler and keep the append (dictConfig then fails); it is rewritten in place, and the
+# append goes where the console prints every line it did.
+APPENDED_BY_A_CONSTANT = dedent('''\
+    FILE = "file"
+
+    LOGGING = {
+        "version": 1,
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "level": "INFO"},
+            FILE: {"class": "logging.FileHandler", "filename": "app.log", "level": "INFO"},
+        },
+        "root": {"handlers": ["console"], "level": "INFO"},
+    }
+    LOGGING["root"]["handlers"].append(FILE)
+    ''')
+# A name a `match` may rebind, or a function's parameter shadowing the module's name: not a constant.
+REBOUND_BY_MATCH = HANDLER_NAMED_BY_A_CONSTANT.replace(
+    'NAME = "shop"\n', 'NAME = "shop"\nmatch ENV:\n    case "dev":\n        NAME = "console2"\n')
+
+
+def test_a_constant_a_later_statement_reads_still_loads_and_prints_once(tmp_path, monkeypatch):
+    rewritten = LoggingConsole.rewrite(APPENDED_BY_A_CONSTANT, "settings.py")
+    assert ".append(FILE)" not in rewritten and "FileHandler" not in rewritten, rewritten
+    test_no_record_prints_twice_whatever_the_unread_level_is(APPENDED_BY_A_CONSTANT, [{}], tmp_path, monkeypatch)
+
+
+def test_a_name_a_match_statement_may_rebind_is_not_read_as_a_constant():
+    with pytest.raises(Refusal, match="cannot follow"):
+        LoggingConsole.rewrite(REBOUND_BY_MATCH, "settings.py")
