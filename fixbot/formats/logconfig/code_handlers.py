@@ -215,43 +215,41 @@ def dirs_left_for_nothing(before: str, after: str) -> set[int]:
     whose names nothing else in `after` reads, where `before` read them elsewhere too: the file handlers the rewrite
     removed were all the directory was made for (`LOG_DIR = …; os.makedirs(LOG_DIR)` beside LOGGING). On a
     read-only root, or as a user who may not write there, that statement is the next failure of the same start."""
+    if re.search(r"\b(?:globals|vars|locals|exec|__dict__|getattr)\b", after):
+        return set()  # the module reads its names some other way too
     try:
         old, new = ast.parse(before), ast.parse(after)
     except (SyntaxError, ValueError, RecursionError):
         return set()
-    names = imports(new)
 
     def reads(tree: ast.Module, name: str) -> list[ast.Name]:
         return [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
 
-    def candidates(tree: ast.Module) -> dict[str, tuple[ast.stmt, set[str]]]:
-        out = {}
-        for node in tree.body:
-            made = _made_dir(node, imports(tree))
-            if made is not None:
-                used = {n.id for n in ast.walk(made) if isinstance(n, ast.Name)} - {"os", "Path", "pathlib"}
-                if used:
-                    out[ast.dump(node)] = (node, used)
-        return out
-
-    if re.search(r"\b(?:globals|vars|locals|exec|__dict__|getattr)\b", after):
-        return set()  # the module reads its names some other way too
-    was = candidates(old)
+    was = {ast.dump(node): node for node, _ in _dir_makers(old)}
     starts = [n.lineno for n in new.body]
     lines = set()
-    for key, (node, used) in candidates(new).items():
-        if key not in was or _made_dir(node, names) is None or starts.count(node.lineno) > 1:
+    for node, used in _dir_makers(new):
+        key = ast.dump(node)
+        if key not in was or not used or starts.count(node.lineno) > 1:
             continue  # (a line holding another statement too, `os.makedirs(D); READY = True`, is left whole)
         if _named_otherwise(new, node, used):
             continue
         inside = {id(n) for n in ast.walk(node)}
-        before_node = was[key][0]
+        before_node = was[key]
         before_inside = {id(n) for n in ast.walk(before_node)}
         only_here_now = all(id(n) in inside for name in used for n in reads(new, name))
         elsewhere_before = any(id(n) not in before_inside for name in used for n in reads(old, name))
         if only_here_now and elsewhere_before:
             lines.add(node.lineno)
     return lines
+
+
+def _dir_makers(tree: ast.Module) -> list[tuple[ast.stmt, set[str]]]:
+    """The module-level statements that make a directory (`_made_dir`), each with the names its path reads."""
+    names = imports(tree)
+    found = [(node, _made_dir(node, names)) for node in tree.body]
+    return [(node, {n.id for n in ast.walk(made) if isinstance(n, ast.Name)} - {"os", "Path", "pathlib"})
+            for node, made in found if made is not None]
 
 
 def _named_otherwise(tree: ast.Module, making: ast.stmt, used: set[str]) -> bool:
@@ -288,7 +286,6 @@ def dirs_gone(before: str, after: str) -> list[str]:
         old, new = ast.parse(before), ast.parse(after)
     except (SyntaxError, ValueError, RecursionError):
         return []
-    kept = {ast.dump(n) for n in new.body if _made_dir(n, imports(new)) is not None}
-    names = imports(old)
-    return [(ast.get_source_segment(before, n) or "").splitlines()[0] for n in old.body
-            if _made_dir(n, names) is not None and ast.dump(n) not in kept]
+    kept = {ast.dump(n) for n, _ in _dir_makers(new)}
+    return [(ast.get_source_segment(before, n) or "").splitlines()[0] for n, _ in _dir_makers(old)
+            if ast.dump(n) not in kept]
